@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
-using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -19,7 +19,10 @@ public readonly struct Key : IEquatable<Key>, IComparable<Key>
     public const int Bits = 512;
 
     private const int Words = 8;
-    private readonly Words8 _w;
+
+    // Eight explicit words rather than an inline array so that reflection-based serializers (Hyperion,
+    // used for users' Akka.Remote traffic) see every bit of the key.
+    private readonly ulong _w0, _w1, _w2, _w3, _w4, _w5, _w6, _w7;
 
     /// <summary>The number 0.</summary>
     public static Key Zero => default;
@@ -30,7 +33,13 @@ public readonly struct Key : IEquatable<Key>, IComparable<Key>
     /// <summary>2^512, the exclusive upper bound of the key space.</summary>
     public static BigInteger SpaceSize { get; } = BigInteger.One << Bits;
 
-    private Key(Words8 words) => _w = words;
+    private ReadOnlySpan<ulong> _w => MemoryMarshal.CreateReadOnlySpan(in _w0, Words);
+
+    private Key(ReadOnlySpan<ulong> w)
+    {
+        (_w0, _w1, _w2, _w3) = (w[0], w[1], w[2], w[3]);
+        (_w4, _w5, _w6, _w7) = (w[4], w[5], w[6], w[7]);
+    }
 
     /// <summary>Creates a key from exactly 64 big-endian bytes.</summary>
     /// <exception cref="ArgumentException">when <paramref name="bytes"/> is not 64 bytes long.</exception>
@@ -41,10 +50,13 @@ public readonly struct Key : IEquatable<Key>, IComparable<Key>
             throw new ArgumentException($"A key is exactly {Length} bytes, not {bytes.Length}.", nameof(bytes));
         }
 
+        Span<ulong> w = stackalloc ulong[Words];
         for (var i = 0; i < Words; i++)
         {
-            _w[i] = BinaryPrimitives.ReadUInt64BigEndian(bytes.Slice(i * 8, 8));
+            w[i] = BinaryPrimitives.ReadUInt64BigEndian(bytes.Slice(i * 8, 8));
         }
+
+        this = new Key(w);
     }
 
     /// <summary>Creates a key when <paramref name="bytes"/> is exactly 64 bytes long.</summary>
@@ -173,7 +185,7 @@ public readonly struct Key : IEquatable<Key>, IComparable<Key>
     /// <summary>XOR distance between two keys (PROTOCOL §2).</summary>
     public static Key operator ^(Key a, Key b)
     {
-        var w = default(Words8);
+        Span<ulong> w = stackalloc ulong[Words];
         for (var i = 0; i < Words; i++)
         {
             w[i] = a._w[i] ^ b._w[i];
@@ -250,7 +262,7 @@ public readonly struct Key : IEquatable<Key>, IComparable<Key>
     public override bool Equals(object? obj) => obj is Key other && Equals(other);
 
     /// <inheritdoc />
-    public override int GetHashCode() => HashCode.Combine(_w[0], _w[1], _w[7]);
+    public override int GetHashCode() => HashCode.Combine(_w0, _w1, _w7);
 
     /// <summary>128 lowercase hexadecimal digits.</summary>
     public override string ToString() => Convert.ToHexStringLower(ToArray());
@@ -278,18 +290,8 @@ public readonly struct Key : IEquatable<Key>, IComparable<Key>
 
     private static Key FromWords(ulong fill)
     {
-        var w = default(Words8);
-        for (var i = 0; i < Words; i++)
-        {
-            w[i] = fill;
-        }
-
+        Span<ulong> w = stackalloc ulong[Words];
+        w.Fill(fill);
         return new Key(w);
-    }
-
-    [InlineArray(Words)]
-    private struct Words8
-    {
-        private ulong _element;
     }
 }
