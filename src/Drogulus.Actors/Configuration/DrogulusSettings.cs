@@ -1,0 +1,198 @@
+using Akka.Configuration;
+
+namespace Drogulus.Actors.Configuration;
+
+/// <summary>
+/// The validated settings of one node (PROTOCOL §1), read from a <c>drogulus { }</c> HOCON block. This
+/// class is the only reader of that block; defaults live in <c>hocon/reference.conf</c> alone.
+/// </summary>
+public sealed record DrogulusSettings
+{
+    private DrogulusSettings()
+    {
+    }
+
+    /// <summary>Bucket size, replacement-cache size, lookup result size, default replication count.</summary>
+    public int K { get; init; }
+
+    /// <summary>RPCs one lookup keeps in flight.</summary>
+    public int Alpha { get; init; }
+
+    /// <summary>Bound on one RPC: connect, handshake and reply.</summary>
+    public TimeSpan RequestTimeout { get; init; }
+
+    /// <summary>Bound on one lookup.</summary>
+    public TimeSpan LookupTimeout { get; init; }
+
+    /// <summary>How often stale buckets are looked for.</summary>
+    public TimeSpan RefreshInterval { get; init; }
+
+    /// <summary>A bucket not touched for this long is stale.</summary>
+    public TimeSpan RefreshTimeout { get; init; }
+
+    /// <summary>Period of the republish pass and the "recently updated" window.</summary>
+    public TimeSpan ReplicateInterval { get; init; }
+
+    /// <summary>Failed RPCs after which a contact is dropped.</summary>
+    public int AllowedRpcFails { get; init; }
+
+    /// <summary>Largest netstring payload accepted or sent, in bytes.</summary>
+    public int MaxFrameSize { get; init; }
+
+    /// <summary>An unused connection is closed after this.</summary>
+    public TimeSpan IdleTimeout { get; init; }
+
+    /// <summary>Shortest RSA publisher key whose signatures verify.</summary>
+    public int MinRsaKeyBits { get; init; }
+
+    /// <summary>Written into <c>created_with</c> of items this node signs.</summary>
+    public string CreatedWith { get; init; } = "";
+
+    /// <summary>The protocol version this node speaks.</summary>
+    public string ProtocolVersion { get; init; } = "";
+
+    /// <summary>Most items per second the republish pass stores again.</summary>
+    public double RepublishItemsPerSecond { get; init; }
+
+    /// <summary>Most republish stores in flight at once.</summary>
+    public int RepublishParallelism { get; init; }
+
+    /// <summary>Transport of the extension's default node.</summary>
+    public string Transport { get; init; } = "";
+
+    /// <summary>Address the node listens on.</summary>
+    public string ListenHost { get; init; } = "";
+
+    /// <summary>Port the node listens on; 0 for an ephemeral port.</summary>
+    public int ListenPort { get; init; }
+
+    /// <summary>
+    /// Reads and validates a <c>drogulus</c> block. Pass the block itself (<c>config.GetConfig("drogulus")</c>)
+    /// with the reference configuration as fallback.
+    /// </summary>
+    /// <exception cref="ConfigurationException">naming the offending key when a value is missing or nonsense.</exception>
+    public static DrogulusSettings Create(Config drogulus)
+    {
+        ArgumentNullException.ThrowIfNull(drogulus);
+        if (drogulus.IsEmpty)
+        {
+            throw new ConfigurationException("The drogulus configuration block is empty; was reference.conf loaded?");
+        }
+
+        var settings = new DrogulusSettings
+        {
+            K = Int(drogulus, "k"),
+            Alpha = Int(drogulus, "alpha"),
+            RequestTimeout = Duration(drogulus, "request-timeout"),
+            LookupTimeout = Duration(drogulus, "lookup-timeout"),
+            RefreshInterval = Duration(drogulus, "refresh-interval"),
+            RefreshTimeout = Duration(drogulus, "refresh-timeout"),
+            ReplicateInterval = Duration(drogulus, "replicate-interval"),
+            AllowedRpcFails = Int(drogulus, "allowed-rpc-fails"),
+            MaxFrameSize = Bytes(drogulus, "max-frame-size"),
+            IdleTimeout = Duration(drogulus, "idle-timeout"),
+            MinRsaKeyBits = Int(drogulus, "min-rsa-key-bits"),
+            CreatedWith = Text(drogulus, "created-with"),
+            ProtocolVersion = Text(drogulus, "protocol-version"),
+            RepublishItemsPerSecond = Double(drogulus, "republish.items-per-second"),
+            RepublishParallelism = Int(drogulus, "republish.parallelism"),
+            Transport = Text(drogulus, "transport"),
+            ListenHost = Text(drogulus, "listen.host"),
+            ListenPort = Int(drogulus, "listen.port"),
+        };
+        settings.Validate();
+        return settings;
+    }
+
+    /// <summary>A copy with other values, validated the same way as <see cref="Create"/>.</summary>
+    public DrogulusSettings With(Func<DrogulusSettings, DrogulusSettings> change)
+    {
+        var changed = change(this);
+        changed.Validate();
+        return changed;
+    }
+
+    private void Validate()
+    {
+        Require(K >= 1, "k", "must be at least 1");
+        Require(Alpha >= 1 && Alpha <= K, "alpha", "must be between 1 and k");
+        Positive(RequestTimeout, "request-timeout");
+        Positive(LookupTimeout, "lookup-timeout");
+        Positive(RefreshInterval, "refresh-interval");
+        Positive(RefreshTimeout, "refresh-timeout");
+        Positive(ReplicateInterval, "replicate-interval");
+        Positive(IdleTimeout, "idle-timeout");
+        Require(AllowedRpcFails >= 1, "allowed-rpc-fails", "must be at least 1");
+        Require(MaxFrameSize >= 1024, "max-frame-size", "must be at least 1 KiB");
+        Require(MinRsaKeyBits >= 512, "min-rsa-key-bits", "must be at least 512");
+        Require(CreatedWith.Length > 0, "created-with", "must not be empty");
+        Require(ProtocolVersion.Split('.')[0] == "1", "protocol-version", "must be a 1.x version");
+        Require(RepublishItemsPerSecond > 0 && double.IsFinite(RepublishItemsPerSecond), "republish.items-per-second", "must be positive");
+        Require(RepublishParallelism >= 1, "republish.parallelism", "must be at least 1");
+        Require(Transport is "memory", "transport", "must be \"memory\"");
+        Require(ListenHost.Length > 0, "listen.host", "must not be empty");
+        Require(ListenPort is >= 0 and <= 65535, "listen.port", "must be between 0 and 65535");
+    }
+
+    private static void Positive(TimeSpan value, string key) => Require(value > TimeSpan.Zero, key, "must be a positive duration");
+
+    private static void Require(bool ok, string key, string message)
+    {
+        if (!ok)
+        {
+            throw new ConfigurationException($"drogulus.{key} {message}.");
+        }
+    }
+
+    private static void Present(Config config, string key)
+    {
+        if (!config.HasPath(key))
+        {
+            throw new ConfigurationException($"drogulus.{key} is missing.");
+        }
+    }
+
+    private static int Int(Config config, string key)
+    {
+        Present(config, key);
+        return Read(key, () => config.GetInt(key));
+    }
+
+    private static double Double(Config config, string key)
+    {
+        Present(config, key);
+        return Read(key, () => config.GetDouble(key));
+    }
+
+    private static string Text(Config config, string key)
+    {
+        Present(config, key);
+        return Read(key, () => config.GetString(key)) ?? "";
+    }
+
+    private static TimeSpan Duration(Config config, string key)
+    {
+        Present(config, key);
+        return Read(key, () => config.GetTimeSpan(key, allowInfinite: false));
+    }
+
+    private static int Bytes(Config config, string key)
+    {
+        Present(config, key);
+        var bytes = Read(key, () => config.GetByteSize(key)) ?? -1;
+        Require(bytes is > 0 and <= int.MaxValue, key, "must be a size between 1 byte and 2 GiB");
+        return (int)bytes;
+    }
+
+    private static T Read<T>(string key, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is not ConfigurationException)
+        {
+            throw new ConfigurationException($"drogulus.{key} has an unreadable value: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Drogulus.Actors.Configuration;
+using Drogulus.Core.Identity;
+
+namespace Drogulus.Actors.Network;
+
+/// <summary>
+/// An in-process network: nodes register a transport under a virtual port of the host
+/// <see cref="Host"/> and reach each other by address, with every message encoded and decoded by the
+/// wire codec. Fast and deterministic, for tests and simulations of thousands of nodes. Thread-safe.
+/// </summary>
+public sealed class MemoryNetwork : ITransportFactory
+{
+    /// <summary>The host name of every node on a memory network.</summary>
+    public const string Host = "memory";
+
+    private readonly ConcurrentDictionary<int, (Key Id, IActorRef Transport)> _nodes = new();
+    private int _nextPort;
+
+    /// <summary>
+    /// Decides, per message, whether it is lost (sender id, receiver id). Lost requests time out, as on a
+    /// real network. Null delivers everything.
+    /// </summary>
+    public Func<Key, Key, bool>? Drop { get; set; }
+
+    /// <summary>Nodes currently registered.</summary>
+    public int Count => _nodes.Count;
+
+    /// <inheritdoc />
+    public Props Props(NodeIdentity identity, DrogulusSettings settings, IActorRef node) =>
+        MemoryTransportActor.Props(this, identity.Id, settings, node);
+
+    internal int Register(Key id, IActorRef transport)
+    {
+        var port = Interlocked.Increment(ref _nextPort);
+        _nodes[port] = (id, transport);
+        return port;
+    }
+
+    internal void Unregister(int port) => _nodes.TryRemove(port, out _);
+
+    internal bool TryResolve(string host, int port, out Key id, out IActorRef transport)
+    {
+        if (host == Host && _nodes.TryGetValue(port, out var entry))
+        {
+            (id, transport) = entry;
+            return true;
+        }
+
+        id = default;
+        transport = ActorRefs.Nobody;
+        return false;
+    }
+
+    internal bool IsDropped(Key from, Key to) => Drop?.Invoke(from, to) ?? false;
+}

@@ -1,0 +1,161 @@
+using Akka.Actor;
+using Akka.Event;
+using Drogulus.Actors.Configuration;
+using Drogulus.Core.Identity;
+using Drogulus.Core.Wire;
+using static Drogulus.Actors.Network.TransportProtocol;
+
+namespace Drogulus.Actors.Network;
+
+/// <summary>
+/// One node's transport on a <see cref="MemoryNetwork"/>. Every message is encoded and decoded by the wire
+/// codec, carries the sender's proven id (the network plays the part of TLS), and each request has its
+/// own <c>request-timeout</c> timer, exactly as over TLS.
+/// </summary>
+internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
+{
+    private readonly MemoryNetwork _network;
+    private readonly Key _self;
+    private readonly DrogulusSettings _settings;
+    private readonly IActorRef _node;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+    private readonly Dictionary<Key, IActorRef> _connections = new();
+    private long _nextUuid;
+    private int _port;
+
+    public MemoryTransportActor(MemoryNetwork network, Key self, DrogulusSettings settings, IActorRef node)
+    {
+        _network = network;
+        _self = self;
+        _settings = settings;
+        _node = node;
+        Receive<SendRequest>(OnSendRequest);
+        Receive<Frame>(OnFrame);
+        Receive<SendReply>(OnSendReply);
+        Receive<RequestTimedOut>(OnRequestTimedOut);
+        Receive<GetConnectionCount>(_ => Sender.Tell(_connections.Count));
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(MemoryNetwork network, Key self, DrogulusSettings settings, IActorRef node) =>
+        Akka.Actor.Props.Create(() => new MemoryTransportActor(network, self, settings, node));
+
+    protected override void PreStart()
+    {
+        _port = _network.Register(_self, Self);
+        _node.Tell(new TransportReady(MemoryNetwork.Host, _port));
+    }
+
+    protected override void PostStop()
+    {
+        _network.Unregister(_port);
+        foreach (var pending in _pending.Values)
+        {
+            pending.ReplyTo.Tell(new RpcFailed(pending.To, RpcFailure.ConnectionFailed, "transport stopped"));
+        }
+    }
+
+    private void OnSendRequest(SendRequest request)
+    {
+        if (!_network.TryResolve(request.To.Host, request.To.Port, out var peerId, out var remote))
+        {
+            request.ReplyTo.Tell(new RpcFailed(request.To, RpcFailure.ConnectionFailed, "no node listens at " + request.To));
+            return;
+        }
+
+        if (request.To.ExpectedId is { } expected && expected != peerId)
+        {
+            request.ReplyTo.Tell(new RpcFailed(request.To, RpcFailure.ConnectionFailed, "the peer proved another identity"));
+            return;
+        }
+
+        var uuid = $"{_port}-{++_nextUuid}";
+        _pending[uuid] = new Pending(request.To, request.ReplyTo);
+        Timers.StartSingleTimer(uuid, new RequestTimedOut(uuid), _settings.RequestTimeout);
+        _connections[peerId] = remote;
+        Deliver(peerId, remote, Stamp(request.Body, uuid));
+    }
+
+    private void OnSendReply(SendReply reply)
+    {
+        if (!_connections.TryGetValue(reply.To.Id, out var remote))
+        {
+            _log.Debug("No connection to {PeerId} for reply {RpcId}", reply.To.Id.ToShortString(), reply.InReplyTo);
+            return;
+        }
+
+        Deliver(reply.To.Id, remote, Stamp(reply.Body, reply.InReplyTo));
+        if (reply.CloseAfter)
+        {
+            _connections.Remove(reply.To.Id);
+        }
+    }
+
+    private void OnFrame(Frame frame)
+    {
+        var decoded = MessageCodec.Decode(frame.Payload);
+        if (!decoded.IsSuccess)
+        {
+            _log.Warning("Rejected a message from {PeerId}: error {Code} {Details}", frame.FromId.ToShortString(), decoded.Failure.Code, decoded.Failure.Details);
+            Deliver(frame.FromId, frame.FromTransport, ErrorReply.For(decoded.Failure, _self, _port));
+            return;
+        }
+
+        var message = decoded.Message;
+        if (message.Node != frame.FromId)
+        {
+            _log.Warning("Rejected a message from {PeerId}: node field {Claimed} does not match its identity", frame.FromId.ToShortString(), message.Node.ToShortString());
+            var details = ErrorReply.Details("node", "does not match the TLS identity");
+            Deliver(frame.FromId, frame.FromTransport, ErrorReply.For(message, ErrorCode.BadRequest, details, _self, _port));
+            return;
+        }
+
+        var peer = new PeerInfo(frame.FromId, MemoryNetwork.Host, message.ReplyPort, message.Version);
+        if (message.IsRequest)
+        {
+            _connections[frame.FromId] = frame.FromTransport;
+            _node.Tell(new InboundRequest(peer, message, Self));
+            return;
+        }
+
+        if (!_pending.Remove(message.Uuid, out var pending))
+        {
+            _log.Debug("Ignored a reply with unknown uuid {RpcId} from {PeerId}", message.Uuid, frame.FromId.ToShortString());
+            return;
+        }
+
+        Timers.Cancel(message.Uuid);
+        _node.Tell(new PeerSeen(peer));
+        pending.ReplyTo.Tell(new RpcReplied(pending.To, peer, message));
+    }
+
+    private void OnRequestTimedOut(RequestTimedOut timeout)
+    {
+        if (_pending.Remove(timeout.Uuid, out var pending))
+        {
+            pending.ReplyTo.Tell(new RpcFailed(pending.To, RpcFailure.Timeout, "no reply within request-timeout"));
+        }
+    }
+
+    private Message Stamp(Message body, string uuid) =>
+        body with { Uuid = uuid, Node = _self, ReplyPort = _port, Version = _settings.ProtocolVersion };
+
+    private void Deliver(Key to, IActorRef remote, Message message)
+    {
+        if (_network.IsDropped(_self, to))
+        {
+            return;
+        }
+
+        remote.Tell(new Frame(_self, Self, MessageCodec.Encode(message)));
+    }
+
+    /// <summary>One encoded message between two memory transports.</summary>
+    internal sealed record Frame(Key FromId, IActorRef FromTransport, byte[] Payload);
+
+    private sealed record RequestTimedOut(string Uuid);
+
+    private sealed record Pending(PeerAddress To, IActorRef ReplyTo);
+}

@@ -1,0 +1,100 @@
+using Akka.Actor;
+using Drogulus.Core.Identity;
+using Drogulus.Core.Wire;
+
+namespace Drogulus.Actors.Network;
+
+/// <summary>Where a peer is reached; <see cref="ExpectedId"/> pins its identity when known (PROTOCOL §5).</summary>
+/// <param name="Host">IP address or host name.</param>
+/// <param name="Port">The peer's reply port.</param>
+/// <param name="ExpectedId">The id the peer must prove, or null for a seed dialled without one.</param>
+public sealed record PeerAddress(string Host, int Port, Key? ExpectedId)
+{
+    /// <summary>The address of a routing-table contact, its id pinned.</summary>
+    public static PeerAddress Of(Contact contact) => new(contact.Address, contact.Port, contact.Id);
+
+    /// <inheritdoc />
+    public override string ToString() => ExpectedId is { } id ? $"{id.ToShortString()}@{Host}:{Port}" : $"{Host}:{Port}";
+}
+
+/// <summary>A peer as the transport proved it: its id from the TLS identity and its IP address.</summary>
+/// <param name="Id">The proven node id.</param>
+/// <param name="Address">The peer's IP address as text.</param>
+/// <param name="ReplyPort">The <c>reply_port</c> the peer announced; 0 if it accepts no connections.</param>
+/// <param name="Version">The protocol version the peer spoke.</param>
+public sealed record PeerInfo(Key Id, string Address, int ReplyPort, string Version)
+{
+    /// <summary>The routing-table contact for this peer, or null when it accepts no connections.</summary>
+    public Contact? ToContact(DateTimeOffset now) =>
+        ReplyPort > 0 ? new Contact(Id, Address, ReplyPort, Version, now) : null;
+}
+
+/// <summary>
+/// The seam between the node's actors and a peer transport (in-memory or TLS). The transport stamps the
+/// envelope (<c>uuid</c>, <c>node</c>, <c>reply_port</c>, <c>version</c>) on everything it sends, matches
+/// replies to requests by uuid and times each request out with a scheduled message.
+/// </summary>
+public static class TransportProtocol
+{
+    /// <summary>
+    /// Sends <paramref name="Body"/> as a request. <paramref name="ReplyTo"/> gets exactly one
+    /// <see cref="IRpcOutcome"/>: <see cref="RpcReplied"/> (an <c>error</c> reply included) or <see cref="RpcFailed"/>.
+    /// </summary>
+    public sealed record SendRequest(PeerAddress To, Message Body, IActorRef ReplyTo);
+
+    /// <summary>The outcome of one <see cref="SendRequest"/>.</summary>
+    public interface IRpcOutcome
+    {
+        /// <summary>Whom the request went to.</summary>
+        PeerAddress To { get; }
+    }
+
+    /// <summary>The peer answered (possibly with an <see cref="ErrorMessage"/>).</summary>
+    public sealed record RpcReplied(PeerAddress To, PeerInfo Peer, Message Reply) : IRpcOutcome;
+
+    /// <summary>How a request failed without a reply.</summary>
+    public enum RpcFailure
+    {
+        /// <summary>No reply within <c>request-timeout</c>.</summary>
+        Timeout,
+
+        /// <summary>Connect, handshake or identity check failed, or the connection closed while pending.</summary>
+        ConnectionFailed,
+    }
+
+    /// <summary>The request got no reply.</summary>
+    public sealed record RpcFailed(PeerAddress To, RpcFailure Failure, string Reason) : IRpcOutcome;
+
+    /// <summary>
+    /// A request from a peer, sent to the node. Answer it by telling <paramref name="Connection"/> a
+    /// <see cref="SendReply"/>.
+    /// </summary>
+    public sealed record InboundRequest(PeerInfo From, Message Request, IActorRef Connection);
+
+    /// <summary>A reply from a peer arrived (sent to the node so the routing table sees the peer).</summary>
+    public sealed record PeerSeen(PeerInfo Peer);
+
+    /// <summary>Answers the request <paramref name="InReplyTo"/>; closes the connection after it when asked.</summary>
+    public sealed record SendReply(PeerInfo To, string InReplyTo, Message Body, bool CloseAfter = false);
+
+    /// <summary>Sent by the transport to the node once it accepts connections.</summary>
+    public sealed record TransportReady(string Host, int Port);
+
+    /// <summary>Asks the transport how many connections are open; answered with an <see cref="int"/>.</summary>
+    public sealed record GetConnectionCount
+    {
+        /// <summary>The only instance.</summary>
+        public static GetConnectionCount Instance { get; } = new();
+
+        private GetConnectionCount()
+        {
+        }
+    }
+}
+
+/// <summary>Makes the transport actor of one node.</summary>
+public interface ITransportFactory
+{
+    /// <summary>Props of the transport actor for <paramref name="identity"/>, reporting to <paramref name="node"/>.</summary>
+    Props Props(NodeIdentity identity, Configuration.DrogulusSettings settings, IActorRef node);
+}
