@@ -1,0 +1,231 @@
+using System.Globalization;
+using Drogulus.Core.Identity;
+using Drogulus.Core.Items;
+using Drogulus.Core.Wire;
+
+namespace Drogulus.Core.Storage;
+
+/// <summary>
+/// The item-store rules of a node: answering <c>store</c> (PROTOCOL §6, store row), the local read of
+/// <c>findvalue</c>/get, the republish pass and the hand-over to newcomers (PROTOCOL §10; the paper's
+/// "republishing" and "new node joins: transfer key-value pairs" steps). Pure logic over an
+/// <see cref="IItemStore"/>; time is always a parameter. Not thread-safe: one actor owns it.
+/// </summary>
+public sealed class LocalStore
+{
+    private readonly IItemStore _store;
+
+    /// <summary>Applies the rules to <paramref name="store"/>.</summary>
+    public LocalStore(IItemStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _store = store;
+    }
+
+    /// <summary>How many items are held, live or not yet purged.</summary>
+    public int Count => _store.Count();
+
+    /// <summary>
+    /// Answers a <c>store</c> of <paramref name="item"/>, whose signature and key the caller has
+    /// already validated (PROTOCOL §3 rules 1 and 2). Expiry (rule 3) is checked again here so that a
+    /// dead item can never enter the store: error 9 with no details. A held item with a strictly newer
+    /// timestamp refuses the write with error 8 and <c>{"new_timestamp": held timestamp}</c>, and stays.
+    /// Otherwise (nothing held, or an older or equal timestamp) the whole item replaces the row.
+    /// </summary>
+    /// <remarks>
+    /// <c>new_timestamp</c> is the held timestamp truncated toward zero to whole seconds and written as
+    /// an invariant-culture integer (1350544046.37 gives <c>"1350544046"</c>). A replacement keeps the
+    /// row's <see cref="StoredItem.AccessedAt"/> (reads of the key stay reads); a new row starts with
+    /// both times at <paramref name="now"/>.
+    /// </remarks>
+    public StoreOutcome Store(SignedItem item, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        if (item.IsExpiredAt(UnixSeconds(now)))
+        {
+            return StoreOutcome.Refused(ErrorCode.ExpiredValue);
+        }
+
+        var held = _store.Get(item.Key);
+        if (held is not null && held.Item.Timestamp > item.Timestamp)
+        {
+            return StoreOutcome.Refused(ErrorCode.SupersededValue, "new_timestamp", WholeSeconds(held.Item.Timestamp));
+        }
+
+        _store.Upsert(new StoredItem(item, now, held?.AccessedAt ?? now));
+        return StoreOutcome.Stored;
+    }
+
+    /// <summary>
+    /// The live item held under <paramref name="key"/>, as read by <c>findvalue</c> or a local get
+    /// (PROTOCOL §6, §10); a read counts as an access. An expired item is deleted and not returned.
+    /// </summary>
+    public SignedItem? Get(Key key, DateTimeOffset now)
+    {
+        var held = _store.Get(key);
+        if (held is null)
+        {
+            return null;
+        }
+
+        if (held.Item.IsExpiredAt(UnixSeconds(now)))
+        {
+            _store.Remove(key);
+            return null;
+        }
+
+        _store.Touch(key, now);
+        return held.Item;
+    }
+
+    /// <summary>
+    /// Plans one republish pass (PROTOCOL §10, republish). For each row, the first rule that applies:
+    /// <list type="number">
+    /// <item>expired: delete;</item>
+    /// <item>a cached copy (<paramref name="isAmongClosest"/> is false: the node is not among the k
+    /// closest nodes it knows to the key): never republished; deleted when its latest update or read
+    /// is at least <paramref name="replicateInterval"/> old, else kept;</item>
+    /// <item>updated by a store less than <paramref name="replicateInterval"/> ago: skipped, because some
+    /// other holder republished it;</item>
+    /// <item>otherwise: republish.</item>
+    /// </list>
+    /// An item at one of the closest nodes is never deleted for being unread (PROTOCOL §11). Nothing is
+    /// changed here; pass the plan to <see cref="ApplyDeletions"/>, which keeps the store unwritten
+    /// while it is enumerated.
+    /// </summary>
+    public RepublishPlan PlanRepublish(DateTimeOffset now, TimeSpan replicateInterval, Func<Key, bool> isAmongClosest)
+    {
+        ArgumentNullException.ThrowIfNull(isAmongClosest);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(replicateInterval, TimeSpan.Zero);
+        var nowSeconds = UnixSeconds(now);
+        var republish = new List<SignedItem>();
+        var delete = new List<StoredItem>();
+        var skipped = 0;
+        foreach (var row in _store.All())
+        {
+            if (row.Item.IsExpiredAt(nowSeconds))
+            {
+                delete.Add(row);
+            }
+            else if (!isAmongClosest(row.Key))
+            {
+                var lastUsed = row.UpdatedAt > row.AccessedAt ? row.UpdatedAt : row.AccessedAt;
+                if (now - lastUsed >= replicateInterval)
+                {
+                    delete.Add(row);
+                }
+                else
+                {
+                    skipped++;
+                }
+            }
+            else if (now - row.UpdatedAt < replicateInterval)
+            {
+                skipped++;
+            }
+            else
+            {
+                republish.Add(row.Item);
+            }
+        }
+
+        return new RepublishPlan(republish, delete, skipped);
+    }
+
+    /// <summary>
+    /// Deletes the rows that <paramref name="plan"/> condemned, except those written or read since the
+    /// plan was made (a later store or read revives a row). Returns how many rows were deleted.
+    /// </summary>
+    public int ApplyDeletions(RepublishPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var deleted = 0;
+        foreach (var planned in plan.Delete)
+        {
+            if (Equals(_store.Get(planned.Key), planned) && _store.Remove(planned.Key))
+            {
+                deleted++;
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>
+    /// The items to send to <paramref name="newcomer"/>, a contact that just entered the routing table
+    /// for the first time (PROTOCOL §10, handing over to newcomers), read literally: every live item
+    /// for which <paramref name="newcomer"/> is among the k closest known nodes and the node itself is
+    /// closer to the key than any other node it knows.
+    /// </summary>
+    /// <param name="newcomer">The new contact's id.</param>
+    /// <param name="kClosestKnownIds">
+    /// For an item key, the ids of the k closest nodes the node knows, the newcomer included and the
+    /// node itself excluded (an own id in the list is ignored). Known nodes outside this list are
+    /// farther, so being closer than every id in it is being closer than every other known node.
+    /// </param>
+    /// <param name="ownId">The node's own id.</param>
+    /// <param name="now">Dead items are not handed over (the newcomer would refuse them with error 9).</param>
+    /// <remarks>
+    /// The newcomer is one of the nodes the node knows, so the node must also be closer to the key
+    /// than the newcomer: a newcomer closer than every holder receives the item from the next
+    /// republish instead. A tie in distance is impossible between distinct ids (XOR is a bijection).
+    /// </remarks>
+    public IReadOnlyList<SignedItem> HandOverTo(
+        Key newcomer,
+        Func<Key, IReadOnlyList<Key>> kClosestKnownIds,
+        Key ownId,
+        DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(kClosestKnownIds);
+        var result = new List<SignedItem>();
+        if (newcomer == ownId)
+        {
+            return result;
+        }
+
+        var nowSeconds = UnixSeconds(now);
+        foreach (var row in _store.All())
+        {
+            if (row.Item.IsExpiredAt(nowSeconds))
+            {
+                continue;
+            }
+
+            var key = row.Key;
+            var closest = kClosestKnownIds(key);
+            var newcomerAmongClosest = false;
+            var ownIsClosest = true;
+            foreach (var id in closest)
+            {
+                if (id == ownId)
+                {
+                    continue;
+                }
+
+                newcomerAmongClosest |= id == newcomer;
+                if (key.CompareDistance(ownId, id) >= 0)
+                {
+                    ownIsClosest = false;
+                    break;
+                }
+            }
+
+            if (newcomerAmongClosest && ownIsClosest)
+            {
+                result.Add(row.Item);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Unix seconds as PROTOCOL §3 compares them against <c>expires</c>.</summary>
+    internal static double UnixSeconds(DateTimeOffset now) => now.ToUnixTimeMilliseconds() / 1000.0;
+
+    private static string WholeSeconds(double timestamp)
+    {
+        var whole = Math.Truncate(timestamp);
+        // -0.5 truncates to negative zero, which would print as "-0".
+        return (whole == 0 ? 0.0 : whole).ToString("F0", CultureInfo.InvariantCulture);
+    }
+}
