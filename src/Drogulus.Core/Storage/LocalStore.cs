@@ -38,22 +38,22 @@ public sealed class LocalStore
     /// row's <see cref="StoredItem.AccessedAt"/> (reads of the key stay reads); a new row starts with
     /// both times at <paramref name="now"/>.
     /// </remarks>
-    public StoreOutcome Store(SignedItem item, DateTimeOffset now)
+    public StoreDecision Store(SignedItem item, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(item);
         if (item.IsExpiredAt(UnixSeconds(now)))
         {
-            return StoreOutcome.Refused(ErrorCode.ExpiredValue);
+            return StoreDecision.Refused(ErrorCode.ExpiredValue);
         }
 
         var held = _store.Get(item.Key);
         if (held is not null && held.Item.Timestamp > item.Timestamp)
         {
-            return StoreOutcome.Refused(ErrorCode.SupersededValue, "new_timestamp", WholeSeconds(held.Item.Timestamp));
+            return StoreDecision.Refused(ErrorCode.SupersededValue, "new_timestamp", WholeSeconds(held.Item.Timestamp));
         }
 
         _store.Upsert(new StoredItem(item, now, held?.AccessedAt ?? now));
-        return StoreOutcome.Stored;
+        return StoreDecision.Stored;
     }
 
     /// <summary>
@@ -153,9 +153,9 @@ public sealed class LocalStore
 
     /// <summary>
     /// The items to send to <paramref name="newcomer"/>, a contact that just entered the routing table
-    /// for the first time (PROTOCOL §10, handing over to newcomers), read literally: every live item
-    /// for which <paramref name="newcomer"/> is among the k closest known nodes and the node itself is
-    /// closer to the key than any other node it knows.
+    /// for the first time (PROTOCOL §10, handing over to newcomers; the paper's §2.5 join rule): every live
+    /// item for which <paramref name="newcomer"/> is among the k closest known nodes and the node itself is
+    /// closer to the key than any other node it knew before the newcomer arrived.
     /// </summary>
     /// <param name="newcomer">The new contact's id.</param>
     /// <param name="kClosestKnownIds">
@@ -166,9 +166,10 @@ public sealed class LocalStore
     /// <param name="ownId">The node's own id.</param>
     /// <param name="now">Dead items are not handed over (the newcomer would refuse them with error 9).</param>
     /// <remarks>
-    /// The newcomer is one of the nodes the node knows, so the node must also be closer to the key
-    /// than the newcomer: a newcomer closer than every holder receives the item from the next
-    /// republish instead. A tie in distance is impossible between distinct ids (XOR is a bijection).
+    /// The newcomer is left out of the "closer than any other node" comparison: otherwise a newcomer that
+    /// becomes the closest node to a key would receive it from nobody until the next republish, which is
+    /// the case the hand-over exists for. Among the previous holders exactly one is the closest, so each
+    /// item is handed over once. A tie in distance is impossible between distinct ids (XOR is a bijection).
     /// </remarks>
     public IReadOnlyList<SignedItem> HandOverTo(
         Key newcomer,
@@ -202,7 +203,12 @@ public sealed class LocalStore
                     continue;
                 }
 
-                newcomerAmongClosest |= id == newcomer;
+                if (id == newcomer)
+                {
+                    newcomerAmongClosest = true;
+                    continue;
+                }
+
                 if (key.CompareDistance(ownId, id) >= 0)
                 {
                     ownIsClosest = false;

@@ -38,10 +38,16 @@ public sealed class HandOverRuleTests
     }
 
     [Fact]
-    public void HandOverTo_should_not_send_item_when_newcomer_is_closer_than_node()
+    public void HandOverTo_should_send_item_when_newcomer_is_closer_than_node()
     {
-        // Literal §10: the newcomer is one of the nodes the node knows, so the node is not the closest.
-        Assert.Empty(HandOver(newcomer: Id(5), ownId: Id(10), 5, 20, 30));
+        // The newcomer is not compared against: the node was the closest holder before it arrived.
+        Assert.Same(_item, Assert.Single(HandOver(newcomer: Id(5), ownId: Id(10), 5, 20, 30)));
+    }
+
+    [Fact]
+    public void HandOverTo_should_not_send_item_when_a_known_node_other_than_newcomer_is_closer()
+    {
+        Assert.Empty(HandOver(newcomer: Id(30), ownId: Id(10), 5, 20, 30));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class StoreRuleTests
         var outcome = _store.Store(item, T0);
 
         Assert.True(outcome.IsStored);
-        Assert.Same(StoreOutcome.Stored, outcome);
+        Assert.Same(StoreDecision.Stored, outcome);
         Assert.Empty(outcome.Details);
         Assert.Equal(new StoredItem(item, T0, T0), _rows.Get(item.Key));
     }
