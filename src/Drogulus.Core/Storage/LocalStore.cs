@@ -25,6 +25,9 @@ public sealed class LocalStore
     /// <summary>How many items are held, live or not yet purged.</summary>
     public int Count => _store.Count();
 
+    /// <summary>The keys of every item held, for classifying them before a republish pass.</summary>
+    public IReadOnlyList<Key> AllKeys() => _store.All().Select(row => row.Key).ToArray();
+
     /// <summary>
     /// Answers a <c>store</c> of <paramref name="item"/>, whose signature and key the caller has
     /// already validated (PROTOCOL §3 rules 1 and 2). Expiry (rule 3) is checked again here so that a

@@ -1,0 +1,155 @@
+using Akka.Actor;
+using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Lookup;
+using Drogulus.Actors.Network;
+using Drogulus.Actors.Protocol;
+using Drogulus.Actors.Routing;
+using Drogulus.Core.Identity;
+using Drogulus.Core.Lookup;
+using Drogulus.Core.Wire;
+using static Drogulus.Actors.Network.TransportProtocol;
+
+namespace Drogulus.Actors.Node;
+
+/// <summary>
+/// One join (PROTOCOL §10; the paper's §2.3 "joining the network"): ping every seed, look up the node's
+/// own id through those that answered, then refresh every bucket farther away than the closest
+/// neighbour. Fails when no seed answers. Replies once and stops.
+/// </summary>
+internal sealed class JoinActor : ReceiveActor
+{
+    private readonly IReadOnlyList<PeerAddress> _seeds;
+    private readonly IActorRef _replyTo;
+    private readonly Key _ownId;
+    private readonly DrogulusSettings _settings;
+    private readonly IActorRef _routing;
+    private readonly IActorRef _transport;
+    private readonly List<Contact> _answered = new();
+    private int _pendingPings;
+    private int _pendingRefreshes;
+
+    public JoinActor(IReadOnlyList<PeerAddress> seeds, IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef transport)
+    {
+        _seeds = seeds;
+        _replyTo = replyTo;
+        _ownId = ownId;
+        _settings = settings;
+        _routing = routing;
+        _transport = transport;
+        Receive<RpcReplied>(OnPingReplied);
+        Receive<RpcFailed>(_ => PingDone());
+    }
+
+    public static Props Props(IReadOnlyList<PeerAddress> seeds, IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef transport) =>
+        Akka.Actor.Props.Create(() => new JoinActor(seeds, replyTo, ownId, settings, routing, transport));
+
+    /// <summary>Parses <c>host:port</c> and <c>&lt;id hex&gt;@host:port</c> seeds; null with a reason when one is malformed.</summary>
+    public static bool TryParseSeed(string seed, out PeerAddress? address, out string error)
+    {
+        address = null;
+        error = "";
+        Key? id = null;
+        var text = seed.Trim();
+        var at = text.IndexOf('@');
+        if (at >= 0)
+        {
+            if (!Key.TryParse(text[..at], out var parsed))
+            {
+                error = $"seed '{seed}': the node id is not 128 hexadecimal digits";
+                return false;
+            }
+
+            id = parsed;
+            text = text[(at + 1)..];
+        }
+
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text[(colon + 1)..], out var port) || port is < 1 or > 65535)
+        {
+            error = $"seed '{seed}' is not host:port";
+            return false;
+        }
+
+        var host = text[..colon].Trim('[', ']');
+        address = new PeerAddress(host, port, id);
+        return true;
+    }
+
+    protected override void PreStart()
+    {
+        _pendingPings = _seeds.Count;
+        foreach (var seed in _seeds)
+        {
+            _transport.Tell(new SendRequest(seed, new PingMessage("", default, 0, ""), Self));
+        }
+    }
+
+    private void OnPingReplied(RpcReplied replied)
+    {
+        if (replied.Reply is PongMessage && replied.Peer.Id != _ownId && replied.Peer.ToContact(Context.System.Scheduler.Now) is { } contact)
+        {
+            _answered.Add(contact);
+            _routing.Tell(new RoutingTableActor.AddContact(contact));
+        }
+
+        PingDone();
+    }
+
+    private void PingDone()
+    {
+        if (--_pendingPings > 0)
+        {
+            return;
+        }
+
+        if (_answered.Count == 0)
+        {
+            Finish(new JoinFailed("no seed answered"));
+            return;
+        }
+
+        Become(LookingUpSelf);
+        var request = new LookupActor.Request(LookupKind.FindNode, _ownId, LookupActor.ReplyMode.Internal, Self, _answered);
+        Context.ActorOf(LookupActor.Props(request, _ownId, _settings, _routing, _transport), "self-lookup");
+    }
+
+    private void LookingUpSelf()
+    {
+        Receive<LookupActor.Finished>(_ => _routing.Tell(new RoutingTableActor.GetRefreshTargets(BeyondClosestNeighbour: true)));
+        Receive<RoutingTableActor.RefreshTargets>(OnRefreshTargets);
+    }
+
+    private void OnRefreshTargets(RoutingTableActor.RefreshTargets targets)
+    {
+        Become(Refreshing);
+        _pendingRefreshes = targets.Targets.Count;
+        foreach (var target in targets.Targets)
+        {
+            var request = new LookupActor.Request(LookupKind.FindNode, target, LookupActor.ReplyMode.Internal, Self, []);
+            Context.ActorOf(LookupActor.Props(request, _ownId, _settings, _routing, _transport));
+        }
+
+        RefreshDone(0);
+    }
+
+    private void Refreshing()
+    {
+        Receive<LookupActor.Finished>(_ => RefreshDone(1));
+        Receive<RoutingTableActor.RoutingStatus>(status => Finish(new Joined(status.Contacts)));
+    }
+
+    private void RefreshDone(int finished)
+    {
+        _pendingRefreshes -= finished;
+        if (_pendingRefreshes == 0)
+        {
+            _routing.Tell(RoutingTableActor.GetRoutingStatus.Instance);
+        }
+    }
+
+    private void Finish(IJoinReply reply)
+    {
+        _replyTo.Tell(reply);
+        Context.Stop(Self);
+    }
+}

@@ -1,0 +1,169 @@
+using Akka.Actor;
+using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Lookup;
+using Drogulus.Actors.Network;
+using Drogulus.Actors.Protocol;
+using Drogulus.Actors.Routing;
+using Drogulus.Actors.Storage;
+using Drogulus.Core.Identity;
+using Drogulus.Core.Items;
+using Drogulus.Core.Lookup;
+using Drogulus.Core.Wire;
+using static Drogulus.Actors.Network.TransportProtocol;
+
+namespace Drogulus.Actors.Node;
+
+/// <summary>
+/// One put (PROTOCOL §10, the paper's STORE after a node lookup): a FindNode lookup on the item's key, then
+/// a <c>store</c> to each of the <c>duplicate</c> closest nodes found, the node itself included when it is
+/// among them. Replies once with every node's outcome and stops; every wait is bounded.
+/// </summary>
+internal sealed class PutActor : ReceiveActor, IWithTimers
+{
+    private readonly SignedItem _item;
+    private readonly int _duplicate;
+    private readonly bool _storeLocally;
+    private readonly IActorRef _replyTo;
+    private readonly Key _ownId;
+    private readonly DrogulusSettings _settings;
+    private readonly IActorRef _routing;
+    private readonly IActorRef _dataStore;
+    private readonly IActorRef _transport;
+    private readonly Dictionary<Key, StoreOutcome> _outcomes = new();
+    private readonly HashSet<Key> _waiting = new();
+
+    public PutActor(SignedItem item, int duplicate, bool storeLocally, IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport)
+    {
+        _item = item;
+        _duplicate = duplicate;
+        _storeLocally = storeLocally;
+        _replyTo = replyTo;
+        _ownId = ownId;
+        _settings = settings;
+        _routing = routing;
+        _dataStore = dataStore;
+        _transport = transport;
+        Receive<LookupActor.Finished>(OnLookupFinished);
+        Receive<DeadlinePassed>(_ =>
+        {
+            _replyTo.Tell(new PutFailed(_item.Key, "the lookup did not finish in time"));
+            Context.Stop(Self);
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(SignedItem item, int duplicate, bool storeLocally, IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport) =>
+        Akka.Actor.Props.Create(() => new PutActor(item, duplicate, storeLocally, replyTo, ownId, settings, routing, dataStore, transport));
+
+    protected override void PreStart()
+    {
+        // The lookup and the stores each have their own bound; this one only guarantees a single reply.
+        var deadline = _settings.LookupTimeout + _settings.RequestTimeout + _settings.RequestTimeout;
+        Timers.StartSingleTimer("deadline", DeadlinePassed.Instance, deadline);
+        var request = new LookupActor.Request(LookupKind.FindNode, _item.Key, LookupActor.ReplyMode.Internal, Self, []);
+        Context.ActorOf(LookupActor.Props(request, _ownId, _settings, _routing, _transport), "lookup");
+    }
+
+    private void OnLookupFinished(LookupActor.Finished finished)
+    {
+        // With an empty routing table the node itself is the closest node it knows.
+        if (!finished.Succeeded && finished.Failure != LookupFailure.RoutingTableEmpty)
+        {
+            _replyTo.Tell(new PutFailed(_item.Key, "lookup failed: " + finished.FailureReason));
+            Context.Stop(Self);
+            return;
+        }
+
+        // The node itself competes with the contacts found for the `duplicate` closest places.
+        var key = _item.Key;
+        var candidates = finished.Closest.Select(c => (Id: c.Id, Contact: (Contact?)c)).Append((Id: _ownId, Contact: null))
+            .OrderBy(c => c.Id, Comparer<Key>.Create(key.CompareDistance))
+            .Take(_duplicate)
+            .ToArray();
+        foreach (var (id, contact) in candidates)
+        {
+            if (contact is null)
+            {
+                if (_storeLocally)
+                {
+                    _waiting.Add(id);
+                    _dataStore.Tell(new DataStoreActor.StoreLocal(_item));
+                }
+
+                continue;
+            }
+
+            _waiting.Add(id);
+            _transport.Tell(new SendRequest(PeerAddress.Of(contact), new StoreMessage("", default, 0, "", _item), Self));
+        }
+
+        Become(Storing);
+        CompleteIfDone();
+    }
+
+    private void Storing()
+    {
+        Receive<DataStoreActor.LocalStored>(stored =>
+        {
+            var decision = stored.Decision;
+            Record(_ownId, decision.IsStored
+                ? new StoreOutcome(_ownId, StoreResult.Stored)
+                : new StoreOutcome(_ownId, StoreResult.Refused, (int)decision.Error!.Value, ErrorCodes.Title(decision.Error.Value)));
+        });
+        Receive<RpcReplied>(replied =>
+        {
+            var id = replied.To.ExpectedId!.Value;
+            Record(id, replied.Reply switch
+            {
+                PongMessage => new StoreOutcome(id, StoreResult.Stored),
+                ErrorMessage error => new StoreOutcome(id, StoreResult.Refused, (int)error.Code, error.Title),
+                var other => new StoreOutcome(id, StoreResult.Refused, null, "unexpected reply " + other.WireName),
+            });
+        });
+        Receive<RpcFailed>(failed =>
+        {
+            var id = failed.To.ExpectedId!.Value;
+            _routing.Tell(new RoutingTableActor.ContactFailed(id));
+            var result = failed.Failure == RpcFailure.Timeout ? StoreResult.TimedOut : StoreResult.ConnectionFailed;
+            Record(id, new StoreOutcome(id, result, null, failed.Reason));
+        });
+        Receive<DeadlinePassed>(_ => Complete());
+    }
+
+    private void Record(Key id, StoreOutcome outcome)
+    {
+        if (_waiting.Remove(id))
+        {
+            _outcomes[id] = outcome;
+        }
+
+        CompleteIfDone();
+    }
+
+    private void CompleteIfDone()
+    {
+        if (_waiting.Count == 0)
+        {
+            Complete();
+        }
+    }
+
+    private void Complete()
+    {
+        foreach (var id in _waiting)
+        {
+            _outcomes[id] = new StoreOutcome(id, StoreResult.TimedOut, null, "no answer before the put's deadline");
+        }
+
+        var key = _item.Key;
+        var outcomes = _outcomes.Values.OrderBy(o => o.NodeId, Comparer<Key>.Create(key.CompareDistance)).ToArray();
+        _replyTo.Tell(new PutCompleted(key, outcomes));
+        Context.Stop(Self);
+    }
+
+    private sealed record DeadlinePassed
+    {
+        public static DeadlinePassed Instance { get; } = new();
+    }
+}

@@ -1,0 +1,189 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Streams;
+using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Network;
+using Drogulus.Actors.Routing;
+using Drogulus.Core.Identity;
+using Drogulus.Core.Items;
+using Drogulus.Core.Storage;
+using Drogulus.Core.Wire;
+using static Drogulus.Actors.Network.TransportProtocol;
+
+namespace Drogulus.Actors.Storage;
+
+/// <summary>
+/// Owns the node's signed items: answers <c>store</c> and <c>findvalue</c> (PROTOCOL §6), serves local
+/// reads and writes of the node's own Get and Put, hands items over to newcomers and runs the republish
+/// pass (§10) through <see cref="RepublishPass"/>. The store comes through Props, so a restart of this
+/// actor loses no item.
+/// </summary>
+internal sealed class DataStoreActor : ReceiveActor
+{
+    private static readonly IReadOnlyDictionary<string, string> Blacklisted =
+        ErrorReply.Details("message", "You have been blacklisted.");
+
+    private readonly LocalStore _store;
+    private readonly DrogulusSettings _settings;
+    private readonly Key _ownId;
+    private readonly IActorRef _transport;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private IActorRef _routing = ActorRefs.Nobody;
+    private IActorRef _node = ActorRefs.Nobody;
+    private RepublishPass? _republish;
+    private IMaterializer? _materializer;
+
+    public DataStoreActor(LocalStore store, DrogulusSettings settings, Key ownId, IActorRef transport)
+    {
+        _store = store;
+        _settings = settings;
+        _ownId = ownId;
+        _transport = transport;
+        Receive<Wire>(wire => (_routing, _node) = (wire.Routing, wire.Node));
+        Receive<StoreRequest>(OnStoreRequest);
+        Receive<FindValueRequest>(OnFindValueRequest);
+        Receive<GetLocal>(get => Sender.Tell(new LocalItem(get.Key, _store.Get(get.Key, Now))));
+        Receive<StoreLocal>(store => Sender.Tell(new LocalStored(store.Item.Key, _store.Store(store.Item, Now))));
+        Receive<Newcomer>(OnNewcomer);
+        Receive<RunRepublish>(_ => OnRunRepublish());
+        Receive<RoutingTableActor.KeysClassified>(OnKeysClassified);
+        Receive<GetItemCount>(_ => Sender.Tell(_store.Count));
+        Receive<IRpcOutcome>(OnHandOverOutcome);
+    }
+
+    public static Props Props(LocalStore store, DrogulusSettings settings, Key ownId, IActorRef transport) =>
+        Akka.Actor.Props.Create(() => new DataStoreActor(store, settings, ownId, transport));
+
+    private DateTimeOffset Now => Context.System.Scheduler.Now;
+
+    private double NowSeconds => Now.ToUnixTimeMilliseconds() / 1000.0;
+
+    protected override void PostStop() => _republish?.Stop();
+
+    private void OnStoreRequest(StoreRequest request)
+    {
+        var inbound = request.Inbound;
+        var item = ((StoreMessage)inbound.Request).Item;
+        var validation = item.Validate(NowSeconds, _settings.MinRsaKeyBits);
+        if (validation.Error is ErrorCode.UnverifiableProvenance or ErrorCode.KeyMismatch)
+        {
+            var code = validation.Error.Value;
+            _log.Warning("Refused store of {Key} from {PeerId}: {Error}; the peer is blacklisted", item.Key.ToShortString(), inbound.From.Id.ToShortString(), ErrorCodes.Title(code));
+            _routing.Tell(new RoutingTableActor.BlacklistPeer(inbound.From.Id, ErrorCodes.Title(code)));
+            Reply(inbound, ErrorReply.For(inbound.Request, code, Blacklisted, default, 0));
+            return;
+        }
+
+        if (validation.Error is { } error)
+        {
+            _log.Warning("Refused store of {Key} from {PeerId}: {Error}", item.Key.ToShortString(), inbound.From.Id.ToShortString(), ErrorCodes.Title(error));
+            Reply(inbound, ErrorReply.For(inbound.Request, error, ErrorReply.Details("key", item.Key.ToString()), default, 0));
+            return;
+        }
+
+        var decision = _store.Store(item, Now);
+        Reply(inbound, decision.IsStored
+            ? new PongMessage("", default, 0, "")
+            : ErrorReply.For(inbound.Request, decision.Error!.Value, decision.Details, default, 0));
+    }
+
+    private void OnFindValueRequest(FindValueRequest request)
+    {
+        var find = (FindValueMessage)request.Inbound.Request;
+        Message reply = _store.Get(find.Key, Now) is { } item
+            ? new ValueMessage("", default, 0, "", item)
+            : request.NodesIfAbsent;
+        Reply(request.Inbound, reply);
+    }
+
+    private static void Reply(InboundRequest inbound, Message body) =>
+        inbound.Connection.Tell(new SendReply(inbound.From, inbound.Request.Uuid, body));
+
+    private void OnNewcomer(Newcomer newcomer)
+    {
+        if (_store.Count == 0)
+        {
+            return;
+        }
+
+        var known = newcomer.KnownContacts.Select(c => c.Id).ToArray();
+        var items = _store.HandOverTo(newcomer.Contact.Id, key => Closest(known, key, _settings.K), _ownId, Now);
+        foreach (var item in items)
+        {
+            _log.Debug("Handing {Key} over to newcomer {PeerId}", item.Key.ToShortString(), newcomer.Contact.Id.ToShortString());
+            _transport.Tell(new SendRequest(PeerAddress.Of(newcomer.Contact), new StoreMessage("", default, 0, "", item), Self));
+        }
+    }
+
+    private static IReadOnlyList<Key> Closest(Key[] ids, Key target, int count)
+    {
+        var sorted = (Key[])ids.Clone();
+        Array.Sort(sorted, target.CompareDistance);
+        return sorted.Length <= count ? sorted : sorted[..count];
+    }
+
+    private void OnHandOverOutcome(IRpcOutcome outcome)
+    {
+        if (outcome is RpcFailed failed && failed.To.ExpectedId is { } id)
+        {
+            _routing.Tell(new RoutingTableActor.ContactFailed(id));
+        }
+    }
+
+    private void OnRunRepublish()
+    {
+        var keys = _store.AllKeys();
+        _routing.Tell(new RoutingTableActor.ClassifyKeys(keys));
+    }
+
+    private void OnKeysClassified(RoutingTableActor.KeysClassified classified)
+    {
+        var plan = _store.PlanRepublish(Now, _settings.ReplicateInterval, classified.AmongClosest.Contains);
+        var deleted = _store.ApplyDeletions(plan);
+        _log.Info("Republish pass: {Republish} to store again, {Skipped} recently updated, {Deleted} deleted", plan.Republish.Count, plan.Skipped, deleted);
+        if (plan.Republish.Count == 0)
+        {
+            return;
+        }
+
+        _republish?.Stop();
+        _materializer ??= Context.Materializer();
+        _republish = RepublishPass.Start(_materializer, plan.Republish, _node, _settings);
+    }
+
+    /// <summary>Tells the data store its siblings (they are created after it).</summary>
+    internal sealed record Wire(IActorRef Routing, IActorRef Node);
+
+    /// <summary>An inbound <c>store</c> (already past the blacklist check).</summary>
+    internal sealed record StoreRequest(InboundRequest Inbound);
+
+    /// <summary>An inbound <c>findvalue</c>, with the <c>nodes</c> answer to give when the item is not held.</summary>
+    internal sealed record FindValueRequest(InboundRequest Inbound, NodesMessage NodesIfAbsent);
+
+    /// <summary>Reads a live local item (counts as an access).</summary>
+    internal sealed record GetLocal(Key Key);
+
+    /// <summary>Answer to <see cref="GetLocal"/>.</summary>
+    internal sealed record LocalItem(Key Key, SignedItem? Item);
+
+    /// <summary>Stores an already validated item locally (the node's own Put).</summary>
+    internal sealed record StoreLocal(SignedItem Item);
+
+    /// <summary>Answer to <see cref="StoreLocal"/>.</summary>
+    internal sealed record LocalStored(Key Key, StoreDecision Decision);
+
+    /// <summary>A contact entered the routing table for the first time.</summary>
+    internal sealed record Newcomer(Contact Contact, IReadOnlyList<Contact> KnownContacts);
+
+    /// <summary>Starts the republish pass.</summary>
+    internal sealed record RunRepublish
+    {
+        public static RunRepublish Instance { get; } = new();
+    }
+
+    /// <summary>Asks for the number of items held; answered with an <see cref="int"/>.</summary>
+    internal sealed record GetItemCount
+    {
+        public static GetItemCount Instance { get; } = new();
+    }
+}
