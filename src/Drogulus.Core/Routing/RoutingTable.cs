@@ -1,0 +1,275 @@
+using System.Numerics;
+using Drogulus.Core.Identity;
+
+namespace Drogulus.Core.Routing;
+
+/// <summary>
+/// The Kademlia routing table of PROTOCOL §8 (paper §2.2 k-buckets, §2.4 bucket splitting): buckets over
+/// contiguous, exactly halved ranges of the key space, each with at most k contacts and a replacement
+/// cache; add, remove, blacklist, exact XOR closest, touch and stale-bucket refresh ids. Not thread safe:
+/// one actor owns it.
+/// </summary>
+public sealed class RoutingTable
+{
+    // Sorted by range; together the ranges partition [0, 2^512).
+    private readonly List<KBucket> _buckets;
+    private readonly HashSet<Key> _blacklist = [];
+    private readonly BigInteger _ownValue;
+
+    /// <summary>Creates a table with one bucket covering the whole key space.</summary>
+    /// <param name="ownId">The node's own id, never added to the table.</param>
+    /// <param name="k">Bucket and replacement-cache size (PROTOCOL §1 <c>k</c>).</param>
+    /// <param name="allowedRpcFails">Failed RPCs after which a contact is dropped (<c>allowed-rpc-fails</c>).</param>
+    /// <param name="createdAt">The first last-touched time of every bucket.</param>
+    public RoutingTable(Key ownId, int k, int allowedRpcFails, DateTimeOffset createdAt)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(allowedRpcFails, 1);
+        OwnId = ownId;
+        K = k;
+        AllowedRpcFails = allowedRpcFails;
+        _ownValue = ownId.ToBigInteger();
+        _buckets = [new KBucket(KeyRange.Whole, k, createdAt)];
+    }
+
+    /// <summary>The node's own id.</summary>
+    public Key OwnId { get; }
+
+    /// <summary>Bucket and replacement-cache size.</summary>
+    public int K { get; }
+
+    /// <summary>Failed RPCs after which a contact leaves its bucket.</summary>
+    public int AllowedRpcFails { get; }
+
+    /// <summary>Number of contacts in the buckets (replacement caches not counted).</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Number of buckets.</summary>
+    public int BucketCount => _buckets.Count;
+
+    /// <summary>
+    /// add(contact), PROTOCOL §8. Own and blacklisted ids are ignored. A contact already in its bucket moves
+    /// to the tail as <paramref name="contact"/> (the caller's fresh details) with its failure count reset.
+    /// Otherwise it is appended when the bucket has room; a full bucket holding the own id is split at the
+    /// exact middle and the add retried; any other full bucket caches the contact.
+    /// </summary>
+    public AddResult Add(Contact contact)
+    {
+        ArgumentNullException.ThrowIfNull(contact);
+        if (contact.Id == OwnId || _blacklist.Contains(contact.Id))
+        {
+            return AddResult.Ignored;
+        }
+
+        var fresh = contact.FailureCount == 0 ? contact : contact with { FailureCount = 0 };
+        var value = contact.Id.ToBigInteger();
+        while (true)
+        {
+            var index = BucketIndex(value);
+            var bucket = _buckets[index];
+            var at = bucket.IndexOf(contact.Id);
+            if (at >= 0)
+            {
+                bucket.MoveToTail(at, fresh);
+                return new AddResult(AddOutcome.Updated, fresh);
+            }
+
+            if (!bucket.IsFull)
+            {
+                var cached = bucket.CacheIndexOf(contact.Id);
+                if (cached >= 0)
+                {
+                    bucket.RemoveCachedAt(cached);
+                }
+
+                bucket.Append(fresh);
+                Count++;
+                return new AddResult(AddOutcome.Inserted, fresh);
+            }
+
+            if (bucket.Range.Contains(_ownValue) && bucket.Range.CanSplit)
+            {
+                var (lower, upper) = bucket.Split();
+                _buckets[index] = lower;
+                _buckets.Insert(index + 1, upper);
+                continue;
+            }
+
+            bucket.AddToCache(fresh);
+            return new AddResult(AddOutcome.Cached, fresh);
+        }
+    }
+
+    /// <summary>
+    /// remove(id, forced), PROTOCOL §8. Unknown ids are ignored. The failure count goes up by one; at
+    /// <see cref="AllowedRpcFails"/> or when <paramref name="forced"/> the contact leaves its bucket (or the
+    /// replacement cache it waits in) and the bucket's most recently seen cached contact takes its place.
+    /// </summary>
+    public RemoveResult Remove(Key id, bool forced)
+    {
+        var bucket = _buckets[BucketIndex(id.ToBigInteger())];
+        var at = bucket.IndexOf(id);
+        if (at >= 0)
+        {
+            var failed = Failed(bucket.Contacts[at]);
+            if (!forced && failed.FailureCount < AllowedRpcFails)
+            {
+                bucket.ReplaceAt(at, failed);
+                return new RemoveResult(RemoveOutcome.FailureCounted, failed, null);
+            }
+
+            bucket.RemoveAt(at);
+            Count--;
+            var replacement = bucket.TakeMostRecentCached();
+            if (replacement is not null)
+            {
+                bucket.Append(replacement);
+                Count++;
+            }
+
+            return new RemoveResult(RemoveOutcome.Removed, failed, replacement);
+        }
+
+        var cachedAt = bucket.CacheIndexOf(id);
+        if (cachedAt >= 0)
+        {
+            var failed = Failed(bucket.Cache[cachedAt]);
+            if (!forced && failed.FailureCount < AllowedRpcFails)
+            {
+                bucket.ReplaceCachedAt(cachedAt, failed);
+                return new RemoveResult(RemoveOutcome.FailureCounted, failed, null);
+            }
+
+            bucket.RemoveCachedAt(cachedAt);
+            return new RemoveResult(RemoveOutcome.Removed, failed, null);
+        }
+
+        return RemoveResult.Ignored;
+    }
+
+    /// <summary>blacklist(id), PROTOCOL §8: a forced remove, after which <see cref="Add"/> ignores the id.</summary>
+    public void Blacklist(Key id)
+    {
+        _blacklist.Add(id);
+        Remove(id, forced: true);
+    }
+
+    /// <summary>Whether <paramref name="id"/> was blacklisted.</summary>
+    public bool IsBlacklisted(Key id) => _blacklist.Contains(id);
+
+    /// <summary>
+    /// closest(key, k, exclude), PROTOCOL §8: up to <paramref name="count"/> contacts from the buckets,
+    /// closest to <paramref name="target"/> first in exact XOR order, without the ids in <paramref name="exclude"/>.
+    /// </summary>
+    public IReadOnlyList<Contact> Closest(Key target, int count, IReadOnlyCollection<Key>? exclude = null) =>
+        ClosestSelection.Select(_buckets, target, count, Count, exclude);
+
+    /// <summary>The contact with <paramref name="id"/> in the buckets (not the replacement caches), or null.</summary>
+    public Contact? Find(Key id)
+    {
+        var bucket = _buckets[BucketIndex(id.ToBigInteger())];
+        var at = bucket.IndexOf(id);
+        return at >= 0 ? bucket.Contacts[at] : null;
+    }
+
+    /// <summary>The contact with <paramref name="id"/> waiting in a replacement cache, or null.</summary>
+    internal Contact? FindCached(Key id)
+    {
+        var bucket = _buckets[BucketIndex(id.ToBigInteger())];
+        var at = bucket.CacheIndexOf(id);
+        return at >= 0 ? bucket.Cache[at] : null;
+    }
+
+    /// <summary>Every contact in the buckets, in bucket-range order, least recently seen first within a bucket.</summary>
+    public IReadOnlyList<Contact> AllContacts()
+    {
+        var all = new List<Contact>(Count);
+        foreach (var bucket in _buckets)
+        {
+            all.AddRange(bucket.Contacts);
+        }
+
+        return all;
+    }
+
+    /// <summary>An immutable copy of every bucket, in range order.</summary>
+    public IReadOnlyList<BucketSnapshot> Snapshot() =>
+        _buckets.Select(b => new BucketSnapshot(b.Range, b.Contacts.ToArray(), b.Cache.ToArray(), b.LastTouched)).ToArray();
+
+    /// <summary>touch(key), PROTOCOL §8: marks the bucket whose range holds <paramref name="key"/> as used at <paramref name="now"/>.</summary>
+    public void Touch(Key key, DateTimeOffset now) => _buckets[BucketIndex(key.ToBigInteger())].LastTouched = now;
+
+    /// <summary>
+    /// Stale-bucket refresh, PROTOCOL §8 and §10: for each bucket not touched for at least
+    /// <paramref name="refreshTimeout"/>, a uniformly random id inside its range to look up.
+    /// </summary>
+    public IReadOnlyList<Key> RefreshTargets(DateTimeOffset now, TimeSpan refreshTimeout, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        var targets = new List<Key>();
+        foreach (var bucket in _buckets)
+        {
+            if (now - bucket.LastTouched >= refreshTimeout)
+            {
+                targets.Add(bucket.Range.RandomKey(random));
+            }
+        }
+
+        return targets;
+    }
+
+    /// <summary>
+    /// The last step of join (PROTOCOL §10, paper §2.3: "refreshes all k-buckets further away than its
+    /// closest neighbor"): a uniformly random id in each bucket whose range lies entirely farther from the
+    /// own id than the closest known contact, i.e. whose smallest XOR distance to the own id exceeds that
+    /// contact's distance. Ranges are aligned blocks, so their distance intervals never overlap: this is
+    /// every bucket strictly farther than the one holding the closest neighbour, which itself is not
+    /// included (the own-id lookup has just covered it). Empty when the table has no contact.
+    /// </summary>
+    public IReadOnlyList<Key> RefreshTargetsBeyondClosestNeighbour(Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        var closest = Closest(OwnId, 1);
+        if (closest.Count == 0)
+        {
+            return [];
+        }
+
+        var neighbourDistance = (closest[0].Id ^ OwnId).ToBigInteger();
+        var targets = new List<Key>();
+        foreach (var bucket in _buckets)
+        {
+            if (bucket.Range.MinDistanceTo(_ownValue) > neighbourDistance)
+            {
+                targets.Add(bucket.Range.RandomKey(random));
+            }
+        }
+
+        return targets;
+    }
+
+    /// <summary>The live buckets, for tests inside the assembly.</summary>
+    internal IReadOnlyList<KBucket> Buckets => _buckets;
+
+    private static Contact Failed(Contact contact) => contact with { FailureCount = contact.FailureCount + 1 };
+
+    private int BucketIndex(BigInteger value)
+    {
+        // The last bucket whose Min is at most value; the ranges cover the key space, so it holds value.
+        int low = 0, high = _buckets.Count - 1;
+        while (low < high)
+        {
+            var middle = (low + high + 1) / 2;
+            if (_buckets[middle].Range.Min <= value)
+            {
+                low = middle;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return low;
+    }
+}
