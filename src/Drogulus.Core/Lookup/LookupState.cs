@@ -121,6 +121,11 @@ public sealed class LookupState
             (batch ??= []).Add(member.Contact);
         }
 
+        if (batch is not null)
+        {
+            _lastEventAt = now;
+        }
+
         return batch ?? (IReadOnlyList<Contact>)[];
     }
 
