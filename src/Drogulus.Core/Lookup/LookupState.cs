@@ -1,0 +1,292 @@
+using Drogulus.Core.Identity;
+using Drogulus.Core.Items;
+
+namespace Drogulus.Core.Lookup;
+
+/// <summary>
+/// The Kademlia node lookup (iterative <c>FIND_NODE</c> / <c>FIND_VALUE</c>) of PROTOCOL §9 as a pure state
+/// machine, after rust-libp2p's <c>ClosestPeersIter</c>: no I/O and no timers. The caller sends the requests
+/// that <see cref="NextRequests"/> hands out, feeds every outcome back through the <c>On…</c> events
+/// (including per-RPC timeouts as <see cref="OnFailure"/> and <c>lookup-timeout</c> as
+/// <see cref="OnLookupTimeout"/>), and calls <see cref="NextRequests"/> again after each event until
+/// <see cref="Status"/> is no longer <see cref="LookupStatus.Running"/>. Not thread-safe.
+/// </summary>
+public sealed class LookupState
+{
+    private readonly Key _ownId;
+    private readonly int _k;
+    private readonly int _alpha;
+    private readonly Shortlist _shortlist;
+    private readonly DateTimeOffset _startedAt;
+    private DateTimeOffset _lastEventAt;
+    private int _inFlight;
+    private int _rpcsSent;
+    private int _rpcsAnswered;
+    private int _rounds;
+
+    /// <summary>Starts a lookup (rule 1). Nothing is sent until <see cref="NextRequests"/> is called.</summary>
+    /// <param name="ownId">This node's id; never contacted, never returned.</param>
+    /// <param name="target">The id or key looked up.</param>
+    /// <param name="kind">Whether a value is wanted.</param>
+    /// <param name="initial">The k closest contacts known to the routing table, in any order.</param>
+    /// <param name="k">Result size (PROTOCOL §1).</param>
+    /// <param name="alpha">RPCs kept in flight (PROTOCOL §1).</param>
+    /// <param name="now">Start time, for <see cref="Stats"/>.</param>
+    public LookupState(Key ownId, Key target, LookupKind kind, IReadOnlyList<Contact> initial, int k, int alpha, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(initial);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(alpha, 1);
+        _ownId = ownId;
+        Target = target;
+        Kind = kind;
+        _k = k;
+        _alpha = alpha;
+        _startedAt = now;
+        _lastEventAt = now;
+        _shortlist = new Shortlist(target);
+        // The shortlist starts as the k closest only: extra candidates passed in must not be marked as
+        // failed, since a peer may still name them later.
+        var byDistance = Comparer<Contact>.Create((a, b) => target.CompareDistance(a.Id, b.Id));
+        foreach (var contact in initial.Where(c => c.Id != ownId).DistinctBy(c => c.Id).Order(byDistance).Take(k))
+        {
+            _shortlist.Add(contact, round: 1);
+        }
+
+        if (_shortlist.Members.Count == 0)
+        {
+            Fail(LookupFailure.RoutingTableEmpty, now);
+        }
+    }
+
+    /// <summary>The id or key looked up.</summary>
+    public Key Target { get; }
+
+    /// <summary>Whether a value is wanted.</summary>
+    public LookupKind Kind { get; }
+
+    /// <summary>Where the lookup stands.</summary>
+    public LookupStatus Status { get; private set; } = LookupStatus.Running;
+
+    /// <summary>On success of a <c>findnode</c>: the k closest members that answered, closest first.</summary>
+    public IReadOnlyList<Contact> Closest { get; private set; } = [];
+
+    /// <summary>On success of a <c>findvalue</c>: the valid item found.</summary>
+    public SignedItem? Item { get; private set; }
+
+    /// <summary>
+    /// On success of a <c>findvalue</c>: the closest node that answered this lookup with <c>nodes</c>,
+    /// to which the item is to be stored (rule 4); null when nobody did.
+    /// </summary>
+    public Contact? CachingTarget { get; private set; }
+
+    /// <summary>Why the lookup failed; <see cref="LookupFailure.None"/> unless <see cref="Status"/> is Failed.</summary>
+    public LookupFailure Failure { get; private set; } = LookupFailure.None;
+
+    /// <summary>The text of <see cref="Failure"/>, or null when the lookup has not failed.</summary>
+    public string? FailureReason => Failure == LookupFailure.None ? null : LookupFailures.Describe(Failure);
+
+    /// <summary>RPCs sent and not yet answered, failed or abandoned.</summary>
+    public int InFlight => _inFlight;
+
+    /// <summary>The cost of the lookup so far.</summary>
+    public LookupStats Stats => new(_rpcsSent, _rpcsAnswered, _rounds, Max(TimeSpan.Zero, _lastEventAt - _startedAt));
+
+    /// <summary>
+    /// Rule 2: marks as in flight, and returns, the closest not-yet-contacted members among the k closest
+    /// so that at most alpha RPCs are in flight. Members beyond the k closest are never asked while the k
+    /// closest are pending, since only those decide completion (rule 6). Empty once the lookup finished.
+    /// </summary>
+    public IReadOnlyList<Contact> NextRequests(DateTimeOffset now)
+    {
+        if (Status != LookupStatus.Running || _inFlight >= _alpha)
+        {
+            return [];
+        }
+
+        List<Contact>? batch = null;
+        var members = _shortlist.Members;
+        for (var i = 0; i < members.Count && i < _k && _inFlight < _alpha; i++)
+        {
+            var member = members[i];
+            if (member.State != Shortlist.PeerState.NotContacted)
+            {
+                continue;
+            }
+
+            member.State = Shortlist.PeerState.InFlight;
+            _inFlight++;
+            _rpcsSent++;
+            _rounds = Math.Max(_rounds, member.Round);
+            (batch ??= []).Add(member.Contact);
+        }
+
+        if (batch is not null)
+        {
+            _lastEventAt = now;
+        }
+
+        return batch ?? (IReadOnlyList<Contact>)[];
+    }
+
+    /// <summary>
+    /// Rule 3: a <c>nodes</c> reply. The contacts, less this node, less peers that failed in this lookup
+    /// and less those already listed, join the shortlist; the responder has answered.
+    /// </summary>
+    public LookupEventResult OnNodes(Key responder, IReadOnlyList<Contact> contacts, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(contacts);
+        var member = InFlightMember(responder);
+        if (member is null)
+        {
+            return LookupEventResult.Ignored;
+        }
+
+        _lastEventAt = now;
+        member.State = Shortlist.PeerState.Answered;
+        _inFlight--;
+        _rpcsAnswered++;
+        foreach (var contact in contacts)
+        {
+            if (contact.Id != _ownId)
+            {
+                _shortlist.Add(contact, member.Round + 1);
+            }
+        }
+
+        CheckComplete(now);
+        return LookupEventResult.Accepted;
+    }
+
+    /// <summary>
+    /// Rules 4 and 5: a <c>value</c> reply. A valid item for the target ends a <c>findvalue</c> lookup; an
+    /// invalid one (as decided by the caller under PROTOCOL §7), one for another key, or any value in a
+    /// <c>findnode</c> lookup counts as a failure of the responder and asks for it to be blacklisted.
+    /// </summary>
+    public LookupEventResult OnValue(Key responder, SignedItem item, bool valid, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var acceptable = valid && Kind == LookupKind.FindValue && item.Key == Target;
+        var member = InFlightMember(responder);
+        if (member is null)
+        {
+            return new LookupEventResult(false, !acceptable);
+        }
+
+        _lastEventAt = now;
+        if (!acceptable)
+        {
+            Drop(member, now);
+            return new LookupEventResult(true, true);
+        }
+
+        _inFlight--;
+        _rpcsAnswered++;
+        Item = item;
+        CachingTarget = _shortlist.Members.FirstOrDefault(m => m.State == Shortlist.PeerState.Answered)?.Contact;
+        Finish(LookupStatus.Succeeded, now);
+        return LookupEventResult.Accepted;
+    }
+
+    /// <summary>Rule 5: an error reply, a request timeout or a connection failure from the responder.</summary>
+    public LookupEventResult OnFailure(Key responder, DateTimeOffset now)
+    {
+        var member = InFlightMember(responder);
+        if (member is null)
+        {
+            return LookupEventResult.Ignored;
+        }
+
+        _lastEventAt = now;
+        Drop(member, now);
+        return LookupEventResult.Accepted;
+    }
+
+    /// <summary>Rule 7: <c>lookup-timeout</c> passed; a lookup still running fails.</summary>
+    public LookupEventResult OnLookupTimeout(DateTimeOffset now)
+    {
+        if (Status != LookupStatus.Running)
+        {
+            return LookupEventResult.Ignored;
+        }
+
+        Fail(LookupFailure.Timeout, now);
+        return LookupEventResult.Accepted;
+    }
+
+    private Shortlist.Member? InFlightMember(Key responder)
+    {
+        if (Status != LookupStatus.Running)
+        {
+            return null;
+        }
+
+        var member = _shortlist.Find(responder);
+        return member is { State: Shortlist.PeerState.InFlight } ? member : null;
+    }
+
+    private void Drop(Shortlist.Member member, DateTimeOffset now)
+    {
+        _shortlist.Remove(member);
+        _inFlight--;
+        CheckComplete(now);
+    }
+
+    // Rule 6, checked after every event so that a lookup with nothing left to ask never waits for rule 7.
+    private void CheckComplete(DateTimeOffset now)
+    {
+        if (_inFlight > 0)
+        {
+            return;
+        }
+
+        var members = _shortlist.Members;
+        if (members.Count == 0)
+        {
+            // Answered members are never removed, so an empty shortlist means nobody answered.
+            Fail(LookupFailure.NoPeerAnswered, now);
+            return;
+        }
+
+        var count = Math.Min(_k, members.Count);
+        for (var i = 0; i < count; i++)
+        {
+            if (members[i].State != Shortlist.PeerState.Answered)
+            {
+                return;
+            }
+        }
+
+        if (Kind == LookupKind.FindValue)
+        {
+            Fail(LookupFailure.ValueNotFound, now);
+            return;
+        }
+
+        var closest = new Contact[count];
+        for (var i = 0; i < count; i++)
+        {
+            closest[i] = members[i].Contact;
+        }
+
+        Closest = closest;
+        Finish(LookupStatus.Succeeded, now);
+    }
+
+    private void Fail(LookupFailure failure, DateTimeOffset now)
+    {
+        Failure = failure;
+        Finish(LookupStatus.Failed, now);
+    }
+
+    private void Finish(LookupStatus status, DateTimeOffset now)
+    {
+        Status = status;
+        _lastEventAt = now;
+
+        // RPCs still out are abandoned: their replies will be ignored (rule 4).
+        _inFlight = 0;
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

@@ -1,0 +1,108 @@
+using Drogulus.Core.Identity;
+
+namespace Drogulus.Core.Lookup;
+
+/// <summary>
+/// The lookup shortlist of PROTOCOL §9: candidates kept sorted by XOR distance to the target, each with
+/// the state of its RPC. Members removed after a failure (rule 5) are remembered so that they never
+/// come back, whoever names them later.
+/// </summary>
+internal sealed class Shortlist
+{
+    private readonly Key _target;
+    private readonly List<Member> _members = [];
+    private readonly Dictionary<Key, Member> _byId = [];
+    private readonly HashSet<Key> _removed = [];
+
+    /// <summary>Creates an empty shortlist ordered by distance to <paramref name="target"/>.</summary>
+    public Shortlist(Key target) => _target = target;
+
+    /// <summary>The members, closest first.</summary>
+    public IReadOnlyList<Member> Members => _members;
+
+    /// <summary>The member with <paramref name="id"/>, if present.</summary>
+    public Member? Find(Key id) => _byId.GetValueOrDefault(id);
+
+    /// <summary>
+    /// Adds <paramref name="contact"/> unless it was removed before. A contact already present keeps its
+    /// entry; only its round drops if this path reached it in fewer hops.
+    /// </summary>
+    public void Add(Contact contact, int round)
+    {
+        if (_removed.Contains(contact.Id))
+        {
+            return;
+        }
+
+        if (_byId.TryGetValue(contact.Id, out var existing))
+        {
+            existing.Round = Math.Min(existing.Round, round);
+            return;
+        }
+
+        var member = new Member(contact, round);
+        var index = IndexOf(contact.Id);
+        _members.Insert(~index, member);
+        _byId.Add(contact.Id, member);
+    }
+
+    /// <summary>Removes <paramref name="member"/> for good.</summary>
+    public void Remove(Member member)
+    {
+        _members.RemoveAt(IndexOf(member.Contact.Id));
+        _byId.Remove(member.Contact.Id);
+        _removed.Add(member.Contact.Id);
+    }
+
+    // Distinct ids have distinct XOR distances, so a binary search finds either the id or its slot.
+    private int IndexOf(Key id)
+    {
+        int lo = 0, hi = _members.Count - 1;
+        while (lo <= hi)
+        {
+            var mid = lo + ((hi - lo) >> 1);
+            var c = _target.CompareDistance(_members[mid].Contact.Id, id);
+            if (c == 0)
+            {
+                return mid;
+            }
+
+            if (c < 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return ~lo;
+    }
+
+    /// <summary>One shortlist member.</summary>
+    internal sealed class Member(Contact contact, int round)
+    {
+        /// <summary>The contact as first learned.</summary>
+        public Contact Contact { get; } = contact;
+
+        /// <summary>The hop depth at which the contact was reached (see <see cref="LookupStats.Rounds"/>).</summary>
+        public int Round { get; set; } = round;
+
+        /// <summary>How far its RPC has got.</summary>
+        public PeerState State { get; set; } = PeerState.NotContacted;
+    }
+
+    /// <summary>The RPC state of a member; failed members are removed instead.</summary>
+    internal enum PeerState
+    {
+        /// <summary>Not asked yet.</summary>
+        NotContacted,
+
+        /// <summary>Asked, no reply yet.</summary>
+        InFlight,
+
+        /// <summary>Replied with <c>nodes</c>.</summary>
+        Answered,
+    }
+}
