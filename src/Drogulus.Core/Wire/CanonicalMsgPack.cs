@@ -154,7 +154,13 @@ public static class CanonicalMsgPack
             entries.Add((sortKey, key, value));
         }
 
-        entries.Sort((a, b) => a.SortKey.AsSpan().SequenceCompareTo(b.SortKey));
+        // A non-string key can tie with a string key's payload (97 is 0x61, like "a"); breaking ties on the
+        // whole encoding keeps the order unique and puts repeated keys next to each other.
+        entries.Sort((a, b) =>
+        {
+            var bySortKey = a.SortKey.AsSpan().SequenceCompareTo(b.SortKey);
+            return bySortKey != 0 ? bySortKey : a.Key.AsSpan().SequenceCompareTo(b.Key);
+        });
         for (var i = 1; i < entries.Count; i++)
         {
             if (entries[i].Key.AsSpan().SequenceEqual(entries[i - 1].Key))
