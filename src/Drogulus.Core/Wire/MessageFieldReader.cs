@@ -69,7 +69,7 @@ internal sealed class MessageFieldReader(
             var reader = new MessagePackReader(value);
             return TryText(ref reader);
         }
-        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException)
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentException)
         {
             return null;
         }
@@ -103,7 +103,7 @@ internal sealed class MessageFieldReader(
             var reader = new MessagePackReader(value);
             result = parse(ref reader);
         }
-        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException or InvalidOperationException)
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException or InvalidOperationException or ArgumentException)
         {
             result = default;
         }
