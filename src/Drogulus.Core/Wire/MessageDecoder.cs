@@ -35,7 +35,7 @@ internal static class MessageDecoder
             Skip(ref reader, 0);
             return reader.End;
         }
-        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or FormatException or OverflowException or InvalidOperationException)
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or FormatException or OverflowException or InvalidOperationException or ArgumentException)
         {
             return false;
         }

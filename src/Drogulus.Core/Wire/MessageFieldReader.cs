@@ -54,7 +54,7 @@ internal sealed class MessageFieldReader(
         {
             return CanonicalMsgPack.Canonicalize(value);
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or MessagePackSerializationException or EndOfStreamException or ArgumentException)
         {
             _errors[name] = WireNames.InvalidValue;
             return null;

@@ -159,6 +159,14 @@ public sealed class MessageDecodingErrorTests
     }
 
     [Fact]
+    public void Decoder_should_accept_new_spec_str8_for_text()
+    {
+        var result = MessageCodec.Decode(Map(Set(PingFields(), "uuid", new Raw([0xd9, 0x03, (byte)'a', (byte)'b', (byte)'c']))));
+
+        Assert.Equal("abc", result.Message?.Uuid);
+    }
+
+    [Fact]
     public void Decoder_should_report_invalid_value_when_text_is_not_valid_utf8()
     {
         Assert.Equal(Details(("uuid", "Invalid value.")), Fail(Set(PingFields(), "uuid", new byte[] { 0xff, 0xfe })).Details);
