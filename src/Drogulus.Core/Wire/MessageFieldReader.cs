@@ -1,0 +1,226 @@
+using System.Buffers;
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.Unicode;
+using Drogulus.Core.Identity;
+using MessagePack;
+
+namespace Drogulus.Core.Wire;
+
+/// <summary>
+/// Reads the typed fields of one decoded map, recording <c>Missing field.</c> or <c>Invalid value.</c>
+/// for each bad one (PROTOCOL §4) so that all of them are reported together.
+/// Old-spec msgpack does not tell text from bytes, so both the str and the bin families are accepted.
+/// </summary>
+internal sealed class MessageFieldReader(
+    IReadOnlyDictionary<string, ReadOnlyMemory<byte>> fields, IReadOnlySet<string> repeated)
+{
+    private readonly SortedDictionary<string, string> _errors = new(StringComparer.Ordinal);
+
+    public bool Complete => _errors.Count == 0;
+
+    public IReadOnlyDictionary<string, string> Errors => _errors.ToImmutableSortedDictionary(StringComparer.Ordinal);
+
+    public void Report(string field, string text) => _errors[field] = text;
+
+    public string? Text(string name) => Read(name, static (ref MessagePackReader r) => TryText(ref r));
+
+    public byte[]? Bytes(string name) => Read(name, static (ref MessagePackReader r) => TryRaw(ref r)?.ToArray());
+
+    public Key? Id(string name) => Read(name, static (ref MessagePackReader r) => TryId(ref r));
+
+    public int? Port(string name) => Read(name, static (ref MessagePackReader r) => TryPort(ref r));
+
+    public int? Int32(string name) => Read(name, static (ref MessagePackReader r) =>
+        TryInteger(ref r) is { } n && n is >= int.MinValue and <= int.MaxValue ? (int?)n : null);
+
+    public double? Float(string name) => Read(name, static (ref MessagePackReader r) =>
+        r.NextMessagePackType == MessagePackType.Float ? (double?)r.ReadDouble() : null);
+
+    public IReadOnlyDictionary<string, string>? StringMap(string name) =>
+        Read(name, static (ref MessagePackReader r) => TryStringMap(ref r));
+
+    public IReadOnlyList<NodeInfo>? NodeList(string name) => Read(name, static (ref MessagePackReader r) => TryNodes(ref r));
+
+    /// <summary>The field's msgpack value re-encoded canonically, so every node digests the same bytes.</summary>
+    public byte[]? CanonicalValue(string name)
+    {
+        if (!Locate(name, out var value))
+        {
+            return null;
+        }
+
+        try
+        {
+            return CanonicalMsgPack.Canonicalize(value);
+        }
+        catch (Exception e) when (e is FormatException or MessagePackSerializationException or EndOfStreamException or ArgumentException)
+        {
+            _errors[name] = WireNames.InvalidValue;
+            return null;
+        }
+    }
+
+    /// <summary>The text of a lone raw value, or null.</summary>
+    public static string? TryText(ReadOnlyMemory<byte> value)
+    {
+        try
+        {
+            var reader = new MessagePackReader(value);
+            return TryText(ref reader);
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Reads a raw value as strict UTF-8 text; null when it is not a raw or not valid UTF-8.</summary>
+    public static string? TryText(ref MessagePackReader reader)
+    {
+        var raw = TryRaw(ref reader);
+        if (raw is not { } bytes)
+        {
+            return null;
+        }
+
+        var span = bytes.IsSingleSegment ? bytes.FirstSpan : bytes.ToArray();
+        return Utf8.IsValid(span) ? Encoding.UTF8.GetString(span) : null;
+    }
+
+    private delegate T? Parse<T>(ref MessagePackReader reader);
+
+    private T? Read<T>(string name, Parse<T> parse)
+    {
+        if (!Locate(name, out var value))
+        {
+            return default;
+        }
+
+        T? result;
+        try
+        {
+            var reader = new MessagePackReader(value);
+            result = parse(ref reader);
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException or InvalidOperationException or ArgumentException)
+        {
+            result = default;
+        }
+
+        if (result is null)
+        {
+            _errors[name] = WireNames.InvalidValue;
+        }
+
+        return result;
+    }
+
+    private bool Locate(string name, out ReadOnlyMemory<byte> value)
+    {
+        if (!fields.TryGetValue(name, out value))
+        {
+            _errors[name] = WireNames.MissingField;
+            return false;
+        }
+
+        if (repeated.Contains(name))
+        {
+            // Two values for one field would let two nodes read one frame differently.
+            _errors[name] = WireNames.InvalidValue;
+            return false;
+        }
+
+        return true;
+    }
+
+    private static ReadOnlySequence<byte>? TryRaw(ref MessagePackReader reader) => reader.NextMessagePackType switch
+    {
+        MessagePackType.String => reader.ReadStringSequence(),
+        MessagePackType.Binary => reader.ReadBytes(),
+        _ => null,
+    };
+
+    private static Key? TryId(ref MessagePackReader reader)
+    {
+        var raw = TryRaw(ref reader);
+        if (raw is not { Length: Key.Length } bytes)
+        {
+            return null;
+        }
+
+        return new Key(bytes.IsSingleSegment ? bytes.FirstSpan : bytes.ToArray());
+    }
+
+    private static long? TryInteger(ref MessagePackReader reader)
+    {
+        if (reader.NextMessagePackType != MessagePackType.Integer)
+        {
+            return null;
+        }
+
+        if (reader.NextCode == MessagePackCode.UInt64)
+        {
+            var big = reader.ReadUInt64();
+            return big <= long.MaxValue ? (long)big : null;
+        }
+
+        return reader.ReadInt64();
+    }
+
+    private static int? TryPort(ref MessagePackReader reader) =>
+        TryInteger(ref reader) is { } n && n is >= 0 and <= 65535 ? (int)n : null;
+
+    private static Dictionary<string, string>? TryStringMap(ref MessagePackReader reader)
+    {
+        if (reader.NextMessagePackType != MessagePackType.Map)
+        {
+            return null;
+        }
+
+        var count = reader.ReadMapHeader();
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
+        {
+            var key = TryText(ref reader);
+            var value = key is null ? null : TryText(ref reader);
+            if (key is null || value is null || !map.TryAdd(key, value))
+            {
+                return null;
+            }
+        }
+
+        return map;
+    }
+
+    private static ImmutableArray<NodeInfo>? TryNodes(ref MessagePackReader reader)
+    {
+        if (reader.NextMessagePackType != MessagePackType.Array)
+        {
+            return null;
+        }
+
+        var count = reader.ReadArrayHeader();
+        var nodes = ImmutableArray.CreateBuilder<NodeInfo>();
+        for (var i = 0; i < count; i++)
+        {
+            if (reader.NextMessagePackType != MessagePackType.Array || reader.ReadArrayHeader() != 4)
+            {
+                return null;
+            }
+
+            var id = TryId(ref reader);
+            var address = id is null ? null : TryText(ref reader);
+            var port = address is null ? null : TryPort(ref reader);
+            var version = port is null ? null : TryText(ref reader);
+            if (version is null)
+            {
+                return null;
+            }
+
+            nodes.Add(new NodeInfo(id!.Value, address!, port!.Value, version));
+        }
+
+        return nodes.ToImmutable();
+    }
+}

@@ -1,0 +1,146 @@
+using System.Text;
+using Drogulus.Core.Wire;
+
+namespace Drogulus.Core.Tests.Wire;
+
+/// <summary>PROTOCOL §4 "Framing" and the split-length defect of §11.</summary>
+public sealed class NetstringFramerTests
+{
+    [Fact]
+    public void Framer_should_parse_length_when_digits_are_split_across_reads()
+    {
+        var framer = new NetstringFramer(1000);
+        var frames = new List<ReadOnlyMemory<byte>>();
+
+        Assert.True(framer.Feed("1"u8, frames).IsOk);
+        Assert.True(framer.HasPartialFrame);
+        Assert.True(framer.Feed("2"u8, frames).IsOk);
+        Assert.True(framer.Feed(":hello"u8, frames).IsOk);
+        Assert.True(framer.Feed(" world!,"u8, frames).IsOk);
+
+        Assert.Equal(["hello world!"], Texts(frames));
+        Assert.False(framer.HasPartialFrame);
+    }
+
+    [Fact]
+    public void Framer_should_return_every_frame_when_many_arrive_in_one_read()
+    {
+        var framer = new NetstringFramer(1000);
+        var frames = new List<ReadOnlyMemory<byte>>();
+
+        var result = framer.Feed("3:abc,0:,1:x,10:0123456789,2:y"u8, frames);
+
+        Assert.True(result.IsOk);
+        Assert.Equal(["abc", "", "x", "0123456789"], Texts(frames));
+        Assert.True(framer.HasPartialFrame);
+    }
+
+    [Fact]
+    public void Framer_should_accept_empty_frame()
+    {
+        var frames = new List<ReadOnlyMemory<byte>>();
+
+        Assert.True(new NetstringFramer(10).Feed("0:,"u8, frames).IsOk);
+        Assert.Single(frames);
+        Assert.True(frames[0].IsEmpty);
+    }
+
+    [Theory]
+    [InlineData("01:a,", "leading zero")]
+    [InlineData("00:,", "leading zero")]
+    [InlineData("10000000000:", "more than 10")]
+    [InlineData("3:abc;", "','")]
+    [InlineData("+3:abc,", "not a decimal digit")]
+    [InlineData("-3:abc,", "not a decimal digit")]
+    [InlineData(":abc,", "empty")]
+    [InlineData(" 3:abc,", "not a decimal digit")]
+    [InlineData("3x:abc,", "not a decimal digit")]
+    public void Framer_should_answer_bad_request_when_frame_is_malformed(string stream, string reason)
+    {
+        var framer = new NetstringFramer(int.MaxValue);
+
+        var result = framer.Feed(Encoding.ASCII.GetBytes(stream), new List<ReadOnlyMemory<byte>>());
+
+        Assert.Equal(ErrorCode.BadRequest, result.Error);
+        Assert.Contains(reason, result.Reason, StringComparison.Ordinal);
+        Assert.True(framer.IsFailed);
+    }
+
+    [Fact]
+    public void Framer_should_answer_request_too_big_when_only_the_header_has_arrived()
+    {
+        var framer = new NetstringFramer(1024);
+
+        var result = framer.Feed("1025:"u8, new List<ReadOnlyMemory<byte>>());
+
+        Assert.Equal(ErrorCode.RequestTooBig, result.Error);
+    }
+
+    [Fact]
+    public void Framer_should_answer_request_too_big_as_soon_as_the_digits_exceed_the_limit()
+    {
+        var framer = new NetstringFramer(1024);
+
+        var result = framer.Feed("99999"u8, new List<ReadOnlyMemory<byte>>());
+
+        Assert.Equal(ErrorCode.RequestTooBig, result.Error);
+    }
+
+    [Fact]
+    public void Framer_should_accept_frame_when_payload_is_exactly_the_maximum_size()
+    {
+        var payload = new byte[1024];
+        new Random(4).NextBytes(payload);
+        var frames = new List<ReadOnlyMemory<byte>>();
+
+        var result = new NetstringFramer(1024).Feed(NetstringFramer.Frame(payload), frames);
+
+        Assert.True(result.IsOk);
+        Assert.Equal(payload, Assert.Single(frames).ToArray());
+    }
+
+    [Fact]
+    public void Framer_should_stay_failed_after_an_error()
+    {
+        var framer = new NetstringFramer(100);
+        var frames = new List<ReadOnlyMemory<byte>>();
+        framer.Feed("1:a,x"u8, frames);
+
+        var again = framer.Feed("1:b,"u8, frames);
+
+        Assert.Equal(ErrorCode.BadRequest, again.Error);
+        Assert.Equal(["a"], Texts(frames));
+        Assert.False(framer.HasPartialFrame);
+    }
+
+    [Fact]
+    public void Framer_should_write_netstrings_that_it_reads_back()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        NetstringFramer.WriteFrame(buffer, "hello"u8);
+        NetstringFramer.WriteFrame(buffer, ""u8);
+
+        Assert.Equal("5:hello,0:,", Encoding.ASCII.GetString(buffer.WrittenSpan));
+        Assert.Equal("12:hello world!,", Encoding.ASCII.GetString(NetstringFramer.Frame("hello world!"u8)));
+    }
+
+    [Fact]
+    public void Framer_should_assemble_a_large_frame_when_it_arrives_one_byte_at_a_time()
+    {
+        var payload = new byte[300_000];
+        new Random(5).NextBytes(payload);
+        var framed = NetstringFramer.Frame(payload);
+        var framer = new NetstringFramer(1 << 20);
+        var frames = new List<ReadOnlyMemory<byte>>();
+
+        for (var i = 0; i < framed.Length; i++)
+        {
+            Assert.True(framer.Feed(framed.AsSpan(i, 1), frames).IsOk);
+        }
+
+        Assert.Equal(payload, Assert.Single(frames).ToArray());
+    }
+
+    private static List<string> Texts(List<ReadOnlyMemory<byte>> frames) =>
+        frames.Select(f => Encoding.ASCII.GetString(f.Span)).ToList();
+}
