@@ -111,7 +111,6 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
             return;
         }
 
-        _routing.Tell(new RoutingTableActor.ContactFailed(id));
         _state!.OnFailure(id, Now);
         Pump();
     }

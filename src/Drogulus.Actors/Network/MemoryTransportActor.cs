@@ -61,13 +61,13 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
     {
         if (!_network.TryResolve(request.To.Host, request.To.Port, out var peerId, out var remote))
         {
-            request.ReplyTo.Tell(new RpcFailed(request.To, RpcFailure.ConnectionFailed, "no node listens at " + request.To));
+            Fail(request.To, request.ReplyTo, RpcFailure.ConnectionFailed, "no node listens at " + request.To);
             return;
         }
 
         if (request.To.ExpectedId is { } expected && expected != peerId)
         {
-            request.ReplyTo.Tell(new RpcFailed(request.To, RpcFailure.ConnectionFailed, "the peer proved another identity"));
+            Fail(request.To, request.ReplyTo, RpcFailure.ConnectionFailed, "the peer proved another identity");
             return;
         }
 
@@ -135,8 +135,18 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
     {
         if (_pending.Remove(timeout.Uuid, out var pending))
         {
-            pending.ReplyTo.Tell(new RpcFailed(pending.To, RpcFailure.Timeout, "no reply within request-timeout"));
+            Fail(pending.To, pending.ReplyTo, RpcFailure.Timeout, "no reply within request-timeout");
         }
+    }
+
+    private void Fail(PeerAddress to, IActorRef replyTo, RpcFailure failure, string reason)
+    {
+        if (to.ExpectedId is { } id)
+        {
+            _node.Tell(new PeerFailed(id));
+        }
+
+        replyTo.Tell(new RpcFailed(to, failure, reason));
     }
 
     private Message Stamp(Message body, string uuid) =>

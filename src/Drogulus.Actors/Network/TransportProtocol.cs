@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Wire;
 
@@ -42,7 +43,10 @@ public static class TransportProtocol
     /// </summary>
     public sealed record SendRequest(PeerAddress To, Message Body, IActorRef ReplyTo);
 
-    /// <summary>The outcome of one <see cref="SendRequest"/>.</summary>
+    /// <summary>
+    /// The outcome of one <see cref="SendRequest"/>. Outcomes that arrive after a lookup finished are
+    /// expected, so they are not logged as dead letters.
+    /// </summary>
     public interface IRpcOutcome
     {
         /// <summary>Whom the request went to.</summary>
@@ -50,7 +54,7 @@ public static class TransportProtocol
     }
 
     /// <summary>The peer answered (possibly with an <see cref="ErrorMessage"/>).</summary>
-    public sealed record RpcReplied(PeerAddress To, PeerInfo Peer, Message Reply) : IRpcOutcome;
+    public sealed record RpcReplied(PeerAddress To, PeerInfo Peer, Message Reply) : IRpcOutcome, IDeadLetterSuppression;
 
     /// <summary>How a request failed without a reply.</summary>
     public enum RpcFailure
@@ -63,7 +67,13 @@ public static class TransportProtocol
     }
 
     /// <summary>The request got no reply.</summary>
-    public sealed record RpcFailed(PeerAddress To, RpcFailure Failure, string Reason) : IRpcOutcome;
+    public sealed record RpcFailed(PeerAddress To, RpcFailure Failure, string Reason) : IRpcOutcome, IDeadLetterSuppression;
+
+    /// <summary>
+    /// Sent by the transport to the node for every <see cref="RpcFailed"/> to a pinned contact, so that the
+    /// failure counts against the contact (PROTOCOL §7) even when the requester has already stopped.
+    /// </summary>
+    public sealed record PeerFailed(Key Id);
 
     /// <summary>
     /// A request from a peer, sent to the node. Answer it by telling <paramref name="Connection"/> a

@@ -36,7 +36,8 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
     private IActorRef _dataStore = ActorRefs.Nobody;
     private string _endpoint = "";
 
-    private NodeActor(DrogulusSettings settings, NodeIdentity identity, ITransportFactory transport, IItemStore store, int seed)
+    /// <summary>Use <see cref="Props"/>; the constructor is public only for Akka's activator.</summary>
+    public NodeActor(DrogulusSettings settings, NodeIdentity identity, ITransportFactory transport, IItemStore store, int seed)
     {
         _settings = settings;
         _identity = identity;
@@ -103,6 +104,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
     {
         Receive<InboundRequest>(inbound => _routing.Forward(inbound));
         Receive<PeerSeen>(seen => _routing.Forward(seen));
+        Receive<PeerFailed>(failed => _routing.Tell(new RoutingTableActor.ContactFailed(failed.Id)));
         Receive<Join>(OnJoin);
         Receive<Put>(put => OnPut(put.Item, put.Duplicate ?? _settings.K, storeLocally: true));
         Receive<Republish>(republish => OnPut(republish.Item, _settings.K, storeLocally: false));

@@ -124,7 +124,6 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
         Receive<RpcFailed>(failed =>
         {
             var id = failed.To.ExpectedId!.Value;
-            _routing.Tell(new RoutingTableActor.ContactFailed(id));
             var result = failed.Failure == RpcFailure.Timeout ? StoreResult.TimedOut : StoreResult.ConnectionFailed;
             Record(id, new StoreOutcome(id, result, null, failed.Reason));
         });

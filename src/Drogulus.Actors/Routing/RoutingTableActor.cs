@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
+using Drogulus.Actors.Storage;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Routing;
 using Drogulus.Core.Wire;

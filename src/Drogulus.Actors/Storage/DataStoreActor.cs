@@ -48,7 +48,7 @@ internal sealed class DataStoreActor : ReceiveActor
         Receive<RunRepublish>(_ => OnRunRepublish());
         Receive<RoutingTableActor.KeysClassified>(OnKeysClassified);
         Receive<GetItemCount>(_ => Sender.Tell(_store.Count));
-        Receive<IRpcOutcome>(OnHandOverOutcome);
+        Receive<IRpcOutcome>(_ => { });
     }
 
     public static Props Props(LocalStore store, DrogulusSettings settings, Key ownId, IActorRef transport) =>
@@ -120,14 +120,6 @@ internal sealed class DataStoreActor : ReceiveActor
         var sorted = (Key[])ids.Clone();
         Array.Sort(sorted, target.CompareDistance);
         return sorted.Length <= count ? sorted : sorted[..count];
-    }
-
-    private void OnHandOverOutcome(IRpcOutcome outcome)
-    {
-        if (outcome is RpcFailed failed && failed.To.ExpectedId is { } id)
-        {
-            _routing.Tell(new RoutingTableActor.ContactFailed(id));
-        }
     }
 
     private void OnRunRepublish()

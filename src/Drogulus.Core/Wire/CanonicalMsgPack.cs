@@ -35,7 +35,7 @@ public static class CanonicalMsgPack
                 throw new FormatException("Trailing bytes after the msgpack value.");
             }
         }
-        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException or InvalidOperationException)
+        catch (Exception e) when (e is MessagePackSerializationException or EndOfStreamException or OverflowException or InvalidOperationException or ArgumentException)
         {
             throw new FormatException("Not a valid msgpack value: " + e.Message, e);
         }

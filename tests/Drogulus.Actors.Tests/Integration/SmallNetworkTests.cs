@@ -18,7 +18,7 @@ public sealed class SmallNetworkTests : TestKit
     }
 
     [Fact]
-    public void Nodes_should_store_and_read_a_signed_value_when_joined_through_one_seed()
+    public async Task Nodes_should_store_and_read_a_signed_value_when_joined_through_one_seed()
     {
         var settings = DrogulusConfig.SettingsFrom("drogulus.k = 4");
         var network = new MemoryNetwork();
@@ -26,7 +26,7 @@ public sealed class SmallNetworkTests : TestKit
         var nodes = Enumerable.Range(0, 8)
             .Select(i => Sys.ActorOf(NodeActor.Props(settings, NodeIdentity.Generate(now), network, seed: i), $"node-{i}"))
             .ToArray();
-        var seedStatus = nodes[0].Ask<NodeStatus>(GetNodeStatus.Instance, TimeSpan.FromSeconds(5)).Result;
+        var seedStatus = await nodes[0].Ask<NodeStatus>(GetNodeStatus.Instance, TimeSpan.FromSeconds(5));
 
         foreach (var node in nodes.Skip(1))
         {

@@ -108,7 +108,7 @@ public sealed class MessageCodecTests
     public void Codec_should_refuse_to_encode_when_item_value_is_not_one_msgpack_value()
     {
         var item = Item();
-        var broken = new Items.SignedItem(item.Key, [], 1, 0, "0.1", "pk", "n", new Dictionary<string, string>(), [1]);
+        var broken = new Drogulus.Core.Items.SignedItem(item.Key, [], 1, 0, "0.1", "pk", "n", new Dictionary<string, string>(), [1]);
 
         Assert.Throws<ArgumentException>(() => MessageCodec.Encode(new StoreMessage("u", NodeId, 1, "1.0", broken)));
     }
