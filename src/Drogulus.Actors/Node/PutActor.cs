@@ -31,6 +31,7 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
     private readonly IActorRef _transport;
     private readonly Dictionary<Key, StoreOutcome> _outcomes = new();
     private readonly HashSet<Key> _waiting = new();
+    private LookupStats? _lookupStats;
 
     public PutActor(SignedItem item, int duplicate, bool storeLocally, IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport)
     {
@@ -67,6 +68,7 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
 
     private void OnLookupFinished(LookupActor.Finished finished)
     {
+        _lookupStats = finished.Stats;
         // With an empty routing table the node itself is the closest node it knows.
         if (!finished.Succeeded && finished.Failure != LookupFailure.RoutingTableEmpty)
         {
@@ -157,7 +159,7 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
 
         var key = _item.Key;
         var outcomes = _outcomes.Values.OrderBy(o => o.NodeId, Comparer<Key>.Create(key.CompareDistance)).ToArray();
-        _replyTo.Tell(new PutCompleted(key, outcomes));
+        _replyTo.Tell(new PutCompleted(key, outcomes, _lookupStats));
         Context.Stop(Self);
     }
 

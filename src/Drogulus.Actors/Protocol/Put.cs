@@ -1,5 +1,6 @@
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
+using Drogulus.Core.Lookup;
 
 namespace Drogulus.Actors.Protocol;
 
@@ -9,11 +10,17 @@ namespace Drogulus.Actors.Protocol;
 /// </summary>
 public sealed record Put(SignedItem Item, int? Duplicate = null) : IDrogulusMessage;
 
-/// <summary>The put ran; <paramref name="Outcomes"/> names each node's answer.</summary>
-public sealed record PutCompleted(Key Key, IReadOnlyList<StoreOutcome> Outcomes) : IPutReply
+/// <summary>
+/// The put ran; <paramref name="Outcomes"/> names each node's answer, closest to the key first, and
+/// <paramref name="Lookup"/> reports the FindNode lookup that chose them.
+/// </summary>
+public sealed record PutCompleted(Key Key, IReadOnlyList<StoreOutcome> Outcomes, LookupStats? Lookup = null) : IPutReply
 {
     /// <summary>How many nodes stored the item.</summary>
     public int StoredCount => Outcomes.Count(o => o.Result == StoreResult.Stored);
+
+    /// <summary>RPCs the put sent: the lookup's plus one <c>store</c> per remote node.</summary>
+    public int RpcsSent(Key ownId) => (Lookup?.RpcsSent ?? 0) + Outcomes.Count(o => o.NodeId != ownId);
 }
 
 /// <summary>The put could not run (invalid item, duplicate &lt; 1, no contacts, lookup failure).</summary>

@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Configuration;
+using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Network;
+using Drogulus.Actors.Node;
+using Drogulus.Actors.Protocol;
+using Drogulus.Core.Identity;
+using Drogulus.Core.Items;
+using Drogulus.LocalNetwork;
+using Spectre.Console;
+
+// The README's main command: a local network of Drogulus nodes that stores and reads signed values.
+var options = Options.Parse(args, out var error);
+if (options is null)
+{
+    Console.Error.WriteLine(error);
+    return 2;
+}
+
+var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
+using var system = ActorSystem.Create("drogulus-local", config);
+var settings = DrogulusConfig.SettingsFrom((Config?)null);
+var timeout = settings.LookupTimeout + settings.RequestTimeout + settings.RequestTimeout;
+var network = new MemoryNetwork();
+var random = new Random(options.Seed);
+
+AnsiConsole.MarkupLine($"[bold]Drogulus local network[/]: {options.Nodes} nodes, {options.Items} signed items, in-memory transport, k={settings.K}, alpha={settings.Alpha}");
+
+var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
+var nodes = new List<(IActorRef Ref, Key Id)>();
+var joinClock = Stopwatch.StartNew();
+var publishers = new List<PublisherKey>();
+var puts = new List<(SignedItem Item, PutCompleted? Reply, double Ms, int Rpcs, Key From)>();
+var gets = new List<(bool Found, double Ms, int Rpcs)>();
+
+await AnsiConsole.Progress()
+    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+    .StartAsync(async progress =>
+    {
+        var start = progress.AddTask("start and join nodes", maxValue: options.Nodes);
+        for (var i = 0; i < options.Nodes; i++)
+        {
+            var identity = NodeIdentity.Generate(system.Scheduler.Now);
+            nodes.Add((system.ActorOf(NodeActor.Props(settings, identity, network, seed: options.Seed + i), $"node-{i}"), identity.Id));
+        }
+
+        var seed = await nodes[0].Ref.Ask<NodeStatus>(GetNodeStatus.Instance, timeout);
+        start.Increment(1);
+        var joins = nodes.Skip(1).Select(async node =>
+        {
+            var reply = await node.Ref.Ask<IJoinReply>(new Join([seed.Endpoint]), timeout);
+            start.Increment(1);
+            return reply;
+        });
+        var failedJoins = (await Task.WhenAll(joins)).OfType<JoinFailed>().ToArray();
+        joinClock.Stop();
+        if (failedJoins.Length > 0)
+        {
+            throw new InvalidOperationException($"{failedJoins.Length} nodes failed to join: {failedJoins[0].Reason}");
+        }
+
+        var keys = progress.AddTask("generate 3 publisher keys (RSA 2048)", maxValue: 3);
+        for (var i = 0; i < 3; i++)
+        {
+            publishers.Add(PublisherKey.Generate());
+            keys.Increment(1);
+        }
+
+        var putTask = progress.AddTask("publish signed items", maxValue: options.Items);
+        var now = system.Scheduler.Now.ToUnixTimeMilliseconds() / 1000.0;
+        var plans = Enumerable.Range(0, options.Items)
+            .Select(i => (Item: SignedItem.Create(publishers[i % publishers.Count], $"item-{i}", $"value {i} from the local network demo", now, 0),
+                From: nodes[random.Next(nodes.Count)]))
+            .ToArray();
+        puts.AddRange(await Bounded(plans, 16, async plan =>
+        {
+            var clock = Stopwatch.StartNew();
+            var reply = await plan.From.Ref.Ask<IPutReply>(new Put(plan.Item), timeout);
+            putTask.Increment(1);
+            var completed = reply as PutCompleted;
+            return (plan.Item, completed, clock.Elapsed.TotalMilliseconds, completed?.RpcsSent(plan.From.Id) ?? 0, plan.From.Id);
+        }));
+
+        var getTask = progress.AddTask("read them back from other nodes", maxValue: options.Items);
+        var reads = puts.Select(put => (put.Item, Reader: OtherNode(put.From))).ToArray();
+        gets.AddRange(await Bounded(reads, 16, async read =>
+        {
+            var clock = Stopwatch.StartNew();
+            var reply = await read.Reader.Ask<IGetReply>(new Get(read.Item.Key), timeout);
+            getTask.Increment(1);
+            return reply is ValueFound found && found.Item.Equals(read.Item)
+                ? (true, clock.Elapsed.TotalMilliseconds, found.Stats.RpcsSent)
+                : (false, clock.Elapsed.TotalMilliseconds, 0);
+        }));
+    });
+
+var memoryPerNode = (GC.GetTotalMemory(forceFullCollection: true) - memoryBefore) / 1024.0 / options.Nodes;
+var stored = puts.Count(p => p.Reply is { StoredCount: > 0 });
+var found = gets.Count(g => g.Found);
+var report = new Report(
+    options.Nodes,
+    options.Items,
+    "memory",
+    joinClock.Elapsed.TotalSeconds,
+    stored,
+    found,
+    (double)found / options.Items,
+    Percentiles.Of(gets.Where(g => g.Found).Select(g => (double)g.Rpcs).ToArray()),
+    Percentiles.Of(puts.Select(p => (double)p.Rpcs).ToArray()),
+    Percentiles.Of(gets.Select(g => g.Ms).ToArray()),
+    Percentiles.Of(puts.Select(p => p.Ms).ToArray()),
+    memoryPerNode);
+
+var table = new Table().AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
+table.AddRow("nodes joined through one seed", $"{report.Nodes} in {report.JoinSeconds:F2} s");
+table.AddRow("items published (stored on ≥ 1 node)", $"{report.ItemsStored} / {report.Items}");
+table.AddRow("items read back from another node", $"{report.ItemsFound} / {report.Items} ({report.SuccessRate:P1})");
+table.AddRow("RPCs per get (p50 / p99)", $"{report.RpcsPerGet.P50} / {report.RpcsPerGet.P99}");
+table.AddRow("RPCs per put (p50 / p99)", $"{report.RpcsPerPut.P50} / {report.RpcsPerPut.P99}");
+table.AddRow("get latency ms (p50 / p99)", $"{report.GetLatencyMs.P50:F2} / {report.GetLatencyMs.P99:F2}");
+table.AddRow("put latency ms (p50 / p99)", $"{report.PutLatencyMs.P50:F2} / {report.PutLatencyMs.P99:F2}");
+table.AddRow("memory per node", $"{report.MemoryPerNodeKiB:F0} KiB");
+AnsiConsole.Write(table);
+
+if (options.JsonPath is { } path)
+{
+    await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+    AnsiConsole.MarkupLine($"figures written to [blue]{Markup.Escape(path)}[/]");
+}
+
+foreach (var publisher in publishers)
+{
+    publisher.Dispose();
+}
+
+await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
+return found == options.Items ? 0 : 1;
+
+IActorRef OtherNode(Key publisher)
+{
+    while (true)
+    {
+        var node = nodes[random.Next(nodes.Count)];
+        if (node.Id != publisher)
+        {
+            return node.Ref;
+        }
+    }
+}
+
+static async Task<List<TResult>> Bounded<T, TResult>(IReadOnlyList<T> work, int parallelism, Func<T, Task<TResult>> run)
+{
+    var results = new TResult[work.Count];
+    var next = -1;
+    var workers = Enumerable.Range(0, parallelism).Select(async _ =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < work.Count)
+        {
+            results[i] = await run(work[i]);
+        }
+    });
+    await Task.WhenAll(workers);
+    return [.. results];
+}
