@@ -9,6 +9,7 @@ using Drogulus.Actors.Protocol;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 using Drogulus.LocalNetwork;
+using Serilog;
 using Spectre.Console;
 
 // The README's main command: a local network of Drogulus nodes that stores and reads signed values.
@@ -19,7 +20,17 @@ if (options is null)
     return 2;
 }
 
-var config = ConfigurationFactory.ParseString("akka.loglevel = WARNING\nakka.stdout-loglevel = WARNING");
+// Akka's log goes through Serilog: structured properties (NodeId, PeerId, Key, ...), warnings and up.
+Log.Logger = new LoggerConfiguration()
+    .MinimumLevel.Warning()
+    .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
+    .CreateLogger();
+var config = ConfigurationFactory.ParseString("""
+    akka.loglevel = WARNING
+    akka.stdout-loglevel = WARNING
+    akka.loggers = ["Akka.Logger.Serilog.SerilogLogger, Akka.Logger.Serilog"]
+    akka.logger-formatter = "Akka.Logger.Serilog.SerilogLogMessageFormatter, Akka.Logger.Serilog"
+    """);
 using var system = ActorSystem.Create("drogulus-local", config);
 var settings = DrogulusConfig.SettingsFrom((Config?)null);
 var timeout = settings.LookupTimeout + settings.RequestTimeout + settings.RequestTimeout;
@@ -136,6 +147,7 @@ foreach (var publisher in publishers)
 }
 
 await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
+await Log.CloseAndFlushAsync();
 return found == options.Items ? 0 : 1;
 
 IActorRef OtherNode(Key publisher)
