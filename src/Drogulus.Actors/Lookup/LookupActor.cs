@@ -26,6 +26,7 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
     private readonly IActorRef _transport;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private LookupState? _state;
+    private bool _replied;
 
     public LookupActor(Request request, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef transport)
     {
@@ -149,8 +150,19 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
             _transport.Tell(new SendRequest(PeerAddress.Of(cache), new StoreMessage("", default, 0, "", item), ActorRefs.Nobody));
         }
 
+        _replied = true;
         _request.ReplyTo.Tell(Reply(state));
         Context.Stop(Self);
+    }
+
+    // Stopped before it finished (a failure, or its node stopping): the requester still gets one answer.
+    protected override void PostStop()
+    {
+        if (!_replied)
+        {
+            _replied = true;
+            _request.ReplyTo.Tell(Aborted());
+        }
     }
 
     private object Reply(LookupState state)
@@ -170,6 +182,18 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
                 _ => new GetFailed(target, failure),
             },
             _ => new Finished(target, state.Status == LookupStatus.Succeeded, state.Closest, state.Failure, stats),
+        };
+    }
+
+    private object Aborted()
+    {
+        var target = _request.Target;
+        var reason = LookupFailures.Describe(LookupFailure.Aborted);
+        return _request.Mode switch
+        {
+            ReplyMode.FindNodes => new FindNodesFailed(target, reason),
+            ReplyMode.Get => new GetFailed(target, reason),
+            _ => new Finished(target, false, [], LookupFailure.Aborted, _state?.Stats ?? new LookupStats(0, 0, 0, TimeSpan.Zero)),
         };
     }
 

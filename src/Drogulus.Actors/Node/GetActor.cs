@@ -14,10 +14,19 @@ internal sealed class GetActor : ReceiveActor
 {
     private static readonly LookupStats Local = new(0, 0, 0, TimeSpan.Zero);
 
-    public GetActor(Key key, IActorRef replyTo, IActorRef node)
+    private readonly Key _key;
+    private readonly IActorRef _replyTo;
+    private bool _handedOn;
+
+    public GetActor(Key key, IActorRef replyTo, IActorRef node, TimeSpan localTimeout)
     {
+        _key = key;
+        _replyTo = replyTo;
+        SetReceiveTimeout(localTimeout);
+        Receive<ReceiveTimeout>(_ => Context.Stop(Self));
         Receive<DataStoreActor.LocalItem>(local =>
         {
+            _handedOn = true;
             if (local.Item is { } item)
             {
                 replyTo.Tell(new ValueFound(item, Local));
@@ -31,8 +40,17 @@ internal sealed class GetActor : ReceiveActor
         });
     }
 
-    public static Props Props(Key key, IActorRef replyTo, IActorRef node) =>
-        Akka.Actor.Props.Create(() => new GetActor(key, replyTo, node));
+    // Stopped before the local answer came (its node stopping): the requester still gets one answer.
+    protected override void PostStop()
+    {
+        if (!_handedOn)
+        {
+            _replyTo.Tell(new GetFailed(_key, "the get was aborted"));
+        }
+    }
+
+    public static Props Props(Key key, IActorRef replyTo, IActorRef node, TimeSpan localTimeout) =>
+        Akka.Actor.Props.Create(() => new GetActor(key, replyTo, node, localTimeout));
 
     /// <summary>The item is not held locally: look it up for <paramref name="ReplyTo"/>.</summary>
     internal sealed record LookUp(Key Key, IActorRef ReplyTo);

@@ -27,6 +27,7 @@ internal sealed class JoinActor : ReceiveActor
     private readonly List<Contact> _answered = new();
     private int _pendingPings;
     private int _pendingRefreshes;
+    private bool _replied;
 
     public JoinActor(IReadOnlyList<PeerAddress> seeds, IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef transport)
     {
@@ -149,7 +150,18 @@ internal sealed class JoinActor : ReceiveActor
 
     private void Finish(IJoinReply reply)
     {
+        _replied = true;
         _replyTo.Tell(reply);
         Context.Stop(Self);
+    }
+
+    // Stopped before it answered (a failure, or its node stopping): the requester still gets one answer.
+    protected override void PostStop()
+    {
+        if (!_replied)
+        {
+            _replied = true;
+            _replyTo.Tell(new JoinFailed("the join was aborted"));
+        }
     }
 }

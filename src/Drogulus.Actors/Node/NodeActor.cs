@@ -46,6 +46,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         _table = new RoutingTable(identity.Id, settings.K, settings.AllowedRpcFails, Context.System.Scheduler.Now);
         _store = new LocalStore(store);
         Receive<TransportReady>(OnTransportReady);
+        Receive<DataStoreActor.RequestWire>(_ => Sender.Tell(new DataStoreActor.Wire(_routing, Self)));
         ReceiveAny(_ => Stash.Stash());
     }
 
@@ -74,12 +75,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
     }
 
     /// <inheritdoc />
-    protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(maxNrOfRetries: -1, withinTimeRange: Timeout.InfiniteTimeSpan, localOnlyDecider: e =>
-        {
-            _log.Error(e, "A child of node {NodeId} failed and is restarted", _identity.Id.ToShortString());
-            return Directive.Restart;
-        });
+    protected override SupervisorStrategy SupervisorStrategy() => new NodeSupervisorStrategy(_log);
 
     /// <inheritdoc />
     protected override void PreStart()
@@ -87,12 +83,11 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         _transport = Context.ActorOf(_transportFactory.Props(_identity, _settings, Self), "transport");
         _dataStore = Context.ActorOf(DataStoreActor.Props(_store, _settings, _identity.Id, _transport), "data-store");
         _routing = Context.ActorOf(RoutingTableActor.Props(_table, _settings, _dataStore, _random), "routing-table");
-        _dataStore.Tell(new DataStoreActor.Wire(_routing, Self));
     }
 
     private void OnTransportReady(TransportReady ready)
     {
-        _endpoint = ready.Host.Contains(':') ? $"[{ready.Host}]:{ready.Port}" : $"{ready.Host}:{ready.Port}";
+        _endpoint = Endpoint(ready);
         _log.Info("Node {NodeId} is reachable at {Endpoint}", _identity.Id.ToShortString(), _endpoint);
         Timers.StartPeriodicTimer("refresh", RefreshTick.Instance, _settings.RefreshInterval);
         Timers.StartPeriodicTimer("republish", RepublishTick.Instance, _settings.ReplicateInterval);
@@ -102,13 +97,16 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
 
     private void Ready()
     {
+        // A restarted transport announces itself again; a restarted data store asks for its siblings again.
+        Receive<TransportReady>(ready => _endpoint = Endpoint(ready));
+        Receive<DataStoreActor.RequestWire>(_ => Sender.Tell(new DataStoreActor.Wire(_routing, Self)));
         Receive<InboundRequest>(inbound => _routing.Forward(inbound));
         Receive<PeerSeen>(seen => _routing.Forward(seen));
         Receive<PeerFailed>(failed => _routing.Tell(new RoutingTableActor.ContactFailed(failed.Id)));
         Receive<Join>(OnJoin);
         Receive<Put>(put => OnPut(put.Item, put.Duplicate ?? _settings.K, storeLocally: true));
         Receive<Republish>(republish => OnPut(republish.Item, _settings.K, storeLocally: false));
-        Receive<Get>(get => _dataStore.Tell(new DataStoreActor.GetLocal(get.Key), Context.ActorOf(GetActor.Props(get.Key, Sender, Self))));
+        Receive<Get>(get => _dataStore.Tell(new DataStoreActor.GetLocal(get.Key), Context.ActorOf(GetActor.Props(get.Key, Sender, Self, _settings.RequestTimeout))));
         Receive<GetActor.LookUp>(lookUp => StartLookup(LookupKind.FindValue, lookUp.Key, LookupActor.ReplyMode.Get, lookUp.ReplyTo));
         Receive<FindNodes>(find => StartLookup(LookupKind.FindNode, find.Target, LookupActor.ReplyMode.FindNodes, Sender));
         Receive<GetNodeStatus>(_ => OnGetNodeStatus());
@@ -117,6 +115,9 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         Receive<RepublishTick>(_ => _dataStore.Tell(DataStoreActor.RunRepublish.Instance));
         Receive<LookupActor.Finished>(_ => { });
     }
+
+    private static string Endpoint(TransportReady ready) =>
+        ready.Host.Contains(':') ? $"[{ready.Host}]:{ready.Port}" : $"{ready.Host}:{ready.Port}";
 
     private void OnJoin(Join join)
     {

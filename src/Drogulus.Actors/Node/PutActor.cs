@@ -32,6 +32,7 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
     private readonly Dictionary<Key, StoreOutcome> _outcomes = new();
     private readonly HashSet<Key> _waiting = new();
     private LookupStats? _lookupStats;
+    private bool _replied;
 
     public PutActor(SignedItem item, int duplicate, bool storeLocally, IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport)
     {
@@ -45,11 +46,7 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
         _dataStore = dataStore;
         _transport = transport;
         Receive<LookupActor.Finished>(OnLookupFinished);
-        Receive<DeadlinePassed>(_ =>
-        {
-            _replyTo.Tell(new PutFailed(_item.Key, "the lookup did not finish in time"));
-            Context.Stop(Self);
-        });
+        Receive<DeadlinePassed>(_ => Fail("the lookup did not finish in time"));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -72,8 +69,7 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
         // With an empty routing table the node itself is the closest node it knows.
         if (!finished.Succeeded && finished.Failure != LookupFailure.RoutingTableEmpty)
         {
-            _replyTo.Tell(new PutFailed(_item.Key, "lookup failed: " + finished.FailureReason));
-            Context.Stop(Self);
+            Fail("lookup failed: " + finished.FailureReason);
             return;
         }
 
@@ -159,8 +155,26 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
 
         var key = _item.Key;
         var outcomes = _outcomes.Values.OrderBy(o => o.NodeId, Comparer<Key>.Create(key.CompareDistance)).ToArray();
+        _replied = true;
         _replyTo.Tell(new PutCompleted(key, outcomes, _lookupStats));
         Context.Stop(Self);
+    }
+
+    private void Fail(string reason)
+    {
+        _replied = true;
+        _replyTo.Tell(new PutFailed(_item.Key, reason));
+        Context.Stop(Self);
+    }
+
+    // Stopped before it answered (a failure, or its node stopping): the requester still gets one answer.
+    protected override void PostStop()
+    {
+        if (!_replied)
+        {
+            _replied = true;
+            _replyTo.Tell(new PutFailed(_item.Key, "the put was aborted"));
+        }
     }
 
     private sealed record DeadlinePassed

@@ -18,7 +18,7 @@ namespace Drogulus.Actors.Storage;
 /// pass (§10) through <see cref="RepublishPass"/>. The store comes through Props, so a restart of this
 /// actor loses no item.
 /// </summary>
-internal sealed class DataStoreActor : ReceiveActor
+internal sealed class DataStoreActor : ReceiveActor, IWithStash
 {
     private static readonly IReadOnlyDictionary<string, string> Blacklisted =
         ErrorReply.Details("message", "You have been blacklisted.");
@@ -39,7 +39,19 @@ internal sealed class DataStoreActor : ReceiveActor
         _settings = settings;
         _ownId = ownId;
         _transport = transport;
-        Receive<Wire>(wire => (_routing, _node) = (wire.Routing, wire.Node));
+        Receive<Wire>(wire =>
+        {
+            (_routing, _node) = (wire.Routing, wire.Node);
+            Become(Wired);
+            Stash.UnstashAll();
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    private void Wired()
+    {
         Receive<StoreRequest>(OnStoreRequest);
         Receive<FindValueRequest>(OnFindValueRequest);
         Receive<GetLocal>(get => Sender.Tell(new LocalItem(get.Key, _store.Get(get.Key, Now))));
@@ -57,6 +69,9 @@ internal sealed class DataStoreActor : ReceiveActor
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
     private double NowSeconds => Now.ToUnixTimeMilliseconds() / 1000.0;
+
+    // The siblings are created after this actor and a restart forgets them, so it asks its parent each time.
+    protected override void PreStart() => Context.Parent.Tell(RequestWire.Instance);
 
     protected override void PostStop() => _republish?.Stop();
 
@@ -141,6 +156,12 @@ internal sealed class DataStoreActor : ReceiveActor
         _republish?.Stop();
         _materializer ??= Context.Materializer();
         _republish = RepublishPass.Start(_materializer, plan.Republish, _node, _settings);
+    }
+
+    /// <summary>Asks the parent node for <see cref="Wire"/>.</summary>
+    internal sealed record RequestWire
+    {
+        public static RequestWire Instance { get; } = new();
     }
 
     /// <summary>Tells the data store its siblings (they are created after it).</summary>

@@ -17,6 +17,9 @@ public enum LookupFailure
 
     /// <summary>Rule 7: <c>lookup-timeout</c> passed before the lookup completed.</summary>
     Timeout,
+
+    /// <summary>The lookup was stopped before it completed (its actor failed or its node stopped).</summary>
+    Aborted,
 }
 
 /// <summary>Texts for <see cref="LookupFailure"/>.</summary>
@@ -30,6 +33,7 @@ public static class LookupFailures
         LookupFailure.ValueNotFound => "value not found",
         LookupFailure.NoPeerAnswered => "no peer answered",
         LookupFailure.Timeout => "lookup timed out",
+        LookupFailure.Aborted => "lookup aborted",
         _ => throw new ArgumentOutOfRangeException(nameof(failure), failure, null),
     };
 }
