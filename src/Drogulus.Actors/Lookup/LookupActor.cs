@@ -35,6 +35,13 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
         _routing = routing;
         _transport = transport;
         Receive<RoutingTableActor.ClosestContacts>(OnClosest);
+
+        // Rule 7 holds even when the routing table never answers (its actor failed on the query).
+        Receive<LookupTimedOut>(_ =>
+        {
+            _request.ReplyTo.Tell(TimedOutBeforeStart());
+            Context.Stop(Self);
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -170,6 +177,18 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
                 _ => new GetFailed(target, failure),
             },
             _ => new Finished(target, state.Status == LookupStatus.Succeeded, state.Closest, state.Failure, stats),
+        };
+    }
+
+    private object TimedOutBeforeStart()
+    {
+        var target = _request.Target;
+        var reason = LookupFailures.Describe(LookupFailure.Timeout);
+        return _request.Mode switch
+        {
+            ReplyMode.FindNodes => new FindNodesFailed(target, reason),
+            ReplyMode.Get => new GetFailed(target, reason),
+            _ => new Finished(target, false, [], LookupFailure.Timeout, new LookupStats(0, 0, 0, _settings.LookupTimeout)),
         };
     }
 
