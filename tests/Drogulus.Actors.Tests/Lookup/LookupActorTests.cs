@@ -275,6 +275,22 @@ public sealed class LookupActorTests : TestKit
     }
 
     [Fact]
+    public void LookupActor_should_fail_with_a_timeout_when_the_routing_table_never_answers()
+    {
+        var target = Key.Random(_random);
+        var request = new LookupActor.Request(LookupKind.FindValue, target, LookupActor.ReplyMode.Get, _replyTo.Ref, []);
+        var lookup = Sys.ActorOf(LookupActor.Props(request, _ownId, Settings, _routing.Ref, _transport.Ref));
+        Watch(lookup);
+        _routing.ExpectMsg<RoutingTableActor.GetClosest>();
+
+        Scheduler.Advance(Settings.LookupTimeout);
+
+        Assert.Equal("lookup timed out", _replyTo.ExpectMsg<GetFailed>().Reason);
+        ExpectTerminated(lookup);
+        Assert.False(_transport.HasMessages);
+    }
+
+    [Fact]
     public void LookupActor_should_stop_at_the_first_valid_value_and_cache_it_at_the_closest_peer_that_answered_with_nodes()
     {
         var item = ValidItem();
