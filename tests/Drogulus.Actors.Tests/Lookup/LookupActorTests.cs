@@ -324,6 +324,41 @@ public sealed class LookupActorTests : TestKit
     }
 
     [Fact]
+    public void LookupActor_should_not_cache_the_value_when_no_peer_answered_with_nodes()
+    {
+        var item = ValidItem();
+        var c = Contacts(item.Key, 2);
+        var lookup = Start(LookupKind.FindValue, item.Key, LookupActor.ReplyMode.Get, c);
+        Watch(lookup);
+        ExpectRequests(c[0], c[1]);
+
+        Reply(lookup, c[1], new ValueMessage("u", c[1].Id, c[1].Port, "1.0", item));
+
+        var found = _replyTo.ExpectMsg<ValueFound>();
+        Assert.Equal(new LookupStats(RpcsSent: 2, RpcsAnswered: 1, Rounds: 1, Duration: TimeSpan.Zero), found.Stats);
+        ExpectTerminated(lookup);
+        Assert.False(_transport.HasMessages);
+    }
+
+    [Fact]
+    public void LookupActor_should_ask_the_extra_contacts_when_the_routing_table_is_empty()
+    {
+        var target = Key.Random(_random);
+        var c = Contacts(target, 2);
+        var request = new LookupActor.Request(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, _replyTo.Ref, [c[1]]);
+        var lookup = Sys.ActorOf(LookupActor.Props(request, _ownId, Settings, _routing.Ref, _transport.Ref));
+        _routing.ExpectMsg<RoutingTableActor.GetClosest>();
+        _routing.Reply(new RoutingTableActor.ClosestContacts(target, []));
+        ExpectRequests(c[1]);
+
+        AnswerNodes(lookup, c[1], c[0]);
+        ExpectRequests(c[0]);
+        AnswerNodes(lookup, c[0]);
+
+        Assert.Equal(Ids(c), Ids(_replyTo.ExpectMsg<NodesFound>().Contacts));
+    }
+
+    [Fact]
     public void LookupActor_should_blacklist_the_responder_and_go_on_when_a_findvalue_gets_a_value_under_another_key()
     {
         var item = ValidItem();
