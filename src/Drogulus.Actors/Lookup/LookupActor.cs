@@ -36,6 +36,14 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
         _routing = routing;
         _transport = transport;
         Receive<RoutingTableActor.ClosestContacts>(OnClosest);
+
+        // Rule 7 holds even when the routing table never answers (its actor failed on the query).
+        Receive<LookupTimedOut>(_ =>
+        {
+            _replied = true;
+            _request.ReplyTo.Tell(FailedOutside(LookupFailure.Timeout, _settings.LookupTimeout));
+            Context.Stop(Self);
+        });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -161,7 +169,7 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
         if (!_replied)
         {
             _replied = true;
-            _request.ReplyTo.Tell(Aborted());
+            _request.ReplyTo.Tell(FailedOutside(LookupFailure.Aborted, TimeSpan.Zero));
         }
     }
 
@@ -185,15 +193,16 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
         };
     }
 
-    private object Aborted()
+    // A failure decided outside the state machine: no routing answer before the timeout, or an abort.
+    private object FailedOutside(LookupFailure failure, TimeSpan duration)
     {
         var target = _request.Target;
-        var reason = LookupFailures.Describe(LookupFailure.Aborted);
+        var reason = LookupFailures.Describe(failure);
         return _request.Mode switch
         {
             ReplyMode.FindNodes => new FindNodesFailed(target, reason),
             ReplyMode.Get => new GetFailed(target, reason),
-            _ => new Finished(target, false, [], LookupFailure.Aborted, _state?.Stats ?? new LookupStats(0, 0, 0, TimeSpan.Zero)),
+            _ => new Finished(target, false, [], failure, _state?.Stats ?? new LookupStats(0, 0, 0, duration)),
         };
     }
 

@@ -1,0 +1,522 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Lookup;
+using Drogulus.Actors.Network;
+using Drogulus.Actors.Protocol;
+using Drogulus.Actors.Routing;
+using Drogulus.Core.Identity;
+using Drogulus.Core.Items;
+using Drogulus.Core.Lookup;
+using Drogulus.Core.Wire;
+using static Drogulus.Actors.Network.TransportProtocol;
+
+namespace Drogulus.Actors.Tests.Lookup;
+
+/// <summary>
+/// Specs of <see cref="LookupActor"/> against PROTOCOL §7 and §9, with probes as routing table and transport
+/// and a <see cref="TestScheduler"/> that only moves when a test advances it. The probes run on the calling
+/// thread, so everything an actor sends while handling one message is queued at a probe before its next
+/// message is; a test that has seen one effect of an event can therefore check with
+/// <see cref="TestKitBase.HasMessages"/> that nothing else came of it, without waiting.
+/// </summary>
+public sealed class LookupActorTests : TestKit
+{
+    private const string Config = """
+        akka.loglevel = WARNING
+        akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
+        """;
+
+    private static readonly PublisherKey Publisher = PublisherKey.Generate();
+    private static readonly DrogulusSettings Settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, alpha = 2 }");
+
+    private readonly Random _random = new(20240611);
+    private readonly TestProbe _routing;
+    private readonly TestProbe _transport;
+    private readonly TestProbe _replyTo;
+    private readonly Key _ownId;
+
+    public LookupActorTests()
+        : base(Config)
+    {
+        _routing = CreateTestProbe("routing");
+        _transport = CreateTestProbe("transport");
+        _replyTo = CreateTestProbe("reply-to");
+        _ownId = Key.Random(_random);
+    }
+
+    private TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
+
+    [Fact]
+    public void LookupActor_should_send_alpha_requests_to_the_alpha_closest_contacts_when_it_starts()
+    {
+        var target = Key.Random(_random);
+        var c = Contacts(target, 4);
+
+        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, [c[3], c[1], c[0], c[2]]);
+
+        var first = _transport.ExpectMsg<SendRequest>();
+        var second = _transport.ExpectMsg<SendRequest>();
+        Assert.Equal(PeerAddress.Of(c[0]), first.To);
+        Assert.Equal(PeerAddress.Of(c[1]), second.To);
+        Assert.False(_transport.HasMessages);
+        Assert.Equal(target, Assert.IsType<FindNodeMessage>(first.Body).Target);
+        Assert.Equal(target, Assert.IsType<FindNodeMessage>(second.Body).Target);
+        Assert.Equal(lookup, first.ReplyTo);
+        Assert.Equal(lookup, second.ReplyTo);
+    }
+
+    [Fact]
+    public void LookupActor_should_send_a_new_request_only_when_one_completes()
+    {
+        var target = Key.Random(_random);
+        var c = Contacts(target, 4);
+        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, c);
+        ExpectRequests(c[0], c[1]);
+        Assert.False(_transport.HasMessages);
+
+        AnswerNodes(lookup, c[1]);
+        ExpectRequests(c[2]);
+        Assert.False(_transport.HasMessages);
+
+        AnswerNodes(lookup, c[0]);
+        ExpectRequests(c[3]);
+        Assert.False(_transport.HasMessages);
+
+        AnswerNodes(lookup, c[3]);
+        AnswerNodes(lookup, c[2]);
+        var found = _replyTo.ExpectMsg<NodesFound>();
+        Assert.Equal(Ids(c), Ids(found.Contacts));
+        Assert.False(_transport.HasMessages);
+    }
+
+    [Theory]
+    [InlineData(RpcFailure.Timeout)]
+    [InlineData(RpcFailure.ConnectionFailed)]
+    public void LookupActor_should_replace_a_failed_peer_with_the_next_closest_not_yet_contacted(RpcFailure failure)
+    {
+        var target = Key.Random(_random);
+        var c = Contacts(target, 4);
+        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, c);
+        ExpectRequests(c[0], c[1]);
+
+        Fail(lookup, c[0], failure);
+        ExpectRequests(c[2]);
+        Assert.False(_transport.HasMessages);
+
+        Fail(lookup, c[1], failure);
+        ExpectRequests(c[3]);
+        Assert.False(_transport.HasMessages);
+
+        AnswerNodes(lookup, c[2]);
+        AnswerNodes(lookup, c[3]);
+        var found = _replyTo.ExpectMsg<NodesFound>();
+        Assert.Equal(Ids(c[2], c[3]), Ids(found.Contacts));
+        Assert.False(_transport.HasMessages);
+    }
+
+    [Fact]
+    public void LookupActor_should_ask_the_next_closest_without_blacklisting_when_a_peer_answers_with_an_error()
+    {
+        var target = Key.Random(_random);
+        var c = Contacts(target, 4);
+        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, c);
+        ExpectRequests(c[0], c[1]);
+
+        Reply(lookup, c[0], new ErrorMessage("u", c[0].Id, c[0].Port, "1.0", ErrorCode.InternalError, "Internal error", new Dictionary<string, string>()));
+        ExpectRequests(c[2]);
+        Assert.False(_transport.HasMessages);
+
+        AnswerNodes(lookup, c[1]);
+        ExpectRequests(c[3]);
+        AnswerNodes(lookup, c[2]);
+        AnswerNodes(lookup, c[3]);
+        var found = _replyTo.ExpectMsg<NodesFound>();
+        Assert.Equal(Ids(c[1], c[2], c[3]), Ids(found.Contacts));
+        Assert.False(_routing.HasMessages);
+    }
+
+    [Fact]
+    public void LookupActor_should_end_with_the_k_closest_that_answered_closest_first_when_the_lookup_completes()
+    {
+        var target = Key.Random(_random);
+        var c = Contacts(target, 8);
+        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, [c[7], c[5], c[6], c[4]]);
+        ExpectRequests(c[4], c[5]);
+
+        // c4 names four closer nodes; of those c1 fails, so the k closest that answered are c0, c2, c3, c4.
+        AnswerNodes(lookup, c[4], c[3], c[1], c[0], c[2]);
+        ExpectRequests(c[0]);
+        AnswerNodes(lookup, c[5]);
+        ExpectRequests(c[1]);
+        AnswerNodes(lookup, c[0]);
+        ExpectRequests(c[2]);
+        Fail(lookup, c[1], RpcFailure.ConnectionFailed);
+        ExpectRequests(c[3]);
+        AnswerNodes(lookup, c[3]);
+        AnswerNodes(lookup, c[2]);
+
+        var found = _replyTo.ExpectMsg<NodesFound>();
+        Assert.Equal(target, found.Target);
+        Assert.Equal(Ids(c[0], c[2], c[3], c[4]), Ids(found.Contacts));
+        Assert.False(_transport.HasMessages);
+    }
+
+    [Fact]
+    public void LookupActor_should_never_contact_itself_or_a_failed_peer_when_peers_name_them()
+    {
+        var target = Key.Random(_random);
+        var c = Contacts(target, 7);
+        var own = c[0];
+        var lookup = Start(
+            LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, [c[3], c[4], c[5], c[6]], ownId: own.Id);
+        ExpectRequests(c[3], c[4]);
+
+        Fail(lookup, c[3], RpcFailure.Timeout);
+        ExpectRequests(c[5]);
+
+        // The node itself is the closest of all and c3 failed; both keep being named.
+        AnswerNodes(lookup, c[4], own, c[3], c[1], c[2]);
+        ExpectRequests(c[1]);
+        AnswerNodes(lookup, c[5], own, c[3]);
+        ExpectRequests(c[2]);
+        AnswerNodes(lookup, c[1], own, c[3]);
+        AnswerNodes(lookup, c[2], own, c[3]);
+
+        var found = _replyTo.ExpectMsg<NodesFound>();
+        Assert.Equal(Ids(c[1], c[2], c[4], c[5]), Ids(found.Contacts));
+        Assert.False(_transport.HasMessages);
+    }
+
+    [Fact]
+    public void LookupActor_should_fail_right_after_the_last_failure_when_every_peer_fails_in_a_findnode()
+    {
+        var target = Key.Random(_random);
+        var c = Contacts(target, 3);
+        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, c);
+        Watch(lookup);
+        ExpectRequests(c[0], c[1]);
+
+        Fail(lookup, c[0], RpcFailure.ConnectionFailed);
+        ExpectRequests(c[2]);
+        Assert.False(_replyTo.HasMessages);
+        Fail(lookup, c[1], RpcFailure.Timeout);
+        Fail(lookup, c[2], RpcFailure.ConnectionFailed);
+
+        // The scheduler never moved: the answer cannot have come from lookup-timeout.
+        var failed = _replyTo.ExpectMsg<FindNodesFailed>();
+        Assert.Equal(target, failed.Target);
+        Assert.Equal("no peer answered", failed.Reason);
+        ExpectTerminated(lookup);
+    }
+
+    [Fact]
+    public void LookupActor_should_fail_right_after_the_last_failure_when_every_peer_fails_in_a_get()
+    {
+        var target = Key.Random(_random);
+        var c = Contacts(target, 3);
+        var lookup = Start(LookupKind.FindValue, target, LookupActor.ReplyMode.Get, c);
+        ExpectRequests(c[0], c[1]);
+
+        Reply(lookup, c[0], new ErrorMessage("u", c[0].Id, c[0].Port, "1.0", ErrorCode.InternalError, "Internal error", new Dictionary<string, string>()));
+        ExpectRequests(c[2]);
+        Assert.False(_replyTo.HasMessages);
+        Fail(lookup, c[2], RpcFailure.Timeout);
+        Fail(lookup, c[1], RpcFailure.ConnectionFailed);
+
+        var failed = _replyTo.ExpectMsg<GetFailed>();
+        Assert.Equal(target, failed.Key);
+        Assert.Equal("no peer answered", failed.Reason);
+    }
+
+    [Fact]
+    public void LookupActor_should_fail_at_once_with_routing_table_empty_when_no_contact_is_known()
+    {
+        var target = Key.Random(_random);
+        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, []);
+        Watch(lookup);
+
+        var failed = _replyTo.ExpectMsg<FindNodesFailed>();
+        Assert.Equal("routing table empty", failed.Reason);
+        ExpectTerminated(lookup);
+        Assert.False(_transport.HasMessages);
+    }
+
+    [Fact]
+    public void LookupActor_should_fail_a_get_at_once_with_routing_table_empty_when_no_contact_is_known()
+    {
+        var target = Key.Random(_random);
+        Start(LookupKind.FindValue, target, LookupActor.ReplyMode.Get, []);
+
+        Assert.Equal("routing table empty", _replyTo.ExpectMsg<GetFailed>().Reason);
+        Assert.False(_transport.HasMessages);
+    }
+
+    [Fact]
+    public void LookupActor_should_fail_with_a_timeout_when_lookup_timeout_passes_and_not_before()
+    {
+        var target = Key.Random(_random);
+        var c = Contacts(target, 3);
+        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, c);
+        ExpectRequests(c[0], c[1]);
+
+        Scheduler.Advance(Settings.LookupTimeout - TimeSpan.FromMilliseconds(1));
+
+        // Had the timer fired, the lookup would have finished before handling this failure.
+        Fail(lookup, c[0], RpcFailure.ConnectionFailed);
+        ExpectRequests(c[2]);
+        Assert.False(_replyTo.HasMessages);
+
+        Scheduler.Advance(TimeSpan.FromMilliseconds(1));
+        var failed = _replyTo.ExpectMsg<FindNodesFailed>();
+        Assert.Equal("lookup timed out", failed.Reason);
+        Assert.False(_transport.HasMessages);
+    }
+
+    [Fact]
+    public void LookupActor_should_fail_with_a_timeout_when_the_routing_table_never_answers()
+    {
+        var target = Key.Random(_random);
+        var request = new LookupActor.Request(LookupKind.FindValue, target, LookupActor.ReplyMode.Get, _replyTo.Ref, []);
+        var lookup = Sys.ActorOf(LookupActor.Props(request, _ownId, Settings, _routing.Ref, _transport.Ref));
+        Watch(lookup);
+        _routing.ExpectMsg<RoutingTableActor.GetClosest>();
+
+        Scheduler.Advance(Settings.LookupTimeout);
+
+        Assert.Equal("lookup timed out", _replyTo.ExpectMsg<GetFailed>().Reason);
+        ExpectTerminated(lookup);
+        Assert.False(_transport.HasMessages);
+    }
+
+    [Fact]
+    public void LookupActor_should_stop_at_the_first_valid_value_and_cache_it_at_the_closest_peer_that_answered_with_nodes()
+    {
+        var item = ValidItem();
+        var c = Contacts(item.Key, 4);
+        var lookup = Start(LookupKind.FindValue, item.Key, LookupActor.ReplyMode.Get, c);
+        Watch(lookup);
+        var first = _transport.ExpectMsg<SendRequest>();
+        Assert.Equal(item.Key, Assert.IsType<FindValueMessage>(first.Body).Key);
+        Assert.Equal(PeerAddress.Of(c[0]), first.To);
+        ExpectRequests(c[1]);
+
+        AnswerNodes(lookup, c[1]);
+        ExpectRequests(c[2]);
+        AnswerNodes(lookup, c[2]);
+        ExpectRequests(c[3]);
+        Reply(lookup, c[3], new ValueMessage("u", c[3].Id, c[3].Port, "1.0", item));
+
+        var found = _replyTo.ExpectMsg<ValueFound>();
+        Assert.Equal(item, found.Item);
+        var store = _transport.ExpectMsg<SendRequest>();
+        Assert.Equal(PeerAddress.Of(c[1]), store.To);
+        Assert.Equal(item, Assert.IsType<StoreMessage>(store.Body).Item);
+        ExpectTerminated(lookup);
+
+        // c0 is still in flight; its answer reaches a stopped lookup and changes nothing.
+        Reply(lookup, c[0], new ValueMessage("u", c[0].Id, c[0].Port, "1.0", item));
+        AnswerNodes(lookup, c[0]);
+        Assert.False(_replyTo.HasMessages);
+        Assert.False(_transport.HasMessages);
+        Assert.False(_routing.HasMessages);
+    }
+
+    [Fact]
+    public void LookupActor_should_not_cache_the_value_when_no_peer_answered_with_nodes()
+    {
+        var item = ValidItem();
+        var c = Contacts(item.Key, 2);
+        var lookup = Start(LookupKind.FindValue, item.Key, LookupActor.ReplyMode.Get, c);
+        Watch(lookup);
+        ExpectRequests(c[0], c[1]);
+
+        Reply(lookup, c[1], new ValueMessage("u", c[1].Id, c[1].Port, "1.0", item));
+
+        var found = _replyTo.ExpectMsg<ValueFound>();
+        Assert.Equal(new LookupStats(RpcsSent: 2, RpcsAnswered: 1, Rounds: 1, Duration: TimeSpan.Zero), found.Stats);
+        ExpectTerminated(lookup);
+        Assert.False(_transport.HasMessages);
+    }
+
+    [Fact]
+    public void LookupActor_should_ask_the_extra_contacts_when_the_routing_table_is_empty()
+    {
+        var target = Key.Random(_random);
+        var c = Contacts(target, 2);
+        var request = new LookupActor.Request(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, _replyTo.Ref, [c[1]]);
+        var lookup = Sys.ActorOf(LookupActor.Props(request, _ownId, Settings, _routing.Ref, _transport.Ref));
+        _routing.ExpectMsg<RoutingTableActor.GetClosest>();
+        _routing.Reply(new RoutingTableActor.ClosestContacts(target, []));
+        ExpectRequests(c[1]);
+
+        AnswerNodes(lookup, c[1], c[0]);
+        ExpectRequests(c[0]);
+        AnswerNodes(lookup, c[0]);
+
+        Assert.Equal(Ids(c), Ids(_replyTo.ExpectMsg<NodesFound>().Contacts));
+    }
+
+    [Fact]
+    public void LookupActor_should_blacklist_the_responder_and_go_on_when_a_findvalue_gets_a_value_under_another_key()
+    {
+        var item = ValidItem();
+        var other = SignedItem.Create(Publisher, "another name", "value", item.Timestamp, 0);
+        var c = Contacts(item.Key, 3);
+        var lookup = Start(LookupKind.FindValue, item.Key, LookupActor.ReplyMode.Get, c);
+        ExpectRequests(c[0], c[1]);
+
+        Reply(lookup, c[0], new ValueMessage("u", c[0].Id, c[0].Port, "1.0", other));
+        Assert.Equal(c[0].Id, _routing.ExpectMsg<RoutingTableActor.BlacklistPeer>().Id);
+        ExpectRequests(c[2]);
+
+        AnswerNodes(lookup, c[1]);
+        AnswerNodes(lookup, c[2]);
+        var notFound = _replyTo.ExpectMsg<ValueNotFound>();
+        Assert.Equal(item.Key, notFound.Key);
+        Assert.False(_routing.HasMessages);
+    }
+
+    [Fact]
+    public void LookupActor_should_blacklist_the_responder_and_go_on_when_a_findvalue_gets_an_invalid_signature()
+    {
+        var item = ValidItem();
+        var forged = new SignedItem(
+            item.Key, item.Value.Span, item.Timestamp + 1, item.Expires, item.CreatedWith, item.PublicKey, item.Name, item.Meta, item.Signature.Span);
+        var c = Contacts(item.Key, 3);
+        var lookup = Start(LookupKind.FindValue, item.Key, LookupActor.ReplyMode.Get, c);
+        ExpectRequests(c[0], c[1]);
+
+        Reply(lookup, c[0], new ValueMessage("u", c[0].Id, c[0].Port, "1.0", forged));
+        Assert.Equal(c[0].Id, _routing.ExpectMsg<RoutingTableActor.BlacklistPeer>().Id);
+        ExpectRequests(c[2]);
+
+        AnswerNodes(lookup, c[1]);
+        Reply(lookup, c[2], new ValueMessage("u", c[2].Id, c[2].Port, "1.0", item));
+        Assert.Equal(item, _replyTo.ExpectMsg<ValueFound>().Item);
+        Assert.Equal(PeerAddress.Of(c[1]), _transport.ExpectMsg<SendRequest>().To);
+        Assert.False(_routing.HasMessages);
+    }
+
+    [Fact]
+    public void LookupActor_should_blacklist_the_responder_when_a_findnode_gets_a_value()
+    {
+        var item = ValidItem();
+        var c = Contacts(item.Key, 3);
+        var lookup = Start(LookupKind.FindNode, item.Key, LookupActor.ReplyMode.FindNodes, c);
+        ExpectRequests(c[0], c[1]);
+
+        Reply(lookup, c[1], new ValueMessage("u", c[1].Id, c[1].Port, "1.0", item));
+        Assert.Equal(c[1].Id, _routing.ExpectMsg<RoutingTableActor.BlacklistPeer>().Id);
+        ExpectRequests(c[2]);
+
+        AnswerNodes(lookup, c[0]);
+        AnswerNodes(lookup, c[2]);
+        Assert.Equal(Ids(c[0], c[2]), Ids(_replyTo.ExpectMsg<NodesFound>().Contacts));
+        Assert.False(_routing.HasMessages);
+    }
+
+    [Fact]
+    public void LookupActor_should_blacklist_the_responder_when_a_findnode_gets_a_pong()
+    {
+        var target = Key.Random(_random);
+        var c = Contacts(target, 3);
+        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, c);
+        ExpectRequests(c[0], c[1]);
+
+        Reply(lookup, c[0], new PongMessage("u", c[0].Id, c[0].Port, "1.0"));
+        Assert.Equal(c[0].Id, _routing.ExpectMsg<RoutingTableActor.BlacklistPeer>().Id);
+        ExpectRequests(c[2]);
+
+        AnswerNodes(lookup, c[1]);
+        AnswerNodes(lookup, c[2]);
+        Assert.Equal(Ids(c[1], c[2]), Ids(_replyTo.ExpectMsg<NodesFound>().Contacts));
+        Assert.False(_routing.HasMessages);
+    }
+
+    [Fact]
+    public void LookupActor_should_count_rpcs_sent_and_answered_in_the_stats_of_nodes_found()
+    {
+        var target = Key.Random(_random);
+        var c = Contacts(target, 5);
+        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, [c[1], c[2], c[3], c[4]]);
+        ExpectRequests(c[1], c[2]);
+
+        AnswerNodes(lookup, c[1], c[0]);
+        ExpectRequests(c[0]);
+        Scheduler.Advance(TimeSpan.FromMilliseconds(250));
+        Fail(lookup, c[2], RpcFailure.Timeout);
+        ExpectRequests(c[3]);
+        AnswerNodes(lookup, c[0]);
+        ExpectRequests(c[4]);
+        Reply(lookup, c[3], new ErrorMessage("u", c[3].Id, c[3].Port, "1.0", ErrorCode.InternalError, "Internal error", new Dictionary<string, string>()));
+        AnswerNodes(lookup, c[4]);
+
+        var found = _replyTo.ExpectMsg<NodesFound>();
+        Assert.Equal(Ids(c[0], c[1], c[4]), Ids(found.Contacts));
+        Assert.Equal(new LookupStats(RpcsSent: 5, RpcsAnswered: 3, Rounds: 2, Duration: TimeSpan.FromMilliseconds(250)), found.Stats);
+    }
+
+    [Fact]
+    public void LookupActor_should_reply_finished_with_the_closest_when_it_runs_in_internal_mode()
+    {
+        var target = Key.Random(_random);
+        var c = Contacts(target, 2);
+        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.Internal, c);
+        ExpectRequests(c[0], c[1]);
+
+        AnswerNodes(lookup, c[1]);
+        AnswerNodes(lookup, c[0]);
+
+        var finished = _replyTo.ExpectMsg<LookupActor.Finished>();
+        Assert.True(finished.Succeeded);
+        Assert.Null(finished.FailureReason);
+        Assert.Equal(Ids(c), Ids(finished.Closest));
+        Assert.Equal(2, finished.Stats.RpcsAnswered);
+    }
+
+    private static SignedItem ValidItem() => SignedItem.Create(Publisher, "name", "value", 1_700_000_000, 0);
+
+    private static Key[] Ids(params IEnumerable<Contact> contacts) => contacts.Select(c => c.Id).ToArray();
+
+    private static PeerInfo Info(Contact contact) => new(contact.Id, contact.Address, contact.Port, contact.Version);
+
+    /// <summary><paramref name="count"/> contacts with seeded random ids, closest to <paramref name="target"/> first, on ports 1..count.</summary>
+    private Contact[] Contacts(Key target, int count) =>
+        Enumerable.Range(0, count)
+            .Select(_ => Key.Random(_random))
+            .Order(Comparer<Key>.Create(target.CompareDistance))
+            .Select((id, i) => new Contact(id, "memory", i + 1, "1.0", Sys.Scheduler.Now))
+            .ToArray();
+
+    /// <summary>Starts a lookup and answers its routing-table query with <paramref name="known"/>.</summary>
+    private IActorRef Start(LookupKind kind, Key target, LookupActor.ReplyMode mode, IReadOnlyList<Contact> known, Key? ownId = null)
+    {
+        var request = new LookupActor.Request(kind, target, mode, _replyTo.Ref, []);
+        var lookup = Sys.ActorOf(LookupActor.Props(request, ownId ?? _ownId, Settings, _routing.Ref, _transport.Ref));
+        var query = _routing.ExpectMsg<RoutingTableActor.GetClosest>();
+        Assert.Equal(target, query.Target);
+        Assert.Equal(Settings.K, query.Count);
+        _routing.Reply(new RoutingTableActor.ClosestContacts(target, known));
+        return lookup;
+    }
+
+    /// <summary>Expects one request to each of <paramref name="peers"/>, in that order.</summary>
+    private void ExpectRequests(params Contact[] peers)
+    {
+        foreach (var peer in peers)
+        {
+            Assert.Equal(PeerAddress.Of(peer), _transport.ExpectMsg<SendRequest>().To);
+        }
+    }
+
+    private void AnswerNodes(IActorRef lookup, Contact from, params Contact[] nodes) =>
+        Reply(lookup, from, new NodesMessage("u", from.Id, from.Port, "1.0", nodes.Select(NodeInfo.From).ToArray()));
+
+    private void Reply(IActorRef lookup, Contact from, Message reply) =>
+        lookup.Tell(new RpcReplied(PeerAddress.Of(from), Info(from), reply), _transport.Ref);
+
+    private void Fail(IActorRef lookup, Contact peer, RpcFailure failure) =>
+        lookup.Tell(new RpcFailed(PeerAddress.Of(peer), failure, "test"), _transport.Ref);
+}
