@@ -37,13 +37,13 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
     private string _endpoint = "";
 
     /// <summary>Use <see cref="Props"/>; the constructor is public only for Akka's activator.</summary>
-    public NodeActor(DrogulusSettings settings, NodeIdentity identity, ITransportFactory transport, IItemStore store, int seed)
+    public NodeActor(DrogulusSettings settings, NodeIdentity identity, ITransportFactory transport, IItemStore store, int seed, RoutingTable? routingTable)
     {
         _settings = settings;
         _identity = identity;
         _transportFactory = transport;
         _random = new Random(seed);
-        _table = new RoutingTable(identity.Id, settings.K, settings.AllowedRpcFails, Context.System.Scheduler.Now);
+        _table = routingTable ?? new RoutingTable(identity.Id, settings.K, settings.AllowedRpcFails, Context.System.Scheduler.Now);
         _store = new LocalStore(store);
         Receive<TransportReady>(OnTransportReady);
         Receive<DataStoreActor.RequestWire>(_ => Sender.Tell(new DataStoreActor.Wire(_routing, Self)));
@@ -64,14 +64,20 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
     /// <param name="transport">How the node reaches peers (a <see cref="MemoryNetwork"/>, or TLS).</param>
     /// <param name="store">Where items are kept; an <see cref="InMemoryItemStore"/> when null.</param>
     /// <param name="seed">Seed of the node's randomness (refresh ids), so that tests are repeatable.</param>
-    public static Props Props(DrogulusSettings settings, NodeIdentity identity, ITransportFactory transport, IItemStore? store = null, int? seed = null)
+    /// <param name="routingTable">A table restored from a saved snapshot (its own id must be the identity's); a new one when null.</param>
+    public static Props Props(DrogulusSettings settings, NodeIdentity identity, ITransportFactory transport, IItemStore? store = null, int? seed = null, RoutingTable? routingTable = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(transport);
+        if (routingTable is not null && (routingTable.OwnId != identity.Id || routingTable.K != settings.K))
+        {
+            throw new ArgumentException("The restored routing table belongs to another node id or k.", nameof(routingTable));
+        }
+
         var items = store ?? new InMemoryItemStore();
         var randomSeed = seed ?? Random.Shared.Next();
-        return Akka.Actor.Props.Create(() => new NodeActor(settings, identity, transport, items, randomSeed));
+        return Akka.Actor.Props.Create(() => new NodeActor(settings, identity, transport, items, randomSeed, routingTable));
     }
 
     /// <inheritdoc />

@@ -1,0 +1,135 @@
+using System.CommandLine;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Drogulus.Core.Identity;
+using Drogulus.Core.Items;
+using Drogulus.Core.Wire;
+
+namespace Drogulus.Node;
+
+/// <summary><c>put</c>, <c>get</c> and <c>status</c>: talk to a running node over its local control channel.</summary>
+internal static class ClientCommands
+{
+    private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true };
+
+    public static Command Put()
+    {
+        var data = CommonOptions.Data();
+        var passphrase = CommonOptions.Passphrase();
+        var name = new Argument<string>("NAME") { Description = "The name of the value (its key is derived from your public key and this name)." };
+        var value = new Argument<string>("VALUE") { Description = "The value, stored as a msgpack string." };
+        var expires = new Option<string?>("--expires") { Description = "Lifetime such as 30m, 2h or 7d; never expires when absent." };
+        var meta = new Option<string[]>("--meta") { Description = "Metadata as k=v; repeat for more.", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("put", "Sign a value with your publisher key and store it in the network.") { name, value, data, passphrase, expires, meta };
+        command.SetAction(async (result, cancel) =>
+        {
+            var files = new NodeFiles(result.GetRequiredValue(data));
+            var control = files.ReadControl();
+            using var publisher = files.LoadPublisher(CommonOptions.RequirePassphrase(result.GetValue(passphrase)));
+            var now = DateTimeOffset.UtcNow;
+            var lifetime = result.GetValue(expires) is { } text ? CommonOptions.ParseDuration(text) : (TimeSpan?)null;
+            var item = SignedItem.Create(
+                publisher,
+                result.GetRequiredValue(name),
+                result.GetRequiredValue(value),
+                now.ToUnixTimeMilliseconds() / 1000.0,
+                lifetime is { } l ? (now + l).ToUnixTimeMilliseconds() / 1000.0 : 0,
+                ParseMeta(result.GetValue(meta) ?? []));
+            var body = new ByteArrayContent(MessageCodec.Encode(new StoreMessage("", default, 0, ProtocolVersion.Current, item)));
+            body.Headers.ContentType = new MediaTypeHeaderValue("application/x-msgpack");
+            return await Send(control, client => client.PostAsync("/items", body, cancel), cancel);
+        });
+        return command;
+    }
+
+    public static Command Get()
+    {
+        var data = CommonOptions.Data();
+        var publicKeyFile = new Argument<string?>("PUBLICKEYFILE") { Description = "The publisher's public key PEM file.", Arity = ArgumentArity.ZeroOrOne };
+        var name = new Argument<string?>("NAME") { Description = "The name of the value.", Arity = ArgumentArity.ZeroOrOne };
+        var key = new Option<string?>("--key") { Description = "The item key as 128 hexadecimal digits, instead of PUBLICKEYFILE NAME." };
+        var command = new Command("get", "Read a signed value from the network.") { publicKeyFile, name, data, key };
+        command.SetAction(async (result, cancel) =>
+        {
+            var files = new NodeFiles(result.GetRequiredValue(data));
+            Key itemKey;
+            if (result.GetValue(key) is { } hex)
+            {
+                if (!Key.TryParse(hex, out itemKey))
+                {
+                    throw new CliException("--key takes 128 hexadecimal digits");
+                }
+            }
+            else if (result.GetValue(publicKeyFile) is { } path && result.GetValue(name) is { } itemName)
+            {
+                itemKey = Key.For(NodeFiles.ReadText(path, "public key file"), itemName);
+            }
+            else
+            {
+                throw new CliException("give PUBLICKEYFILE NAME, or --key HEX");
+            }
+
+            var control = files.ReadControl();
+            return await Send(control, client => client.GetAsync("/items/" + itemKey, cancel), cancel);
+        });
+        return command;
+    }
+
+    public static Command Status()
+    {
+        var data = CommonOptions.Data();
+        var command = new Command("status", "Show a running node's id, endpoint and size.") { data };
+        command.SetAction(async (result, cancel) =>
+        {
+            var control = new NodeFiles(result.GetRequiredValue(data)).ReadControl();
+            return await Send(control, client => client.GetAsync("/status", cancel), cancel);
+        });
+        return command;
+    }
+
+    private static Dictionary<string, string> ParseMeta(string[] pairs)
+    {
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs)
+        {
+            var eq = pair.IndexOf('=');
+            if (eq <= 0)
+            {
+                throw new CliException($"--meta takes k=v, not '{pair}'");
+            }
+
+            meta[pair[..eq]] = pair[(eq + 1)..];
+        }
+
+        return meta;
+    }
+
+    private static async Task<int> Send(ControlEndpoint control, Func<HttpClient, Task<HttpResponseMessage>> call, CancellationToken cancel)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{control.Port}"), Timeout = TimeSpan.FromSeconds(90) };
+        HttpResponseMessage response;
+        try
+        {
+            response = await call(client);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CliException($"no node answers on 127.0.0.1:{control.Port} (pid {control.ProcessId}); is it running? ({e.Message})");
+        }
+        catch (TaskCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            throw new CliException($"the node on 127.0.0.1:{control.Port} did not answer in time");
+        }
+
+        var text = await response.Content.ReadAsStringAsync(cancel);
+        using var json = JsonDocument.Parse(text.Length == 0 ? "{}" : text);
+        if (!response.IsSuccessStatusCode)
+        {
+            var error = json.RootElement.TryGetProperty("error", out var e) ? e.GetString() : text;
+            throw new CliException($"{(int)response.StatusCode}: {error}");
+        }
+
+        Console.WriteLine(JsonSerializer.Serialize(json.RootElement, Pretty));
+        return 0;
+    }
+}

@@ -1,0 +1,20 @@
+using System.CommandLine;
+using Drogulus.Node;
+
+// drogulus-node: keygen, start, put, get, status. Every failure is one line on stderr and a non-zero exit.
+var root = new RootCommand("A Drogulus DHT node: signed values, Kademlia lookups, mutually authenticated TLS.");
+root.Subcommands.Add(KeygenCommand.Create());
+root.Subcommands.Add(StartCommand.Create());
+root.Subcommands.Add(ClientCommands.Put());
+root.Subcommands.Add(ClientCommands.Get());
+root.Subcommands.Add(ClientCommands.Status());
+
+try
+{
+    return await root.Parse(args).InvokeAsync();
+}
+catch (CliException e)
+{
+    Console.Error.WriteLine("drogulus-node: " + e.Message);
+    return 1;
+}

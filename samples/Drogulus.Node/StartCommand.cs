@@ -1,0 +1,204 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using Akka.Configuration;
+using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Network.Tls;
+using Drogulus.Actors.Node;
+using Drogulus.Actors.Protocol;
+using Drogulus.Actors.Storage.Sqlite;
+using Drogulus.Core.Routing;
+using Serilog;
+
+namespace Drogulus.Node;
+
+/// <summary>
+/// <c>start</c>: runs a node over TLS until Ctrl-C or SIGTERM, with its items in SQLite and its routing
+/// table saved on shutdown and loaded at start (so a restarted node rejoins without seeds).
+/// </summary>
+internal static class StartCommand
+{
+    public static Command Create()
+    {
+        var data = CommonOptions.Data();
+        var passphrase = CommonOptions.Passphrase();
+        var listen = new Option<string?>("--listen") { Description = "host:port to accept peers on (default from the configuration: 127.0.0.1:0)." };
+        var seeds = new Option<string[]>("--seed") { Description = "A seed as host:port or <node id hex>@host:port; repeat for more." };
+        var config = new Option<string?>("--config") { Description = "A HOCON file with a drogulus { } block (see hocon/reference.conf)." };
+        var controlPort = new Option<int>("--control-port") { Description = "Port of the local control channel on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 0 };
+        var command = new Command("start", "Run a node until Ctrl-C.") { data, passphrase, listen, seeds, config, controlPort };
+        command.SetAction(async (result, cancel) =>
+        {
+            var files = new NodeFiles(result.GetRequiredValue(data));
+            var settings = LoadSettings(result.GetValue(config), result.GetValue(listen));
+            using var identity = files.LoadIdentity(CommonOptions.RequirePassphrase(result.GetValue(passphrase)));
+            Log.Logger = new LoggerConfiguration()
+                .MinimumLevel.Information()
+                .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
+                .WriteTo.File(files.Logs, rollingInterval: RollingInterval.Day, retainedFileCountLimit: 7)
+                .CreateLogger();
+            try
+            {
+                return await Run(files, settings, identity, result.GetValue(seeds) ?? [], result.GetValue(controlPort), cancel);
+            }
+            finally
+            {
+                await Log.CloseAndFlushAsync();
+            }
+        });
+        return command;
+    }
+
+    private static DrogulusSettings LoadSettings(string? configFile, string? listen)
+    {
+        Config config = ConfigurationFactory.ParseString("drogulus.transport = tls");
+        if (configFile is not null)
+        {
+            try
+            {
+                config = ConfigurationFactory.ParseString(NodeFiles.ReadText(configFile, "configuration file")).WithFallback(config);
+            }
+            catch (Exception e) when (e is not CliException)
+            {
+                throw new CliException($"cannot parse the HOCON file {configFile}: {e.Message}");
+            }
+        }
+
+        if (listen is not null)
+        {
+            var colon = listen.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(listen[(colon + 1)..], out var port) || port is < 0 or > 65535)
+            {
+                throw new CliException($"--listen takes host:port, not '{listen}'");
+            }
+
+            var host = listen[..colon].Trim('[', ']');
+            config = ConfigurationFactory.ParseString($"drogulus.listen {{ host = \"{host}\", port = {port} }}").WithFallback(config);
+        }
+
+        try
+        {
+            return DrogulusConfig.SettingsFrom(config);
+        }
+        catch (ConfigurationException e)
+        {
+            throw new CliException("bad configuration: " + e.Message);
+        }
+    }
+
+    private static async Task<int> Run(NodeFiles files, DrogulusSettings settings, Actors.Network.NodeIdentity identity, string[] seeds, int controlPort, CancellationToken cancel)
+    {
+        if (File.Exists(files.Control) && IsRunning(files.ReadControl()))
+        {
+            throw new CliException($"a node is already running with data directory {files.Directory}");
+        }
+
+        using var store = OpenStore(files);
+        var table = LoadRoutingTable(files, settings, identity);
+        var akka = ConfigurationFactory.ParseString("""
+            akka.loglevel = INFO
+            akka.stdout-loglevel = WARNING
+            akka.loggers = ["Akka.Logger.Serilog.SerilogLogger, Akka.Logger.Serilog"]
+            akka.logger-formatter = "Akka.Logger.Serilog.SerilogLogMessageFormatter, Akka.Logger.Serilog"
+            """);
+        using var system = ActorSystem.Create("drogulus", akka);
+        var timeout = settings.LookupTimeout + settings.RequestTimeout + settings.RequestTimeout;
+        var node = system.ActorOf(NodeActor.Props(settings, identity, new TlsTransport(), store, routingTable: table), "node");
+        var status = await AwaitListening(node, settings);
+        Log.Information("Node {NodeId} listening on {Endpoint}; {Contacts} contacts restored, {Items} items held", status.NodeId.ToShortString(), status.Endpoint, status.Contacts, status.Items);
+
+        var joinSeeds = seeds.Length > 0 ? seeds : table?.AllContacts().Select(c => $"{c.Id}@{c.Endpoint}").Take(settings.K).ToArray() ?? [];
+        if (joinSeeds.Length > 0)
+        {
+            var joined = await node.Ask<IJoinReply>(new Join(joinSeeds), timeout);
+            Log.Information("Join: {Result}", joined);
+        }
+
+        var (control, port) = await ControlServer.StartAsync(node, controlPort, timeout);
+        files.WriteControl(new ControlEndpoint(port, Environment.ProcessId, status.NodeId.ToString()));
+        Console.WriteLine($"node {status.NodeId}");
+        Console.WriteLine($"listening on {status.Endpoint}; control channel on 127.0.0.1:{port}; Ctrl-C stops it");
+
+        await WaitForStop(cancel);
+        Log.Information("Stopping: saving the routing table");
+        try
+        {
+            var saved = await node.Ask<RoutingTableSaved>(SaveRoutingTable.Instance, settings.RequestTimeout);
+            await File.WriteAllBytesAsync(files.RoutingTable, saved.Snapshot, CancellationToken.None);
+        }
+        catch (AskTimeoutException)
+        {
+            Log.Warning("The routing table could not be saved in time");
+        }
+
+        await control.StopAsync(CancellationToken.None);
+        File.Delete(files.Control);
+        await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        return 0;
+    }
+
+    private static SqliteItemStore OpenStore(NodeFiles files)
+    {
+        try
+        {
+            Directory.CreateDirectory(files.Directory);
+            return SqliteItemStore.Open(files.Items);
+        }
+        catch (Exception e) when (e is not CliException)
+        {
+            throw new CliException($"cannot open the item database {files.Items}: {e.Message}");
+        }
+    }
+
+    private static RoutingTable? LoadRoutingTable(NodeFiles files, DrogulusSettings settings, Actors.Network.NodeIdentity identity)
+    {
+        if (!File.Exists(files.RoutingTable))
+        {
+            return null;
+        }
+
+        try
+        {
+            return RoutingTableSnapshot.Load(File.ReadAllBytes(files.RoutingTable), identity.Id, settings.K, settings.AllowedRpcFails, DateTimeOffset.UtcNow);
+        }
+        catch (Exception e) when (e is FormatException or IOException or InvalidDataException)
+        {
+            Log.Warning("Ignoring the unreadable routing table {Path}: {Reason}", files.RoutingTable, e.Message);
+            return null;
+        }
+    }
+
+    private static async Task<NodeStatus> AwaitListening(IActorRef node, DrogulusSettings settings)
+    {
+        try
+        {
+            return await node.Ask<NodeStatus>(GetNodeStatus.Instance, settings.RequestTimeout + settings.RequestTimeout);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new CliException($"the node could not listen on {settings.ListenHost}:{settings.ListenPort} (port in use or address not available?)");
+        }
+    }
+
+    private static bool IsRunning(ControlEndpoint control)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(control.ProcessId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task WaitForStop(CancellationToken cancel)
+    {
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.TrySetResult(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.TrySetResult(); });
+        using var registration = cancel.Register(() => stop.TrySetResult());
+        await stop.Task;
+    }
+}
