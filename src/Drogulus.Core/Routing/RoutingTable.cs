@@ -157,6 +157,9 @@ public sealed class RoutingTable
     /// <summary>Whether <paramref name="id"/> was blacklisted.</summary>
     public bool IsBlacklisted(Key id) => _blacklist.Contains(id);
 
+    /// <summary>Every blacklisted id, in no particular order (for <see cref="RoutingTableSnapshot"/>).</summary>
+    internal IReadOnlyCollection<Key> BlacklistedIds => _blacklist;
+
     /// <summary>
     /// closest(key, k, exclude), PROTOCOL §8: up to <paramref name="count"/> contacts from the buckets,
     /// closest to <paramref name="target"/> first in exact XOR order, without the ids in <paramref name="exclude"/>.
