@@ -36,10 +36,10 @@ internal sealed class RawPeer
     public IReadOnlyList<(Message Message, IActorRef From)> Requests => _requests;
 
     /// <summary>Sends <paramref name="body"/> stamped with this peer's envelope; returns the uuid used.</summary>
-    public string Send(IActorRef transport, Message body, Key? claimedNode = null)
+    public string Send(IActorRef transport, Message body, Key? claimedNode = null, int? replyPort = null)
     {
         var uuid = $"raw-{Port}-{++_nextUuid}";
-        var message = body with { Uuid = uuid, Node = claimedNode ?? Id, ReplyPort = Port, Version = ProtocolVersion.Current };
+        var message = body with { Uuid = uuid, Node = claimedNode ?? Id, ReplyPort = replyPort ?? Port, Version = ProtocolVersion.Current };
         SendRaw(transport, MessageCodec.Encode(message));
         return uuid;
     }
