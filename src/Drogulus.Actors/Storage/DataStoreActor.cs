@@ -18,7 +18,7 @@ namespace Drogulus.Actors.Storage;
 /// pass (§10) through <see cref="RepublishPass"/>. The store comes through Props, so a restart of this
 /// actor loses no item.
 /// </summary>
-internal sealed class DataStoreActor : ReceiveActor
+internal sealed class DataStoreActor : ReceiveActor, IWithStash
 {
     private static readonly IReadOnlyDictionary<string, string> Blacklisted =
         ErrorReply.Details("message", "You have been blacklisted.");
@@ -39,6 +39,42 @@ internal sealed class DataStoreActor : ReceiveActor
         _settings = settings;
         _ownId = ownId;
         _transport = transport;
+        Receive<Wire>(OnWire);
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    public static Props Props(LocalStore store, DrogulusSettings settings, Key ownId, IActorRef transport) =>
+        Akka.Actor.Props.Create(() => new DataStoreActor(store, settings, ownId, transport));
+
+    private DateTimeOffset Now => Context.System.Scheduler.Now;
+
+    private double NowSeconds => Now.ToUnixTimeMilliseconds() / 1000.0;
+
+    protected override void PostStop() => _republish?.Stop();
+
+    // A restarted instance starts unwired: the failing one hands it its siblings, and everything that
+    // arrives before that is held, so that no blacklisting or republish answer goes to Nobody.
+    protected override void PreRestart(Exception reason, object message)
+    {
+        if (!_routing.IsNobody())
+        {
+            Self.Tell(new Wire(_routing, _node));
+        }
+
+        base.PreRestart(reason, message);
+    }
+
+    private void OnWire(Wire wire)
+    {
+        (_routing, _node) = (wire.Routing, wire.Node);
+        Become(Wired);
+        Stash.UnstashAll();
+    }
+
+    private void Wired()
+    {
         Receive<Wire>(wire => (_routing, _node) = (wire.Routing, wire.Node));
         Receive<StoreRequest>(OnStoreRequest);
         Receive<FindValueRequest>(OnFindValueRequest);
@@ -50,15 +86,6 @@ internal sealed class DataStoreActor : ReceiveActor
         Receive<GetItemCount>(_ => Sender.Tell(_store.Count));
         Receive<IRpcOutcome>(_ => { });
     }
-
-    public static Props Props(LocalStore store, DrogulusSettings settings, Key ownId, IActorRef transport) =>
-        Akka.Actor.Props.Create(() => new DataStoreActor(store, settings, ownId, transport));
-
-    private DateTimeOffset Now => Context.System.Scheduler.Now;
-
-    private double NowSeconds => Now.ToUnixTimeMilliseconds() / 1000.0;
-
-    protected override void PostStop() => _republish?.Stop();
 
     private void OnStoreRequest(StoreRequest request)
     {
