@@ -75,6 +75,20 @@ public sealed class NodeActorSupervisionTests : TestKit
         Assert.Equal(ErrorCode.BadRequest, ping.Code);
     }
 
+    [Fact]
+    public async Task Node_should_stay_reachable_at_its_endpoint_when_the_transport_was_restarted()
+    {
+        var endpoint = _node.Status(this).Endpoint;
+
+        await KillAndWatch("transport");
+
+        Assert.Equal(endpoint, _node.Status(this).Endpoint);
+        Assert.True(_network.TryResolve(MemoryNetwork.Host, _node.Port, out var id, out _));
+        Assert.Equal(_node.Id, id);
+        _peer.Introduce(_node.Transport);
+        Assert.Equal(2, _network.Count);
+    }
+
     // Kill makes the child fail with ActorKilledException; the node's strategy restarts it. The restart is
     // seen as the child staying alive (no Terminated) and answering through the node afterwards.
     private async Task<IActorRef> KillAndWatch(string child)
