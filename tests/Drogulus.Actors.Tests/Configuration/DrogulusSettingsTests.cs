@@ -85,15 +85,6 @@ public sealed class DrogulusSettingsTests
         Assert.Equal("drogulus.alpha is missing.", error.Message);
     }
 
-    private static IEnumerable<string> DrogulusConfigLines() =>
-    [
-        "k = 20", "alpha = 3", "request-timeout = 5s", "lookup-timeout = 60s", "refresh-interval = 10m",
-        "refresh-timeout = 1h", "replicate-interval = 1h", "allowed-rpc-fails = 5", "max-frame-size = 1 MiB",
-        "idle-timeout = 2m", "min-rsa-key-bits = 1024", "created-with = x", "protocol-version = \"1.0\"",
-        "republish.items-per-second = 50", "republish.parallelism = 4", "transport = memory",
-        "listen.host = \"127.0.0.1\"", "listen.port = 0",
-    ];
-
     [Fact]
     public void Create_should_accept_a_complete_block_without_reference_conf()
     {
@@ -118,4 +109,13 @@ public sealed class DrogulusSettingsTests
         Assert.StartsWith("drogulus.alpha ", error.Message, StringComparison.Ordinal);
         Assert.Equal(4, settings.With(s => s with { K = 4 }).K);
     }
+
+    private static IEnumerable<string> DrogulusConfigLines() =>
+    [
+        "k = 20", "alpha = 3", "request-timeout = 5s", "lookup-timeout = 60s", "refresh-interval = 10m",
+        "refresh-timeout = 1h", "replicate-interval = 1h", "allowed-rpc-fails = 5", "max-frame-size = 1 MiB",
+        "idle-timeout = 2m", "min-rsa-key-bits = 1024", "created-with = x", "protocol-version = \"1.0\"",
+        "republish.items-per-second = 50", "republish.parallelism = 4", "transport = memory",
+        "listen.host = \"127.0.0.1\"", "listen.port = 0",
+    ];
 }
