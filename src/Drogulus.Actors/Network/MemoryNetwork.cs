@@ -16,6 +16,7 @@ public sealed class MemoryNetwork : ITransportFactory
     public const string Host = "memory";
 
     private readonly ConcurrentDictionary<int, (Key Id, IActorRef Transport)> _nodes = new();
+    private readonly ConcurrentDictionary<IActorRef, int> _ports = new();
     private int _nextPort;
 
     /// <summary>
@@ -31,14 +32,21 @@ public sealed class MemoryNetwork : ITransportFactory
     public Props Props(NodeIdentity identity, DrogulusSettings settings, IActorRef node) =>
         MemoryTransportActor.Props(this, identity.Id, settings, node);
 
+    // A transport that registers again (a restarted actor keeps its ref) gets its port back: peers know it by that port.
     internal int Register(Key id, IActorRef transport)
     {
-        var port = Interlocked.Increment(ref _nextPort);
+        var port = _ports.GetOrAdd(transport, _ => Interlocked.Increment(ref _nextPort));
         _nodes[port] = (id, transport);
         return port;
     }
 
-    internal void Unregister(int port) => _nodes.TryRemove(port, out _);
+    internal void Unregister(int port)
+    {
+        if (_nodes.TryRemove(port, out var entry))
+        {
+            _ports.TryRemove(entry.Transport, out _);
+        }
+    }
 
     internal bool TryResolve(string host, int port, out Key id, out IActorRef transport)
     {

@@ -51,10 +51,20 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         _network.Unregister(_port);
+        FailPending();
+    }
+
+    // A restart keeps the registration, so the node stays reachable at the endpoint it announced.
+    protected override void PreRestart(Exception reason, object message) => FailPending();
+
+    private void FailPending()
+    {
         foreach (var pending in _pending.Values)
         {
             pending.ReplyTo.Tell(new RpcFailed(pending.To, RpcFailure.ConnectionFailed, "transport stopped"));
         }
+
+        _pending.Clear();
     }
 
     private void OnSendRequest(SendRequest request)

@@ -1,0 +1,121 @@
+using Akka.Configuration;
+using Drogulus.Actors.Configuration;
+
+namespace Drogulus.Actors.Tests.Configuration;
+
+public sealed class DrogulusSettingsTests
+{
+    [Fact]
+    public void SettingsFrom_should_give_every_reference_default_when_no_config_is_given()
+    {
+        var settings = DrogulusConfig.SettingsFrom((Config?)null);
+
+        Assert.Equal(20, settings.K);
+        Assert.Equal(3, settings.Alpha);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.RequestTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(60), settings.LookupTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(10), settings.RefreshInterval);
+        Assert.Equal(TimeSpan.FromHours(1), settings.RefreshTimeout);
+        Assert.Equal(TimeSpan.FromHours(1), settings.ReplicateInterval);
+        Assert.Equal(5, settings.AllowedRpcFails);
+        Assert.Equal(1024 * 1024, settings.MaxFrameSize);
+        Assert.Equal(TimeSpan.FromMinutes(2), settings.IdleTimeout);
+        Assert.Equal(1024, settings.MinRsaKeyBits);
+        Assert.Equal("Drogulus.Actors 0.1", settings.CreatedWith);
+        Assert.Equal("1.0", settings.ProtocolVersion);
+        Assert.Equal(50.0, settings.RepublishItemsPerSecond);
+        Assert.Equal(4, settings.RepublishParallelism);
+        Assert.Equal("memory", settings.Transport);
+        Assert.Equal("127.0.0.1", settings.ListenHost);
+        Assert.Equal(0, settings.ListenPort);
+    }
+
+    [Fact]
+    public void SettingsFrom_should_override_only_the_keys_given_when_a_partial_block_is_given()
+    {
+        var settings = DrogulusConfig.SettingsFrom("drogulus { k = 8, alpha = 2, republish.parallelism = 1 }");
+
+        var expected = DrogulusConfig.SettingsFrom((Config?)null) with { K = 8, Alpha = 2, RepublishParallelism = 1 };
+        Assert.Equal(expected, settings);
+    }
+
+    [Theory]
+    [InlineData("k = 0", "k")]
+    [InlineData("k = -3", "k")]
+    [InlineData("k = many", "k")]
+    [InlineData("alpha = 0", "alpha")]
+    [InlineData("alpha = 21", "alpha")]
+    [InlineData("k = 2, alpha = 3", "alpha")]
+    [InlineData("request-timeout = 0s", "request-timeout")]
+    [InlineData("request-timeout = -1s", "request-timeout")]
+    [InlineData("request-timeout = soon", "request-timeout")]
+    [InlineData("lookup-timeout = 0s", "lookup-timeout")]
+    [InlineData("refresh-interval = 0s", "refresh-interval")]
+    [InlineData("refresh-timeout = -10m", "refresh-timeout")]
+    [InlineData("replicate-interval = 0s", "replicate-interval")]
+    [InlineData("idle-timeout = 0s", "idle-timeout")]
+    [InlineData("allowed-rpc-fails = 0", "allowed-rpc-fails")]
+    [InlineData("max-frame-size = 100 B", "max-frame-size")]
+    [InlineData("max-frame-size = 0", "max-frame-size")]
+    [InlineData("max-frame-size = 4 GiB", "max-frame-size")]
+    [InlineData("min-rsa-key-bits = 256", "min-rsa-key-bits")]
+    [InlineData("created-with = \"\"", "created-with")]
+    [InlineData("protocol-version = \"2.0\"", "protocol-version")]
+    [InlineData("republish.items-per-second = 0", "republish.items-per-second")]
+    [InlineData("republish.items-per-second = -5", "republish.items-per-second")]
+    [InlineData("republish.parallelism = 0", "republish.parallelism")]
+    [InlineData("transport = tcp", "transport")]
+    [InlineData("listen.host = \"\"", "listen.host")]
+    [InlineData("listen.port = -1", "listen.port")]
+    [InlineData("listen.port = 65536", "listen.port")]
+    public void Create_should_reject_nonsense_naming_the_key_when_a_value_is_out_of_range(string setting, string key)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => DrogulusConfig.SettingsFrom($"drogulus {{ {setting} }}"));
+
+        Assert.StartsWith($"drogulus.{key} ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_should_name_the_missing_key_when_the_block_lacks_one()
+    {
+        var withoutAlpha = ConfigurationFactory.ParseString(string.Join('\n', DrogulusConfigLines().Where(l => !l.StartsWith("alpha", StringComparison.Ordinal))));
+
+        var error = Assert.Throws<ConfigurationException>(() => DrogulusSettings.Create(withoutAlpha));
+
+        Assert.Equal("drogulus.alpha is missing.", error.Message);
+    }
+
+    [Fact]
+    public void Create_should_accept_a_complete_block_without_reference_conf()
+    {
+        var settings = DrogulusSettings.Create(ConfigurationFactory.ParseString(string.Join('\n', DrogulusConfigLines())));
+
+        Assert.Equal(DrogulusConfig.SettingsFrom((Config?)null) with { CreatedWith = "x" }, settings);
+    }
+
+    [Fact]
+    public void Create_should_refuse_an_empty_block_when_reference_conf_was_not_loaded()
+    {
+        Assert.Throws<ConfigurationException>(() => DrogulusSettings.Create(Config.Empty));
+    }
+
+    [Fact]
+    public void With_should_validate_the_changed_copy_when_a_value_becomes_nonsense()
+    {
+        var settings = DrogulusConfig.SettingsFrom((Config?)null);
+
+        var error = Assert.Throws<ConfigurationException>(() => settings.With(s => s with { Alpha = 0 }));
+
+        Assert.StartsWith("drogulus.alpha ", error.Message, StringComparison.Ordinal);
+        Assert.Equal(4, settings.With(s => s with { K = 4 }).K);
+    }
+
+    private static IEnumerable<string> DrogulusConfigLines() =>
+    [
+        "k = 20", "alpha = 3", "request-timeout = 5s", "lookup-timeout = 60s", "refresh-interval = 10m",
+        "refresh-timeout = 1h", "replicate-interval = 1h", "allowed-rpc-fails = 5", "max-frame-size = 1 MiB",
+        "idle-timeout = 2m", "min-rsa-key-bits = 1024", "created-with = x", "protocol-version = \"1.0\"",
+        "republish.items-per-second = 50", "republish.parallelism = 4", "transport = memory",
+        "listen.host = \"127.0.0.1\"", "listen.port = 0",
+    ];
+}

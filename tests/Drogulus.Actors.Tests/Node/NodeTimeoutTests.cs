@@ -1,0 +1,91 @@
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Network;
+using Drogulus.Actors.Protocol;
+using Drogulus.Actors.Tests.Network;
+using Drogulus.Core.Identity;
+using Drogulus.Core.Items;
+using Drogulus.Core.Wire;
+
+namespace Drogulus.Actors.Tests.Node;
+
+/// <summary>PROTOCOL §7 and §10 through the public API: a silent peer costs exactly <c>request-timeout</c> of virtual time.</summary>
+public sealed class NodeTimeoutTests : TestKit
+{
+    private static readonly PublisherKey Publisher = PublisherKey.Generate();
+
+    private static readonly TimeSpan OneTick = TimeSpan.FromMilliseconds(1);
+
+    private readonly MemoryNetwork _network = new();
+    private readonly DrogulusSettings _settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, request-timeout = 3s }");
+    private readonly NodeUnderTest _node;
+    private readonly RawPeer _peer;
+
+    public NodeTimeoutTests()
+        : base(VirtualTime.Config)
+    {
+        _node = NodeUnderTest.Start(this, _network, _settings);
+        _peer = new RawPeer(this, _network, Key.Random(new Random(9)));
+    }
+
+    private TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
+
+    [Fact]
+    public void Join_should_fail_with_no_seed_answered_exactly_at_request_timeout_when_the_seed_is_silent()
+    {
+        _node.Node.Tell(new Join([$"{MemoryNetwork.Host}:{_peer.Port}"]), TestActor);
+        _peer.ExpectRequest<PingMessage>();
+
+        Scheduler.Advance(_settings.RequestTimeout - OneTick);
+        ExpectNoMsg(VirtualTime.Quiet);
+        Scheduler.Advance(OneTick);
+
+        Assert.Equal(new JoinFailed("no seed answered"), ExpectMsg<JoinFailed>());
+    }
+
+    [Fact]
+    public void Join_should_fail_exactly_at_request_timeout_when_the_network_drops_every_message()
+    {
+        var seed = NodeUnderTest.Start(this, _network, _settings, "seed", seed: 2);
+        var dropped = CreateTestProbe();
+        _network.Drop = (from, to) =>
+        {
+            dropped.Ref.Tell(to, Akka.Actor.ActorRefs.NoSender);
+            return true;
+        };
+
+        _node.Node.Tell(new Join([$"{MemoryNetwork.Host}:{seed.Port}"]), TestActor);
+        Assert.Equal(seed.Id, dropped.ExpectMsg<Key>());
+
+        Scheduler.Advance(_settings.RequestTimeout - OneTick);
+        ExpectNoMsg(VirtualTime.Quiet);
+        Scheduler.Advance(OneTick);
+
+        Assert.Equal(new JoinFailed("no seed answered"), ExpectMsg<JoinFailed>());
+    }
+
+    [Fact]
+    public void Put_should_report_the_silent_node_as_TimedOut_exactly_at_request_timeout_when_it_never_answers_the_store()
+    {
+        _peer.Introduce(_node.Transport);
+        var item = SignedItem.Create(Publisher, "slow", "v", Sys.Scheduler.Now.ToUnixTimeSeconds(), 0);
+
+        _node.Node.Tell(new Put(item), TestActor);
+        var (find, from) = _peer.ExpectRequest<FindNodeMessage>();
+        _peer.Reply(from, find, new NodesMessage("", default, 0, "", []));
+        var (store, _) = _peer.ExpectRequest<StoreMessage>();
+        Assert.Equal(item, store.Item);
+
+        Scheduler.Advance(_settings.RequestTimeout - OneTick);
+        ExpectNoMsg(VirtualTime.Quiet);
+        Scheduler.Advance(OneTick);
+
+        var completed = ExpectMsg<PutCompleted>();
+        Assert.Equal(item.Key, completed.Key);
+        var outcomes = completed.Outcomes.ToDictionary(o => o.NodeId, o => o.Result);
+        Assert.Equal(2, outcomes.Count);
+        Assert.Equal(StoreResult.TimedOut, outcomes[_peer.Id]);
+        Assert.Equal(StoreResult.Stored, outcomes[_node.Id]);
+    }
+}
