@@ -116,6 +116,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         Receive<GetActor.LookUp>(lookUp => StartLookup(LookupKind.FindValue, lookUp.Key, LookupActor.ReplyMode.Get, lookUp.ReplyTo));
         Receive<FindNodes>(find => StartLookup(LookupKind.FindNode, find.Target, LookupActor.ReplyMode.FindNodes, Sender));
         Receive<GetNodeStatus>(_ => OnGetNodeStatus());
+        Receive<SaveRoutingTable>(save => _routing.Forward(save));
         Receive<RefreshTick>(_ => _routing.Tell(new RoutingTableActor.GetRefreshTargets(BeyondClosestNeighbour: false)));
         Receive<RoutingTableActor.RefreshTargets>(OnRefreshTargets);
         Receive<RepublishTick>(_ => _dataStore.Tell(DataStoreActor.RunRepublish.Instance));

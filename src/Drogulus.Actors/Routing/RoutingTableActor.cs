@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
+using Drogulus.Actors.Protocol;
 using Drogulus.Actors.Storage;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Routing;
@@ -42,6 +43,7 @@ internal sealed class RoutingTableActor : ReceiveActor
         Receive<ClassifyKeys>(OnClassify);
         Receive<GetRefreshTargets>(OnGetRefreshTargets);
         Receive<GetRoutingStatus>(_ => Sender.Tell(new RoutingStatus(_table.Count, _table.BucketCount)));
+        Receive<SaveRoutingTable>(_ => Sender.Tell(new RoutingTableSaved(RoutingTableSnapshot.Save(_table))));
     }
 
     public static Props Props(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, Random random) =>
