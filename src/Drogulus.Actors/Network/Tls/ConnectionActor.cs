@@ -568,13 +568,13 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
     internal sealed record Established(Key PeerId);
 
     /// <summary>Told to the transport when the connection closes; it forgets the route and answers <see cref="Release"/>.</summary>
-    internal sealed record Closed
+    internal sealed record Closed : IDeadLetterSuppression
     {
         public static Closed Instance { get; } = new();
     }
 
     /// <summary>The transport routes nothing more to this connection, so it may stop.</summary>
-    internal sealed record Release
+    internal sealed record Release : IDeadLetterSuppression
     {
         public static Release Instance { get; } = new();
     }

@@ -48,7 +48,8 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
 
     protected override void PostStop()
     {
-        _listener?.Tell(Tcp.Unbind.Instance);
+        // Nobody takes the Unbound answer: this actor is gone by then.
+        _listener?.Tell(Tcp.Unbind.Instance, ActorRefs.Nobody);
     }
 
     /// <summary>The endpoint of a host (IP text or name) and port.</summary>
