@@ -159,13 +159,19 @@ async Task NetworkRun(int count, Dictionary<string, object> into)
     }
 
     var getLatencies = new List<double>();
+    var remoteGetLatencies = new List<double>();
     var found = 0;
     foreach (var item in items)
     {
         var started = Stopwatch.GetTimestamp();
         var reply = await nodes[random.Next(count)].Ask<object>(new Get(item.Key), timeout);
-        getLatencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        getLatencies.Add(elapsed);
         found += reply is ValueFound ? 1 : 0;
+        if (reply is ValueFound { Stats.RpcsSent: > 0 })
+        {
+            remoteGetLatencies.Add(elapsed);
+        }
     }
 
     GC.Collect();
@@ -185,6 +191,14 @@ async Task NetworkRun(int count, Dictionary<string, object> into)
     into["get_p50_ms"] = Percentile(getLatencies, 0.50);
     into["get_p99_ms"] = Percentile(getLatencies, 0.99);
     into["get_found"] = found;
+    into["remote_gets"] = remoteGetLatencies.Count;
+    if (remoteGetLatencies.Count > 0)
+    {
+        into["remote_get_p50_ms"] = Percentile(remoteGetLatencies, 0.50);
+        into["remote_get_p99_ms"] = Percentile(remoteGetLatencies, 0.99);
+        Console.WriteLine($"get latency when not held locally (a findvalue lookup): p50 {Percentile(remoteGetLatencies, 0.50):F2} ms, p99 {Percentile(remoteGetLatencies, 0.99):F2} ms ({remoteGetLatencies.Count} gets)");
+    }
+
     into["items"] = itemCount;
     into["managed_bytes_per_node"] = perNode;
     into["connections_per_node"] = connections / (double)count;
