@@ -42,6 +42,12 @@ public sealed record DrogulusSettings
     /// <summary>An unused connection is closed after this.</summary>
     public TimeSpan IdleTimeout { get; init; }
 
+    /// <summary>Bound on opening a TCP connection to a peer.</summary>
+    public TimeSpan ConnectTimeout { get; init; }
+
+    /// <summary>Bound on the TLS handshake of a new connection, either side.</summary>
+    public TimeSpan HandshakeTimeout { get; init; }
+
     /// <summary>Shortest RSA publisher key whose signatures verify.</summary>
     public int MinRsaKeyBits { get; init; }
 
@@ -91,6 +97,8 @@ public sealed record DrogulusSettings
             AllowedRpcFails = Int(drogulus, "allowed-rpc-fails"),
             MaxFrameSize = Bytes(drogulus, "max-frame-size"),
             IdleTimeout = Duration(drogulus, "idle-timeout"),
+            ConnectTimeout = Duration(drogulus, "connect-timeout"),
+            HandshakeTimeout = Duration(drogulus, "handshake-timeout"),
             MinRsaKeyBits = Int(drogulus, "min-rsa-key-bits"),
             CreatedWith = Text(drogulus, "created-with"),
             ProtocolVersion = Text(drogulus, "protocol-version"),
@@ -122,6 +130,8 @@ public sealed record DrogulusSettings
         Positive(RefreshTimeout, "refresh-timeout");
         Positive(ReplicateInterval, "replicate-interval");
         Positive(IdleTimeout, "idle-timeout");
+        Positive(ConnectTimeout, "connect-timeout");
+        Positive(HandshakeTimeout, "handshake-timeout");
         Require(AllowedRpcFails >= 1, "allowed-rpc-fails", "must be at least 1");
         Require(MaxFrameSize >= 1024, "max-frame-size", "must be at least 1 KiB");
         Require(MinRsaKeyBits >= 512, "min-rsa-key-bits", "must be at least 512");
@@ -129,7 +139,7 @@ public sealed record DrogulusSettings
         Require(ProtocolVersion.Split('.')[0] == "1", "protocol-version", "must be a 1.x version");
         Require(RepublishItemsPerSecond > 0 && double.IsFinite(RepublishItemsPerSecond), "republish.items-per-second", "must be positive");
         Require(RepublishParallelism >= 1, "republish.parallelism", "must be at least 1");
-        Require(Transport is "memory", "transport", "must be \"memory\"");
+        Require(Transport is "memory" or "tls", "transport", "must be \"memory\" or \"tls\"");
         Require(ListenHost.Length > 0, "listen.host", "must not be empty");
         Require(ListenPort is >= 0 and <= 65535, "listen.port", "must be between 0 and 65535");
     }
