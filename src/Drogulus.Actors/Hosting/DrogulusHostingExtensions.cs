@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
+using Drogulus.Actors.Network.Tls;
 using Drogulus.Actors.Node;
 using Drogulus.Core.Storage;
 
@@ -24,7 +25,7 @@ public sealed class DrogulusNodeOptions
     /// <summary>The node's identity; a new one is generated when null.</summary>
     public NodeIdentity? Identity { get; set; }
 
-    /// <summary>How the node reaches peers; a new <see cref="MemoryNetwork"/> when null.</summary>
+    /// <summary>How the node reaches peers; when null, TLS or a new <see cref="MemoryNetwork"/> as <c>drogulus.transport</c> says.</summary>
     public ITransportFactory? Transport { get; set; }
 
     /// <summary>Where items are kept; memory when null.</summary>
@@ -53,7 +54,8 @@ public static class DrogulusHostingExtensions
                 ? DrogulusConfig.SettingsFrom(hocon)
                 : DrogulusSettings.Create(system.Settings.Config.GetConfig("drogulus"));
             var identity = options.Identity ?? NodeIdentity.Generate(system.Scheduler.Now);
-            var node = system.ActorOf(NodeActor.Props(settings, identity, options.Transport ?? new MemoryNetwork(), options.Store), options.ActorName);
+            var transport = options.Transport ?? (settings.Transport == "tls" ? new TlsTransport() : new MemoryNetwork());
+            var node = system.ActorOf(NodeActor.Props(settings, identity, transport, options.Store), options.ActorName);
             registry.Register<DrogulusNode>(node);
         });
     }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
+using Drogulus.Actors.Network.Tls;
 
 namespace Drogulus.Actors.Node;
 
@@ -16,7 +17,8 @@ public sealed class DrogulusExtension : IExtension
         Settings = DrogulusSettings.Create(system.Settings.Config.GetConfig("drogulus"));
         Identity = NodeIdentity.Generate(system.Scheduler.Now);
         Network = new MemoryNetwork();
-        Node = system.SystemActorOf(NodeActor.Props(Settings, Identity, Network), "drogulus-node");
+        ITransportFactory transport = Settings.Transport == "tls" ? new TlsTransport() : Network;
+        Node = system.SystemActorOf(NodeActor.Props(Settings, Identity, transport), "drogulus-node");
     }
 
     /// <summary>The validated settings of the default node.</summary>
@@ -25,7 +27,10 @@ public sealed class DrogulusExtension : IExtension
     /// <summary>The default node's identity (generated at start).</summary>
     public NodeIdentity Identity { get; }
 
-    /// <summary>The in-memory network the default node is on (<c>drogulus.transport = "memory"</c>).</summary>
+    /// <summary>
+    /// The in-memory network the default node is on when <c>drogulus.transport = "memory"</c>; further memory
+    /// nodes of the same system join it. Unused with <c>"tls"</c>.
+    /// </summary>
     public MemoryNetwork Network { get; }
 
     /// <summary>The default node; send it the public requests of <c>Drogulus.Actors.Protocol</c>.</summary>

@@ -25,9 +25,11 @@ public sealed class DrogulusSettingsTests
         Assert.Equal("1.0", settings.ProtocolVersion);
         Assert.Equal(50.0, settings.RepublishItemsPerSecond);
         Assert.Equal(4, settings.RepublishParallelism);
-        Assert.Equal("memory", settings.Transport);
+        Assert.Equal("tls", settings.Transport);
         Assert.Equal("127.0.0.1", settings.ListenHost);
         Assert.Equal(0, settings.ListenPort);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(5), settings.HandshakeTimeout);
     }
 
     [Fact]
@@ -65,6 +67,8 @@ public sealed class DrogulusSettingsTests
     [InlineData("republish.items-per-second = -5", "republish.items-per-second")]
     [InlineData("republish.parallelism = 0", "republish.parallelism")]
     [InlineData("transport = tcp", "transport")]
+    [InlineData("connect-timeout = 0s", "connect-timeout")]
+    [InlineData("handshake-timeout = -1s", "handshake-timeout")]
     [InlineData("listen.host = \"\"", "listen.host")]
     [InlineData("listen.port = -1", "listen.port")]
     [InlineData("listen.port = 65536", "listen.port")]
@@ -115,7 +119,7 @@ public sealed class DrogulusSettingsTests
         "k = 20", "alpha = 3", "request-timeout = 5s", "lookup-timeout = 60s", "refresh-interval = 10m",
         "refresh-timeout = 1h", "replicate-interval = 1h", "allowed-rpc-fails = 5", "max-frame-size = 1 MiB",
         "idle-timeout = 2m", "min-rsa-key-bits = 1024", "created-with = x", "protocol-version = \"1.0\"",
-        "republish.items-per-second = 50", "republish.parallelism = 4", "transport = memory",
-        "listen.host = \"127.0.0.1\"", "listen.port = 0",
+        "republish.items-per-second = 50", "republish.parallelism = 4", "transport = tls",
+        "listen.host = \"127.0.0.1\"", "listen.port = 0", "connect-timeout = 5s", "handshake-timeout = 5s",
     ];
 }

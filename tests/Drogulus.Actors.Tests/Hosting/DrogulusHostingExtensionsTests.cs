@@ -15,7 +15,7 @@ public sealed class DrogulusHostingExtensionsTests
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddAkka("hosted", akka => akka
             .AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend)
-            .WithDrogulusNode(options => options.Hocon = "drogulus.k = 8"));
+            .WithDrogulusNode(options => options.Hocon = "drogulus { k = 8, transport = memory }"));
         using var host = builder.Build();
         await host.StartAsync();
         try

@@ -32,7 +32,8 @@ public sealed class DrogulusExtensionTests : TestKit
 
         var status = ExpectMsg<NodeStatus>();
         Assert.Equal(extension.Identity.Id, status.NodeId);
-        Assert.StartsWith("memory:", status.Endpoint, StringComparison.Ordinal);
+        Assert.StartsWith("127.0.0.1:", status.Endpoint, StringComparison.Ordinal);
+        Assert.NotEqual("127.0.0.1:0", status.Endpoint);
         Assert.Equal(0, status.Contacts);
         Assert.Equal(0, status.Items);
         Assert.Same(extension, DrogulusExtension.Get(Sys));
