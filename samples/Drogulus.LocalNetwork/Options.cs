@@ -1,13 +1,13 @@
 namespace Drogulus.LocalNetwork;
 
 /// <summary>Command-line options of the local network demo.</summary>
-internal sealed record Options(int Nodes, int Items, string? JsonPath, int Seed)
+internal sealed record Options(int Nodes, int Items, string? JsonPath, int Seed, string Transport)
 {
-    public const string Usage = "usage: Drogulus.LocalNetwork [--nodes N (default 20)] [--items M (default 100)] [--json FILE] [--seed S]";
+    public const string Usage = "usage: Drogulus.LocalNetwork [--nodes N (default 20)] [--items M (default 100)] [--transport tls|memory (default tls)] [--json FILE] [--seed S]";
 
     public static Options? Parse(string[] args, out string error)
     {
-        var options = new Options(20, 100, null, 1);
+        var options = new Options(20, 100, null, 1, "tls");
         error = "";
         for (var i = 0; i < args.Length; i++)
         {
@@ -24,6 +24,10 @@ internal sealed record Options(int Nodes, int Items, string? JsonPath, int Seed)
                     break;
                 case "--seed" when int.TryParse(value, out var s):
                     options = options with { Seed = s };
+                    i++;
+                    break;
+                case "--transport" when value is "tls" or "memory":
+                    options = options with { Transport = value };
                     i++;
                     break;
                 case "--json" when !string.IsNullOrWhiteSpace(value):

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
+using Drogulus.Actors.Network.Tls;
 using Drogulus.Actors.Node;
 using Drogulus.Actors.Protocol;
 using Drogulus.Core.Identity;
@@ -32,12 +33,12 @@ var config = ConfigurationFactory.ParseString("""
     akka.logger-formatter = "Akka.Logger.Serilog.SerilogLogMessageFormatter, Akka.Logger.Serilog"
     """);
 using var system = ActorSystem.Create("drogulus-local", config);
-var settings = DrogulusConfig.SettingsFrom((Config?)null);
+var settings = DrogulusConfig.SettingsFrom($"drogulus.transport = {options.Transport}");
 var timeout = settings.LookupTimeout + settings.RequestTimeout + settings.RequestTimeout;
-var network = new MemoryNetwork();
+ITransportFactory transport = options.Transport == "tls" ? new TlsTransport() : new MemoryNetwork();
 var random = new Random(options.Seed);
 
-AnsiConsole.MarkupLine($"[bold]Drogulus local network[/]: {options.Nodes} nodes, {options.Items} signed items, in-memory transport, k={settings.K}, alpha={settings.Alpha}");
+AnsiConsole.MarkupLine($"[bold]Drogulus local network[/]: {options.Nodes} nodes, {options.Items} signed items, {(options.Transport == "tls" ? "TLS 1.3 on 127.0.0.1" : "in-memory network")}, k={settings.K}, alpha={settings.Alpha}");
 
 var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
 var nodes = new List<(IActorRef Ref, Key Id)>();
@@ -54,7 +55,7 @@ await AnsiConsole.Progress()
         for (var i = 0; i < options.Nodes; i++)
         {
             var identity = NodeIdentity.Generate(system.Scheduler.Now);
-            nodes.Add((system.ActorOf(NodeActor.Props(settings, identity, network, seed: options.Seed + i), $"node-{i}"), identity.Id));
+            nodes.Add((system.ActorOf(NodeActor.Props(settings, identity, transport, seed: options.Seed + i), $"node-{i}"), identity.Id));
         }
 
         var seed = await nodes[0].Ref.Ask<NodeStatus>(GetNodeStatus.Instance, timeout);
@@ -113,10 +114,11 @@ var found = gets.Count(g => g.Found);
 var report = new Report(
     options.Nodes,
     options.Items,
-    "memory",
+    options.Transport,
     joinClock.Elapsed.TotalSeconds,
     stored,
     found,
+    gets.Count(g => g.Found && g.Rpcs == 0),
     (double)found / options.Items,
     Percentiles.Of(gets.Where(g => g.Found).Select(g => (double)g.Rpcs).ToArray()),
     Percentiles.Of(puts.Select(p => (double)p.Rpcs).ToArray()),
@@ -128,6 +130,7 @@ var table = new Table().AddColumn("measure").AddColumn(new TableColumn("value").
 table.AddRow("nodes joined through one seed", $"{report.Nodes} in {report.JoinSeconds:F2} s");
 table.AddRow("items published (stored on ≥ 1 node)", $"{report.ItemsStored} / {report.Items}");
 table.AddRow("items read back from another node", $"{report.ItemsFound} / {report.Items} ({report.SuccessRate:P1})");
+table.AddRow("  of which the reading node held a copy", $"{report.FoundLocally} (every item is stored at the k = {settings.K} closest nodes)");
 table.AddRow("RPCs per get (p50 / p99)", $"{report.RpcsPerGet.P50} / {report.RpcsPerGet.P99}");
 table.AddRow("RPCs per put (p50 / p99)", $"{report.RpcsPerPut.P50} / {report.RpcsPerPut.P99}");
 table.AddRow("get latency ms (p50 / p99)", $"{report.GetLatencyMs.P50:F2} / {report.GetLatencyMs.P99:F2}");

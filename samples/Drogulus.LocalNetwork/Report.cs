@@ -8,6 +8,7 @@ internal sealed record Report(
     double JoinSeconds,
     int ItemsStored,
     int ItemsFound,
+    int FoundLocally,
     double SuccessRate,
     Percentiles RpcsPerGet,
     Percentiles RpcsPerPut,
