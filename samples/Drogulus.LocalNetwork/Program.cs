@@ -130,7 +130,7 @@ var table = new Table().AddColumn("measure").AddColumn(new TableColumn("value").
 table.AddRow("nodes joined through one seed", $"{report.Nodes} in {report.JoinSeconds:F2} s");
 table.AddRow("items published (stored on ≥ 1 node)", $"{report.ItemsStored} / {report.Items}");
 table.AddRow("items read back from another node", $"{report.ItemsFound} / {report.Items} ({report.SuccessRate:P1})");
-table.AddRow("  of which the reading node held a copy", $"{report.FoundLocally} (every item is stored at the k = {settings.K} closest nodes)");
+table.AddRow($"  of which the reader was among the k={settings.K} holders", $"{report.FoundLocally}");
 table.AddRow("RPCs per get (p50 / p99)", $"{report.RpcsPerGet.P50} / {report.RpcsPerGet.P99}");
 table.AddRow("RPCs per put (p50 / p99)", $"{report.RpcsPerPut.P50} / {report.RpcsPerPut.P99}");
 table.AddRow("get latency ms (p50 / p99)", $"{report.GetLatencyMs.P50:F2} / {report.GetLatencyMs.P99:F2}");
