@@ -10,7 +10,8 @@ namespace Drogulus.Node;
 /// <summary><c>put</c>, <c>get</c> and <c>status</c>: talk to a running node over its local control channel.</summary>
 internal static class ClientCommands
 {
-    private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true };
+    // Printed for people, not embedded in HTML: PEM's '+' and '/' stay readable.
+    private static readonly JsonSerializerOptions Pretty = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Command Put()
     {

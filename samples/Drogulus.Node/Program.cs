@@ -11,7 +11,10 @@ root.Subcommands.Add(ClientCommands.Status());
 
 try
 {
-    return await root.Parse(args).InvokeAsync();
+    // Failures are reported here as one line; SIGINT/SIGTERM are handled by `start` itself so that it can
+    // save its routing table before the process ends.
+    var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+    return await root.Parse(args).InvokeAsync(invocation);
 }
 catch (CliException e)
 {

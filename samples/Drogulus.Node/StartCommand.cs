@@ -97,6 +97,7 @@ internal static class StartCommand
         var table = LoadRoutingTable(files, settings, identity);
         var akka = ConfigurationFactory.ParseString("""
             akka.loglevel = INFO
+            akka.log-dead-letters-during-shutdown = off
             akka.stdout-loglevel = WARNING
             akka.loggers = ["Akka.Logger.Serilog.SerilogLogger, Akka.Logger.Serilog"]
             akka.logger-formatter = "Akka.Logger.Serilog.SerilogLogMessageFormatter, Akka.Logger.Serilog"
@@ -176,7 +177,11 @@ internal static class StartCommand
         }
         catch (AskTimeoutException)
         {
-            throw new CliException($"the node could not listen on {settings.ListenHost}:{settings.ListenPort} (port in use or address not available?)");
+            throw new CliException($"the node did not start listening on {settings.ListenHost}:{settings.ListenPort} in time");
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException(e.Message);
         }
     }
 

@@ -90,6 +90,9 @@ public static class TransportProtocol
     /// <summary>Sent by the transport to the node once it accepts connections.</summary>
     public sealed record TransportReady(string Host, int Port);
 
+    /// <summary>Sent by the transport to the node when it cannot accept connections (the port is in use, say).</summary>
+    public sealed record TransportFailed(string Reason);
+
     /// <summary>Asks the transport how many connections are open; answered with an <see cref="int"/>.</summary>
     public sealed record GetConnectionCount
     {

@@ -46,6 +46,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         _table = routingTable ?? new RoutingTable(identity.Id, settings.K, settings.AllowedRpcFails, Context.System.Scheduler.Now);
         _store = new LocalStore(store);
         Receive<TransportReady>(OnTransportReady);
+        Receive<TransportFailed>(OnTransportFailed);
         Receive<DataStoreActor.RequestWire>(_ => Sender.Tell(new DataStoreActor.Wire(_routing, Self)));
         ReceiveAny(_ => Stash.Stash());
     }
@@ -99,6 +100,25 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         Timers.StartPeriodicTimer("republish", RepublishTick.Instance, _settings.ReplicateInterval);
         Become(Ready);
         Stash.UnstashAll();
+    }
+
+    private void OnTransportFailed(TransportFailed failed)
+    {
+        _log.Error("Node {NodeId} cannot reach the network: {Reason}", _identity.Id.ToShortString(), failed.Reason);
+        Become(() => Unreachable(failed.Reason));
+        Stash.UnstashAll();
+    }
+
+    // The transport could not start: every request is answered with that failure rather than left waiting.
+    private void Unreachable(string reason)
+    {
+        Receive<Join>(_ => Sender.Tell(new JoinFailed(reason)));
+        Receive<Put>(put => Sender.Tell(new PutFailed(put.Item.Key, reason)));
+        Receive<Get>(get => Sender.Tell(new GetFailed(get.Key, reason)));
+        Receive<FindNodes>(find => Sender.Tell(new FindNodesFailed(find.Target, reason)));
+        Receive<GetNodeStatus>(_ => Sender.Tell(new Status.Failure(new InvalidOperationException(reason))));
+        Receive<DataStoreActor.RequestWire>(_ => Sender.Tell(new DataStoreActor.Wire(_routing, Self)));
+        Receive<SaveRoutingTable>(save => _routing.Forward(save));
     }
 
     private void Ready()

@@ -69,6 +69,7 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
         Receive<Tcp.CommandFailed>(failed =>
         {
             _log.Error("Node {NodeId} cannot listen on {Host}:{Port}: {Reason}", _identity.Id.ToShortString(), _settings.ListenHost, _settings.ListenPort, failed.CauseString);
+            _node.Tell(new TransportFailed($"cannot listen on {_settings.ListenHost}:{_settings.ListenPort}: {(failed.Cause.HasValue ? failed.Cause.Value.Message : failed.CauseString)}"));
             Become(Failed);
             Stash.UnstashAll();
         });
