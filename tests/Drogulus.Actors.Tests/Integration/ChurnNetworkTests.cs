@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Network;
+using Drogulus.Actors.Node;
+using Drogulus.Actors.Protocol;
+using Drogulus.Core.Items;
+using Xunit.Abstractions;
+
+namespace Drogulus.Actors.Tests.Integration;
+
+/// <summary>
+/// The issue's scale scenario on the in-memory network, in virtual time: nodes join through one seed all at
+/// once, items are put and read from random nodes, a random quarter of the nodes (the seed may be among them)
+/// stops, one replicate-interval passes and the items are read again.
+/// </summary>
+/// <remarks>
+/// Every node starts at the same virtual instant, so every republish timer fires at the same advance and every
+/// surviving holder republishes its items (no holder has seen another's store yet). The test waits, polling the
+/// nodes' item counts, until the k closest live nodes of every item hold it again (the sum of items held reaches
+/// items × k), which only the republish pass can bring about after a quarter of the replicas is gone.
+/// Request timeouts never fire after that advance: time stands still while the pass runs, and stores to stopped
+/// nodes fail at once with ConnectionFailed because the memory network knows they are gone.
+/// </remarks>
+public sealed class ChurnNetworkTests : TestKit
+{
+    private const string Config = """
+        akka.loglevel = WARNING
+        akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
+        """;
+
+    private static readonly Lazy<PublisherKey[]> Publishers =
+        new(() => Enumerable.Range(0, 4).Select(_ => PublisherKey.Generate()).ToArray());
+
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly ITestOutputHelper _output;
+
+    public ChurnNetworkTests(ITestOutputHelper output)
+        : base(Config, output) => _output = output;
+
+    private TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
+
+    [Fact]
+    public Task Network_of_200_nodes_should_find_every_item_and_at_least_99_percent_after_a_quarter_of_nodes_stop() =>
+        RunScenario(nodeCount: 200, itemCount: 1000, seed: 1);
+
+    [Fact]
+    public Task Network_of_50_nodes_should_find_every_item_and_at_least_99_percent_after_a_quarter_of_nodes_stop() =>
+        RunScenario(nodeCount: 50, itemCount: 200, seed: 2);
+
+    private async Task RunScenario(int nodeCount, int itemCount, int seed)
+    {
+        var clock = Stopwatch.StartNew();
+        var random = new Random(seed);
+
+        // A republish pass stores thousands of items; its throttle must not need virtual time to move on.
+        var settings = DrogulusConfig.SettingsFrom("""
+            drogulus {
+              k = 20
+              alpha = 3
+              republish.items-per-second = 1000000
+            }
+            """);
+        var network = new MemoryNetwork();
+        var start = Scheduler.Now;
+        var nodes = Enumerable.Range(0, nodeCount)
+            .Select(i => Sys.ActorOf(NodeActor.Props(settings, NodeIdentity.Generate(start), network, seed: seed * 100_000 + i), $"node-{i}"))
+            .ToArray();
+        var seedStatus = await nodes[0].Ask<NodeStatus>(GetNodeStatus.Instance, AskTimeout);
+
+        var joins = await Task.WhenAll(nodes.Skip(1).Select(n => n.Ask<IJoinReply>(new Join([seedStatus.Endpoint]), AskTimeout)));
+        Assert.All(joins, j => Assert.IsType<Joined>(j));
+        _output.WriteLine($"{nodeCount} nodes joined after {clock.ElapsedMilliseconds} ms");
+
+        var items = SignItems(itemCount, seed, start);
+        var puts = await Task.WhenAll(items.Select(item => nodes[random.Next(nodeCount)].Ask<IPutReply>(new Put(item), AskTimeout)));
+        foreach (var g in puts.GroupBy(p => p is PutCompleted c ? "stored " + c.StoredCount : p.ToString()))
+        {
+            Console.WriteLine($"DIAG put {g.Key}: {g.Count()}");
+        }
+
+        Assert.All(puts, p => Assert.True(p is PutCompleted { StoredCount: >= 1 }, p.ToString()));
+        _output.WriteLine($"{itemCount} items put after {clock.ElapsedMilliseconds} ms");
+
+        var foundBefore = await CountFound(items, nodes, random);
+        Assert.Equal(itemCount, foundBefore);
+        _output.WriteLine($"{foundBefore}/{itemCount} found after {clock.ElapsedMilliseconds} ms");
+
+        var stopped = nodes.OrderBy(_ => random.Next()).Take(nodeCount / 4).ToHashSet();
+        foreach (var node in stopped)
+        {
+            Watch(node);
+            Sys.Stop(node);
+            ExpectTerminated(node, AskTimeout);
+        }
+
+        var alive = nodes.Where(n => !stopped.Contains(n)).ToArray();
+        Assert.Equal(nodeCount - (nodeCount / 4), network.Count);
+        var heldAfterStop = await CountHeld(alive);
+        _output.WriteLine($"{stopped.Count} nodes stopped; survivors hold {heldAfterStop} copies after {clock.ElapsedMilliseconds} ms");
+
+        Scheduler.Advance(settings.ReplicateInterval);
+
+        // The pass restores k copies of every item on live nodes. Each poll also moves virtual time by a
+        // millisecond, for a throttle that did have to wait for a token.
+        var target = itemCount * settings.K;
+        await AwaitAssertAsync(
+            async () =>
+            {
+                Scheduler.Advance(TimeSpan.FromMilliseconds(1));
+                Assert.True(await CountHeld(alive) >= target);
+            },
+            TimeSpan.FromSeconds(50),
+            TimeSpan.FromMilliseconds(250));
+        Assert.True(heldAfterStop < target, $"survivors held {heldAfterStop} copies before the republish pass");
+        _output.WriteLine($"republished after {clock.ElapsedMilliseconds} ms");
+
+        var foundAfter = await CountFound(items, alive, random);
+        _output.WriteLine($"{foundAfter}/{itemCount} found after the churn, {clock.ElapsedMilliseconds} ms in all");
+        Assert.True(foundAfter * 100 >= itemCount * 99, $"only {foundAfter} of {itemCount} items were found");
+    }
+
+    private static SignedItem[] SignItems(int count, int seed, DateTimeOffset now)
+    {
+        var publishers = Publishers.Value;
+        var timestamp = now.ToUnixTimeSeconds();
+        var items = new SignedItem[count];
+        Parallel.For(0, count, i =>
+            items[i] = SignedItem.Create(publishers[i % publishers.Length], $"item-{seed}-{i}", $"value {i}", timestamp, 0));
+        return items;
+    }
+
+    /// <summary>Reads every item from a random node of <paramref name="readers"/>; counts the ValueFound answers.</summary>
+    private static async Task<int> CountFound(IReadOnlyList<SignedItem> items, IReadOnlyList<IActorRef> readers, Random random)
+    {
+        var replies = await Task.WhenAll(items.Select(item => readers[random.Next(readers.Count)].Ask<IGetReply>(new Get(item.Key), AskTimeout)));
+        foreach (var g in replies.GroupBy(r => r switch { ValueFound => "found", ValueNotFound n => "notfound rpcs=" + n.Stats.RpcsSent / 10 * 10 + " rounds=" + n.Stats.Rounds, GetFailed f => f.Reason, _ => "?" }))
+        {
+            Console.WriteLine($"DIAG {g.Key}: {g.Count()}");
+        }
+        return replies.Where((reply, i) => reply is ValueFound found && found.Item.Equals(items[i])).Count();
+    }
+
+    private static async Task<int> CountHeld(IEnumerable<IActorRef> nodes)
+    {
+        var statuses = await Task.WhenAll(nodes.Select(n => n.Ask<NodeStatus>(GetNodeStatus.Instance, AskTimeout)));
+        return statuses.Sum(s => s.Items);
+    }
+}
