@@ -30,6 +30,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
     private readonly RoutingTable _table;
     private readonly LocalStore _store;
     private readonly Random _random;
+    private readonly TimeSpan _firstRepublish;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IActorRef _transport = ActorRefs.Nobody;
     private IActorRef _routing = ActorRefs.Nobody;
@@ -43,6 +44,11 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         _identity = identity;
         _transportFactory = transport;
         _random = new Random(seed);
+
+        // The first pass comes after a random part of the interval, then one every interval: nodes started
+        // together must not republish in lockstep, or every holder stores every item again before it sees
+        // the others' stores (the "recently updated" skip needs unsynchronised passes).
+        _firstRepublish = TimeSpan.FromTicks(Math.Max(1, (long)(settings.ReplicateInterval.Ticks * (1 - _random.NextDouble()))));
         _table = routingTable ?? new RoutingTable(identity.Id, settings.K, settings.AllowedRpcFails, Context.System.Scheduler.Now);
         _store = new LocalStore(store);
         Receive<TransportReady>(OnTransportReady);
@@ -97,7 +103,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         _endpoint = Endpoint(ready);
         _log.Info("Node {NodeId} is reachable at {Endpoint}", _identity.Id.ToShortString(), _endpoint);
         Timers.StartPeriodicTimer("refresh", RefreshTick.Instance, _settings.RefreshInterval);
-        Timers.StartPeriodicTimer("republish", RepublishTick.Instance, _settings.ReplicateInterval);
+        Timers.StartPeriodicTimer("republish", RepublishTick.Instance, _firstRepublish, _settings.ReplicateInterval);
         Become(Ready);
         Stash.UnstashAll();
     }

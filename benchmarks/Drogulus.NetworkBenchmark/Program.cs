@@ -1,0 +1,270 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Akka.Actor;
+using Akka.Configuration;
+using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Network;
+using Drogulus.Actors.Node;
+using Drogulus.Actors.Protocol;
+using Drogulus.Core.Items;
+
+namespace Drogulus.NetworkBenchmark;
+
+/// <summary>
+/// Simulates networks of N actor nodes on the in-memory transport, in real time, and measures join time,
+/// RPCs per get and per put, get success and memory per node.
+/// Usage: <c>--nodes 200,1000,5000 --items 500 --json out.json --seed 1 --join-wave 250</c>.
+/// </summary>
+public static class Program
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>Runs the simulation for every requested network size and prints a table.</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        Options options;
+        try
+        {
+            options = Options.Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine("usage: --nodes 200,1000,5000 --items 500 [--json out.json] [--seed 1] [--join-wave 250]");
+            return 2;
+        }
+
+        var publishers = Enumerable.Range(0, 4).Select(_ => PublisherKey.Generate()).ToArray();
+        var results = new List<Result>();
+        foreach (var n in options.Nodes)
+        {
+            var result = await Simulate(n, options, publishers);
+            results.Add(result);
+            Console.WriteLine($"N={n}: done in {result.TotalSeconds:F1} s");
+        }
+
+        PrintTable(results);
+        if (options.JsonPath is { } path)
+        {
+            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine($"wrote {path}");
+        }
+
+        foreach (var key in publishers)
+        {
+            key.Dispose();
+        }
+
+        return 0;
+    }
+
+    private static async Task<Result> Simulate(int nodeCount, Options options, PublisherKey[] publishers)
+    {
+        var total = Stopwatch.StartNew();
+        var random = new Random(options.Seed);
+        var config = ConfigurationFactory.ParseString("""
+            akka.loglevel = WARNING
+            akka.log-dead-letters = off
+            akka.log-dead-letters-during-shutdown = off
+            """);
+        using var system = ActorSystem.Create("bench", config);
+        var settings = DrogulusConfig.SettingsFrom("drogulus { k = 20, alpha = 3 }");
+        var network = new MemoryNetwork();
+
+        var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var now = system.Scheduler.Now;
+        var nodes = new IActorRef[nodeCount];
+        var ids = new Drogulus.Core.Identity.Key[nodeCount];
+        for (var i = 0; i < nodeCount; i++)
+        {
+            var identity = NodeIdentity.Generate(now);
+            ids[i] = identity.Id;
+            nodes[i] = system.ActorOf(NodeActor.Props(settings, identity, network, seed: options.Seed * 1_000_003 + i), $"node-{i}");
+        }
+
+        var seed = await nodes[0].Ask<NodeStatus>(GetNodeStatus.Instance, AskTimeout);
+        var joinClock = Stopwatch.StartNew();
+        var joinFailures = 0;
+        for (var wave = 1; wave < nodeCount; wave += options.JoinWave)
+        {
+            var batch = nodes.Skip(wave).Take(options.JoinWave);
+            var replies = await Task.WhenAll(batch.Select(n => n.Ask<IJoinReply>(new Join([seed.Endpoint]), AskTimeout)));
+            joinFailures += replies.Count(r => r is not Joined);
+        }
+
+        var joinSeconds = joinClock.Elapsed.TotalSeconds;
+        var memoryAfter = GC.GetTotalMemory(forceFullCollection: true);
+        Console.WriteLine($"N={nodeCount}: joined in {joinSeconds:F1} s ({joinFailures} failed)");
+
+        var timestamp = now.ToUnixTimeSeconds();
+        var items = new SignedItem[options.Items];
+        Parallel.For(0, items.Length, i =>
+            items[i] = SignedItem.Create(publishers[i % publishers.Length], $"bench-{nodeCount}-{i}", $"value {i}", timestamp, 0));
+
+        // A put runs a FindNode lookup on the item's key and then one store per chosen node. The put's own
+        // lookup reports no statistics, so the same lookup is run first through FindNodes from the same node:
+        // RPCs per put = that lookup's RpcsSent + the stores the put sent to other nodes.
+        var putRpcs = new List<int>();
+        var putFailures = 0;
+        var putClock = Stopwatch.StartNew();
+        foreach (var batch in items.Chunk(64))
+        {
+            var tasks = batch.Select(async item =>
+            {
+                var index = random.Next(nodeCount);
+                var node = nodes[index];
+                var found = await node.Ask<IFindNodesReply>(new FindNodes(item.Key), AskTimeout);
+                var put = await node.Ask<IPutReply>(new Put(item), AskTimeout);
+                if (found is NodesFound nodesFound && put is PutCompleted completed)
+                {
+                    return (Ok: true, Rpcs: nodesFound.Stats.RpcsSent + completed.Outcomes.Count(o => o.NodeId != ids[index]));
+                }
+
+                return (Ok: false, Rpcs: 0);
+            }).ToArray();
+            foreach (var (ok, rpcs) in await Task.WhenAll(tasks))
+            {
+                if (ok)
+                {
+                    putRpcs.Add(rpcs);
+                }
+                else
+                {
+                    putFailures++;
+                }
+            }
+        }
+
+        var putSeconds = putClock.Elapsed.TotalSeconds;
+
+        // Gets from a random node; a node that holds the item answers locally with 0 RPCs.
+        var getRpcs = new List<int>();
+        var found = 0;
+        var getClock = Stopwatch.StartNew();
+        foreach (var batch in items.Chunk(64))
+        {
+            var replies = await Task.WhenAll(batch.Select(item => nodes[random.Next(nodeCount)].Ask<IGetReply>(new Get(item.Key), AskTimeout)));
+            foreach (var (reply, item) in replies.Zip(batch))
+            {
+                switch (reply)
+                {
+                    case ValueFound value when value.Item.Equals(item):
+                        found++;
+                        getRpcs.Add(value.Stats.RpcsSent);
+                        break;
+                    case ValueNotFound notFound:
+                        getRpcs.Add(notFound.Stats.RpcsSent);
+                        break;
+                }
+            }
+        }
+
+        var getSeconds = getClock.Elapsed.TotalSeconds;
+        await system.Terminate();
+        return new Result(
+            nodeCount,
+            options.Items,
+            Math.Round(joinSeconds, 2),
+            joinFailures,
+            Percentile(putRpcs, 0.5),
+            Percentile(putRpcs, 0.99),
+            putFailures,
+            Math.Round(putSeconds, 2),
+            Percentile(getRpcs, 0.5),
+            Percentile(getRpcs, 0.99),
+            Math.Round(100.0 * found / options.Items, 2),
+            Math.Round(getSeconds, 2),
+            (memoryAfter - memoryBefore) / nodeCount,
+            Math.Round(total.Elapsed.TotalSeconds, 1));
+    }
+
+    private static int Percentile(List<int> values, double fraction)
+    {
+        if (values.Count == 0)
+        {
+            return 0;
+        }
+
+        var sorted = values.Order().ToArray();
+        var rank = (int)Math.Ceiling(fraction * sorted.Length) - 1;
+        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
+    }
+
+    private static void PrintTable(IReadOnlyList<Result> results)
+    {
+        Console.WriteLine();
+        Console.WriteLine("| nodes | items | join s | put RPCs p50 | put RPCs p99 | get RPCs p50 | get RPCs p99 | get found % | bytes/node | put s | get s |");
+        Console.WriteLine("|------:|------:|-------:|-------------:|-------------:|-------------:|-------------:|------------:|-----------:|------:|------:|");
+        foreach (var r in results)
+        {
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"| {r.Nodes} | {r.Items} | {r.JoinSeconds:F1} | {r.PutRpcsMedian} | {r.PutRpcsP99} | {r.GetRpcsMedian} | {r.GetRpcsP99} | {r.GetFoundPercent:F1} | {r.BytesPerNode:N0} | {r.PutSeconds:F1} | {r.GetSeconds:F1} |"));
+        }
+    }
+
+    private sealed record Result(
+        int Nodes,
+        int Items,
+        double JoinSeconds,
+        int JoinFailures,
+        int PutRpcsMedian,
+        int PutRpcsP99,
+        int PutFailures,
+        double PutSeconds,
+        int GetRpcsMedian,
+        int GetRpcsP99,
+        double GetFoundPercent,
+        double GetSeconds,
+        long BytesPerNode,
+        double TotalSeconds);
+
+    private sealed record Options(IReadOnlyList<int> Nodes, int Items, string? JsonPath, int Seed, int JoinWave)
+    {
+        public static Options Parse(string[] args)
+        {
+            var nodes = new List<int> { 200, 1000 };
+            var items = 500;
+            string? json = null;
+            var seed = 1;
+            var wave = 250;
+            for (var i = 0; i < args.Length; i++)
+            {
+                var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
+                switch (args[i])
+                {
+                    case "--nodes":
+                        nodes = value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(v => PositiveInt(v, "--nodes")).ToList();
+                        break;
+                    case "--items":
+                        items = PositiveInt(value, "--items");
+                        break;
+                    case "--json":
+                        json = value;
+                        break;
+                    case "--seed":
+                        seed = int.TryParse(value, CultureInfo.InvariantCulture, out var s) ? s : throw new ArgumentException("--seed must be an integer");
+                        break;
+                    case "--join-wave":
+                        wave = PositiveInt(value, "--join-wave");
+                        break;
+                    default:
+                        throw new ArgumentException($"unknown option {args[i]}");
+                }
+
+                i++;
+            }
+
+            if (nodes.Any(n => n < 2))
+            {
+                throw new ArgumentException("--nodes needs at least 2 nodes per network");
+            }
+
+            return new Options(nodes, items, json, seed, wave);
+        }
+
+        private static int PositiveInt(string text, string name) =>
+            int.TryParse(text, CultureInfo.InvariantCulture, out var v) && v > 0 ? v : throw new ArgumentException($"{name} must be a positive integer");
+    }
+}
