@@ -90,6 +90,7 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
                     .Select(n => new Contact(n.Id, n.Address, n.Port, n.Version, now))
                     .ToArray();
                 state.OnNodes(responder, contacts, now);
+                _routing.Tell(new RoutingTableActor.ContactsLearned(contacts));
                 break;
             case ValueMessage value when _request.Kind == LookupKind.FindValue:
                 var valid = value.Item.Key == _request.Target

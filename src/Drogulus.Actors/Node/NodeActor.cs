@@ -95,7 +95,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
     {
         _transport = Context.ActorOf(_transportFactory.Props(_identity, _settings, Self), "transport");
         _dataStore = Context.ActorOf(DataStoreActor.Props(_store, _settings, _identity.Id, _transport), "data-store");
-        _routing = Context.ActorOf(RoutingTableActor.Props(_table, _settings, _dataStore, _random), "routing-table");
+        _routing = Context.ActorOf(RoutingTableActor.Props(_table, _settings, _dataStore, _transport, _random), "routing-table");
     }
 
     private void OnTransportReady(TransportReady ready)

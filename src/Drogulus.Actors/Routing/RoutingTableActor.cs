@@ -27,9 +27,12 @@ internal sealed class RoutingTableActor : ReceiveActor
     private readonly IActorRef _dataStore;
     private readonly Random _random;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HashSet<Key> _probing = new();
+    private readonly IActorRef _transport;
 
-    public RoutingTableActor(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, Random random)
+    public RoutingTableActor(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, IActorRef transport, Random random)
     {
+        _transport = transport;
         _table = table;
         _settings = settings;
         _dataStore = dataStore;
@@ -39,6 +42,8 @@ internal sealed class RoutingTableActor : ReceiveActor
         Receive<AddContact>(add => Add(add.Contact));
         Receive<ContactFailed>(failed => OnFailed(failed.Id));
         Receive<BlacklistPeer>(OnBlacklist);
+        Receive<ContactsLearned>(OnContactsLearned);
+        Receive<IRpcOutcome>(OnProbeOutcome);
         Receive<GetClosest>(OnGetClosest);
         Receive<ClassifyKeys>(OnClassify);
         Receive<GetRefreshTargets>(OnGetRefreshTargets);
@@ -46,8 +51,8 @@ internal sealed class RoutingTableActor : ReceiveActor
         Receive<SaveRoutingTable>(_ => Sender.Tell(new RoutingTableSaved(RoutingTableSnapshot.Save(_table))));
     }
 
-    public static Props Props(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, Random random) =>
-        Akka.Actor.Props.Create(() => new RoutingTableActor(table, settings, dataStore, random));
+    public static Props Props(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, IActorRef transport, Random random) =>
+        Akka.Actor.Props.Create(() => new RoutingTableActor(table, settings, dataStore, transport, random));
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
@@ -122,6 +127,29 @@ internal sealed class RoutingTableActor : ReceiveActor
         }
     }
 
+    // Contacts named in `nodes` replies are not trusted until they answer, but one that would fill a gap in
+    // the table is pinged: its pong adds it (and our ping makes it add us). Without this, a part of the key
+    // space that never messages the node stays unknown to it, and lookups from there can miss the nodes
+    // closest to a key, which the paper's "every node knows someone in every subtree" assumes away.
+    private void OnContactsLearned(ContactsLearned learned)
+    {
+        foreach (var contact in learned.Contacts)
+        {
+            if (_probing.Count < MaxProbes && _table.HasRoomFor(contact.Id) && _probing.Add(contact.Id))
+            {
+                _transport.Tell(new SendRequest(PeerAddress.Of(contact), new PingMessage("", default, 0, ""), Self));
+            }
+        }
+    }
+
+    private void OnProbeOutcome(IRpcOutcome outcome)
+    {
+        if (outcome.To.ExpectedId is { } id)
+        {
+            _probing.Remove(id);
+        }
+    }
+
     private void OnBlacklist(BlacklistPeer blacklist)
     {
         _log.Warning("Blacklisted {PeerId}: {Reason}", blacklist.Id.ToShortString(), blacklist.Reason);
@@ -164,6 +192,12 @@ internal sealed class RoutingTableActor : ReceiveActor
             : _table.RefreshTargets(Now, _settings.RefreshTimeout, _random);
         Sender.Tell(new RefreshTargets(targets));
     }
+
+    /// <summary>Most pings to strangers in flight at once, so that a flood of <c>nodes</c> replies stays cheap.</summary>
+    private const int MaxProbes = 64;
+
+    /// <summary>Contacts a <c>nodes</c> reply named; strangers the table has room for are pinged.</summary>
+    internal sealed record ContactsLearned(IReadOnlyList<Contact> Contacts);
 
     /// <summary>Adds or refreshes a contact learnt outside an inbound message (a seed's answer).</summary>
     internal sealed record AddContact(Contact Contact);

@@ -101,6 +101,22 @@ public sealed class RoutingTable
     }
 
     /// <summary>
+    /// Whether an <see cref="Add"/> of <paramref name="id"/> would put it in a bucket rather than ignore
+    /// or cache it: a stranger whose bucket has room or may split. The node uses it to decide which
+    /// contacts named in <c>nodes</c> replies are worth a ping (a contact is only added once it has answered).
+    /// </summary>
+    public bool HasRoomFor(Key id)
+    {
+        if (id == OwnId || _blacklist.Contains(id))
+        {
+            return false;
+        }
+
+        var bucket = _buckets[BucketIndex(id.ToBigInteger())];
+        return bucket.IndexOf(id) < 0 && (!bucket.IsFull || (bucket.Range.Contains(_ownValue) && bucket.Range.CanSplit));
+    }
+
+    /// <summary>
     /// remove(id, forced), PROTOCOL §8. Unknown ids are ignored. The failure count goes up by one; at
     /// <see cref="AllowedRpcFails"/> or when <paramref name="forced"/> the contact leaves its bucket (or the
     /// replacement cache it waits in) and the bucket's most recently seen cached contact takes its place.
@@ -223,11 +239,12 @@ public sealed class RoutingTable
 
     /// <summary>
     /// The last step of join (PROTOCOL §10, paper §2.3: "refreshes all k-buckets further away than its
-    /// closest neighbor"): a uniformly random id in each bucket whose range lies entirely farther from the
-    /// own id than the closest known contact, i.e. whose smallest XOR distance to the own id exceeds that
-    /// contact's distance. Ranges are aligned blocks, so their distance intervals never overlap: this is
-    /// every bucket strictly farther than the one holding the closest neighbour, which itself is not
-    /// included (the own-id lookup has just covered it). Empty when the table has no contact.
+    /// closest neighbor"), read with the paper's one-bucket-per-distance-bit table: for every prefix length
+    /// shorter than the one the own id shares with its closest known contact, a uniformly random id that
+    /// shares exactly that prefix with the own id (so it lies in the sibling subtree at that level).
+    /// This table splits buckets lazily, so a subtree the node has never heard from may not have a bucket
+    /// of its own yet; refreshing per bucket would then skip it, and a node that joined while the network
+    /// was small would never learn that part of the key space. Empty when the table has no contact.
     /// </summary>
     public IReadOnlyList<Key> RefreshTargetsBeyondClosestNeighbour(Random random)
     {
@@ -238,14 +255,23 @@ public sealed class RoutingTable
             return [];
         }
 
-        var neighbourDistance = (closest[0].Id ^ OwnId).ToBigInteger();
-        var targets = new List<Key>();
-        foreach (var bucket in _buckets)
+        var sharedPrefix = (closest[0].Id ^ OwnId).LeadingZeroBits();
+        var own = OwnId.ToArray();
+        var targets = new List<Key>(sharedPrefix);
+        Span<byte> target = stackalloc byte[Key.Length];
+        for (var level = 0; level < sharedPrefix; level++)
         {
-            if (bucket.Range.MinDistanceTo(_ownValue) > neighbourDistance)
-            {
-                targets.Add(bucket.Range.RandomKey(random));
-            }
+            random.NextBytes(target);
+            var byteIndex = level / 8;
+            var bit = 0x80 >> (level % 8);
+
+            // Keep the own id's bits before `level`, flip the bit at `level`, keep random bits after it.
+            own.AsSpan(0, byteIndex).CopyTo(target);
+            var ownBefore = own[byteIndex] & ~((bit << 1) - 1) & 0xFF;
+            var flipped = ~own[byteIndex] & bit;
+            var randomAfter = target[byteIndex] & (bit - 1);
+            target[byteIndex] = (byte)(ownBefore | flipped | randomAfter);
+            targets.Add(new Key(target));
         }
 
         return targets;

@@ -86,24 +86,40 @@ public sealed class RoutingTableRefreshTests
         var targets = table.RefreshTargetsBeyondClosestNeighbour(new Random(34));
 
         Assert.Equal(2, targets.Count);
-        Assert.True(buckets[2].Range.Contains(targets[0]));
-        Assert.True(buckets[3].Range.Contains(targets[1]));
+        Assert.True(buckets[3].Range.Contains(targets[0]));
+        Assert.True(buckets[2].Range.Contains(targets[1]));
     }
 
     [Fact]
-    public void RefreshTargetsBeyondClosestNeighbour_should_cover_every_other_bucket_when_neighbour_shares_own_bucket()
+    public void RefreshTargetsBeyondClosestNeighbour_should_cover_every_level_farther_than_neighbour_when_no_bucket_was_split_there()
     {
-        var table = FourBuckets();
-        table.Add(ContactFor(Key.FromBigInteger(5)));
-        var buckets = table.Snapshot();
+        // One contact, one bucket: the paper's per-bit buckets farther than the neighbour still get a target each.
+        var own = Key.Random(new Random(40));
+        var table = new RoutingTable(own, 20, 5, Epoch);
+        var neighbour = own ^ Key.FromBigInteger(BigInteger.One << 500);
+        table.Add(ContactFor(neighbour));
+        Assert.Equal(1, table.BucketCount);
 
         var targets = table.RefreshTargetsBeyondClosestNeighbour(new Random(35));
 
-        Assert.Equal(3, targets.Count);
-        for (var i = 0; i < 3; i++)
+        Assert.Equal(11, targets.Count);
+        for (var level = 0; level < targets.Count; level++)
         {
-            Assert.True(buckets[i + 1].Range.Contains(targets[i]));
+            Assert.Equal(level, (targets[level] ^ own).LeadingZeroBits());
+            Assert.True(own.CompareDistance(neighbour, targets[level]) < 0);
         }
+    }
+
+    [Fact]
+    public void RefreshTargetsBeyondClosestNeighbour_should_draw_the_bits_below_each_level_at_random()
+    {
+        var table = FourBuckets();
+
+        var first = table.RefreshTargetsBeyondClosestNeighbour(new Random(1));
+        var second = table.RefreshTargetsBeyondClosestNeighbour(new Random(2));
+
+        Assert.Equal(first.Count, second.Count);
+        Assert.All(first.Zip(second), pair => Assert.NotEqual(pair.First, pair.Second));
     }
 
     [Fact]
