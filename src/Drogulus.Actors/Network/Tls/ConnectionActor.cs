@@ -34,7 +34,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
     private readonly NetstringFramer _framer;
     private readonly byte[] _readBuffer = new byte[ReadBufferSize];
     private readonly List<ReadOnlyMemory<byte>> _frames = [];
-    private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+    private readonly PendingRequests _pending;
     private readonly List<(string Uuid, SendRequest Request)> _unsent = [];
     private ArrayBufferWriter<byte> _outgoing = new(4096);
     private ArrayBufferWriter<byte> _writing = new(4096);
@@ -61,6 +61,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
         _settings = settings;
         _node = node;
         _framer = new NetstringFramer(settings.MaxFrameSize);
+        _pending = new PendingRequests(Timers, node, settings.RequestTimeout);
         if (remote is not null)
         {
             _remoteAddress = AddressText(remote);
@@ -149,7 +150,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
     private void CommonBeforeConnected()
     {
         Receive<SendRequest>(request => _unsent.Add((Track(request), request)));
-        Receive<RequestTimedOut>(OnRequestTimedOut);
+        Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<SendReply>(_ => Stash.Stash());
     }
 
@@ -175,7 +176,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
         Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message, warn: false));
         Receive<SendRequest>(request => Send(Track(request), request));
         Receive<SendReply>(OnSendReply);
-        Receive<RequestTimedOut>(OnRequestTimedOut);
+        Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<IdleCheck>(_ => OnIdleCheck());
 
         // The stream still yields what arrived before the close; its read then returns 0 and closes us.
@@ -197,7 +198,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
         Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message, warn: false));
         Receive<SendRequest>(request => FailNow(request, "the connection is closing"));
         Receive<SendReply>(_ => { });
-        Receive<RequestTimedOut>(OnRequestTimedOut);
+        Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<IdleCheck>(_ => Close("the error reply was not written within idle-timeout", warn: false));
         Receive<Tcp.ConnectionClosed>(_ =>
         {
@@ -265,7 +266,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
         Stash.UnstashAll();
         foreach (var (uuid, request) in _unsent)
         {
-            if (_pending.ContainsKey(uuid))
+            if (_pending.Contains(uuid))
             {
                 Send(uuid, request);
             }
@@ -278,8 +279,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
     private string Track(SendRequest request)
     {
         var uuid = Guid.NewGuid().ToString();
-        _pending[uuid] = new Pending(request.To, request.ReplyTo);
-        Timers.StartSingleTimer(uuid, new RequestTimedOut(uuid), _settings.RequestTimeout);
+        _pending.Add(uuid, request.To, request.ReplyTo);
         return uuid;
     }
 
@@ -287,14 +287,14 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
     {
         if (request.To.ExpectedId is { } expected && expected != _peerId)
         {
-            Fail(uuid, RpcFailure.ConnectionFailed, "the peer at this address proved another identity");
+            _pending.Fail(uuid, RpcFailure.ConnectionFailed, "the peer at this address proved another identity");
             return;
         }
 
         var message = request.Body with { Uuid = uuid, Node = _self, ReplyPort = _replyPort, Version = _settings.ProtocolVersion };
         if (!Write(message))
         {
-            Fail(uuid, RpcFailure.ConnectionFailed, "the request is larger than max-frame-size");
+            _pending.Fail(uuid, RpcFailure.ConnectionFailed, "the request is larger than max-frame-size");
         }
     }
 
@@ -428,15 +428,11 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
             return true;
         }
 
-        if (!_pending.Remove(message.Uuid, out var pending))
+        if (!_pending.Complete(message, _peer))
         {
             _log.Debug("Ignored a reply with unknown uuid {RpcId} from {PeerId}", message.Uuid, _peerId.ToShortString());
-            return true;
         }
 
-        Timers.Cancel(message.Uuid);
-        _node.Tell(new PeerSeen(_peer));
-        pending.ReplyTo.Tell(new RpcReplied(pending.To, _peer, message));
         return true;
     }
 
@@ -473,45 +469,12 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
         }
     }
 
-    private void OnRequestTimedOut(RequestTimedOut timeout)
-    {
-        if (_pending.ContainsKey(timeout.Uuid))
-        {
-            Fail(timeout.Uuid, RpcFailure.Timeout, "no reply within request-timeout");
-        }
-    }
-
-    private void Fail(string uuid, RpcFailure failure, string reason)
-    {
-        if (!_pending.Remove(uuid, out var pending))
-        {
-            return;
-        }
-
-        Timers.Cancel(uuid);
-        Report(pending.To, pending.ReplyTo, failure, reason);
-    }
-
     private void FailNow(SendRequest request, string reason) =>
-        Report(request.To, request.ReplyTo, RpcFailure.ConnectionFailed, reason);
-
-    private void Report(PeerAddress to, IActorRef replyTo, RpcFailure failure, string reason)
-    {
-        if (to.ExpectedId is { } id)
-        {
-            _node.Tell(new PeerFailed(id));
-        }
-
-        replyTo.Tell(new RpcFailed(to, failure, reason));
-    }
+        _pending.FailUntracked(request.To, request.ReplyTo, RpcFailure.ConnectionFailed, reason);
 
     private void FailAll(string reason)
     {
-        foreach (var uuid in _pending.Keys.ToList())
-        {
-            Fail(uuid, RpcFailure.ConnectionFailed, reason);
-        }
-
+        _pending.FailAll(reason);
         _unsent.Clear();
     }
 
@@ -578,10 +541,6 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
     {
         public static Release Instance { get; } = new();
     }
-
-    private sealed record Pending(PeerAddress To, IActorRef ReplyTo);
-
-    private sealed record RequestTimedOut(string Uuid);
 
     private sealed record ReadCompleted(int Count) : IDeadLetterSuppression;
 
