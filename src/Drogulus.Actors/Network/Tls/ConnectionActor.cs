@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Security;
 using Akka.Actor;
@@ -31,14 +30,10 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
     private readonly PeerAddress? _dialled;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _cts = new();
-    private readonly NetstringFramer _framer;
-    private readonly byte[] _readBuffer = new byte[ReadBufferSize];
-    private readonly List<ReadOnlyMemory<byte>> _frames = [];
+    private readonly InboundFrames _inbound;
     private readonly PendingRequests _pending;
     private readonly List<(string Uuid, SendRequest Request)> _unsent = [];
-    private ArrayBufferWriter<byte> _outgoing = new(4096);
-    private ArrayBufferWriter<byte> _writing = new(4096);
-    private bool _writeInFlight;
+    private readonly OutgoingFrames _outgoing;
     private IActorRef? _tcp;
     private string _remoteAddress = "";
     private TcpDuplexStream? _stream;
@@ -60,7 +55,8 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
         _replyPort = replyPort;
         _settings = settings;
         _node = node;
-        _framer = new NetstringFramer(settings.MaxFrameSize);
+        _inbound = new InboundFrames(settings.MaxFrameSize, ReadBufferSize);
+        _outgoing = new OutgoingFrames(settings.MaxFrameSize, keepCapacity: 4 * ReadBufferSize);
         _pending = new PendingRequests(Timers, node, settings.RequestTimeout);
         if (remote is not null)
         {
@@ -166,7 +162,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
         {
             if (read.Count == 0)
             {
-                Close(_framer.HasPartialFrame ? "the peer closed the connection inside a frame" : "the peer closed the connection", warn: false);
+                Close(_inbound.HasPartialFrame ? "the peer closed the connection inside a frame" : "the peer closed the connection", warn: false);
                 return;
             }
 
@@ -311,7 +307,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
         if (reply.CloseAfter)
         {
             StartDraining();
-            if (!_writeInFlight)
+            if (!_outgoing.InFlight)
             {
                 Close("closed after the reply, as asked", warn: false);
             }
@@ -320,42 +316,31 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
 
     private bool Write(Message message)
     {
-        var payload = MessageCodec.Encode(message);
-        if (payload.Length > _settings.MaxFrameSize)
+        if (!_outgoing.Enqueue(message))
         {
             return false;
         }
 
-        NetstringFramer.WriteFrame(_outgoing, payload);
         Flush();
         return true;
     }
 
-    // Frames queued while a TLS write is in flight go out together in the next one.
     private void Flush()
     {
-        if (_writeInFlight || _outgoing.WrittenCount == 0)
+        if (!_outgoing.TryTakeBatch(out var batch))
         {
             return;
         }
 
-        (_writing, _outgoing) = (_outgoing, _writing);
-        _outgoing.ResetWrittenCount();
-        _writeInFlight = true;
         _lastActivity = Context.System.Scheduler.Now;
-        _ssl!.WriteAsync(_writing.WrittenMemory, _cts.Token).AsTask()
+        _ssl!.WriteAsync(batch, _cts.Token).AsTask()
             .PipeTo(Self, success: () => WriteCompleted.Instance, failure: e => new IoFailed(e));
     }
 
     private void OnWriteCompleted()
     {
-        _writeInFlight = false;
-        if (_writing.Capacity > 4 * ReadBufferSize)
-        {
-            _writing = new ArrayBufferWriter<byte>(4096);
-        }
-
-        if (_outgoing.WrittenCount > 0)
+        _outgoing.Completed();
+        if (_outgoing.HasQueued)
         {
             Flush();
         }
@@ -367,56 +352,34 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
 
     private void StartRead()
     {
-        _ssl!.ReadAsync(_readBuffer, _cts.Token).AsTask()
+        _ssl!.ReadAsync(_inbound.Buffer, _cts.Token).AsTask()
             .PipeTo(Self, success: n => new ReadCompleted(n), failure: e => new IoFailed(e));
     }
 
     private void OnBytes(int count)
     {
-        _frames.Clear();
-        var result = _framer.Feed(_readBuffer.AsSpan(0, count), _frames);
-        foreach (var frame in _frames)
+        foreach (var inbound in _inbound.Feed(count, _peerId))
         {
-            if (!OnFrame(frame))
+            switch (inbound)
             {
-                return;
+                case InboundFrames.Accepted accepted:
+                    OnMessage(accepted.Message);
+                    break;
+                case InboundFrames.Unknown unknown:
+                    _log.Warning("Rejected a message from {PeerId}: error {Code} {Details}", _peerId.ToShortString(), (int)unknown.Failure.Code, InboundFrames.Describe(unknown.Failure.Details));
+                    Write(ErrorReply.For(unknown.Failure, _self, _replyPort));
+                    break;
+                case InboundFrames.Rejected rejected:
+                    Reject(rejected.Uuid, rejected.Code, rejected.Details, rejected.Reason);
+                    return;
             }
-        }
-
-        if (!result.IsOk)
-        {
-            Reject(string.Empty, result.Error!.Value, ErrorReply.Details("context", result.Reason), result.Reason);
-            return;
         }
 
         StartRead();
     }
 
-    /// <summary>Handles one frame; false when the connection is closing because of it.</summary>
-    private bool OnFrame(ReadOnlyMemory<byte> frame)
+    private void OnMessage(Message message)
     {
-        var decoded = MessageCodec.Decode(frame);
-        if (!decoded.IsSuccess)
-        {
-            var failure = decoded.Failure!;
-            if (failure.Code == ErrorCode.UnknownRequest)
-            {
-                _log.Warning("Rejected a message from {PeerId}: error {Code} {Details}", _peerId.ToShortString(), (int)failure.Code, Describe(failure.Details));
-                Write(ErrorReply.For(failure, _self, _replyPort));
-                return true;
-            }
-
-            Reject(failure.Uuid ?? string.Empty, failure.Code, failure.Details, Describe(failure.Details));
-            return false;
-        }
-
-        var message = decoded.Message!;
-        if (message.Node != _peerId)
-        {
-            Reject(message.Uuid, ErrorCode.BadRequest, ErrorReply.Details("node", "does not match the TLS identity"), "its node field does not match its TLS identity");
-            return false;
-        }
-
         if (_peer is null || _peer.ReplyPort != message.ReplyPort || _peer.Version != message.Version)
         {
             _peer = new PeerInfo(_peerId, _remoteAddress, message.ReplyPort, message.Version);
@@ -425,15 +388,11 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
         if (message.IsRequest)
         {
             _node.Tell(new InboundRequest(_peer, message, Self));
-            return true;
         }
-
-        if (!_pending.Complete(message, _peer))
+        else if (!_pending.Complete(message, _peer))
         {
             _log.Debug("Ignored a reply with unknown uuid {RpcId} from {PeerId}", message.Uuid, _peerId.ToShortString());
         }
-
-        return true;
     }
 
     /// <summary>Answers bad input with an error and closes the connection once the answer is written.</summary>
@@ -459,7 +418,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
             return;
         }
 
-        if (_framer.HasPartialFrame)
+        if (_inbound.HasPartialFrame)
         {
             Close("a partial frame and then nothing within idle-timeout", warn: true);
         }
@@ -523,9 +482,6 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
         DnsEndPoint dns => dns.Host,
         _ => endpoint.ToString() ?? "",
     };
-
-    private static string Describe(IReadOnlyDictionary<string, string> details) =>
-        string.Join(", ", details.Select(d => $"{d.Key}: {d.Value}"));
 
     /// <summary>Told to the transport once the handshake proved the peer's id.</summary>
     internal sealed record Established(Key PeerId);
