@@ -5,7 +5,6 @@ using Akka.Event;
 using Akka.IO;
 using Drogulus.Actors.Configuration;
 using Drogulus.Core.Identity;
-using Drogulus.Core.Wire;
 using static Drogulus.Actors.Network.TransportProtocol;
 
 namespace Drogulus.Actors.Network.Tls;
@@ -16,9 +15,11 @@ namespace Drogulus.Actors.Network.Tls;
 /// States: connecting (dialled only), handshaking, connected, draining (an error reply is being written
 /// before the close) and closed. Every step is bounded: <c>connect-timeout</c>, <c>handshake-timeout</c>,
 /// <c>request-timeout</c> per request, <c>idle-timeout</c>. Requests sent on this connection are matched to
-/// replies by uuid here; when the connection ends, those still pending fail at once.
+/// replies by uuid in <see cref="PendingRequests"/>; when the connection ends, those still pending fail at once.
+/// This file holds the states and the lifecycle; the traffic is in ConnectionActor.Traffic.cs, with
+/// <see cref="OutgoingFrames"/> and <see cref="InboundFrames"/>, and the messages in ConnectionActor.Messages.cs.
 /// </summary>
-internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
+internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
 {
     private const int ReadBufferSize = 32 * 1024;
 
@@ -228,206 +229,6 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
         ReceiveAny(_ => { });
     }
 
-    private void StartHandshake()
-    {
-        _stream = new TcpDuplexStream(_tcp!, Self);
-        _ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
-        var handshake = _dialled is { } to
-            ? _ssl.AuthenticateAsClientAsync(_credentials.Client(to.ExpectedId), _cts.Token)
-            : _ssl.AuthenticateAsServerAsync(_credentials.Server(), _cts.Token);
-        handshake.PipeTo(Self, success: () => HandshakeSucceeded.Instance, failure: e => new HandshakeFailed(e));
-        Timers.StartSingleTimer("handshake", HandshakeTimedOut.Instance, _settings.HandshakeTimeout);
-    }
-
-    private void OnHandshakeSucceeded()
-    {
-        Timers.Cancel("handshake");
-        if (_ssl!.RemoteCertificate is not { } certificate)
-        {
-            Close("the peer presented no certificate", warn: true);
-            return;
-        }
-
-        _peerId = NodeIdentity.IdOf(certificate);
-        if (_dialled?.ExpectedId is { } expected && expected != _peerId)
-        {
-            Close("the peer proved another identity", warn: true);
-            return;
-        }
-
-        Context.Parent.Tell(new Established(_peerId));
-        _lastActivity = Context.System.Scheduler.Now;
-        Timers.StartSingleTimer("idle", IdleCheck.Instance, _settings.IdleTimeout);
-        Become(Connected);
-        Stash.UnstashAll();
-        foreach (var (uuid, request) in _unsent)
-        {
-            if (_pending.Contains(uuid))
-            {
-                Send(uuid, request);
-            }
-        }
-
-        _unsent.Clear();
-        StartRead();
-    }
-
-    private string Track(SendRequest request)
-    {
-        var uuid = Guid.NewGuid().ToString();
-        _pending.Add(uuid, request.To, request.ReplyTo);
-        return uuid;
-    }
-
-    private void Send(string uuid, SendRequest request)
-    {
-        if (request.To.ExpectedId is { } expected && expected != _peerId)
-        {
-            _pending.Fail(uuid, RpcFailure.ConnectionFailed, "the peer at this address proved another identity");
-            return;
-        }
-
-        var message = request.Body with { Uuid = uuid, Node = _self, ReplyPort = _replyPort, Version = _settings.ProtocolVersion };
-        if (!Write(message))
-        {
-            _pending.Fail(uuid, RpcFailure.ConnectionFailed, "the request is larger than max-frame-size");
-        }
-    }
-
-    private void OnSendReply(SendReply reply)
-    {
-        var message = reply.Body with { Uuid = reply.InReplyTo, Node = _self, ReplyPort = _replyPort, Version = _settings.ProtocolVersion };
-        if (!Write(message))
-        {
-            _log.Warning("A reply to {PeerId} is larger than max-frame-size; answering error 3 instead", _peerId.ToShortString());
-            var details = ErrorReply.Details("context", "The reply is larger than max-frame-size.");
-            Write(ErrorReply.For(reply.InReplyTo, ErrorCode.InternalError, details, _self, _replyPort));
-        }
-
-        if (reply.CloseAfter)
-        {
-            StartDraining();
-            if (!_outgoing.InFlight)
-            {
-                Close("closed after the reply, as asked", warn: false);
-            }
-        }
-    }
-
-    private bool Write(Message message)
-    {
-        if (!_outgoing.Enqueue(message))
-        {
-            return false;
-        }
-
-        Flush();
-        return true;
-    }
-
-    private void Flush()
-    {
-        if (!_outgoing.TryTakeBatch(out var batch))
-        {
-            return;
-        }
-
-        _lastActivity = Context.System.Scheduler.Now;
-        _ssl!.WriteAsync(batch, _cts.Token).AsTask()
-            .PipeTo(Self, success: () => WriteCompleted.Instance, failure: e => new IoFailed(e));
-    }
-
-    private void OnWriteCompleted()
-    {
-        _outgoing.Completed();
-        if (_outgoing.HasQueued)
-        {
-            Flush();
-        }
-        else if (_draining)
-        {
-            Close("closed after an error reply", warn: false);
-        }
-    }
-
-    private void StartRead()
-    {
-        _ssl!.ReadAsync(_inbound.Buffer, _cts.Token).AsTask()
-            .PipeTo(Self, success: n => new ReadCompleted(n), failure: e => new IoFailed(e));
-    }
-
-    private void OnBytes(int count)
-    {
-        foreach (var inbound in _inbound.Feed(count, _peerId))
-        {
-            switch (inbound)
-            {
-                case InboundFrames.Accepted accepted:
-                    OnMessage(accepted.Message);
-                    break;
-                case InboundFrames.Unknown unknown:
-                    _log.Warning("Rejected a message from {PeerId}: error {Code} {Details}", _peerId.ToShortString(), (int)unknown.Failure.Code, InboundFrames.Describe(unknown.Failure.Details));
-                    Write(ErrorReply.For(unknown.Failure, _self, _replyPort));
-                    break;
-                case InboundFrames.Rejected rejected:
-                    Reject(rejected.Uuid, rejected.Code, rejected.Details, rejected.Reason);
-                    return;
-            }
-        }
-
-        StartRead();
-    }
-
-    private void OnMessage(Message message)
-    {
-        if (_peer is null || _peer.ReplyPort != message.ReplyPort || _peer.Version != message.Version)
-        {
-            _peer = new PeerInfo(_peerId, _remoteAddress, message.ReplyPort, message.Version);
-        }
-
-        if (message.IsRequest)
-        {
-            _node.Tell(new InboundRequest(_peer, message, Self));
-        }
-        else if (!_pending.Complete(message, _peer))
-        {
-            _log.Debug("Ignored a reply with unknown uuid {RpcId} from {PeerId}", message.Uuid, _peerId.ToShortString());
-        }
-    }
-
-    /// <summary>Answers bad input with an error and closes the connection once the answer is written.</summary>
-    private void Reject(string uuid, ErrorCode code, IReadOnlyDictionary<string, string> details, string reason)
-    {
-        _log.Warning("Rejected input from {PeerId} at {Address}: error {Code}, {Reason}; closing the connection", _peerId.ToShortString(), _remoteAddress, (int)code, reason);
-        StartDraining();
-        Write(ErrorReply.For(uuid, code, details, _self, _replyPort));
-    }
-
-    private void StartDraining()
-    {
-        _draining = true;
-        Become(Draining);
-    }
-
-    private void OnIdleCheck()
-    {
-        var idle = Context.System.Scheduler.Now - _lastActivity;
-        if (idle < _settings.IdleTimeout)
-        {
-            Timers.StartSingleTimer("idle", IdleCheck.Instance, _settings.IdleTimeout - idle);
-            return;
-        }
-
-        if (_inbound.HasPartialFrame)
-        {
-            Close("a partial frame and then nothing within idle-timeout", warn: true);
-        }
-        else
-        {
-            Close("idle for idle-timeout", warn: false);
-        }
-    }
-
     private void FailNow(SendRequest request, string reason) =>
         _pending.FailUntracked(request.To, request.ReplyTo, RpcFailure.ConnectionFailed, reason);
 
@@ -482,55 +283,4 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
         DnsEndPoint dns => dns.Host,
         _ => endpoint.ToString() ?? "",
     };
-
-    /// <summary>Told to the transport once the handshake proved the peer's id.</summary>
-    internal sealed record Established(Key PeerId);
-
-    /// <summary>Told to the transport when the connection closes; it forgets the route and answers <see cref="Release"/>.</summary>
-    internal sealed record Closed : IDeadLetterSuppression
-    {
-        public static Closed Instance { get; } = new();
-    }
-
-    /// <summary>The transport routes nothing more to this connection, so it may stop.</summary>
-    internal sealed record Release : IDeadLetterSuppression
-    {
-        public static Release Instance { get; } = new();
-    }
-
-    private sealed record ReadCompleted(int Count) : IDeadLetterSuppression;
-
-    private sealed record IoFailed(Exception Cause) : IDeadLetterSuppression;
-
-    private sealed record HandshakeFailed(Exception Cause) : IDeadLetterSuppression;
-
-    private sealed record WriteCompleted : IDeadLetterSuppression
-    {
-        public static WriteCompleted Instance { get; } = new();
-    }
-
-    private sealed record HandshakeSucceeded : IDeadLetterSuppression
-    {
-        public static HandshakeSucceeded Instance { get; } = new();
-    }
-
-    private sealed record ConnectTimedOut
-    {
-        public static ConnectTimedOut Instance { get; } = new();
-    }
-
-    private sealed record HandshakeTimedOut
-    {
-        public static HandshakeTimedOut Instance { get; } = new();
-    }
-
-    private sealed record IdleCheck
-    {
-        public static IdleCheck Instance { get; } = new();
-    }
-
-    private sealed record CloseTimedOut
-    {
-        public static CloseTimedOut Instance { get; } = new();
-    }
 }
