@@ -19,7 +19,7 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
     private readonly DrogulusSettings _settings;
     private readonly IActorRef _node;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+    private readonly PendingRequests _pending;
     private readonly Dictionary<Key, IActorRef> _connections = new();
     private long _nextUuid;
     private int _port;
@@ -30,10 +30,11 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
         _self = self;
         _settings = settings;
         _node = node;
+        _pending = new PendingRequests(Timers, node, settings.RequestTimeout);
         Receive<SendRequest>(OnSendRequest);
         Receive<Frame>(OnFrame);
         Receive<SendReply>(OnSendReply);
-        Receive<RequestTimedOut>(OnRequestTimedOut);
+        Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<GetConnectionCount>(_ => Sender.Tell(_connections.Count));
     }
 
@@ -51,39 +52,28 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         _network.Unregister(_port);
-        FailPending();
+        _pending.AbandonAll("transport stopped");
     }
 
     // A restart keeps the registration, so the node stays reachable at the endpoint it announced.
-    protected override void PreRestart(Exception reason, object message) => FailPending();
-
-    private void FailPending()
-    {
-        foreach (var pending in _pending.Values)
-        {
-            pending.ReplyTo.Tell(new RpcFailed(pending.To, RpcFailure.ConnectionFailed, "transport stopped"));
-        }
-
-        _pending.Clear();
-    }
+    protected override void PreRestart(Exception reason, object message) => _pending.AbandonAll("transport stopped");
 
     private void OnSendRequest(SendRequest request)
     {
         if (!_network.TryResolve(request.To.Host, request.To.Port, out var peerId, out var remote))
         {
-            Fail(request.To, request.ReplyTo, RpcFailure.ConnectionFailed, "no node listens at " + request.To);
+            _pending.FailUntracked(request.To, request.ReplyTo, RpcFailure.ConnectionFailed, "no node listens at " + request.To);
             return;
         }
 
         if (request.To.ExpectedId is { } expected && expected != peerId)
         {
-            Fail(request.To, request.ReplyTo, RpcFailure.ConnectionFailed, "the peer proved another identity");
+            _pending.FailUntracked(request.To, request.ReplyTo, RpcFailure.ConnectionFailed, "the peer proved another identity");
             return;
         }
 
         var uuid = $"{_port}-{++_nextUuid}";
-        _pending[uuid] = new Pending(request.To, request.ReplyTo);
-        Timers.StartSingleTimer(uuid, new RequestTimedOut(uuid), _settings.RequestTimeout);
+        _pending.Add(uuid, request.To, request.ReplyTo);
         _connections[peerId] = remote;
         Deliver(peerId, remote, Stamp(request.Body, uuid));
     }
@@ -130,33 +120,10 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
             return;
         }
 
-        if (!_pending.Remove(message.Uuid, out var pending))
+        if (!_pending.Complete(message, peer))
         {
             _log.Debug("Ignored a reply with unknown uuid {RpcId} from {PeerId}", message.Uuid, frame.FromId.ToShortString());
-            return;
         }
-
-        Timers.Cancel(message.Uuid);
-        _node.Tell(new PeerSeen(peer));
-        pending.ReplyTo.Tell(new RpcReplied(pending.To, peer, message));
-    }
-
-    private void OnRequestTimedOut(RequestTimedOut timeout)
-    {
-        if (_pending.Remove(timeout.Uuid, out var pending))
-        {
-            Fail(pending.To, pending.ReplyTo, RpcFailure.Timeout, "no reply within request-timeout");
-        }
-    }
-
-    private void Fail(PeerAddress to, IActorRef replyTo, RpcFailure failure, string reason)
-    {
-        if (to.ExpectedId is { } id)
-        {
-            _node.Tell(new PeerFailed(id));
-        }
-
-        replyTo.Tell(new RpcFailed(to, failure, reason));
     }
 
     private Message Stamp(Message body, string uuid) =>
@@ -174,8 +141,4 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
 
     /// <summary>One encoded message between two memory transports.</summary>
     internal sealed record Frame(Key FromId, IActorRef FromTransport, byte[] Payload);
-
-    private sealed record RequestTimedOut(string Uuid);
-
-    private sealed record Pending(PeerAddress To, IActorRef ReplyTo);
 }

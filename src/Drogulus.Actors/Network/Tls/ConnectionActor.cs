@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Security;
 using Akka.Actor;
@@ -6,7 +5,6 @@ using Akka.Event;
 using Akka.IO;
 using Drogulus.Actors.Configuration;
 using Drogulus.Core.Identity;
-using Drogulus.Core.Wire;
 using static Drogulus.Actors.Network.TransportProtocol;
 
 namespace Drogulus.Actors.Network.Tls;
@@ -17,9 +15,11 @@ namespace Drogulus.Actors.Network.Tls;
 /// States: connecting (dialled only), handshaking, connected, draining (an error reply is being written
 /// before the close) and closed. Every step is bounded: <c>connect-timeout</c>, <c>handshake-timeout</c>,
 /// <c>request-timeout</c> per request, <c>idle-timeout</c>. Requests sent on this connection are matched to
-/// replies by uuid here; when the connection ends, those still pending fail at once.
+/// replies by uuid in <see cref="PendingRequests"/>; when the connection ends, those still pending fail at once.
+/// This file holds the states and the lifecycle; the traffic is in ConnectionActor.Traffic.cs, with
+/// <see cref="OutgoingFrames"/> and <see cref="InboundFrames"/>, and the messages in ConnectionActor.Messages.cs.
 /// </summary>
-internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
+internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
 {
     private const int ReadBufferSize = 32 * 1024;
 
@@ -31,14 +31,10 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
     private readonly PeerAddress? _dialled;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _cts = new();
-    private readonly NetstringFramer _framer;
-    private readonly byte[] _readBuffer = new byte[ReadBufferSize];
-    private readonly List<ReadOnlyMemory<byte>> _frames = [];
-    private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+    private readonly InboundFrames _inbound;
+    private readonly PendingRequests _pending;
     private readonly List<(string Uuid, SendRequest Request)> _unsent = [];
-    private ArrayBufferWriter<byte> _outgoing = new(4096);
-    private ArrayBufferWriter<byte> _writing = new(4096);
-    private bool _writeInFlight;
+    private readonly OutgoingFrames _outgoing;
     private IActorRef? _tcp;
     private string _remoteAddress = "";
     private TcpDuplexStream? _stream;
@@ -60,7 +56,9 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
         _replyPort = replyPort;
         _settings = settings;
         _node = node;
-        _framer = new NetstringFramer(settings.MaxFrameSize);
+        _inbound = new InboundFrames(settings.MaxFrameSize, ReadBufferSize);
+        _outgoing = new OutgoingFrames(settings.MaxFrameSize, keepCapacity: 4 * ReadBufferSize);
+        _pending = new PendingRequests(Timers, node, settings.RequestTimeout);
         if (remote is not null)
         {
             _remoteAddress = AddressText(remote);
@@ -149,7 +147,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
     private void CommonBeforeConnected()
     {
         Receive<SendRequest>(request => _unsent.Add((Track(request), request)));
-        Receive<RequestTimedOut>(OnRequestTimedOut);
+        Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<SendReply>(_ => Stash.Stash());
     }
 
@@ -165,7 +163,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
         {
             if (read.Count == 0)
             {
-                Close(_framer.HasPartialFrame ? "the peer closed the connection inside a frame" : "the peer closed the connection", warn: false);
+                Close(_inbound.HasPartialFrame ? "the peer closed the connection inside a frame" : "the peer closed the connection", warn: false);
                 return;
             }
 
@@ -175,7 +173,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
         Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message, warn: false));
         Receive<SendRequest>(request => Send(Track(request), request));
         Receive<SendReply>(OnSendReply);
-        Receive<RequestTimedOut>(OnRequestTimedOut);
+        Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<IdleCheck>(_ => OnIdleCheck());
 
         // The stream still yields what arrived before the close; its read then returns 0 and closes us.
@@ -197,7 +195,7 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
         Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message, warn: false));
         Receive<SendRequest>(request => FailNow(request, "the connection is closing"));
         Receive<SendReply>(_ => { });
-        Receive<RequestTimedOut>(OnRequestTimedOut);
+        Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<IdleCheck>(_ => Close("the error reply was not written within idle-timeout", warn: false));
         Receive<Tcp.ConnectionClosed>(_ =>
         {
@@ -231,287 +229,12 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
         ReceiveAny(_ => { });
     }
 
-    private void StartHandshake()
-    {
-        _stream = new TcpDuplexStream(_tcp!, Self);
-        _ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
-        var handshake = _dialled is { } to
-            ? _ssl.AuthenticateAsClientAsync(_credentials.Client(to.ExpectedId), _cts.Token)
-            : _ssl.AuthenticateAsServerAsync(_credentials.Server(), _cts.Token);
-        handshake.PipeTo(Self, success: () => HandshakeSucceeded.Instance, failure: e => new HandshakeFailed(e));
-        Timers.StartSingleTimer("handshake", HandshakeTimedOut.Instance, _settings.HandshakeTimeout);
-    }
-
-    private void OnHandshakeSucceeded()
-    {
-        Timers.Cancel("handshake");
-        if (_ssl!.RemoteCertificate is not { } certificate)
-        {
-            Close("the peer presented no certificate", warn: true);
-            return;
-        }
-
-        _peerId = NodeIdentity.IdOf(certificate);
-        if (_dialled?.ExpectedId is { } expected && expected != _peerId)
-        {
-            Close("the peer proved another identity", warn: true);
-            return;
-        }
-
-        Context.Parent.Tell(new Established(_peerId));
-        _lastActivity = Context.System.Scheduler.Now;
-        Timers.StartSingleTimer("idle", IdleCheck.Instance, _settings.IdleTimeout);
-        Become(Connected);
-        Stash.UnstashAll();
-        foreach (var (uuid, request) in _unsent)
-        {
-            if (_pending.ContainsKey(uuid))
-            {
-                Send(uuid, request);
-            }
-        }
-
-        _unsent.Clear();
-        StartRead();
-    }
-
-    private string Track(SendRequest request)
-    {
-        var uuid = Guid.NewGuid().ToString();
-        _pending[uuid] = new Pending(request.To, request.ReplyTo);
-        Timers.StartSingleTimer(uuid, new RequestTimedOut(uuid), _settings.RequestTimeout);
-        return uuid;
-    }
-
-    private void Send(string uuid, SendRequest request)
-    {
-        if (request.To.ExpectedId is { } expected && expected != _peerId)
-        {
-            Fail(uuid, RpcFailure.ConnectionFailed, "the peer at this address proved another identity");
-            return;
-        }
-
-        var message = request.Body with { Uuid = uuid, Node = _self, ReplyPort = _replyPort, Version = _settings.ProtocolVersion };
-        if (!Write(message))
-        {
-            Fail(uuid, RpcFailure.ConnectionFailed, "the request is larger than max-frame-size");
-        }
-    }
-
-    private void OnSendReply(SendReply reply)
-    {
-        var message = reply.Body with { Uuid = reply.InReplyTo, Node = _self, ReplyPort = _replyPort, Version = _settings.ProtocolVersion };
-        if (!Write(message))
-        {
-            _log.Warning("A reply to {PeerId} is larger than max-frame-size; answering error 3 instead", _peerId.ToShortString());
-            var details = ErrorReply.Details("context", "The reply is larger than max-frame-size.");
-            Write(ErrorReply.For(reply.InReplyTo, ErrorCode.InternalError, details, _self, _replyPort));
-        }
-
-        if (reply.CloseAfter)
-        {
-            StartDraining();
-            if (!_writeInFlight)
-            {
-                Close("closed after the reply, as asked", warn: false);
-            }
-        }
-    }
-
-    private bool Write(Message message)
-    {
-        var payload = MessageCodec.Encode(message);
-        if (payload.Length > _settings.MaxFrameSize)
-        {
-            return false;
-        }
-
-        NetstringFramer.WriteFrame(_outgoing, payload);
-        Flush();
-        return true;
-    }
-
-    // Frames queued while a TLS write is in flight go out together in the next one.
-    private void Flush()
-    {
-        if (_writeInFlight || _outgoing.WrittenCount == 0)
-        {
-            return;
-        }
-
-        (_writing, _outgoing) = (_outgoing, _writing);
-        _outgoing.ResetWrittenCount();
-        _writeInFlight = true;
-        _lastActivity = Context.System.Scheduler.Now;
-        _ssl!.WriteAsync(_writing.WrittenMemory, _cts.Token).AsTask()
-            .PipeTo(Self, success: () => WriteCompleted.Instance, failure: e => new IoFailed(e));
-    }
-
-    private void OnWriteCompleted()
-    {
-        _writeInFlight = false;
-        if (_writing.Capacity > 4 * ReadBufferSize)
-        {
-            _writing = new ArrayBufferWriter<byte>(4096);
-        }
-
-        if (_outgoing.WrittenCount > 0)
-        {
-            Flush();
-        }
-        else if (_draining)
-        {
-            Close("closed after an error reply", warn: false);
-        }
-    }
-
-    private void StartRead()
-    {
-        _ssl!.ReadAsync(_readBuffer, _cts.Token).AsTask()
-            .PipeTo(Self, success: n => new ReadCompleted(n), failure: e => new IoFailed(e));
-    }
-
-    private void OnBytes(int count)
-    {
-        _frames.Clear();
-        var result = _framer.Feed(_readBuffer.AsSpan(0, count), _frames);
-        foreach (var frame in _frames)
-        {
-            if (!OnFrame(frame))
-            {
-                return;
-            }
-        }
-
-        if (!result.IsOk)
-        {
-            Reject(string.Empty, result.Error!.Value, ErrorReply.Details("context", result.Reason), result.Reason);
-            return;
-        }
-
-        StartRead();
-    }
-
-    /// <summary>Handles one frame; false when the connection is closing because of it.</summary>
-    private bool OnFrame(ReadOnlyMemory<byte> frame)
-    {
-        var decoded = MessageCodec.Decode(frame);
-        if (!decoded.IsSuccess)
-        {
-            var failure = decoded.Failure!;
-            if (failure.Code == ErrorCode.UnknownRequest)
-            {
-                _log.Warning("Rejected a message from {PeerId}: error {Code} {Details}", _peerId.ToShortString(), (int)failure.Code, Describe(failure.Details));
-                Write(ErrorReply.For(failure, _self, _replyPort));
-                return true;
-            }
-
-            Reject(failure.Uuid ?? string.Empty, failure.Code, failure.Details, Describe(failure.Details));
-            return false;
-        }
-
-        var message = decoded.Message!;
-        if (message.Node != _peerId)
-        {
-            Reject(message.Uuid, ErrorCode.BadRequest, ErrorReply.Details("node", "does not match the TLS identity"), "its node field does not match its TLS identity");
-            return false;
-        }
-
-        if (_peer is null || _peer.ReplyPort != message.ReplyPort || _peer.Version != message.Version)
-        {
-            _peer = new PeerInfo(_peerId, _remoteAddress, message.ReplyPort, message.Version);
-        }
-
-        if (message.IsRequest)
-        {
-            _node.Tell(new InboundRequest(_peer, message, Self));
-            return true;
-        }
-
-        if (!_pending.Remove(message.Uuid, out var pending))
-        {
-            _log.Debug("Ignored a reply with unknown uuid {RpcId} from {PeerId}", message.Uuid, _peerId.ToShortString());
-            return true;
-        }
-
-        Timers.Cancel(message.Uuid);
-        _node.Tell(new PeerSeen(_peer));
-        pending.ReplyTo.Tell(new RpcReplied(pending.To, _peer, message));
-        return true;
-    }
-
-    /// <summary>Answers bad input with an error and closes the connection once the answer is written.</summary>
-    private void Reject(string uuid, ErrorCode code, IReadOnlyDictionary<string, string> details, string reason)
-    {
-        _log.Warning("Rejected input from {PeerId} at {Address}: error {Code}, {Reason}; closing the connection", _peerId.ToShortString(), _remoteAddress, (int)code, reason);
-        StartDraining();
-        Write(ErrorReply.For(uuid, code, details, _self, _replyPort));
-    }
-
-    private void StartDraining()
-    {
-        _draining = true;
-        Become(Draining);
-    }
-
-    private void OnIdleCheck()
-    {
-        var idle = Context.System.Scheduler.Now - _lastActivity;
-        if (idle < _settings.IdleTimeout)
-        {
-            Timers.StartSingleTimer("idle", IdleCheck.Instance, _settings.IdleTimeout - idle);
-            return;
-        }
-
-        if (_framer.HasPartialFrame)
-        {
-            Close("a partial frame and then nothing within idle-timeout", warn: true);
-        }
-        else
-        {
-            Close("idle for idle-timeout", warn: false);
-        }
-    }
-
-    private void OnRequestTimedOut(RequestTimedOut timeout)
-    {
-        if (_pending.ContainsKey(timeout.Uuid))
-        {
-            Fail(timeout.Uuid, RpcFailure.Timeout, "no reply within request-timeout");
-        }
-    }
-
-    private void Fail(string uuid, RpcFailure failure, string reason)
-    {
-        if (!_pending.Remove(uuid, out var pending))
-        {
-            return;
-        }
-
-        Timers.Cancel(uuid);
-        Report(pending.To, pending.ReplyTo, failure, reason);
-    }
-
     private void FailNow(SendRequest request, string reason) =>
-        Report(request.To, request.ReplyTo, RpcFailure.ConnectionFailed, reason);
-
-    private void Report(PeerAddress to, IActorRef replyTo, RpcFailure failure, string reason)
-    {
-        if (to.ExpectedId is { } id)
-        {
-            _node.Tell(new PeerFailed(id));
-        }
-
-        replyTo.Tell(new RpcFailed(to, failure, reason));
-    }
+        _pending.FailUntracked(request.To, request.ReplyTo, RpcFailure.ConnectionFailed, reason);
 
     private void FailAll(string reason)
     {
-        foreach (var uuid in _pending.Keys.ToList())
-        {
-            Fail(uuid, RpcFailure.ConnectionFailed, reason);
-        }
-
+        _pending.FailAll(reason);
         _unsent.Clear();
     }
 
@@ -560,62 +283,4 @@ internal sealed class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
         DnsEndPoint dns => dns.Host,
         _ => endpoint.ToString() ?? "",
     };
-
-    private static string Describe(IReadOnlyDictionary<string, string> details) =>
-        string.Join(", ", details.Select(d => $"{d.Key}: {d.Value}"));
-
-    /// <summary>Told to the transport once the handshake proved the peer's id.</summary>
-    internal sealed record Established(Key PeerId);
-
-    /// <summary>Told to the transport when the connection closes; it forgets the route and answers <see cref="Release"/>.</summary>
-    internal sealed record Closed : IDeadLetterSuppression
-    {
-        public static Closed Instance { get; } = new();
-    }
-
-    /// <summary>The transport routes nothing more to this connection, so it may stop.</summary>
-    internal sealed record Release : IDeadLetterSuppression
-    {
-        public static Release Instance { get; } = new();
-    }
-
-    private sealed record Pending(PeerAddress To, IActorRef ReplyTo);
-
-    private sealed record RequestTimedOut(string Uuid);
-
-    private sealed record ReadCompleted(int Count) : IDeadLetterSuppression;
-
-    private sealed record IoFailed(Exception Cause) : IDeadLetterSuppression;
-
-    private sealed record HandshakeFailed(Exception Cause) : IDeadLetterSuppression;
-
-    private sealed record WriteCompleted : IDeadLetterSuppression
-    {
-        public static WriteCompleted Instance { get; } = new();
-    }
-
-    private sealed record HandshakeSucceeded : IDeadLetterSuppression
-    {
-        public static HandshakeSucceeded Instance { get; } = new();
-    }
-
-    private sealed record ConnectTimedOut
-    {
-        public static ConnectTimedOut Instance { get; } = new();
-    }
-
-    private sealed record HandshakeTimedOut
-    {
-        public static HandshakeTimedOut Instance { get; } = new();
-    }
-
-    private sealed record IdleCheck
-    {
-        public static IdleCheck Instance { get; } = new();
-    }
-
-    private sealed record CloseTimedOut
-    {
-        public static CloseTimedOut Instance { get; } = new();
-    }
 }

@@ -1,0 +1,106 @@
+using Akka.Actor;
+using Drogulus.Core.Wire;
+using static Drogulus.Actors.Network.TransportProtocol;
+
+namespace Drogulus.Actors.Network;
+
+/// <summary>
+/// The requests a transport has sent and still waits on (PROTOCOL §5): each is keyed by its uuid and bounded
+/// by its own <c>request-timeout</c> timer on the owning actor's <see cref="ITimerScheduler"/>, which tells
+/// the actor a <see cref="TimedOut"/> to hand back to <see cref="OnTimedOut"/>. A request ends once: replied,
+/// failed or timed out. A failure blames the peer (<see cref="PeerFailed"/>) only when the request named the
+/// id it expected there. Used from the owning actor's thread only.
+/// </summary>
+internal sealed class PendingRequests
+{
+    private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
+    private readonly ITimerScheduler _timers;
+    private readonly IActorRef _node;
+    private readonly TimeSpan _requestTimeout;
+
+    public PendingRequests(ITimerScheduler timers, IActorRef node, TimeSpan requestTimeout)
+    {
+        _timers = timers;
+        _node = node;
+        _requestTimeout = requestTimeout;
+    }
+
+    /// <summary>How many requests wait on a reply.</summary>
+    public int Count => _pending.Count;
+
+    /// <summary>Whether the request <paramref name="uuid"/> still waits on a reply.</summary>
+    public bool Contains(string uuid) => _pending.ContainsKey(uuid);
+
+    /// <summary>Waits on a reply to <paramref name="uuid"/> for <c>request-timeout</c>.</summary>
+    public void Add(string uuid, PeerAddress to, IActorRef replyTo)
+    {
+        _pending[uuid] = new Pending(to, replyTo);
+        _timers.StartSingleTimer(uuid, new TimedOut(uuid), _requestTimeout);
+    }
+
+    /// <summary>Hands <paramref name="reply"/> to its requester; false when no request waits on its uuid.</summary>
+    public bool Complete(Message reply, PeerInfo peer)
+    {
+        if (!_pending.Remove(reply.Uuid, out var pending))
+        {
+            return false;
+        }
+
+        _timers.Cancel(reply.Uuid);
+        _node.Tell(new PeerSeen(peer));
+        pending.ReplyTo.Tell(new RpcReplied(pending.To, peer, reply));
+        return true;
+    }
+
+    /// <summary>Fails the request <paramref name="uuid"/>, if it still waits.</summary>
+    public void Fail(string uuid, RpcFailure failure, string reason)
+    {
+        if (!_pending.Remove(uuid, out var pending))
+        {
+            return;
+        }
+
+        _timers.Cancel(uuid);
+        FailUntracked(pending.To, pending.ReplyTo, failure, reason);
+    }
+
+    /// <summary>Fails the request whose timer fired, unless it ended meanwhile.</summary>
+    public void OnTimedOut(TimedOut timeout) => Fail(timeout.Uuid, RpcFailure.Timeout, "no reply within request-timeout");
+
+    /// <summary>The connection the requests went over failed: each fails, blaming its peer.</summary>
+    public void FailAll(string reason)
+    {
+        foreach (var uuid in _pending.Keys.ToList())
+        {
+            Fail(uuid, RpcFailure.ConnectionFailed, reason);
+        }
+    }
+
+    /// <summary>This transport itself stops: each requester hears of it, and no peer is blamed.</summary>
+    public void AbandonAll(string reason)
+    {
+        foreach (var (uuid, pending) in _pending)
+        {
+            _timers.Cancel(uuid);
+            pending.ReplyTo.Tell(new RpcFailed(pending.To, RpcFailure.ConnectionFailed, reason));
+        }
+
+        _pending.Clear();
+    }
+
+    /// <summary>Fails a request that was never sent, so never waited on.</summary>
+    public void FailUntracked(PeerAddress to, IActorRef replyTo, RpcFailure failure, string reason)
+    {
+        if (to.ExpectedId is { } id)
+        {
+            _node.Tell(new PeerFailed(id));
+        }
+
+        replyTo.Tell(new RpcFailed(to, failure, reason));
+    }
+
+    /// <summary>The owning actor's timer message: no reply to <paramref name="Uuid"/> within <c>request-timeout</c>.</summary>
+    internal sealed record TimedOut(string Uuid);
+
+    private sealed record Pending(PeerAddress To, IActorRef ReplyTo);
+}

@@ -1,0 +1,60 @@
+using Akka.Actor;
+using Akka.Event;
+using Drogulus.Core.Identity;
+
+namespace Drogulus.Actors.Network.Tls;
+
+/// <summary>The messages a <see cref="ConnectionActor"/> exchanges with its transport and with itself.</summary>
+internal sealed partial class ConnectionActor
+{
+    /// <summary>Told to the transport once the handshake proved the peer's id.</summary>
+    internal sealed record Established(Key PeerId);
+
+    /// <summary>Told to the transport when the connection closes; it forgets the route and answers <see cref="Release"/>.</summary>
+    internal sealed record Closed : IDeadLetterSuppression
+    {
+        public static Closed Instance { get; } = new();
+    }
+
+    /// <summary>The transport routes nothing more to this connection, so it may stop.</summary>
+    internal sealed record Release : IDeadLetterSuppression
+    {
+        public static Release Instance { get; } = new();
+    }
+
+    private sealed record ReadCompleted(int Count) : IDeadLetterSuppression;
+
+    private sealed record IoFailed(Exception Cause) : IDeadLetterSuppression;
+
+    private sealed record HandshakeFailed(Exception Cause) : IDeadLetterSuppression;
+
+    private sealed record WriteCompleted : IDeadLetterSuppression
+    {
+        public static WriteCompleted Instance { get; } = new();
+    }
+
+    private sealed record HandshakeSucceeded : IDeadLetterSuppression
+    {
+        public static HandshakeSucceeded Instance { get; } = new();
+    }
+
+    private sealed record ConnectTimedOut
+    {
+        public static ConnectTimedOut Instance { get; } = new();
+    }
+
+    private sealed record HandshakeTimedOut
+    {
+        public static HandshakeTimedOut Instance { get; } = new();
+    }
+
+    private sealed record IdleCheck
+    {
+        public static IdleCheck Instance { get; } = new();
+    }
+
+    private sealed record CloseTimedOut
+    {
+        public static CloseTimedOut Instance { get; } = new();
+    }
+}

@@ -1,0 +1,214 @@
+using System.Net.Security;
+using Akka.Actor;
+using Akka.Event;
+using Drogulus.Core.Wire;
+using static Drogulus.Actors.Network.TransportProtocol;
+
+namespace Drogulus.Actors.Network.Tls;
+
+/// <summary>
+/// The traffic of a <see cref="ConnectionActor"/>: the TLS handshake that proves the peer's id, requests and
+/// replies written as frames, and frames read, checked and handed on (PROTOCOL §4, §5, §12).
+/// </summary>
+internal sealed partial class ConnectionActor
+{
+    private void StartHandshake()
+    {
+        _stream = new TcpDuplexStream(_tcp!, Self);
+        _ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
+        var handshake = _dialled is { } to
+            ? _ssl.AuthenticateAsClientAsync(_credentials.Client(to.ExpectedId), _cts.Token)
+            : _ssl.AuthenticateAsServerAsync(_credentials.Server(), _cts.Token);
+        handshake.PipeTo(Self, success: () => HandshakeSucceeded.Instance, failure: e => new HandshakeFailed(e));
+        Timers.StartSingleTimer("handshake", HandshakeTimedOut.Instance, _settings.HandshakeTimeout);
+    }
+
+    private void OnHandshakeSucceeded()
+    {
+        Timers.Cancel("handshake");
+        if (_ssl!.RemoteCertificate is not { } certificate)
+        {
+            Close("the peer presented no certificate", warn: true);
+            return;
+        }
+
+        _peerId = NodeIdentity.IdOf(certificate);
+        if (_dialled?.ExpectedId is { } expected && expected != _peerId)
+        {
+            Close("the peer proved another identity", warn: true);
+            return;
+        }
+
+        Context.Parent.Tell(new Established(_peerId));
+        _lastActivity = Context.System.Scheduler.Now;
+        Timers.StartSingleTimer("idle", IdleCheck.Instance, _settings.IdleTimeout);
+        Become(Connected);
+        Stash.UnstashAll();
+        foreach (var (uuid, request) in _unsent)
+        {
+            if (_pending.Contains(uuid))
+            {
+                Send(uuid, request);
+            }
+        }
+
+        _unsent.Clear();
+        StartRead();
+    }
+
+    private string Track(SendRequest request)
+    {
+        var uuid = Guid.NewGuid().ToString();
+        _pending.Add(uuid, request.To, request.ReplyTo);
+        return uuid;
+    }
+
+    private void Send(string uuid, SendRequest request)
+    {
+        if (request.To.ExpectedId is { } expected && expected != _peerId)
+        {
+            _pending.Fail(uuid, RpcFailure.ConnectionFailed, "the peer at this address proved another identity");
+            return;
+        }
+
+        var message = request.Body with { Uuid = uuid, Node = _self, ReplyPort = _replyPort, Version = _settings.ProtocolVersion };
+        if (!Write(message))
+        {
+            _pending.Fail(uuid, RpcFailure.ConnectionFailed, "the request is larger than max-frame-size");
+        }
+    }
+
+    private void OnSendReply(SendReply reply)
+    {
+        var message = reply.Body with { Uuid = reply.InReplyTo, Node = _self, ReplyPort = _replyPort, Version = _settings.ProtocolVersion };
+        if (!Write(message))
+        {
+            _log.Warning("A reply to {PeerId} is larger than max-frame-size; answering error 3 instead", _peerId.ToShortString());
+            var details = ErrorReply.Details("context", "The reply is larger than max-frame-size.");
+            Write(ErrorReply.For(reply.InReplyTo, ErrorCode.InternalError, details, _self, _replyPort));
+        }
+
+        if (reply.CloseAfter)
+        {
+            StartDraining();
+            if (!_outgoing.InFlight)
+            {
+                Close("closed after the reply, as asked", warn: false);
+            }
+        }
+    }
+
+    private bool Write(Message message)
+    {
+        if (!_outgoing.Enqueue(message))
+        {
+            return false;
+        }
+
+        Flush();
+        return true;
+    }
+
+    private void Flush()
+    {
+        if (!_outgoing.TryTakeBatch(out var batch))
+        {
+            return;
+        }
+
+        _lastActivity = Context.System.Scheduler.Now;
+        _ssl!.WriteAsync(batch, _cts.Token).AsTask()
+            .PipeTo(Self, success: () => WriteCompleted.Instance, failure: e => new IoFailed(e));
+    }
+
+    private void OnWriteCompleted()
+    {
+        _outgoing.Completed();
+        if (_outgoing.HasQueued)
+        {
+            Flush();
+        }
+        else if (_draining)
+        {
+            Close("closed after an error reply", warn: false);
+        }
+    }
+
+    private void StartRead()
+    {
+        _ssl!.ReadAsync(_inbound.Buffer, _cts.Token).AsTask()
+            .PipeTo(Self, success: n => new ReadCompleted(n), failure: e => new IoFailed(e));
+    }
+
+    private void OnBytes(int count)
+    {
+        foreach (var inbound in _inbound.Feed(count, _peerId))
+        {
+            switch (inbound)
+            {
+                case InboundFrames.Accepted accepted:
+                    OnMessage(accepted.Message);
+                    break;
+                case InboundFrames.Unknown unknown:
+                    _log.Warning("Rejected a message from {PeerId}: error {Code} {Details}", _peerId.ToShortString(), (int)unknown.Failure.Code, InboundFrames.Describe(unknown.Failure.Details));
+                    Write(ErrorReply.For(unknown.Failure, _self, _replyPort));
+                    break;
+                case InboundFrames.Rejected rejected:
+                    Reject(rejected.Uuid, rejected.Code, rejected.Details, rejected.Reason);
+                    return;
+            }
+        }
+
+        StartRead();
+    }
+
+    private void OnMessage(Message message)
+    {
+        if (_peer is null || _peer.ReplyPort != message.ReplyPort || _peer.Version != message.Version)
+        {
+            _peer = new PeerInfo(_peerId, _remoteAddress, message.ReplyPort, message.Version);
+        }
+
+        if (message.IsRequest)
+        {
+            _node.Tell(new InboundRequest(_peer, message, Self));
+        }
+        else if (!_pending.Complete(message, _peer))
+        {
+            _log.Debug("Ignored a reply with unknown uuid {RpcId} from {PeerId}", message.Uuid, _peerId.ToShortString());
+        }
+    }
+
+    /// <summary>Answers bad input with an error and closes the connection once the answer is written.</summary>
+    private void Reject(string uuid, ErrorCode code, IReadOnlyDictionary<string, string> details, string reason)
+    {
+        _log.Warning("Rejected input from {PeerId} at {Address}: error {Code}, {Reason}; closing the connection", _peerId.ToShortString(), _remoteAddress, (int)code, reason);
+        StartDraining();
+        Write(ErrorReply.For(uuid, code, details, _self, _replyPort));
+    }
+
+    private void StartDraining()
+    {
+        _draining = true;
+        Become(Draining);
+    }
+
+    private void OnIdleCheck()
+    {
+        var idle = Context.System.Scheduler.Now - _lastActivity;
+        if (idle < _settings.IdleTimeout)
+        {
+            Timers.StartSingleTimer("idle", IdleCheck.Instance, _settings.IdleTimeout - idle);
+            return;
+        }
+
+        if (_inbound.HasPartialFrame)
+        {
+            Close("a partial frame and then nothing within idle-timeout", warn: true);
+        }
+        else
+        {
+            Close("idle for idle-timeout", warn: false);
+        }
+    }
+}

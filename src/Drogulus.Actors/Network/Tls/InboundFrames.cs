@@ -1,0 +1,80 @@
+using Drogulus.Core.Identity;
+using Drogulus.Core.Wire;
+
+namespace Drogulus.Actors.Network.Tls;
+
+/// <summary>
+/// What one connection reads (PROTOCOL §4, §5, §12): bytes into netstring frames, frames into messages, each
+/// message checked against the peer's TLS identity. Pure: it says what each frame calls for and the owning
+/// actor answers, writes and closes.
+/// </summary>
+internal sealed class InboundFrames
+{
+    private readonly NetstringFramer _framer;
+    private readonly byte[] _buffer;
+    private readonly List<ReadOnlyMemory<byte>> _frames = [];
+
+    public InboundFrames(int maxFrameSize, int bufferSize)
+    {
+        _framer = new NetstringFramer(maxFrameSize);
+        _buffer = new byte[bufferSize];
+    }
+
+    /// <summary>Where the next read lands; <see cref="Feed"/> then takes what it read.</summary>
+    public Memory<byte> Buffer => _buffer;
+
+    /// <summary>Whether the bytes read so far end inside a frame.</summary>
+    public bool HasPartialFrame => _framer.HasPartialFrame;
+
+    /// <summary>
+    /// Frames the first <paramref name="count"/> bytes of <see cref="Buffer"/> and judges each complete frame in
+    /// order; a framing error comes last. Stop at the first <see cref="Rejected"/>: the connection closes on it.
+    /// </summary>
+    public IEnumerable<Inbound> Feed(int count, Key peerId)
+    {
+        _frames.Clear();
+        var result = _framer.Feed(_buffer.AsSpan(0, count), _frames);
+        foreach (var frame in _frames)
+        {
+            yield return Judge(frame, peerId);
+        }
+
+        if (!result.IsOk)
+        {
+            yield return new Rejected(string.Empty, result.Error!.Value, ErrorReply.Details("context", result.Reason), result.Reason);
+        }
+    }
+
+    /// <summary>The error details as one line for the log.</summary>
+    public static string Describe(IReadOnlyDictionary<string, string> details) =>
+        string.Join(", ", details.Select(d => $"{d.Key}: {d.Value}"));
+
+    private static Inbound Judge(ReadOnlyMemory<byte> frame, Key peerId)
+    {
+        var decoded = MessageCodec.Decode(frame);
+        if (!decoded.IsSuccess)
+        {
+            var failure = decoded.Failure!;
+            return failure.Code == ErrorCode.UnknownRequest
+                ? new Unknown(failure)
+                : new Rejected(failure.Uuid ?? string.Empty, failure.Code, failure.Details, Describe(failure.Details));
+        }
+
+        var message = decoded.Message!;
+        return message.Node == peerId
+            ? new Accepted(message)
+            : new Rejected(message.Uuid, ErrorCode.BadRequest, ErrorReply.Details("node", "does not match the TLS identity"), "its node field does not match its TLS identity");
+    }
+
+    /// <summary>What one frame calls for.</summary>
+    internal abstract record Inbound;
+
+    /// <summary>A well-formed message from the proven peer.</summary>
+    internal sealed record Accepted(Message Message) : Inbound;
+
+    /// <summary>A request of a kind this node does not know: answer the error and read on.</summary>
+    internal sealed record Unknown(DecodeFailure Failure) : Inbound;
+
+    /// <summary>Bad input: answer the error, then close.</summary>
+    internal sealed record Rejected(string Uuid, ErrorCode Code, IReadOnlyDictionary<string, string> Details, string Reason) : Inbound;
+}

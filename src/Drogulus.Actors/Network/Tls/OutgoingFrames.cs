@@ -1,0 +1,75 @@
+using System.Buffers;
+using Drogulus.Core.Wire;
+
+namespace Drogulus.Actors.Network.Tls;
+
+/// <summary>
+/// The frames one connection has yet to write (PROTOCOL §4). One TLS write is in flight at a time; frames
+/// queued meanwhile go out together in the next one, so a burst costs few TLS records. Pure bookkeeping:
+/// the owning actor starts each write and reports its end.
+/// </summary>
+internal sealed class OutgoingFrames
+{
+    private const int InitialCapacity = 4096;
+
+    private readonly int _maxFrameSize;
+    private readonly int _keepCapacity;
+    private ArrayBufferWriter<byte> _queued = new(InitialCapacity);
+    private ArrayBufferWriter<byte> _writing = new(InitialCapacity);
+
+    /// <param name="maxFrameSize">The largest payload a frame may carry (<c>max-frame-size</c>).</param>
+    /// <param name="keepCapacity">A write buffer grown beyond this is dropped once written, so one large burst does not pin memory.</param>
+    public OutgoingFrames(int maxFrameSize, int keepCapacity)
+    {
+        _maxFrameSize = maxFrameSize;
+        _keepCapacity = keepCapacity;
+    }
+
+    /// <summary>Whether a write is in flight.</summary>
+    public bool InFlight { get; private set; }
+
+    /// <summary>Whether frames wait for the next write.</summary>
+    public bool HasQueued => _queued.WrittenCount > 0;
+
+    /// <summary>Queues <paramref name="message"/> as one frame; false when it is larger than <c>max-frame-size</c>.</summary>
+    public bool Enqueue(Message message)
+    {
+        var payload = MessageCodec.Encode(message);
+        if (payload.Length > _maxFrameSize)
+        {
+            return false;
+        }
+
+        NetstringFramer.WriteFrame(_queued, payload);
+        return true;
+    }
+
+    /// <summary>
+    /// The bytes to write next, all queued frames, now in flight; false while a write is in flight or nothing
+    /// is queued. The bytes stay valid until <see cref="Completed"/>.
+    /// </summary>
+    public bool TryTakeBatch(out ReadOnlyMemory<byte> batch)
+    {
+        if (InFlight || !HasQueued)
+        {
+            batch = default;
+            return false;
+        }
+
+        (_writing, _queued) = (_queued, _writing);
+        _queued.ResetWrittenCount();
+        InFlight = true;
+        batch = _writing.WrittenMemory;
+        return true;
+    }
+
+    /// <summary>The write in flight ended.</summary>
+    public void Completed()
+    {
+        InFlight = false;
+        if (_writing.Capacity > _keepCapacity)
+        {
+            _writing = new ArrayBufferWriter<byte>(InitialCapacity);
+        }
+    }
+}
