@@ -21,7 +21,7 @@ namespace Drogulus.Actors.Network.Tls;
 /// </summary>
 internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
 {
-    private const int ReadBufferSize = 32 * 1024;
+    private const int ReadBufferSize = 8 * 1024;
 
     private readonly TlsCredentials _credentials;
     private readonly Key _self;
