@@ -6,6 +6,7 @@ using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 using Drogulus.Core.Wire;
 using Microsoft.Data.Sqlite;
+using Xunit.Abstractions;
 
 namespace Drogulus.Node.Tests;
 
@@ -14,7 +15,7 @@ namespace Drogulus.Node.Tests;
 /// survive a SIGKILL at any instant: the spec streams puts, kills the node while more are in flight, restarts it
 /// on the same data directory and reads every acknowledged item back.
 /// </summary>
-public sealed class CrashDurabilityTests : IDisposable
+public sealed class CrashDurabilityTests(ITestOutputHelper output) : IDisposable
 {
     private const int AcknowledgedBeforeKill = 50;
     private const int Writers = 4;
@@ -35,6 +36,8 @@ public sealed class CrashDurabilityTests : IDisposable
         await using (var node = await NodeProcess.StartAsync(data))
         {
             using var client = Client(node.ControlPort);
+            // One writer wins the right to kill; the others keep sending until the node is gone.
+            var killing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var killed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var next = -1;
 
@@ -55,17 +58,17 @@ public sealed class CrashDurabilityTests : IDisposable
                         Assert.True(json.RootElement.GetProperty("stored").GetInt32() >= 1, json.RootElement.ToString());
                         acknowledged[item.Key] = value;
                     }
-                    catch (Exception e) when (killed.Task.IsCompleted && e is HttpRequestException or TaskCanceledException or IOException)
+                    catch (Exception e) when (killing.Task.IsCompleted && e is HttpRequestException or TaskCanceledException or IOException)
                     {
                         // In flight when the node died: never acknowledged, so nothing is owed.
                         Interlocked.Increment(ref unanswered);
                         return;
                     }
 
-                    if (acknowledged.Count >= AcknowledgedBeforeKill && killed.TrySetResult())
+                    if (acknowledged.Count >= AcknowledgedBeforeKill && killing.TrySetResult())
                     {
-                        // The other writers still have puts in flight.
                         await node.KillAsync();
+                        killed.SetResult();
                     }
                 }
             }
@@ -74,6 +77,7 @@ public sealed class CrashDurabilityTests : IDisposable
         }
 
         Assert.True(acknowledged.Count >= AcknowledgedBeforeKill);
+        output.WriteLine($"{acknowledged.Count} puts acknowledged before the kill, {unanswered} cut off by it");
         await using (var restarted = await NodeProcess.StartAsync(data))
         {
             using var client = Client(restarted.ControlPort);
