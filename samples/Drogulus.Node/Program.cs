@@ -18,6 +18,8 @@ try
 }
 catch (CliException e)
 {
-    Console.Error.WriteLine("drogulus-node: " + e.Message);
+    // Some messages span lines (the HOCON parser points at the bad token on a second line): keep them on one.
+    var lines = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    Console.Error.WriteLine("drogulus-node: " + string.Join(' ', lines));
     return 1;
 }
