@@ -56,7 +56,22 @@ internal static class StartCommand
         {
             try
             {
-                config = ConfigurationFactory.ParseString(NodeFiles.ReadText(configFile, "configuration file")).WithFallback(config);
+                var text = NodeFiles.ReadText(configFile, "configuration file");
+                var file = ConfigurationFactory.ParseString(text);
+                var meaningful = text.Split('\n').Any(line => line.Trim() is { Length: > 0 } t && !t.StartsWith('#') && !t.StartsWith("//", StringComparison.Ordinal));
+                if (file.IsEmpty && meaningful)
+                {
+                    throw new CliException($"cannot use the HOCON file {configFile}: it holds text but no setting");
+                }
+
+                // Akka's parser accepts much that is not HOCON; a file for a node holds drogulus { } and akka { } only.
+                var stray = file.AsEnumerable().Select(entry => entry.Key).FirstOrDefault(key => key is not ("drogulus" or "akka"));
+                if (stray is not null)
+                {
+                    throw new CliException($"cannot use the HOCON file {configFile}: '{stray}' is neither a drogulus {{ }} nor an akka {{ }} block");
+                }
+
+                config = file.WithFallback(config);
             }
             catch (Exception e) when (e is not CliException)
             {

@@ -85,4 +85,19 @@ public sealed class ErrorReportingTests(KeyedDataDirectory keyed) : IClassFixtur
 
         Assert.Contains("cannot parse the HOCON file", NodeCli.SingleErrorLine(result), StringComparison.Ordinal);
     }
+
+    // Text the parser accepts that still is no node configuration: stray keys, no setting at all, a misspelt setting.
+    [Theory]
+    [InlineData("}}}{{ ::: garbage ][", "holds text but no setting")]
+    [InlineData("a = [1, 2", "'a' is neither a drogulus { } nor an akka { } block")]
+    [InlineData("drogulus.kk = 3", "drogulus.kk is not a setting")]
+    public async Task Start_should_report_one_line_when_config_parses_but_is_no_node_configuration(string text, string expected)
+    {
+        var config = Path.Combine(keyed.Scratch, $"odd-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(config, text);
+
+        var result = await NodeCli.RunAsync("start", "--data", keyed.Data, "--listen", "127.0.0.1:0", "--config", config);
+
+        Assert.Contains(expected, NodeCli.SingleErrorLine(result), StringComparison.Ordinal);
+    }
 }

@@ -85,6 +85,7 @@ public sealed record DrogulusSettings
             throw new ConfigurationException("The drogulus configuration block is empty; was reference.conf loaded?");
         }
 
+        RejectUnknownKeys(drogulus, "");
         var settings = new DrogulusSettings
         {
             K = Int(drogulus, "k"),
@@ -118,6 +119,32 @@ public sealed record DrogulusSettings
         var changed = change(this);
         changed.Validate();
         return changed;
+    }
+
+    // Every key Create reads. A key outside this list is a typo (or a setting of another version), and a
+    // typo silently falling back to the default is worse than an error.
+    private static readonly HashSet<string> KnownKeys = new(StringComparer.Ordinal)
+    {
+        "k", "alpha", "request-timeout", "lookup-timeout", "refresh-interval", "refresh-timeout", "replicate-interval",
+        "allowed-rpc-fails", "max-frame-size", "idle-timeout", "connect-timeout", "handshake-timeout", "min-rsa-key-bits",
+        "created-with", "protocol-version", "republish.items-per-second", "republish.parallelism", "transport",
+        "listen.host", "listen.port",
+    };
+
+    private static void RejectUnknownKeys(Config config, string prefix)
+    {
+        foreach (var (key, value) in config.AsEnumerable())
+        {
+            var path = prefix + key;
+            if (value.IsObject() && KnownKeys.Any(known => known.StartsWith(path + ".", StringComparison.Ordinal)))
+            {
+                RejectUnknownKeys(config.GetConfig(key), path + ".");
+            }
+            else if (!KnownKeys.Contains(path))
+            {
+                throw new ConfigurationException($"drogulus.{path} is not a setting (every setting is listed in reference.conf).");
+            }
+        }
     }
 
     private void Validate()

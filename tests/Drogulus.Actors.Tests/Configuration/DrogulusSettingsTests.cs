@@ -97,6 +97,17 @@ public sealed class DrogulusSettingsTests
         Assert.Equal(DrogulusConfig.SettingsFrom((Config?)null) with { CreatedWith = "x" }, settings);
     }
 
+    [Theory]
+    [InlineData("drogulus.kk = 3", "drogulus.kk ")]
+    [InlineData("drogulus.listen.hots = \"127.0.0.1\"", "drogulus.listen.hots ")]
+    [InlineData("drogulus.republish = 5", "drogulus.republish ")]
+    public void SettingsFrom_should_refuse_a_key_that_is_not_a_setting_when_it_is_misspelt(string hocon, string expectedStart)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => DrogulusConfig.SettingsFrom(hocon));
+
+        Assert.StartsWith(expectedStart, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Create_should_refuse_an_empty_block_when_reference_conf_was_not_loaded()
     {
