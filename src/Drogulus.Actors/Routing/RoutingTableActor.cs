@@ -19,9 +19,6 @@ namespace Drogulus.Actors.Routing;
 /// </summary>
 internal sealed class RoutingTableActor : ReceiveActor
 {
-    private static readonly IReadOnlyDictionary<string, string> Blacklisted =
-        ErrorReply.Details("message", "You have been blacklisted.");
-
     private readonly RoutingTable _table;
     private readonly DrogulusSettings _settings;
     private readonly IActorRef _dataStore;
@@ -62,7 +59,7 @@ internal sealed class RoutingTableActor : ReceiveActor
         if (_table.IsBlacklisted(inbound.From.Id))
         {
             _log.Warning("Turned away {MessageType} from blacklisted {PeerId}", request.WireName, inbound.From.Id.ToShortString());
-            var error = ErrorReply.For(request, ErrorCode.BadRequest, Blacklisted, default, 0);
+            var error = ErrorReply.For(request, ErrorCode.BadRequest, ErrorReply.Blacklisted, default, 0);
             inbound.Connection.Tell(new SendReply(inbound.From, request.Uuid, error, CloseAfter: true));
             return;
         }

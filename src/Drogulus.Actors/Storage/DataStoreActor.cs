@@ -20,9 +20,6 @@ namespace Drogulus.Actors.Storage;
 /// </summary>
 internal sealed class DataStoreActor : ReceiveActor, IWithStash
 {
-    private static readonly IReadOnlyDictionary<string, string> Blacklisted =
-        ErrorReply.Details("message", "You have been blacklisted.");
-
     private readonly LocalStore _store;
     private readonly DrogulusSettings _settings;
     private readonly Key _ownId;
@@ -85,7 +82,7 @@ internal sealed class DataStoreActor : ReceiveActor, IWithStash
             var code = validation.Error.Value;
             _log.Warning("Refused store of {Key} from {PeerId}: {Error}; the peer is blacklisted", item.Key.ToShortString(), inbound.From.Id.ToShortString(), ErrorCodes.Title(code));
             _routing.Tell(new RoutingTableActor.BlacklistPeer(inbound.From.Id, ErrorCodes.Title(code)));
-            Reply(inbound, ErrorReply.For(inbound.Request, code, Blacklisted, default, 0));
+            Reply(inbound, ErrorReply.For(inbound.Request, code, ErrorReply.Blacklisted, default, 0));
             return;
         }
 
@@ -130,11 +127,32 @@ internal sealed class DataStoreActor : ReceiveActor, IWithStash
         }
     }
 
+    // The `count` ids closest to `target`, by insertion into a short sorted list: one pass, no full sort,
+    // since a newcomer is checked against every held item.
     private static IReadOnlyList<Key> Closest(Key[] ids, Key target, int count)
     {
-        var sorted = (Key[])ids.Clone();
-        Array.Sort(sorted, target.CompareDistance);
-        return sorted.Length <= count ? sorted : sorted[..count];
+        var best = new List<Key>(count + 1);
+        foreach (var id in ids)
+        {
+            if (best.Count == count && target.CompareDistance(id, best[^1]) >= 0)
+            {
+                continue;
+            }
+
+            var at = best.Count;
+            while (at > 0 && target.CompareDistance(id, best[at - 1]) < 0)
+            {
+                at--;
+            }
+
+            best.Insert(at, id);
+            if (best.Count > count)
+            {
+                best.RemoveAt(count);
+            }
+        }
+
+        return best;
     }
 
     private void OnRunRepublish()

@@ -6,6 +6,9 @@ namespace Drogulus.Core.Wire;
 /// <summary>Builds <c>error</c> replies (PROTOCOL §4, §12) with the title the code names.</summary>
 public static class ErrorReply
 {
+    /// <summary>The details PROTOCOL §6 gives a blacklisted sender: <c>{"message": "You have been blacklisted."}</c>.</summary>
+    public static IReadOnlyDictionary<string, string> Blacklisted { get; } = Details("message", "You have been blacklisted.");
+
     /// <summary>An error answering <paramref name="request"/>, echoing its uuid.</summary>
     public static ErrorMessage For(
         Message request, ErrorCode code, IReadOnlyDictionary<string, string> details, Key ownNode, int replyPort)
