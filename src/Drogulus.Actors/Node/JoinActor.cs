@@ -92,6 +92,11 @@ internal sealed class JoinActor : ReceiveActor
             _answered.Add(contact);
             _routing.Tell(new RoutingTableActor.AddContact(contact));
         }
+        else if (replied.Reply is not (PongMessage or ErrorMessage))
+        {
+            // PROTOCOL §7: a reply of the wrong type blacklists the responder.
+            _routing.Tell(new RoutingTableActor.BlacklistPeer(replied.Peer.Id, "answered a ping with " + replied.Reply.WireName));
+        }
 
         PingDone();
     }

@@ -112,6 +112,12 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
         Receive<RpcReplied>(replied =>
         {
             var id = replied.To.ExpectedId!.Value;
+            if (replied.Reply is not (PongMessage or ErrorMessage))
+            {
+                // PROTOCOL §7: a reply of the wrong type blacklists the responder.
+                _routing.Tell(new RoutingTableActor.BlacklistPeer(id, "answered a store with " + replied.Reply.WireName));
+            }
+
             Record(id, replied.Reply switch
             {
                 PongMessage => new StoreOutcome(id, StoreResult.Stored),

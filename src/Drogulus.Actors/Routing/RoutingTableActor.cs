@@ -34,7 +34,7 @@ internal sealed class RoutingTableActor : ReceiveActor
         _settings = settings;
         _dataStore = dataStore;
         _random = random;
-        Receive<InboundRequest>(OnInbound);
+        Receive<InboundRequest>(inbound => InternalErrors.Guard(inbound, _log, OnInbound));
         Receive<PeerSeen>(seen => See(seen.Peer));
         Receive<AddContact>(add => Add(add.Contact));
         Receive<ContactFailed>(failed => OnFailed(failed.Id));

@@ -49,8 +49,8 @@ internal sealed class DataStoreActor : ReceiveActor, IWithStash
 
     private void Wired()
     {
-        Receive<StoreRequest>(OnStoreRequest);
-        Receive<FindValueRequest>(OnFindValueRequest);
+        Receive<StoreRequest>(request => InternalErrors.Guard(request.Inbound, _log, _ => OnStoreRequest(request)));
+        Receive<FindValueRequest>(request => InternalErrors.Guard(request.Inbound, _log, _ => OnFindValueRequest(request)));
         Receive<GetLocal>(get => Sender.Tell(new LocalItem(get.Key, _store.Get(get.Key, Now))));
         Receive<StoreLocal>(store => Sender.Tell(new LocalStored(store.Item.Key, _store.Store(store.Item, Now))));
         Receive<Newcomer>(OnNewcomer);
