@@ -81,7 +81,7 @@ await AnsiConsole.Progress()
         }
 
         var putTask = progress.AddTask("publish signed items", maxValue: options.Items);
-        var now = system.Scheduler.Now.ToUnixTimeMilliseconds() / 1000.0;
+        var now = SignedItem.UnixSeconds(system.Scheduler.Now);
         var plans = Enumerable.Range(0, options.Items)
             .Select(i => (Item: SignedItem.Create(publishers[i % publishers.Count], $"item-{i}", $"value {i} from the local network demo", now, 0),
                 From: nodes[random.Next(nodes.Count)]))

@@ -33,8 +33,8 @@ internal static class ClientCommands
                 publisher,
                 result.GetRequiredValue(name),
                 result.GetRequiredValue(value),
-                now.ToUnixTimeMilliseconds() / 1000.0,
-                lifetime is { } l ? (now + l).ToUnixTimeMilliseconds() / 1000.0 : 0,
+                SignedItem.UnixSeconds(now),
+                lifetime is { } l ? SignedItem.UnixSeconds(now + l) : 0,
                 ParseMeta(result.GetValue(meta) ?? []));
             var body = new ByteArrayContent(MessageCodec.Encode(new StoreMessage("", default, 0, ProtocolVersion.Current, item)));
             body.Headers.ContentType = new MediaTypeHeaderValue("application/x-msgpack");

@@ -5,6 +5,7 @@ using Drogulus.Actors.Network;
 using Drogulus.Actors.Protocol;
 using Drogulus.Actors.Routing;
 using Drogulus.Core.Identity;
+using Drogulus.Core.Items;
 using Drogulus.Core.Lookup;
 using Drogulus.Core.Wire;
 using static Drogulus.Actors.Network.TransportProtocol;
@@ -94,7 +95,7 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
                 break;
             case ValueMessage value when _request.Kind == LookupKind.FindValue:
                 var valid = value.Item.Key == _request.Target
-                    && value.Item.Validate(Now.ToUnixTimeMilliseconds() / 1000.0, _settings.MinRsaKeyBits).IsValid;
+                    && value.Item.Validate(SignedItem.UnixSeconds(Now), _settings.MinRsaKeyBits).IsValid;
                 if (state.OnValue(responder, value.Item, valid, Now).BlacklistResponder)
                 {
                     Blacklist(responder, "answered a findvalue with an invalid value or one under another key");

@@ -136,8 +136,8 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         Receive<PeerSeen>(seen => _routing.Forward(seen));
         Receive<PeerFailed>(failed => _routing.Tell(new RoutingTableActor.ContactFailed(failed.Id)));
         Receive<Join>(OnJoin);
-        Receive<Put>(put => OnPut(put.Item, put.Duplicate ?? _settings.K, storeLocally: true));
-        Receive<Republish>(republish => OnPut(republish.Item, _settings.K, storeLocally: false));
+        Receive<Put>(put => OnPut(put.Item, put.Duplicate ?? _settings.K));
+        Receive<Republish>(republish => StartPut(republish.Item, _settings.K, storeLocally: false));
         Receive<Get>(get => _dataStore.Tell(new DataStoreActor.GetLocal(get.Key), Context.ActorOf(GetActor.Props(get.Key, Sender, Self, _settings.RequestTimeout))));
         Receive<GetActor.LookUp>(lookUp => StartLookup(LookupKind.FindValue, lookUp.Key, LookupActor.ReplyMode.Get, lookUp.ReplyTo));
         Receive<FindNodes>(find => StartLookup(LookupKind.FindNode, find.Target, LookupActor.ReplyMode.FindNodes, Sender));
@@ -146,11 +146,9 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         Receive<RefreshTick>(_ => _routing.Tell(new RoutingTableActor.GetRefreshTargets(BeyondClosestNeighbour: false)));
         Receive<RoutingTableActor.RefreshTargets>(OnRefreshTargets);
         Receive<RepublishTick>(_ => _dataStore.Tell(DataStoreActor.RunRepublish.Instance));
-        Receive<LookupActor.Finished>(_ => { });
     }
 
-    private static string Endpoint(TransportReady ready) =>
-        ready.Host.Contains(':') ? $"[{ready.Host}]:{ready.Port}" : $"{ready.Host}:{ready.Port}";
+    private static string Endpoint(TransportReady ready) => Contact.FormatEndpoint(ready.Host, ready.Port);
 
     private void OnJoin(Join join)
     {
@@ -175,7 +173,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         Context.ActorOf(JoinActor.Props(seeds, Sender, _identity.Id, _settings, _routing, _transport));
     }
 
-    private void OnPut(SignedItem item, int duplicate, bool storeLocally)
+    private void OnPut(SignedItem item, int duplicate)
     {
         if (duplicate < 1)
         {
@@ -183,15 +181,20 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
             return;
         }
 
-        var validation = item.Validate(Context.System.Scheduler.Now.ToUnixTimeMilliseconds() / 1000.0, _settings.MinRsaKeyBits);
+        var validation = item.Validate(SignedItem.UnixSeconds(Context.System.Scheduler.Now), _settings.MinRsaKeyBits);
         if (!validation.IsValid)
         {
             Sender.Tell(new PutFailed(item.Key, "the item is not valid: " + validation));
             return;
         }
 
-        Context.ActorOf(PutActor.Props(item, duplicate, storeLocally, Sender, _identity.Id, _settings, _routing, _dataStore, _transport));
+        StartPut(item, duplicate, storeLocally: true);
     }
+
+    // A republished item was verified when it was stored and the pass has just dropped the expired ones,
+    // so it goes straight to the put without a second signature check.
+    private void StartPut(SignedItem item, int duplicate, bool storeLocally) =>
+        Context.ActorOf(PutActor.Props(item, duplicate, storeLocally, Sender, _identity.Id, _settings, _routing, _dataStore, _transport));
 
     private void StartLookup(LookupKind kind, Key target, LookupActor.ReplyMode mode, IActorRef replyTo)
     {
@@ -208,7 +211,8 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
 
         foreach (var target in refresh.Targets)
         {
-            StartLookup(LookupKind.FindNode, target, LookupActor.ReplyMode.Internal, Self);
+            // A refresh is wanted for its side effect on the routing table; its answer goes nowhere.
+            StartLookup(LookupKind.FindNode, target, LookupActor.ReplyMode.Internal, ActorRefs.Nobody);
         }
     }
 

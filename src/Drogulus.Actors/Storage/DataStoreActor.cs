@@ -57,7 +57,6 @@ internal sealed class DataStoreActor : ReceiveActor, IWithStash
         Receive<RunRepublish>(_ => OnRunRepublish());
         Receive<RoutingTableActor.KeysClassified>(OnKeysClassified);
         Receive<GetItemCount>(_ => Sender.Tell(_store.Count));
-        Receive<IRpcOutcome>(_ => { });
     }
 
     public static Props Props(LocalStore store, DrogulusSettings settings, Key ownId, IActorRef transport) =>
@@ -65,7 +64,7 @@ internal sealed class DataStoreActor : ReceiveActor, IWithStash
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
-    private double NowSeconds => Now.ToUnixTimeMilliseconds() / 1000.0;
+    private double NowSeconds => SignedItem.UnixSeconds(Now);
 
     // The siblings are created after this actor and a restart forgets them, so it asks its parent each time.
     protected override void PreStart() => Context.Parent.Tell(RequestWire.Instance);
@@ -123,7 +122,7 @@ internal sealed class DataStoreActor : ReceiveActor, IWithStash
         foreach (var item in items)
         {
             _log.Debug("Handing {Key} over to newcomer {PeerId}", item.Key.ToShortString(), newcomer.Contact.Id.ToShortString());
-            _transport.Tell(new SendRequest(PeerAddress.Of(newcomer.Contact), new StoreMessage("", default, 0, "", item), Self));
+            _transport.Tell(new SendRequest(PeerAddress.Of(newcomer.Contact), new StoreMessage("", default, 0, "", item), ActorRefs.Nobody));
         }
     }
 

@@ -14,7 +14,10 @@ namespace Drogulus.Core.Identity;
 public sealed record Contact(Key Id, string Address, int Port, string Version, DateTimeOffset LastSeen, int FailureCount = 0)
 {
     /// <summary><c>host:port</c>, bracketing IPv6 addresses.</summary>
-    public string Endpoint => Address.Contains(':') ? $"[{Address}]:{Port}" : $"{Address}:{Port}";
+    public string Endpoint => FormatEndpoint(Address, Port);
+
+    /// <summary><c>host:port</c>, bracketing IPv6 addresses.</summary>
+    public static string FormatEndpoint(string host, int port) => host.Contains(':') ? $"[{host}]:{port}" : $"{host}:{port}";
 
     /// <inheritdoc />
     public override string ToString() => $"{Id.ToShortString()}@{Endpoint}";

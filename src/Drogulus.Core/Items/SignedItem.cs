@@ -78,6 +78,12 @@ public sealed partial class SignedItem : IEquatable<SignedItem>
     /// <summary>RSASSA-PKCS1-v1_5 signature, as long as the key's modulus.</summary>
     public ReadOnlyMemory<byte> Signature => _signature;
 
+    /// <summary>
+    /// <paramref name="time"/> in Unix seconds, the unit of <see cref="Timestamp"/> and <see cref="Expires"/>
+    /// (millisecond precision, as every node computes it).
+    /// </summary>
+    public static double UnixSeconds(DateTimeOffset time) => time.ToUnixTimeMilliseconds() / 1000.0;
+
     /// <summary>Whether the item is dead at <paramref name="nowUnixSeconds"/> (PROTOCOL §3 rule 3).</summary>
     public bool IsExpiredAt(double nowUnixSeconds) => Expires > 0 && Expires <= nowUnixSeconds;
 

@@ -228,8 +228,7 @@ public sealed class LocalStore
         return result;
     }
 
-    /// <summary>Unix seconds as PROTOCOL §3 compares them against <c>expires</c>.</summary>
-    internal static double UnixSeconds(DateTimeOffset now) => now.ToUnixTimeMilliseconds() / 1000.0;
+    private static double UnixSeconds(DateTimeOffset now) => SignedItem.UnixSeconds(now);
 
     private static string WholeSeconds(double timestamp)
     {
