@@ -80,17 +80,6 @@ public sealed record KeyRange
         }
     }
 
-    /// <summary>
-    /// The smallest XOR distance from <paramref name="key"/> to any key of the range. Exact because the
-    /// range is an aligned power-of-two block: every key in it shares the bits above log2(Size) with
-    /// <see cref="Min"/> and takes every combination of the bits below.
-    /// </summary>
-    internal BigInteger MinDistanceTo(BigInteger key)
-    {
-        var lowBits = (int)Size.GetBitLength() - 1;
-        return ((key ^ Min) >> lowBits) << lowBits;
-    }
-
     /// <inheritdoc />
     public override string ToString() => $"[{Min:X}, {Max:X})";
 }

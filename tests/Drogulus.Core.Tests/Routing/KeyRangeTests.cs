@@ -99,29 +99,4 @@ public sealed class KeyRangeTests
             Assert.All(counts, c => Assert.True(c > 0));
         }
     }
-
-    [Fact]
-    public void MinDistanceTo_should_equal_brute_force_when_range_is_small()
-    {
-        var random = new Random(13);
-        for (var i = 0; i < 50; i++)
-        {
-            var range = RoutingFixtures.RangeOf(Key.Random(random), Key.Bits - random.Next(0, 5));
-            var key = random.Next(2) == 0 ? Key.Random(random) : range.RandomKey(random);
-            var value = key.ToBigInteger();
-            var brute = BigInteger.Zero;
-            var first = true;
-            for (var x = range.Min; x < range.Max; x++)
-            {
-                var distance = x ^ value;
-                if (first || distance < brute)
-                {
-                    brute = distance;
-                    first = false;
-                }
-            }
-
-            Assert.Equal(brute, range.MinDistanceTo(value));
-        }
-    }
 }
