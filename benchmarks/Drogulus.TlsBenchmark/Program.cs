@@ -31,7 +31,7 @@ var timeout = TimeSpan.FromSeconds(IntOption("--timeout", 60));
 
 var (serverIdentity, serverPort) = await StartEcho(system, settings);
 var clientReady = system.ActorOf(EchoNode.Props(ActorRefs.Nobody));
-var client = system.ActorOf(new TlsTransport().Props(NodeIdentity.Generate(DateTimeOffset.UtcNow), settings, clientReady));
+var client = system.ActorOf(new TlsTransport().Props(NodeIdentity.Generate(DateTimeOffset.UtcNow), settings, clientReady, clientReady));
 var target = new PeerAddress("127.0.0.1", serverPort, serverIdentity.Id);
 
 foreach (var inFlight in new[] { 1, 16 })
@@ -74,7 +74,7 @@ async Task<(NodeIdentity Identity, int Port)> StartEcho(ActorSystem sys, Drogulu
     var ready = new TaskCompletionSource<TransportReady>();
     var inbox = Inbox.Create(sys);
     var echo = sys.ActorOf(EchoNode.Props(inbox.Receiver));
-    sys.ActorOf(new TlsTransport().Props(identity, s, echo));
+    sys.ActorOf(new TlsTransport().Props(identity, s, echo, echo));
     var r = (TransportReady)await inbox.ReceiveAsync(timeout);
     return (identity, r.Port);
 }
@@ -105,7 +105,7 @@ async Task<double> HandshakeMilliseconds(ActorSystem sys, DrogulusSettings s, Pe
     for (var i = 0; i < count; i++)
     {
         var node = sys.ActorOf(EchoNode.Props(ActorRefs.Nobody));
-        var transport = sys.ActorOf(new TlsTransport().Props(NodeIdentity.Generate(DateTimeOffset.UtcNow), s, node));
+        var transport = sys.ActorOf(new TlsTransport().Props(NodeIdentity.Generate(DateTimeOffset.UtcNow), s, node, node));
         var clock = Stopwatch.StartNew();
         var outcome = await transport.Ask<IRpcOutcome>((Func<IActorRef, object>)(r => new SendRequest(to, new PingMessage("", Key.Zero, 0, ""), r)), timeout, CancellationToken.None);
         samples.Add(clock.Elapsed.TotalMilliseconds);

@@ -4,7 +4,9 @@ namespace Drogulus.Actors.Configuration;
 
 /// <summary>
 /// The validated settings of one node (PROTOCOL §1), read from a <c>drogulus { }</c> HOCON block. This
-/// class is the only reader of that block; defaults live in <c>hocon/reference.conf</c> alone.
+/// class is the only reader of that block; defaults live in <c>hocon/reference.conf</c> alone. Immutable
+/// once validated: every value comes through <see cref="Create"/> (no public setter, and a <c>with</c>
+/// expression outside this class cannot set one), so a node never runs with settings nobody checked.
 /// </summary>
 public sealed record DrogulusSettings
 {
@@ -13,64 +15,70 @@ public sealed record DrogulusSettings
     }
 
     /// <summary>Bucket size, replacement-cache size, lookup result size, default replication count.</summary>
-    public int K { get; init; }
+    public int K { get; private init; }
 
     /// <summary>RPCs one lookup keeps in flight.</summary>
-    public int Alpha { get; init; }
+    public int Alpha { get; private init; }
 
     /// <summary>Bound on one RPC: connect, handshake and reply.</summary>
-    public TimeSpan RequestTimeout { get; init; }
+    public TimeSpan RequestTimeout { get; private init; }
 
     /// <summary>Bound on one lookup.</summary>
-    public TimeSpan LookupTimeout { get; init; }
+    public TimeSpan LookupTimeout { get; private init; }
 
     /// <summary>How often stale buckets are looked for.</summary>
-    public TimeSpan RefreshInterval { get; init; }
+    public TimeSpan RefreshInterval { get; private init; }
 
     /// <summary>A bucket not touched for this long is stale.</summary>
-    public TimeSpan RefreshTimeout { get; init; }
+    public TimeSpan RefreshTimeout { get; private init; }
 
     /// <summary>Period of the republish pass and the "recently updated" window.</summary>
-    public TimeSpan ReplicateInterval { get; init; }
+    public TimeSpan ReplicateInterval { get; private init; }
 
     /// <summary>Failed RPCs after which a contact is dropped.</summary>
-    public int AllowedRpcFails { get; init; }
+    public int AllowedRpcFails { get; private init; }
 
     /// <summary>Largest netstring payload accepted or sent, in bytes.</summary>
-    public int MaxFrameSize { get; init; }
+    public int MaxFrameSize { get; private init; }
 
     /// <summary>An unused connection is closed after this.</summary>
-    public TimeSpan IdleTimeout { get; init; }
+    public TimeSpan IdleTimeout { get; private init; }
 
     /// <summary>Bound on opening a TCP connection to a peer.</summary>
-    public TimeSpan ConnectTimeout { get; init; }
+    public TimeSpan ConnectTimeout { get; private init; }
 
     /// <summary>Bound on the TLS handshake of a new connection, either side.</summary>
-    public TimeSpan HandshakeTimeout { get; init; }
+    public TimeSpan HandshakeTimeout { get; private init; }
 
     /// <summary>Shortest RSA publisher key whose signatures verify.</summary>
-    public int MinRsaKeyBits { get; init; }
+    public int MinRsaKeyBits { get; private init; }
 
     /// <summary>Written into <c>created_with</c> of items this node signs.</summary>
-    public string CreatedWith { get; init; } = "";
+    public string CreatedWith { get; private init; } = "";
 
     /// <summary>The protocol version this node speaks.</summary>
-    public string ProtocolVersion { get; init; } = "";
+    public string ProtocolVersion { get; private init; } = "";
 
     /// <summary>Most items per second the republish pass stores again.</summary>
-    public double RepublishItemsPerSecond { get; init; }
+    public double RepublishItemsPerSecond { get; private init; }
 
     /// <summary>Most republish stores in flight at once.</summary>
-    public int RepublishParallelism { get; init; }
+    public int RepublishParallelism { get; private init; }
+
+    /// <summary>First wait before a node whose listener stopped asks its transport to bind again.</summary>
+    public TimeSpan RebindMinBackoff { get; private init; }
+
+    /// <summary>Longest wait between two attempts to bind again (the wait doubles up to this).</summary>
+    public TimeSpan RebindMaxBackoff { get; private init; }
 
     /// <summary>Transport of the extension's default node.</summary>
-    public string Transport { get; init; } = "";
+    public string Transport { get; private init; } = "";
 
     /// <summary>Address the node listens on.</summary>
-    public string ListenHost { get; init; } = "";
+    public string ListenHost { get; private init; } = "";
 
     /// <summary>Port the node listens on; 0 for an ephemeral port.</summary>
-    public int ListenPort { get; init; }
+    public int ListenPort { get; private init; }
 
     /// <summary>
     /// Reads and validates a <c>drogulus</c> block. Pass the block itself (<c>config.GetConfig("drogulus")</c>)
@@ -105,6 +113,8 @@ public sealed record DrogulusSettings
             ProtocolVersion = Text(drogulus, "protocol-version"),
             RepublishItemsPerSecond = Double(drogulus, "republish.items-per-second"),
             RepublishParallelism = Int(drogulus, "republish.parallelism"),
+            RebindMinBackoff = Duration(drogulus, "rebind.min-backoff"),
+            RebindMaxBackoff = Duration(drogulus, "rebind.max-backoff"),
             Transport = Text(drogulus, "transport"),
             ListenHost = Text(drogulus, "listen.host"),
             ListenPort = Int(drogulus, "listen.port"),
@@ -113,21 +123,13 @@ public sealed record DrogulusSettings
         return settings;
     }
 
-    /// <summary>A copy with other values, validated the same way as <see cref="Create"/>.</summary>
-    public DrogulusSettings With(Func<DrogulusSettings, DrogulusSettings> change)
-    {
-        var changed = change(this);
-        changed.Validate();
-        return changed;
-    }
-
     // Every key Create reads. A key outside this list is a typo (or a setting of another version), and a
     // typo silently falling back to the default is worse than an error.
     private static readonly HashSet<string> KnownKeys = new(StringComparer.Ordinal)
     {
         "k", "alpha", "request-timeout", "lookup-timeout", "refresh-interval", "refresh-timeout", "replicate-interval",
         "allowed-rpc-fails", "max-frame-size", "idle-timeout", "connect-timeout", "handshake-timeout", "min-rsa-key-bits",
-        "created-with", "protocol-version", "republish.items-per-second", "republish.parallelism", "transport",
+        "created-with", "protocol-version", "republish.items-per-second", "republish.parallelism", "rebind.min-backoff", "rebind.max-backoff", "transport",
         "listen.host", "listen.port",
     };
 
@@ -166,6 +168,8 @@ public sealed record DrogulusSettings
         Require(ProtocolVersion.Split('.')[0] == "1", "protocol-version", "must be a 1.x version");
         Require(RepublishItemsPerSecond > 0 && double.IsFinite(RepublishItemsPerSecond), "republish.items-per-second", "must be positive");
         Require(RepublishParallelism >= 1, "republish.parallelism", "must be at least 1");
+        Positive(RebindMinBackoff, "rebind.min-backoff");
+        Require(RebindMaxBackoff >= RebindMinBackoff, "rebind.max-backoff", "must be at least rebind.min-backoff");
         Require(Transport is "memory" or "tls", "transport", "must be \"memory\" or \"tls\"");
         Require(ListenHost.Length > 0, "listen.host", "must not be empty");
         Require(ListenPort is >= 0 and <= 65535, "listen.port", "must be between 0 and 65535");

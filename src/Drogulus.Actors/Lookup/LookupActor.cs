@@ -13,10 +13,12 @@ using static Drogulus.Actors.Network.TransportProtocol;
 namespace Drogulus.Actors.Lookup;
 
 /// <summary>
-/// One FindNode or FindValue lookup (the paper's node lookup, PROTOCOL §9), short-lived: it asks the
+/// One FindNode or FindValue lookup (the paper's node lookup, PROTOCOL §9), short-lived and always the child
+/// of the per-request actor that needs it (GetActor, FindNodesActor, PutActor, JoinActor): it asks the
 /// routing table for the k closest contacts, drives the pure <see cref="LookupState"/> with up to α RPCs in
 /// flight, applies §7 to every reply (wrong type, wrong key or invalid value blacklists the responder;
-/// timeouts and connection failures count against the contact), replies once and stops.
+/// timeouts and connection failures count against the contact), answers its parent once with a
+/// <see cref="Result"/> and stops. Its parent turns the result into the public reply.
 /// </summary>
 internal sealed class LookupActor : ReceiveActor, IWithTimers
 {
@@ -39,12 +41,7 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
         Receive<RoutingTableActor.ClosestContacts>(OnClosest);
 
         // Rule 7 holds even when the routing table never answers (its actor failed on the query).
-        Receive<LookupTimedOut>(_ =>
-        {
-            _replied = true;
-            _request.ReplyTo.Tell(FailedOutside(LookupFailure.Timeout, _settings.LookupTimeout));
-            Context.Stop(Self);
-        });
+        Receive<LookupTimedOut>(_ => Answer(FailedOutside(LookupFailure.Timeout, _settings.LookupTimeout)));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -160,72 +157,39 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
             _transport.Tell(new SendRequest(PeerAddress.Of(cache), new StoreMessage("", default, 0, "", item), ActorRefs.Nobody));
         }
 
+        var succeeded = state.Status == LookupStatus.Succeeded;
+        Answer(new Result(_request.Target, succeeded, state.Closest, succeeded ? state.Item : null, state.Failure, state.Stats));
+    }
+
+    private void Answer(Result result)
+    {
         _replied = true;
-        _request.ReplyTo.Tell(Reply(state));
+        Context.Parent.Tell(result);
         Context.Stop(Self);
     }
 
-    // Stopped before it finished (a failure, or its node stopping): the requester still gets one answer.
+    // Stopped before it finished (a failure, or its parent stopping): the parent still gets one answer.
     protected override void PostStop()
     {
         if (!_replied)
         {
             _replied = true;
-            _request.ReplyTo.Tell(FailedOutside(LookupFailure.Aborted, TimeSpan.Zero));
+            Context.Parent.Tell(FailedOutside(LookupFailure.Aborted, TimeSpan.Zero));
         }
     }
 
-    private object Reply(LookupState state)
-    {
-        var target = _request.Target;
-        var stats = state.Stats;
-        var failure = state.FailureReason ?? "lookup failed";
-        return _request.Mode switch
-        {
-            ReplyMode.FindNodes => state.Status == LookupStatus.Succeeded
-                ? new NodesFound(target, state.Closest, stats)
-                : new FindNodesFailed(target, failure),
-            ReplyMode.Get => state switch
-            {
-                { Status: LookupStatus.Succeeded, Item: { } found } => new ValueFound(found, stats),
-                { Failure: LookupFailure.ValueNotFound } => new ValueNotFound(target, stats),
-                _ => new GetFailed(target, failure),
-            },
-            _ => new Finished(target, state.Status == LookupStatus.Succeeded, state.Closest, state.Failure, stats),
-        };
-    }
-
     // A failure decided outside the state machine: no routing answer before the timeout, or an abort.
-    private object FailedOutside(LookupFailure failure, TimeSpan duration)
-    {
-        var target = _request.Target;
-        var reason = LookupFailures.Describe(failure);
-        return _request.Mode switch
-        {
-            ReplyMode.FindNodes => new FindNodesFailed(target, reason),
-            ReplyMode.Get => new GetFailed(target, reason),
-            _ => new Finished(target, false, [], failure, _state?.Stats ?? new LookupStats(0, 0, 0, duration)),
-        };
-    }
+    private Result FailedOutside(LookupFailure failure, TimeSpan duration) =>
+        new(_request.Target, false, [], null, failure, _state?.Stats ?? new LookupStats(0, 0, 0, duration));
 
-    /// <summary>Who the lookup answers and in which vocabulary.</summary>
-    internal enum ReplyMode
-    {
-        /// <summary>Public <see cref="NodesFound"/> / <see cref="FindNodesFailed"/>.</summary>
-        FindNodes,
+    /// <summary>What to look up; <paramref name="ExtraContacts"/> join the shortlist (a join's seeds).</summary>
+    internal sealed record Request(LookupKind Kind, Key Target, IReadOnlyList<Contact> ExtraContacts);
 
-        /// <summary>Public <see cref="ValueFound"/> / <see cref="ValueNotFound"/> / <see cref="GetFailed"/>.</summary>
-        Get,
-
-        /// <summary>Internal <see cref="Finished"/> (put, join, refresh).</summary>
-        Internal,
-    }
-
-    /// <summary>What to look up and whom to answer; <paramref name="ExtraContacts"/> join the shortlist (a join's seeds).</summary>
-    internal sealed record Request(LookupKind Kind, Key Target, ReplyMode Mode, IActorRef ReplyTo, IReadOnlyList<Contact> ExtraContacts);
-
-    /// <summary>The answer in <see cref="ReplyMode.Internal"/>.</summary>
-    internal sealed record Finished(Key Target, bool Succeeded, IReadOnlyList<Contact> Closest, LookupFailure Failure, LookupStats Stats)
+    /// <summary>
+    /// The one answer of a lookup, to its parent: the k closest that answered (FindNode), the item found
+    /// (FindValue), or the failure, with the lookup's statistics.
+    /// </summary>
+    internal sealed record Result(Key Target, bool Succeeded, IReadOnlyList<Contact> Closest, SignedItem? Item, LookupFailure Failure, LookupStats Stats)
     {
         /// <summary>The failure in words, or null after success.</summary>
         public string? FailureReason => Succeeded ? null : LookupFailures.Describe(Failure);

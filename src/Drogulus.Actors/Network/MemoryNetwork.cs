@@ -29,8 +29,8 @@ public sealed class MemoryNetwork : ITransportFactory
     public int Count => _nodes.Count;
 
     /// <inheritdoc />
-    public Props Props(NodeIdentity identity, DrogulusSettings settings, IActorRef node) =>
-        MemoryTransportActor.Props(this, identity.Id, settings, node);
+    public Props Props(NodeIdentity identity, DrogulusSettings settings, IActorRef node, IActorRef inbound) =>
+        MemoryTransportActor.Props(this, identity.Id, settings, node, inbound);
 
     // A transport that registers again (a restarted actor keeps its ref) gets its port back: peers know it by that port.
     internal int Register(Key id, IActorRef transport)

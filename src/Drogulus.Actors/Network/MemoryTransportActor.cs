@@ -10,7 +10,8 @@ namespace Drogulus.Actors.Network;
 /// <summary>
 /// One node's transport on a <see cref="MemoryNetwork"/>. Every message is encoded and decoded by the wire
 /// codec, carries the sender's proven id (the network plays the part of TLS), and each request has its
-/// own <c>request-timeout</c> timer, exactly as over TLS.
+/// own <c>request-timeout</c> timer, exactly as over TLS. Inbound requests go straight to the node's
+/// routing table (the <c>handler</c>), lifecycle messages to the node.
 /// </summary>
 internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
 {
@@ -18,30 +19,33 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
     private readonly Key _self;
     private readonly DrogulusSettings _settings;
     private readonly IActorRef _node;
+    private readonly IActorRef _handler;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly PendingRequests _pending;
     private readonly Dictionary<Key, IActorRef> _connections = new();
     private long _nextUuid;
     private int _port;
 
-    public MemoryTransportActor(MemoryNetwork network, Key self, DrogulusSettings settings, IActorRef node)
+    public MemoryTransportActor(MemoryNetwork network, Key self, DrogulusSettings settings, IActorRef node, IActorRef handler)
     {
         _network = network;
         _self = self;
         _settings = settings;
         _node = node;
-        _pending = new PendingRequests(Timers, node, settings.RequestTimeout);
+        _handler = handler;
+        _pending = new PendingRequests(Timers, handler, settings.RequestTimeout);
         Receive<SendRequest>(OnSendRequest);
         Receive<Frame>(OnFrame);
         Receive<SendReply>(OnSendReply);
         Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<GetConnectionCount>(_ => Sender.Tell(_connections.Count));
+        Receive<Rebind>(_ => PreStart());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(MemoryNetwork network, Key self, DrogulusSettings settings, IActorRef node) =>
-        Akka.Actor.Props.Create(() => new MemoryTransportActor(network, self, settings, node));
+    public static Props Props(MemoryNetwork network, Key self, DrogulusSettings settings, IActorRef node, IActorRef handler) =>
+        Akka.Actor.Props.Create(() => new MemoryTransportActor(network, self, settings, node, handler));
 
     protected override void PreStart()
     {
@@ -116,7 +120,7 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
         if (message.IsRequest)
         {
             _connections[frame.FromId] = frame.FromTransport;
-            _node.Tell(new InboundRequest(peer, message, Self));
+            _handler.Tell(new InboundRequest(peer, message, Self));
             return;
         }
 

@@ -15,13 +15,13 @@ internal sealed class PendingRequests
 {
     private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private readonly ITimerScheduler _timers;
-    private readonly IActorRef _node;
+    private readonly IActorRef _inbound;
     private readonly TimeSpan _requestTimeout;
 
-    public PendingRequests(ITimerScheduler timers, IActorRef node, TimeSpan requestTimeout)
+    public PendingRequests(ITimerScheduler timers, IActorRef inbound, TimeSpan requestTimeout)
     {
         _timers = timers;
-        _node = node;
+        _inbound = inbound;
         _requestTimeout = requestTimeout;
     }
 
@@ -47,7 +47,7 @@ internal sealed class PendingRequests
         }
 
         _timers.Cancel(reply.Uuid);
-        _node.Tell(new PeerSeen(peer));
+        _inbound.Tell(new PeerSeen(peer));
         pending.ReplyTo.Tell(new RpcReplied(pending.To, peer, reply));
         return true;
     }
@@ -93,7 +93,7 @@ internal sealed class PendingRequests
     {
         if (to.ExpectedId is { } id)
         {
-            _node.Tell(new PeerFailed(id));
+            _inbound.Tell(new PeerFailed(id));
         }
 
         replyTo.Tell(new RpcFailed(to, failure, reason));

@@ -70,18 +70,19 @@ public static class TransportProtocol
     public sealed record RpcFailed(PeerAddress To, RpcFailure Failure, string Reason) : IRpcOutcome, IDeadLetterSuppression;
 
     /// <summary>
-    /// Sent by the transport to the node for every <see cref="RpcFailed"/> to a pinned contact, so that the
-    /// failure counts against the contact (PROTOCOL §7) even when the requester has already stopped.
+    /// Sent by the transport to its inbound handler (the routing table) for every <see cref="RpcFailed"/> to a
+    /// pinned contact, so that the failure counts against the contact (PROTOCOL §7) even when the requester
+    /// has already stopped.
     /// </summary>
     public sealed record PeerFailed(Key Id);
 
     /// <summary>
-    /// A request from a peer, sent to the node. Answer it by telling <paramref name="Connection"/> a
-    /// <see cref="SendReply"/>.
+    /// A request from a peer, sent by the connection straight to the transport's inbound handler (the
+    /// routing table). Answer it by telling <paramref name="Connection"/> a <see cref="SendReply"/>.
     /// </summary>
     public sealed record InboundRequest(PeerInfo From, Message Request, IActorRef Connection);
 
-    /// <summary>A reply from a peer arrived (sent to the node so the routing table sees the peer).</summary>
+    /// <summary>A reply from a peer arrived (sent to the inbound handler so the routing table sees the peer).</summary>
     public sealed record PeerSeen(PeerInfo Peer);
 
     /// <summary>Answers the request <paramref name="InReplyTo"/>; closes the connection after it when asked.</summary>
@@ -90,8 +91,26 @@ public static class TransportProtocol
     /// <summary>Sent by the transport to the node once it accepts connections.</summary>
     public sealed record TransportReady(string Host, int Port);
 
-    /// <summary>Sent by the transport to the node when it cannot accept connections (the port is in use, say).</summary>
+    /// <summary>
+    /// Sent by the transport to the node when it cannot accept connections (the port is in use, say, or its
+    /// listener stopped). The node answers requests with this reason and, if it had been reachable, asks for
+    /// <see cref="Rebind"/> with backoff.
+    /// </summary>
     public sealed record TransportFailed(string Reason);
+
+    /// <summary>
+    /// Asks a failed transport to listen again, on the port it had (so peers keep a valid address); it
+    /// answers the node with <see cref="TransportReady"/> or <see cref="TransportFailed"/>.
+    /// </summary>
+    public sealed record Rebind
+    {
+        /// <summary>The only instance.</summary>
+        public static Rebind Instance { get; } = new();
+
+        private Rebind()
+        {
+        }
+    }
 
     /// <summary>Asks the transport how many connections are open; answered with an <see cref="int"/>.</summary>
     public sealed record GetConnectionCount
@@ -108,6 +127,12 @@ public static class TransportProtocol
 /// <summary>Makes the transport actor of one node.</summary>
 public interface ITransportFactory
 {
-    /// <summary>Props of the transport actor for <paramref name="identity"/>, reporting to <paramref name="node"/>.</summary>
-    Props Props(NodeIdentity identity, Configuration.DrogulusSettings settings, IActorRef node);
+    /// <summary>
+    /// Props of the transport actor for <paramref name="identity"/>. It reports its lifecycle
+    /// (<see cref="TransportProtocol.TransportReady"/>, <see cref="TransportProtocol.TransportFailed"/>) to
+    /// <paramref name="node"/>, and sends every <see cref="TransportProtocol.InboundRequest"/>,
+    /// <see cref="TransportProtocol.PeerSeen"/> and <see cref="TransportProtocol.PeerFailed"/> straight to
+    /// <paramref name="inbound"/> (the node's routing table), with no hop through the node.
+    /// </summary>
+    Props Props(NodeIdentity identity, Configuration.DrogulusSettings settings, IActorRef node, IActorRef inbound);
 }

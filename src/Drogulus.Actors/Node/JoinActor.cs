@@ -14,7 +14,8 @@ namespace Drogulus.Actors.Node;
 /// <summary>
 /// One join (PROTOCOL §10; the paper's §2.3 "joining the network"): ping every seed, look up the node's
 /// own id through those that answered, then refresh every bucket farther away than the closest
-/// neighbour. Fails when no seed answers. Replies once and stops.
+/// neighbour. Fails when no seed answers. Replies once and stops. Its lookups are its own
+/// <see cref="LookupActor"/> children, stopped (never restarted) if they fail.
 /// </summary>
 internal sealed class JoinActor : ReceiveActor
 {
@@ -45,10 +46,16 @@ internal sealed class JoinActor : ReceiveActor
         Akka.Actor.Props.Create(() => new JoinActor(seeds, replyTo, ownId, settings, routing, transport));
 
     /// <summary>Parses <c>host:port</c> and <c>&lt;id hex&gt;@host:port</c> seeds; null with a reason when one is malformed.</summary>
-    public static bool TryParseSeed(string seed, out PeerAddress? address, out string error)
+    public static bool TryParseSeed(string? seed, out PeerAddress? address, out string error)
     {
         address = null;
         error = "";
+        if (string.IsNullOrWhiteSpace(seed))
+        {
+            error = "a seed is empty";
+            return false;
+        }
+
         Key? id = null;
         var text = seed.Trim();
         var at = text.IndexOf('@');
@@ -75,6 +82,9 @@ internal sealed class JoinActor : ReceiveActor
         address = new PeerAddress(host, port, id);
         return true;
     }
+
+    // A failing lookup child is stopped, never restarted (a restart would send its RPCs again and answer twice).
+    protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
 
     protected override void PreStart()
     {
@@ -115,13 +125,13 @@ internal sealed class JoinActor : ReceiveActor
         }
 
         Become(LookingUpSelf);
-        var request = new LookupActor.Request(LookupKind.FindNode, _ownId, LookupActor.ReplyMode.Internal, Self, _answered);
+        var request = new LookupActor.Request(LookupKind.FindNode, _ownId, _answered);
         Context.ActorOf(LookupActor.Props(request, _ownId, _settings, _routing, _transport), "self-lookup");
     }
 
     private void LookingUpSelf()
     {
-        Receive<LookupActor.Finished>(_ => _routing.Tell(new RoutingTableActor.GetRefreshTargets(BeyondClosestNeighbour: true)));
+        Receive<LookupActor.Result>(_ => _routing.Tell(new RoutingTableActor.GetRefreshTargets(BeyondClosestNeighbour: true)));
         Receive<RoutingTableActor.RefreshTargets>(OnRefreshTargets);
     }
 
@@ -131,7 +141,7 @@ internal sealed class JoinActor : ReceiveActor
         _pendingRefreshes = targets.Targets.Count;
         foreach (var target in targets.Targets)
         {
-            var request = new LookupActor.Request(LookupKind.FindNode, target, LookupActor.ReplyMode.Internal, Self, []);
+            var request = new LookupActor.Request(LookupKind.FindNode, target, []);
             Context.ActorOf(LookupActor.Props(request, _ownId, _settings, _routing, _transport));
         }
 
@@ -140,7 +150,7 @@ internal sealed class JoinActor : ReceiveActor
 
     private void Refreshing()
     {
-        Receive<LookupActor.Finished>(_ => RefreshDone(1));
+        Receive<LookupActor.Result>(_ => RefreshDone(1));
         Receive<RoutingTableActor.RoutingStatus>(status => Finish(new Joined(status.Contacts)));
     }
 

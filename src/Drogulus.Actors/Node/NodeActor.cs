@@ -1,14 +1,12 @@
 using Akka.Actor;
 using Akka.Event;
 using Drogulus.Actors.Configuration;
-using Drogulus.Actors.Lookup;
 using Drogulus.Actors.Network;
 using Drogulus.Actors.Protocol;
 using Drogulus.Actors.Routing;
 using Drogulus.Actors.Storage;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
-using Drogulus.Core.Lookup;
 using Drogulus.Core.Routing;
 using Drogulus.Core.Storage;
 using static Drogulus.Actors.Network.TransportProtocol;
@@ -16,45 +14,51 @@ using static Drogulus.Actors.Network.TransportProtocol;
 namespace Drogulus.Actors.Node;
 
 /// <summary>
-/// A Drogulus node: the supervisor of its routing table, data store, transport and per-request actors,
-/// and the address of the public API (<see cref="Join"/>, <see cref="Put"/>, <see cref="Get"/>,
-/// <see cref="FindNodes"/>, <see cref="GetNodeStatus"/>). It also runs the periodic bucket refresh and
-/// republish pass (PROTOCOL §10), one timer each. The routing table and the item store live here and are
-/// handed to the children through Props, so a child that throws is restarted with its state intact.
+/// A Drogulus node: the supervisor of its routing table, data store and transport, and the address of the
+/// public API. Each client operation (<see cref="Join"/>, <see cref="Put"/>, <see cref="Get"/>,
+/// <see cref="FindNodes"/>) becomes one per-request child (JoinActor, PutActor, GetActor, FindNodesActor)
+/// that owns its lookup, answers the requester itself and stops; nothing comes back through the node.
+/// Inbound requests never pass through here: connection → RoutingTableActor (→ DataStoreActor) → connection.
+/// The node also runs the periodic bucket refresh and republish tick (PROTOCOL §10), one timer each, and
+/// relays to the transport the few requests its children make for upkeep (probes, hand-over, republish).
+/// The routing table, the items and the endpoint live in a <see cref="NodeState"/> captured by the Props,
+/// so a restart of any child or of the node itself loses none of them; a restart of the node keeps its
+/// long-lived children (and so the transport's port) and stops the per-request ones, which answer their
+/// requesters with a failure.
 /// </summary>
 public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
 {
+    private const string TransportName = "transport";
+    private const string RoutingName = "routing-table";
+    private const string DataStoreName = "data-store";
+
     private readonly DrogulusSettings _settings;
     private readonly NodeIdentity _identity;
     private readonly ITransportFactory _transportFactory;
-    private readonly RoutingTable _table;
-    private readonly LocalStore _store;
+    private readonly NodeState _state;
     private readonly Random _random;
     private readonly TimeSpan _firstRepublish;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IActorRef _transport = ActorRefs.Nobody;
     private IActorRef _routing = ActorRefs.Nobody;
     private IActorRef _dataStore = ActorRefs.Nobody;
-    private string _endpoint = "";
+    private TimeSpan _rebindBackoff;
 
     /// <summary>Use <see cref="Props"/>; the constructor is public only for Akka's activator.</summary>
-    public NodeActor(DrogulusSettings settings, NodeIdentity identity, ITransportFactory transport, IItemStore store, int seed, RoutingTable? routingTable)
+    public NodeActor(DrogulusSettings settings, NodeIdentity identity, ITransportFactory transport, NodeState state)
     {
         _settings = settings;
         _identity = identity;
         _transportFactory = transport;
-        _random = new Random(seed);
+        _state = state;
+        _random = new Random(state.Seed);
 
         // The first pass comes after a random part of the interval, then one every interval: nodes started
         // together must not republish in lockstep, or every holder stores every item again before it sees
         // the others' stores (the "recently updated" skip needs unsynchronised passes).
         _firstRepublish = TimeSpan.FromTicks(Math.Max(1, (long)(settings.ReplicateInterval.Ticks * (1 - _random.NextDouble()))));
-        _table = routingTable ?? new RoutingTable(identity.Id, settings.K, settings.AllowedRpcFails, Context.System.Scheduler.Now);
-        _store = new LocalStore(store);
-        Receive<TransportReady>(OnTransportReady);
-        Receive<TransportFailed>(OnTransportFailed);
-        Receive<DataStoreActor.RequestWire>(_ => Sender.Tell(new DataStoreActor.Wire(_routing, Self)));
-        ReceiveAny(_ => Stash.Stash());
+        _state.Table ??= new RoutingTable(identity.Id, settings.K, settings.AllowedRpcFails, Context.System.Scheduler.Now);
+        Starting();
     }
 
     /// <inheritdoc />
@@ -82,9 +86,8 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
             throw new ArgumentException("The restored routing table belongs to another node id or k.", nameof(routingTable));
         }
 
-        var items = store ?? new InMemoryItemStore();
-        var randomSeed = seed ?? Random.Shared.Next();
-        return Akka.Actor.Props.Create(() => new NodeActor(settings, identity, transport, items, randomSeed, routingTable));
+        var state = new NodeState(new LocalStore(store ?? new InMemoryItemStore()), routingTable, seed ?? Random.Shared.Next());
+        return Akka.Actor.Props.Create(() => new NodeActor(settings, identity, transport, state));
     }
 
     /// <inheritdoc />
@@ -93,62 +96,152 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
     /// <inheritdoc />
     protected override void PreStart()
     {
-        _transport = Context.ActorOf(_transportFactory.Props(_identity, _settings, Self), "transport");
-        _dataStore = Context.ActorOf(DataStoreActor.Props(_store, _settings, _identity.Id, _transport), "data-store");
-        _routing = Context.ActorOf(RoutingTableActor.Props(_table, _settings, _dataStore, _transport, _random), "routing-table");
+        // The data store and the routing table know no sibling that is created after them; the transport
+        // sends inbound traffic straight to the routing table.
+        _dataStore = Context.ActorOf(DataStoreActor.Props(_state.Store, _settings, _identity.Id), DataStoreName);
+        _routing = Context.ActorOf(RoutingTableActor.Props(_state.Table!, _settings, _dataStore, _random), RoutingName);
+        _transport = Context.ActorOf(_transportFactory.Props(_identity, _settings, Self, _routing), TransportName);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The long-lived children are kept (Akka restarts them after this node, with their state objects); the
+    /// per-request ones are stopped so that none of them is restarted into sending its requests again.
+    /// </remarks>
+    protected override void PreRestart(Exception reason, object message)
+    {
+        foreach (var child in Context.GetChildren())
+        {
+            if (!NodeSupervisorStrategy.IsLongLived(child))
+            {
+                Context.Stop(child);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void PostRestart(Exception reason)
+    {
+        _dataStore = Context.Child(DataStoreName);
+        _routing = Context.Child(RoutingName);
+        _transport = Context.Child(TransportName);
+        if (_transport.IsNobody() || _routing.IsNobody() || _dataStore.IsNobody())
+        {
+            // A child stopped for good earlier: start from scratch with the same state.
+            foreach (var child in Context.GetChildren())
+            {
+                Context.Stop(child);
+            }
+
+            throw new InvalidOperationException("a long-lived child of the node is missing");
+        }
+
+        if (_state.Endpoint is not null)
+        {
+            BecomeReady();
+        }
+    }
+
+    private void Starting()
+    {
+        Receive<TransportReady>(OnTransportReady);
+        Receive<TransportFailed>(failed =>
+        {
+            // The transport could not start (the port is in use, say): every request is answered with that
+            // failure rather than left waiting. Only a node that was reachable retries.
+            _log.Error("Node {NodeId} cannot reach the network: {Reason}", _identity.Id.ToShortString(), failed.Reason);
+            Become(() => Unreachable(failed.Reason, retry: false));
+            Stash.UnstashAll();
+        });
+        ReceiveAny(_ => Stash.Stash());
     }
 
     private void OnTransportReady(TransportReady ready)
     {
-        _endpoint = Endpoint(ready);
-        _log.Info("Node {NodeId} is reachable at {Endpoint}", _identity.Id.ToShortString(), _endpoint);
+        _state.Endpoint = Contact.FormatEndpoint(ready.Host, ready.Port);
+        _log.Info("Node {NodeId} is reachable at {Endpoint}", _identity.Id.ToShortString(), _state.Endpoint);
+        BecomeReady();
+        Stash.UnstashAll();
+    }
+
+    private void BecomeReady()
+    {
+        _rebindBackoff = TimeSpan.Zero;
+        Timers.Cancel("rebind");
         Timers.StartPeriodicTimer("refresh", RefreshTick.Instance, _settings.RefreshInterval);
-        Timers.StartPeriodicTimer("republish", RepublishTick.Instance, _firstRepublish, _settings.ReplicateInterval);
+        if (!Timers.IsTimerActive("republish"))
+        {
+            Timers.StartPeriodicTimer("republish", RepublishTick.Instance, _firstRepublish, _settings.ReplicateInterval);
+        }
+
         Become(Ready);
-        Stash.UnstashAll();
-    }
-
-    private void OnTransportFailed(TransportFailed failed)
-    {
-        _log.Error("Node {NodeId} cannot reach the network: {Reason}", _identity.Id.ToShortString(), failed.Reason);
-        Become(() => Unreachable(failed.Reason));
-        Stash.UnstashAll();
-    }
-
-    // The transport could not start: every request is answered with that failure rather than left waiting.
-    private void Unreachable(string reason)
-    {
-        Receive<Join>(_ => Sender.Tell(new JoinFailed(reason)));
-        Receive<Put>(put => Sender.Tell(new PutFailed(put.Item.Key, reason)));
-        Receive<Get>(get => Sender.Tell(new GetFailed(get.Key, reason)));
-        Receive<FindNodes>(find => Sender.Tell(new FindNodesFailed(find.Target, reason)));
-        Receive<GetNodeStatus>(_ => Sender.Tell(new Status.Failure(new InvalidOperationException(reason))));
-        Receive<DataStoreActor.RequestWire>(_ => Sender.Tell(new DataStoreActor.Wire(_routing, Self)));
-        Receive<SaveRoutingTable>(save => _routing.Forward(save));
     }
 
     private void Ready()
     {
-        // A restarted transport announces itself again; a restarted data store asks for its siblings again.
-        Receive<TransportReady>(ready => _endpoint = Endpoint(ready));
-        Receive<DataStoreActor.RequestWire>(_ => Sender.Tell(new DataStoreActor.Wire(_routing, Self)));
-        Receive<InboundRequest>(inbound => _routing.Forward(inbound));
-        Receive<PeerSeen>(seen => _routing.Forward(seen));
-        Receive<PeerFailed>(failed => _routing.Tell(new RoutingTableActor.ContactFailed(failed.Id)));
+        // A restarted transport announces itself again.
+        Receive<TransportReady>(ready => _state.Endpoint = Contact.FormatEndpoint(ready.Host, ready.Port));
+        Receive<TransportFailed>(failed =>
+        {
+            _log.Error("Node {NodeId} lost its listener: {Reason}; it retries with backoff", _identity.Id.ToShortString(), failed.Reason);
+            ScheduleRebind();
+            Become(() => Unreachable(failed.Reason, retry: true));
+        });
         Receive<Join>(OnJoin);
-        Receive<Put>(put => OnPut(put.Item, put.Duplicate ?? _settings.K));
-        Receive<Republish>(republish => StartPut(republish.Item, _settings.K, storeLocally: false));
-        Receive<Get>(get => _dataStore.Tell(new DataStoreActor.GetLocal(get.Key), Context.ActorOf(GetActor.Props(get.Key, Sender, Self, _settings.RequestTimeout))));
-        Receive<GetActor.LookUp>(lookUp => StartLookup(LookupKind.FindValue, lookUp.Key, LookupActor.ReplyMode.Get, lookUp.ReplyTo));
-        Receive<FindNodes>(find => StartLookup(LookupKind.FindNode, find.Target, LookupActor.ReplyMode.FindNodes, Sender));
-        Receive<GetNodeStatus>(_ => OnGetNodeStatus());
-        Receive<SaveRoutingTable>(save => _routing.Forward(save));
+        Receive<Put>(put => OnPut(put, Sender));
+        Receive<Get>(get => Context.ActorOf(GetActor.Props(get.Key, Sender, _identity.Id, _settings, _routing, _dataStore, _transport)));
+        Receive<FindNodes>(find => Context.ActorOf(FindNodesActor.Props(find.Target, Sender, _identity.Id, _settings, _routing, _transport)));
+        ReceiveCommon();
         Receive<RefreshTick>(_ => _routing.Tell(new RoutingTableActor.GetRefreshTargets(BeyondClosestNeighbour: false)));
         Receive<RoutingTableActor.RefreshTargets>(OnRefreshTargets);
-        Receive<RepublishTick>(_ => _dataStore.Tell(DataStoreActor.RunRepublish.Instance));
+        Receive<RepublishTick>(_ => _routing.Tell(RoutingTableActor.StartRepublish.Instance));
+        Receive<Republish>(republish => StartPut(republish.Item, _settings.K, storeLocally: false, Sender));
     }
 
-    private static string Endpoint(TransportReady ready) => Contact.FormatEndpoint(ready.Host, ready.Port);
+    // Unreachable: every client request gets the failure at once; a node that was reachable asks its
+    // transport to bind again (the same port) with exponential backoff.
+    private void Unreachable(string reason, bool retry)
+    {
+        var failure = "the node cannot reach the network: " + reason;
+        Receive<Join>(_ => Sender.Tell(new JoinFailed(failure)));
+        Receive<Put>(put => Sender.Tell(new PutFailed(put.Item?.Key ?? default, failure)));
+        Receive<Get>(get => Sender.Tell(new GetFailed(get.Key, failure)));
+        Receive<FindNodes>(find => Sender.Tell(new FindNodesFailed(find.Target, failure)));
+        Receive<GetNodeStatus>(_ => Sender.Tell(new Status.Failure(new InvalidOperationException(failure))));
+        Receive<SaveRoutingTable>(save => _routing.Forward(save));
+        Receive<SendRequest>(request => _transport.Forward(request));
+        Receive<Republish>(republish => Sender.Tell(new PutFailed(republish.Item.Key, failure)));
+        Receive<RefreshTick>(_ => { });
+        Receive<RepublishTick>(_ => { });
+        Receive<TransportReady>(OnTransportReady);
+        Receive<RebindTick>(_ => _transport.Tell(TransportProtocol.Rebind.Instance));
+        Receive<TransportFailed>(failed =>
+        {
+            if (retry)
+            {
+                _log.Warning("Node {NodeId} still cannot listen: {Reason}; next try in {Backoff}", _identity.Id.ToShortString(), failed.Reason, _rebindBackoff);
+                ScheduleRebind();
+            }
+        });
+    }
+
+    private void ScheduleRebind()
+    {
+        _rebindBackoff = _rebindBackoff == TimeSpan.Zero
+            ? _settings.RebindMinBackoff
+            : TimeSpan.FromTicks(Math.Min(_rebindBackoff.Ticks * 2, _settings.RebindMaxBackoff.Ticks));
+        Timers.StartSingleTimer("rebind", RebindTick.Instance, _rebindBackoff);
+    }
+
+    private void ReceiveCommon()
+    {
+        Receive<GetNodeStatus>(_ => OnGetNodeStatus());
+        Receive<SaveRoutingTable>(save => _routing.Forward(save));
+
+        // Upkeep requests of the routing table and the data store (probes, hand-over stores) go out here:
+        // they hold no transport reference, so that no child needs to learn a sibling after it started.
+        Receive<SendRequest>(request => _transport.Forward(request));
+    }
 
     private void OnJoin(Join join)
     {
@@ -173,34 +266,35 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         Context.ActorOf(JoinActor.Props(seeds, Sender, _identity.Id, _settings, _routing, _transport));
     }
 
-    private void OnPut(SignedItem item, int duplicate)
+    private void OnPut(Put put, IActorRef replyTo)
     {
+        if (put.Item is not { } item)
+        {
+            replyTo.Tell(new PutFailed(default, "the put has no item"));
+            return;
+        }
+
+        var duplicate = put.Duplicate ?? _settings.K;
         if (duplicate < 1)
         {
-            Sender.Tell(new PutFailed(item.Key, "duplicate must be at least 1"));
+            replyTo.Tell(new PutFailed(item.Key, "duplicate must be at least 1"));
             return;
         }
 
         var validation = item.Validate(SignedItem.UnixSeconds(Context.System.Scheduler.Now), _settings.MinRsaKeyBits);
         if (!validation.IsValid)
         {
-            Sender.Tell(new PutFailed(item.Key, "the item is not valid: " + validation));
+            replyTo.Tell(new PutFailed(item.Key, "the item is not valid: " + validation));
             return;
         }
 
-        StartPut(item, duplicate, storeLocally: true);
+        StartPut(item, duplicate, storeLocally: true, replyTo);
     }
 
     // A republished item was verified when it was stored and the pass has just dropped the expired ones,
     // so it goes straight to the put without a second signature check.
-    private void StartPut(SignedItem item, int duplicate, bool storeLocally) =>
-        Context.ActorOf(PutActor.Props(item, duplicate, storeLocally, Sender, _identity.Id, _settings, _routing, _dataStore, _transport));
-
-    private void StartLookup(LookupKind kind, Key target, LookupActor.ReplyMode mode, IActorRef replyTo)
-    {
-        var request = new LookupActor.Request(kind, target, mode, replyTo, []);
-        Context.ActorOf(LookupActor.Props(request, _identity.Id, _settings, _routing, _transport));
-    }
+    private void StartPut(SignedItem item, int duplicate, bool storeLocally, IActorRef replyTo) =>
+        Context.ActorOf(PutActor.Props(item, duplicate, storeLocally, replyTo, _identity.Id, _settings, _routing, _dataStore, _transport));
 
     private void OnRefreshTargets(RoutingTableActor.RefreshTargets refresh)
     {
@@ -212,7 +306,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         foreach (var target in refresh.Targets)
         {
             // A refresh is wanted for its side effect on the routing table; its answer goes nowhere.
-            StartLookup(LookupKind.FindNode, target, LookupActor.ReplyMode.Internal, ActorRefs.Nobody);
+            Context.ActorOf(FindNodesActor.Props(target, ActorRefs.Nobody, _identity.Id, _settings, _routing, _transport));
         }
     }
 
@@ -223,7 +317,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         var items = _dataStore.Ask<int>(DataStoreActor.GetItemCount.Instance, timeout);
         var connections = _transport.Ask<int>(GetConnectionCount.Instance, timeout);
         var id = _identity.Id;
-        var endpoint = _endpoint;
+        var endpoint = _state.Endpoint ?? "";
         Task.WhenAll(routing, items, connections)
             .ContinueWith(
                 _ => (object)new NodeStatus(id, endpoint, routing.Result.Contacts, routing.Result.Buckets, items.Result, connections.Result),
@@ -242,5 +336,10 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
     private sealed record RepublishTick
     {
         public static RepublishTick Instance { get; } = new();
+    }
+
+    private sealed record RebindTick
+    {
+        public static RebindTick Instance { get; } = new();
     }
 }

@@ -16,7 +16,9 @@ namespace Drogulus.Actors.Node;
 /// <summary>
 /// One put (PROTOCOL §10, the paper's STORE after a node lookup): a FindNode lookup on the item's key, then
 /// a <c>store</c> to each of the <c>duplicate</c> closest nodes found, the node itself included when it is
-/// among them. Replies once with every node's outcome and stops; every wait is bounded.
+/// among them. Replies once with every node's outcome and stops; every wait is bounded. Its lookup is its
+/// own <see cref="LookupActor"/> child, stopped (never restarted) if it fails. Local stores go to the data
+/// store, remote ones through the transport; replies come back here.
 /// </summary>
 internal sealed class PutActor : ReceiveActor, IWithTimers
 {
@@ -45,7 +47,7 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
         _routing = routing;
         _dataStore = dataStore;
         _transport = transport;
-        Receive<LookupActor.Finished>(OnLookupFinished);
+        Receive<LookupActor.Result>(OnLookupFinished);
         Receive<DeadlinePassed>(_ => Fail("the lookup did not finish in time"));
     }
 
@@ -54,16 +56,19 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
     public static Props Props(SignedItem item, int duplicate, bool storeLocally, IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport) =>
         Akka.Actor.Props.Create(() => new PutActor(item, duplicate, storeLocally, replyTo, ownId, settings, routing, dataStore, transport));
 
+    // A failing lookup child is stopped, never restarted (a restart would send its RPCs again and answer twice).
+    protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
+
     protected override void PreStart()
     {
         // The lookup and the stores each have their own bound; this one only guarantees a single reply.
         var deadline = _settings.LookupTimeout + _settings.RequestTimeout + _settings.RequestTimeout;
         Timers.StartSingleTimer("deadline", DeadlinePassed.Instance, deadline);
-        var request = new LookupActor.Request(LookupKind.FindNode, _item.Key, LookupActor.ReplyMode.Internal, Self, []);
+        var request = new LookupActor.Request(LookupKind.FindNode, _item.Key, []);
         Context.ActorOf(LookupActor.Props(request, _ownId, _settings, _routing, _transport), "lookup");
     }
 
-    private void OnLookupFinished(LookupActor.Finished finished)
+    private void OnLookupFinished(LookupActor.Result finished)
     {
         _lookupStats = finished.Stats;
         // With an empty routing table the node itself is the closest node it knows.

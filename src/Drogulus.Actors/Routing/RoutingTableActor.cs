@@ -12,10 +12,13 @@ using static Drogulus.Actors.Network.TransportProtocol;
 namespace Drogulus.Actors.Routing;
 
 /// <summary>
-/// Owns the node's <see cref="RoutingTable"/> (PROTOCOL §8) and answers the requests that need only it:
-/// every inbound message refreshes its sender (§6), blacklisted requesters are turned away, <c>ping</c> and
-/// <c>findnode</c> are answered here, <c>store</c> and <c>findvalue</c> go on to the data store. The table
-/// object comes through Props, so a restart of this actor keeps every contact.
+/// Owns the node's <see cref="RoutingTable"/> (PROTOCOL §8) and is the first stop of every inbound request:
+/// connection → RoutingTableActor, which refreshes the sender (§6), turns blacklisted requesters away,
+/// answers <c>ping</c> and <c>findnode</c> itself (reply → connection), and hands <c>store</c> and
+/// <c>findvalue</c> to the data store with what it needs (the <c>nodes</c> answer for a miss), which answers
+/// the connection directly. The table object comes through Props, so a restart of this actor, or of the
+/// node, keeps every contact. The few requests it sends itself (pings to strangers that fill gaps) go
+/// through its parent node to the transport.
 /// </summary>
 internal sealed class RoutingTableActor : ReceiveActor
 {
@@ -25,11 +28,9 @@ internal sealed class RoutingTableActor : ReceiveActor
     private readonly Random _random;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<Key> _probing = new();
-    private readonly IActorRef _transport;
 
-    public RoutingTableActor(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, IActorRef transport, Random random)
+    public RoutingTableActor(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, Random random)
     {
-        _transport = transport;
         _table = table;
         _settings = settings;
         _dataStore = dataStore;
@@ -37,19 +38,19 @@ internal sealed class RoutingTableActor : ReceiveActor
         Receive<InboundRequest>(inbound => InternalErrors.Guard(inbound, _log, OnInbound));
         Receive<PeerSeen>(seen => See(seen.Peer));
         Receive<AddContact>(add => Add(add.Contact));
-        Receive<ContactFailed>(failed => OnFailed(failed.Id));
+        Receive<PeerFailed>(failed => OnFailed(failed.Id));
         Receive<BlacklistPeer>(OnBlacklist);
         Receive<ContactsLearned>(OnContactsLearned);
         Receive<IRpcOutcome>(OnProbeOutcome);
         Receive<GetClosest>(OnGetClosest);
-        Receive<ClassifyKeys>(OnClassify);
+        Receive<StartRepublish>(_ => _dataStore.Tell(new DataStoreActor.RunRepublish(ClosenessProfile.Of(_table.OwnId, _table.AllContacts(), _settings.K))));
         Receive<GetRefreshTargets>(OnGetRefreshTargets);
         Receive<GetRoutingStatus>(_ => Sender.Tell(new RoutingStatus(_table.Count, _table.BucketCount)));
         Receive<SaveRoutingTable>(_ => Sender.Tell(new RoutingTableSaved(RoutingTableSnapshot.Save(_table))));
     }
 
-    public static Props Props(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, IActorRef transport, Random random) =>
-        Akka.Actor.Props.Create(() => new RoutingTableActor(table, settings, dataStore, transport, random));
+    public static Props Props(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, Random random) =>
+        Akka.Actor.Props.Create(() => new RoutingTableActor(table, settings, dataStore, random));
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
@@ -134,7 +135,7 @@ internal sealed class RoutingTableActor : ReceiveActor
         {
             if (_probing.Count < MaxProbes && _table.HasRoomFor(contact.Id) && _probing.Add(contact.Id))
             {
-                _transport.Tell(new SendRequest(PeerAddress.Of(contact), new PingMessage("", default, 0, ""), Self));
+                Context.Parent.Tell(new SendRequest(PeerAddress.Of(contact), new PingMessage("", default, 0, ""), Self));
             }
         }
     }
@@ -153,8 +154,16 @@ internal sealed class RoutingTableActor : ReceiveActor
         _table.Blacklist(blacklist.Id);
     }
 
-    private void AnnounceNewcomer(Contact contact) =>
-        _dataStore.Tell(new DataStoreActor.Newcomer(contact, _table.AllContacts()));
+    // The data store gets only the contacts that can decide the hand-over (not a copy of the table), and
+    // nothing when the newcomer is farther than k others from every key this node is the closest to.
+    private void AnnounceNewcomer(Contact contact)
+    {
+        var neighbourhood = HandOverNeighbourhood.For(_table, contact.Id);
+        if (neighbourhood.Count > 0)
+        {
+            _dataStore.Tell(new DataStoreActor.Newcomer(contact, neighbourhood));
+        }
+    }
 
     private void OnGetClosest(GetClosest get)
     {
@@ -164,22 +173,6 @@ internal sealed class RoutingTableActor : ReceiveActor
         }
 
         Sender.Tell(new ClosestContacts(get.Target, _table.Closest(get.Target, get.Count)));
-    }
-
-    private void OnClassify(ClassifyKeys classify)
-    {
-        var among = new HashSet<Key>();
-        foreach (var key in classify.Keys)
-        {
-            var closest = _table.Closest(key, _settings.K);
-            var closer = closest.Count(c => key.CompareDistance(c.Id, _table.OwnId) < 0);
-            if (closer < _settings.K)
-            {
-                among.Add(key);
-            }
-        }
-
-        Sender.Tell(new KeysClassified(among));
     }
 
     private void OnGetRefreshTargets(GetRefreshTargets get)
@@ -199,9 +192,6 @@ internal sealed class RoutingTableActor : ReceiveActor
     /// <summary>Adds or refreshes a contact learnt outside an inbound message (a seed's answer).</summary>
     internal sealed record AddContact(Contact Contact);
 
-    /// <summary>An RPC to <paramref name="Id"/> timed out or its connection failed (PROTOCOL §7).</summary>
-    internal sealed record ContactFailed(Key Id);
-
     /// <summary>The peer broke a rule that blacklists it (PROTOCOL §6, §7).</summary>
     internal sealed record BlacklistPeer(Key Id, string Reason);
 
@@ -211,11 +201,11 @@ internal sealed class RoutingTableActor : ReceiveActor
     /// <summary>Answer to <see cref="GetClosest"/>, closest first.</summary>
     internal sealed record ClosestContacts(Key Target, IReadOnlyList<Contact> Contacts);
 
-    /// <summary>Asks which keys the node is among the k closest known nodes to.</summary>
-    internal sealed record ClassifyKeys(IReadOnlyList<Key> Keys);
-
-    /// <summary>Answer to <see cref="ClassifyKeys"/>.</summary>
-    internal sealed record KeysClassified(IReadOnlySet<Key> AmongClosest);
+    /// <summary>The node's republish tick: the data store gets the table's closeness profile and runs the pass.</summary>
+    internal sealed record StartRepublish
+    {
+        public static StartRepublish Instance { get; } = new();
+    }
 
     /// <summary>Asks for refresh lookup targets: stale buckets, or (after a join) buckets beyond the closest neighbour.</summary>
     internal sealed record GetRefreshTargets(bool BeyondClosestNeighbour);

@@ -6,6 +6,7 @@ using Drogulus.Actors.Network;
 using Drogulus.Actors.Routing;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
+using Drogulus.Core.Routing;
 using Drogulus.Core.Storage;
 using Drogulus.Core.Wire;
 using static Drogulus.Actors.Network.TransportProtocol;
@@ -13,61 +14,44 @@ using static Drogulus.Actors.Network.TransportProtocol;
 namespace Drogulus.Actors.Storage;
 
 /// <summary>
-/// Owns the node's signed items: answers <c>store</c> and <c>findvalue</c> (PROTOCOL §6), serves local
-/// reads and writes of the node's own Get and Put, hands items over to newcomers and runs the republish
-/// pass (§10) through <see cref="RepublishPass"/>. The store comes through Props, so a restart of this
-/// actor loses no item.
+/// Owns the node's signed items: answers <c>store</c> and <c>findvalue</c> (PROTOCOL §6) that the routing
+/// table hands on (the reply goes straight to the connection; a sender to blacklist is told back to the
+/// routing table), serves local reads and writes of the node's own Get and Put, hands items over to
+/// newcomers and runs the republish pass (§10) through <see cref="RepublishPass"/>. Each message carries
+/// what it needs (the <c>nodes</c> answer for a miss, the contacts that decide a hand-over, the closeness
+/// profile for a republish pass), so this actor knows no sibling. The requests it makes (hand-over stores,
+/// republish puts) go to its parent node. The store comes through Props, so a restart of this actor, or of
+/// the node, loses no item.
 /// </summary>
-internal sealed class DataStoreActor : ReceiveActor, IWithStash
+internal sealed class DataStoreActor : ReceiveActor
 {
     private readonly LocalStore _store;
     private readonly DrogulusSettings _settings;
     private readonly Key _ownId;
-    private readonly IActorRef _transport;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private IActorRef _routing = ActorRefs.Nobody;
-    private IActorRef _node = ActorRefs.Nobody;
     private RepublishPass? _republish;
     private IMaterializer? _materializer;
 
-    public DataStoreActor(LocalStore store, DrogulusSettings settings, Key ownId, IActorRef transport)
+    public DataStoreActor(LocalStore store, DrogulusSettings settings, Key ownId)
     {
         _store = store;
         _settings = settings;
         _ownId = ownId;
-        _transport = transport;
-        Receive<Wire>(wire =>
-        {
-            (_routing, _node) = (wire.Routing, wire.Node);
-            Become(Wired);
-            Stash.UnstashAll();
-        });
-        ReceiveAny(_ => Stash.Stash());
-    }
-
-    public IStash Stash { get; set; } = null!;
-
-    private void Wired()
-    {
         Receive<StoreRequest>(request => InternalErrors.Guard(request.Inbound, _log, _ => OnStoreRequest(request)));
         Receive<FindValueRequest>(request => InternalErrors.Guard(request.Inbound, _log, _ => OnFindValueRequest(request)));
         Receive<GetLocal>(get => Sender.Tell(new LocalItem(get.Key, _store.Get(get.Key, Now))));
         Receive<StoreLocal>(store => Sender.Tell(new LocalStored(store.Item.Key, _store.Store(store.Item, Now))));
         Receive<Newcomer>(OnNewcomer);
-        Receive<RunRepublish>(_ => OnRunRepublish());
-        Receive<RoutingTableActor.KeysClassified>(OnKeysClassified);
+        Receive<RunRepublish>(OnRunRepublish);
         Receive<GetItemCount>(_ => Sender.Tell(_store.Count));
     }
 
-    public static Props Props(LocalStore store, DrogulusSettings settings, Key ownId, IActorRef transport) =>
-        Akka.Actor.Props.Create(() => new DataStoreActor(store, settings, ownId, transport));
+    public static Props Props(LocalStore store, DrogulusSettings settings, Key ownId) =>
+        Akka.Actor.Props.Create(() => new DataStoreActor(store, settings, ownId));
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
     private double NowSeconds => SignedItem.UnixSeconds(Now);
-
-    // The siblings are created after this actor and a restart forgets them, so it asks its parent each time.
-    protected override void PreStart() => Context.Parent.Tell(RequestWire.Instance);
 
     protected override void PostStop() => _republish?.Stop();
 
@@ -80,7 +64,7 @@ internal sealed class DataStoreActor : ReceiveActor, IWithStash
         {
             var code = validation.Error.Value;
             _log.Warning("Refused store of {Key} from {PeerId}: {Error}; the peer is blacklisted", item.Key.ToShortString(), inbound.From.Id.ToShortString(), ErrorCodes.Title(code));
-            _routing.Tell(new RoutingTableActor.BlacklistPeer(inbound.From.Id, ErrorCodes.Title(code)));
+            Sender.Tell(new RoutingTableActor.BlacklistPeer(inbound.From.Id, ErrorCodes.Title(code)));
             Reply(inbound, ErrorReply.For(inbound.Request, code, ErrorReply.Blacklisted, default, 0));
             return;
         }
@@ -117,12 +101,12 @@ internal sealed class DataStoreActor : ReceiveActor, IWithStash
             return;
         }
 
-        var known = newcomer.KnownContacts.Select(c => c.Id).ToArray();
+        var known = newcomer.Neighbourhood.Select(c => c.Id).ToArray();
         var items = _store.HandOverTo(newcomer.Contact.Id, key => Closest(known, key, _settings.K), _ownId, Now);
         foreach (var item in items)
         {
             _log.Debug("Handing {Key} over to newcomer {PeerId}", item.Key.ToShortString(), newcomer.Contact.Id.ToShortString());
-            _transport.Tell(new SendRequest(PeerAddress.Of(newcomer.Contact), new StoreMessage("", default, 0, "", item), ActorRefs.Nobody));
+            Context.Parent.Tell(new SendRequest(PeerAddress.Of(newcomer.Contact), new StoreMessage("", default, 0, "", item), ActorRefs.Nobody));
         }
     }
 
@@ -154,15 +138,9 @@ internal sealed class DataStoreActor : ReceiveActor, IWithStash
         return best;
     }
 
-    private void OnRunRepublish()
+    private void OnRunRepublish(RunRepublish run)
     {
-        var keys = _store.AllKeys();
-        _routing.Tell(new RoutingTableActor.ClassifyKeys(keys));
-    }
-
-    private void OnKeysClassified(RoutingTableActor.KeysClassified classified)
-    {
-        var plan = _store.PlanRepublish(Now, _settings.ReplicateInterval, classified.AmongClosest.Contains);
+        var plan = _store.PlanRepublish(Now, _settings.ReplicateInterval, run.Closeness.IsAmongClosest);
         var deleted = _store.ApplyDeletions(plan);
         _log.Info("Republish pass: {Republish} to store again, {Skipped} recently updated, {Deleted} deleted", plan.Republish.Count, plan.Skipped, deleted);
         if (plan.Republish.Count == 0)
@@ -172,19 +150,10 @@ internal sealed class DataStoreActor : ReceiveActor, IWithStash
 
         _republish?.Stop();
         _materializer ??= Context.Materializer();
-        _republish = RepublishPass.Start(_materializer, plan.Republish, _node, _settings);
+        _republish = RepublishPass.Start(_materializer, plan.Republish, Context.Parent, _settings);
     }
 
-    /// <summary>Asks the parent node for <see cref="Wire"/>.</summary>
-    internal sealed record RequestWire
-    {
-        public static RequestWire Instance { get; } = new();
-    }
-
-    /// <summary>Tells the data store its siblings (they are created after it).</summary>
-    internal sealed record Wire(IActorRef Routing, IActorRef Node);
-
-    /// <summary>An inbound <c>store</c> (already past the blacklist check).</summary>
+    /// <summary>An inbound <c>store</c> (already past the blacklist check); a sender to blacklist is told back to the sender of this message.</summary>
     internal sealed record StoreRequest(InboundRequest Inbound);
 
     /// <summary>An inbound <c>findvalue</c>, with the <c>nodes</c> answer to give when the item is not held.</summary>
@@ -202,14 +171,14 @@ internal sealed class DataStoreActor : ReceiveActor, IWithStash
     /// <summary>Answer to <see cref="StoreLocal"/>.</summary>
     internal sealed record LocalStored(Key Key, StoreDecision Decision);
 
-    /// <summary>A contact entered the routing table for the first time.</summary>
-    internal sealed record Newcomer(Contact Contact, IReadOnlyList<Contact> KnownContacts);
+    /// <summary>
+    /// A contact entered the routing table for the first time; <paramref name="Neighbourhood"/> is the part of
+    /// the table that decides the hand-over (see <see cref="HandOverNeighbourhood"/>), the newcomer included.
+    /// </summary>
+    internal sealed record Newcomer(Contact Contact, IReadOnlyList<Contact> Neighbourhood);
 
-    /// <summary>Starts the republish pass.</summary>
-    internal sealed record RunRepublish
-    {
-        public static RunRepublish Instance { get; } = new();
-    }
+    /// <summary>Runs the republish pass with the routing table's closeness profile.</summary>
+    internal sealed record RunRepublish(ClosenessProfile Closeness);
 
     /// <summary>Asks for the number of items held; answered with an <see cref="int"/>.</summary>
     internal sealed record GetItemCount

@@ -216,6 +216,14 @@ public readonly struct Key : IEquatable<Key>, IComparable<Key>
         return 0;
     }
 
+    /// <summary>Whether bit <paramref name="index"/> is set, counting from the most significant bit (index 0).</summary>
+    public bool IsBitSet(int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Bits);
+        return (_w[index / 64] & (1UL << (63 - (index % 64)))) != 0;
+    }
+
     /// <summary>Number of leading zero bits (512 for <see cref="Zero"/>).</summary>
     public int LeadingZeroBits()
     {

@@ -57,7 +57,7 @@ public sealed class LookupActorTests : TestKit
         var target = Key.Random(_random);
         var c = Contacts(target, 4);
 
-        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, [c[3], c[1], c[0], c[2]]);
+        var lookup = Start(LookupKind.FindNode, target, [c[3], c[1], c[0], c[2]]);
 
         var first = _transport.ExpectMsg<SendRequest>();
         var second = _transport.ExpectMsg<SendRequest>();
@@ -75,7 +75,7 @@ public sealed class LookupActorTests : TestKit
     {
         var target = Key.Random(_random);
         var c = Contacts(target, 4);
-        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, c);
+        var lookup = Start(LookupKind.FindNode, target, c);
         ExpectRequests(c[0], c[1]);
         Assert.False(_transport.HasMessages);
 
@@ -89,8 +89,8 @@ public sealed class LookupActorTests : TestKit
 
         AnswerNodes(lookup, c[3]);
         AnswerNodes(lookup, c[2]);
-        var found = _replyTo.ExpectMsg<NodesFound>();
-        Assert.Equal(Ids(c), Ids(found.Contacts));
+        var found = ExpectResult(true);
+        Assert.Equal(Ids(c), Ids(found.Closest));
         Assert.False(_transport.HasMessages);
     }
 
@@ -101,7 +101,7 @@ public sealed class LookupActorTests : TestKit
     {
         var target = Key.Random(_random);
         var c = Contacts(target, 4);
-        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, c);
+        var lookup = Start(LookupKind.FindNode, target, c);
         ExpectRequests(c[0], c[1]);
 
         Fail(lookup, c[0], failure);
@@ -114,8 +114,8 @@ public sealed class LookupActorTests : TestKit
 
         AnswerNodes(lookup, c[2]);
         AnswerNodes(lookup, c[3]);
-        var found = _replyTo.ExpectMsg<NodesFound>();
-        Assert.Equal(Ids(c[2], c[3]), Ids(found.Contacts));
+        var found = ExpectResult(true);
+        Assert.Equal(Ids(c[2], c[3]), Ids(found.Closest));
         Assert.False(_transport.HasMessages);
     }
 
@@ -124,7 +124,7 @@ public sealed class LookupActorTests : TestKit
     {
         var target = Key.Random(_random);
         var c = Contacts(target, 4);
-        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, c);
+        var lookup = Start(LookupKind.FindNode, target, c);
         ExpectRequests(c[0], c[1]);
 
         Reply(lookup, c[0], new ErrorMessage("u", c[0].Id, c[0].Port, "1.0", ErrorCode.InternalError, "Internal error", new Dictionary<string, string>()));
@@ -135,8 +135,8 @@ public sealed class LookupActorTests : TestKit
         ExpectRequests(c[3]);
         AnswerNodes(lookup, c[2]);
         AnswerNodes(lookup, c[3]);
-        var found = _replyTo.ExpectMsg<NodesFound>();
-        Assert.Equal(Ids(c[1], c[2], c[3]), Ids(found.Contacts));
+        var found = ExpectResult(true);
+        Assert.Equal(Ids(c[1], c[2], c[3]), Ids(found.Closest));
         Assert.False(_routing.HasMessages);
     }
 
@@ -145,7 +145,7 @@ public sealed class LookupActorTests : TestKit
     {
         var target = Key.Random(_random);
         var c = Contacts(target, 8);
-        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, [c[7], c[5], c[6], c[4]]);
+        var lookup = Start(LookupKind.FindNode, target, [c[7], c[5], c[6], c[4]]);
         ExpectRequests(c[4], c[5]);
 
         // c4 names four closer nodes; of those c1 fails, so the k closest that answered are c0, c2, c3, c4.
@@ -160,9 +160,9 @@ public sealed class LookupActorTests : TestKit
         AnswerNodes(lookup, c[3]);
         AnswerNodes(lookup, c[2]);
 
-        var found = _replyTo.ExpectMsg<NodesFound>();
+        var found = ExpectResult(true);
         Assert.Equal(target, found.Target);
-        Assert.Equal(Ids(c[0], c[2], c[3], c[4]), Ids(found.Contacts));
+        Assert.Equal(Ids(c[0], c[2], c[3], c[4]), Ids(found.Closest));
         Assert.False(_transport.HasMessages);
     }
 
@@ -173,7 +173,7 @@ public sealed class LookupActorTests : TestKit
         var c = Contacts(target, 7);
         var own = c[0];
         var lookup = Start(
-            LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, [c[3], c[4], c[5], c[6]], ownId: own.Id);
+            LookupKind.FindNode, target, [c[3], c[4], c[5], c[6]], ownId: own.Id);
         ExpectRequests(c[3], c[4]);
 
         Fail(lookup, c[3], RpcFailure.Timeout);
@@ -187,8 +187,8 @@ public sealed class LookupActorTests : TestKit
         AnswerNodes(lookup, c[1], own, c[3]);
         AnswerNodes(lookup, c[2], own, c[3]);
 
-        var found = _replyTo.ExpectMsg<NodesFound>();
-        Assert.Equal(Ids(c[1], c[2], c[4], c[5]), Ids(found.Contacts));
+        var found = ExpectResult(true);
+        Assert.Equal(Ids(c[1], c[2], c[4], c[5]), Ids(found.Closest));
         Assert.False(_transport.HasMessages);
     }
 
@@ -197,7 +197,7 @@ public sealed class LookupActorTests : TestKit
     {
         var target = Key.Random(_random);
         var c = Contacts(target, 3);
-        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, c);
+        var lookup = Start(LookupKind.FindNode, target, c);
         Watch(lookup);
         ExpectRequests(c[0], c[1]);
 
@@ -208,9 +208,9 @@ public sealed class LookupActorTests : TestKit
         Fail(lookup, c[2], RpcFailure.ConnectionFailed);
 
         // The scheduler never moved: the answer cannot have come from lookup-timeout.
-        var failed = _replyTo.ExpectMsg<FindNodesFailed>();
+        var failed = ExpectResult(false);
         Assert.Equal(target, failed.Target);
-        Assert.Equal("no peer answered", failed.Reason);
+        Assert.Equal("no peer answered", failed.FailureReason);
         ExpectTerminated(lookup);
     }
 
@@ -219,7 +219,7 @@ public sealed class LookupActorTests : TestKit
     {
         var target = Key.Random(_random);
         var c = Contacts(target, 3);
-        var lookup = Start(LookupKind.FindValue, target, LookupActor.ReplyMode.Get, c);
+        var lookup = Start(LookupKind.FindValue, target, c);
         ExpectRequests(c[0], c[1]);
 
         Reply(lookup, c[0], new ErrorMessage("u", c[0].Id, c[0].Port, "1.0", ErrorCode.InternalError, "Internal error", new Dictionary<string, string>()));
@@ -228,20 +228,20 @@ public sealed class LookupActorTests : TestKit
         Fail(lookup, c[2], RpcFailure.Timeout);
         Fail(lookup, c[1], RpcFailure.ConnectionFailed);
 
-        var failed = _replyTo.ExpectMsg<GetFailed>();
-        Assert.Equal(target, failed.Key);
-        Assert.Equal("no peer answered", failed.Reason);
+        var failed = ExpectResult(false);
+        Assert.Equal(target, failed.Target);
+        Assert.Equal("no peer answered", failed.FailureReason);
     }
 
     [Fact]
     public void LookupActor_should_fail_at_once_with_routing_table_empty_when_no_contact_is_known()
     {
         var target = Key.Random(_random);
-        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, []);
+        var lookup = Start(LookupKind.FindNode, target, []);
         Watch(lookup);
 
-        var failed = _replyTo.ExpectMsg<FindNodesFailed>();
-        Assert.Equal("routing table empty", failed.Reason);
+        var failed = ExpectResult(false);
+        Assert.Equal("routing table empty", failed.FailureReason);
         ExpectTerminated(lookup);
         Assert.False(_transport.HasMessages);
     }
@@ -250,9 +250,9 @@ public sealed class LookupActorTests : TestKit
     public void LookupActor_should_fail_a_get_at_once_with_routing_table_empty_when_no_contact_is_known()
     {
         var target = Key.Random(_random);
-        Start(LookupKind.FindValue, target, LookupActor.ReplyMode.Get, []);
+        Start(LookupKind.FindValue, target, []);
 
-        Assert.Equal("routing table empty", _replyTo.ExpectMsg<GetFailed>().Reason);
+        Assert.Equal("routing table empty", ExpectResult(false).FailureReason);
         Assert.False(_transport.HasMessages);
     }
 
@@ -261,7 +261,7 @@ public sealed class LookupActorTests : TestKit
     {
         var target = Key.Random(_random);
         var c = Contacts(target, 3);
-        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, c);
+        var lookup = Start(LookupKind.FindNode, target, c);
         ExpectRequests(c[0], c[1]);
 
         Scheduler.Advance(Settings.LookupTimeout - TimeSpan.FromMilliseconds(1));
@@ -272,8 +272,8 @@ public sealed class LookupActorTests : TestKit
         Assert.False(_replyTo.HasMessages);
 
         Scheduler.Advance(TimeSpan.FromMilliseconds(1));
-        var failed = _replyTo.ExpectMsg<FindNodesFailed>();
-        Assert.Equal("lookup timed out", failed.Reason);
+        var failed = ExpectResult(false);
+        Assert.Equal("lookup timed out", failed.FailureReason);
         Assert.False(_transport.HasMessages);
     }
 
@@ -281,14 +281,14 @@ public sealed class LookupActorTests : TestKit
     public void LookupActor_should_fail_with_a_timeout_when_the_routing_table_never_answers()
     {
         var target = Key.Random(_random);
-        var request = new LookupActor.Request(LookupKind.FindValue, target, LookupActor.ReplyMode.Get, _replyTo.Ref, []);
-        var lookup = Sys.ActorOf(LookupActor.Props(request, _ownId, Settings, _routing.Ref, _transport.Ref));
+        var request = new LookupActor.Request(LookupKind.FindValue, target, []);
+        var lookup = _replyTo.ChildActorOf(LookupActor.Props(request, _ownId, Settings, _routing.Ref, _transport.Ref));
         Watch(lookup);
         _routing.ExpectMsg<RoutingTableActor.GetClosest>();
 
         Scheduler.Advance(Settings.LookupTimeout);
 
-        Assert.Equal("lookup timed out", _replyTo.ExpectMsg<GetFailed>().Reason);
+        Assert.Equal("lookup timed out", ExpectResult(false).FailureReason);
         ExpectTerminated(lookup);
         Assert.False(_transport.HasMessages);
     }
@@ -298,7 +298,7 @@ public sealed class LookupActorTests : TestKit
     {
         var item = ValidItem();
         var c = Contacts(item.Key, 4);
-        var lookup = Start(LookupKind.FindValue, item.Key, LookupActor.ReplyMode.Get, c);
+        var lookup = Start(LookupKind.FindValue, item.Key, c);
         Watch(lookup);
         var first = _transport.ExpectMsg<SendRequest>();
         Assert.Equal(item.Key, Assert.IsType<FindValueMessage>(first.Body).Key);
@@ -311,7 +311,7 @@ public sealed class LookupActorTests : TestKit
         ExpectRequests(c[3]);
         Reply(lookup, c[3], new ValueMessage("u", c[3].Id, c[3].Port, "1.0", item));
 
-        var found = _replyTo.ExpectMsg<ValueFound>();
+        var found = ExpectResult(true);
         Assert.Equal(item, found.Item);
         var store = _transport.ExpectMsg<SendRequest>();
         Assert.Equal(PeerAddress.Of(c[1]), store.To);
@@ -331,13 +331,13 @@ public sealed class LookupActorTests : TestKit
     {
         var item = ValidItem();
         var c = Contacts(item.Key, 2);
-        var lookup = Start(LookupKind.FindValue, item.Key, LookupActor.ReplyMode.Get, c);
+        var lookup = Start(LookupKind.FindValue, item.Key, c);
         Watch(lookup);
         ExpectRequests(c[0], c[1]);
 
         Reply(lookup, c[1], new ValueMessage("u", c[1].Id, c[1].Port, "1.0", item));
 
-        var found = _replyTo.ExpectMsg<ValueFound>();
+        var found = ExpectResult(true);
         Assert.Equal(new LookupStats(RpcsSent: 2, RpcsAnswered: 1, Rounds: 1, Duration: TimeSpan.Zero), found.Stats);
         ExpectTerminated(lookup);
         Assert.False(_transport.HasMessages);
@@ -348,8 +348,8 @@ public sealed class LookupActorTests : TestKit
     {
         var target = Key.Random(_random);
         var c = Contacts(target, 2);
-        var request = new LookupActor.Request(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, _replyTo.Ref, [c[1]]);
-        var lookup = Sys.ActorOf(LookupActor.Props(request, _ownId, Settings, _routing.Ref, _transport.Ref));
+        var request = new LookupActor.Request(LookupKind.FindNode, target, [c[1]]);
+        var lookup = _replyTo.ChildActorOf(LookupActor.Props(request, _ownId, Settings, _routing.Ref, _transport.Ref));
         _routing.ExpectMsg<RoutingTableActor.GetClosest>();
         _routing.Reply(new RoutingTableActor.ClosestContacts(target, []));
         ExpectRequests(c[1]);
@@ -358,7 +358,7 @@ public sealed class LookupActorTests : TestKit
         ExpectRequests(c[0]);
         AnswerNodes(lookup, c[0]);
 
-        Assert.Equal(Ids(c), Ids(_replyTo.ExpectMsg<NodesFound>().Contacts));
+        Assert.Equal(Ids(c), Ids(ExpectResult(true).Closest));
     }
 
     [Fact]
@@ -367,7 +367,7 @@ public sealed class LookupActorTests : TestKit
         var item = ValidItem();
         var other = SignedItem.Create(Publisher, "another name", "value", item.Timestamp, 0);
         var c = Contacts(item.Key, 3);
-        var lookup = Start(LookupKind.FindValue, item.Key, LookupActor.ReplyMode.Get, c);
+        var lookup = Start(LookupKind.FindValue, item.Key, c);
         ExpectRequests(c[0], c[1]);
 
         Reply(lookup, c[0], new ValueMessage("u", c[0].Id, c[0].Port, "1.0", other));
@@ -376,8 +376,8 @@ public sealed class LookupActorTests : TestKit
 
         AnswerNodes(lookup, c[1]);
         AnswerNodes(lookup, c[2]);
-        var notFound = _replyTo.ExpectMsg<ValueNotFound>();
-        Assert.Equal(item.Key, notFound.Key);
+        var notFound = ExpectResult(false);
+        Assert.Equal(item.Key, notFound.Target);
         Assert.False(_routing.HasMessages);
     }
 
@@ -388,7 +388,7 @@ public sealed class LookupActorTests : TestKit
         var forged = new SignedItem(
             item.Key, item.Value.Span, item.Timestamp + 1, item.Expires, item.CreatedWith, item.PublicKey, item.Name, item.Meta, item.Signature.Span);
         var c = Contacts(item.Key, 3);
-        var lookup = Start(LookupKind.FindValue, item.Key, LookupActor.ReplyMode.Get, c);
+        var lookup = Start(LookupKind.FindValue, item.Key, c);
         ExpectRequests(c[0], c[1]);
 
         Reply(lookup, c[0], new ValueMessage("u", c[0].Id, c[0].Port, "1.0", forged));
@@ -397,7 +397,7 @@ public sealed class LookupActorTests : TestKit
 
         AnswerNodes(lookup, c[1]);
         Reply(lookup, c[2], new ValueMessage("u", c[2].Id, c[2].Port, "1.0", item));
-        Assert.Equal(item, _replyTo.ExpectMsg<ValueFound>().Item);
+        Assert.Equal(item, ExpectResult(true).Item);
         Assert.Equal(PeerAddress.Of(c[1]), _transport.ExpectMsg<SendRequest>().To);
         Assert.False(_routing.HasMessages);
     }
@@ -407,7 +407,7 @@ public sealed class LookupActorTests : TestKit
     {
         var item = ValidItem();
         var c = Contacts(item.Key, 3);
-        var lookup = Start(LookupKind.FindNode, item.Key, LookupActor.ReplyMode.FindNodes, c);
+        var lookup = Start(LookupKind.FindNode, item.Key, c);
         ExpectRequests(c[0], c[1]);
 
         Reply(lookup, c[1], new ValueMessage("u", c[1].Id, c[1].Port, "1.0", item));
@@ -416,7 +416,7 @@ public sealed class LookupActorTests : TestKit
 
         AnswerNodes(lookup, c[0]);
         AnswerNodes(lookup, c[2]);
-        Assert.Equal(Ids(c[0], c[2]), Ids(_replyTo.ExpectMsg<NodesFound>().Contacts));
+        Assert.Equal(Ids(c[0], c[2]), Ids(ExpectResult(true).Closest));
         Assert.False(_routing.HasMessages);
     }
 
@@ -425,7 +425,7 @@ public sealed class LookupActorTests : TestKit
     {
         var target = Key.Random(_random);
         var c = Contacts(target, 3);
-        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, c);
+        var lookup = Start(LookupKind.FindNode, target, c);
         ExpectRequests(c[0], c[1]);
 
         Reply(lookup, c[0], new PongMessage("u", c[0].Id, c[0].Port, "1.0"));
@@ -434,7 +434,7 @@ public sealed class LookupActorTests : TestKit
 
         AnswerNodes(lookup, c[1]);
         AnswerNodes(lookup, c[2]);
-        Assert.Equal(Ids(c[1], c[2]), Ids(_replyTo.ExpectMsg<NodesFound>().Contacts));
+        Assert.Equal(Ids(c[1], c[2]), Ids(ExpectResult(true).Closest));
         Assert.False(_routing.HasMessages);
     }
 
@@ -443,7 +443,7 @@ public sealed class LookupActorTests : TestKit
     {
         var target = Key.Random(_random);
         var c = Contacts(target, 5);
-        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.FindNodes, [c[1], c[2], c[3], c[4]]);
+        var lookup = Start(LookupKind.FindNode, target, [c[1], c[2], c[3], c[4]]);
         ExpectRequests(c[1], c[2]);
 
         AnswerNodes(lookup, c[1], c[0]);
@@ -456,27 +456,35 @@ public sealed class LookupActorTests : TestKit
         Reply(lookup, c[3], new ErrorMessage("u", c[3].Id, c[3].Port, "1.0", ErrorCode.InternalError, "Internal error", new Dictionary<string, string>()));
         AnswerNodes(lookup, c[4]);
 
-        var found = _replyTo.ExpectMsg<NodesFound>();
-        Assert.Equal(Ids(c[0], c[1], c[4]), Ids(found.Contacts));
+        var found = ExpectResult(true);
+        Assert.Equal(Ids(c[0], c[1], c[4]), Ids(found.Closest));
         Assert.Equal(new LookupStats(RpcsSent: 5, RpcsAnswered: 3, Rounds: 2, Duration: TimeSpan.FromMilliseconds(250)), found.Stats);
     }
 
     [Fact]
-    public void LookupActor_should_reply_finished_with_the_closest_when_it_runs_in_internal_mode()
+    public void LookupActor_should_answer_its_parent_with_one_result_holding_the_closest_when_it_succeeds()
     {
         var target = Key.Random(_random);
         var c = Contacts(target, 2);
-        var lookup = Start(LookupKind.FindNode, target, LookupActor.ReplyMode.Internal, c);
+        var lookup = Start(LookupKind.FindNode, target, c);
         ExpectRequests(c[0], c[1]);
 
         AnswerNodes(lookup, c[1]);
         AnswerNodes(lookup, c[0]);
 
-        var finished = _replyTo.ExpectMsg<LookupActor.Finished>();
+        var finished = ExpectResult(true);
         Assert.True(finished.Succeeded);
         Assert.Null(finished.FailureReason);
         Assert.Equal(Ids(c), Ids(finished.Closest));
         Assert.Equal(2, finished.Stats.RpcsAnswered);
+    }
+
+    // The lookup answers only its parent (the reply-to probe here), always with one Result.
+    private LookupActor.Result ExpectResult(bool succeeded)
+    {
+        var result = _replyTo.ExpectMsg<LookupActor.Result>();
+        Assert.Equal(succeeded, result.Succeeded);
+        return result;
     }
 
     private static SignedItem ValidItem() => SignedItem.Create(Publisher, "name", "value", 1_700_000_000, 0);
@@ -494,10 +502,10 @@ public sealed class LookupActorTests : TestKit
             .ToArray();
 
     /// <summary>Starts a lookup and answers its routing-table query with <paramref name="known"/>.</summary>
-    private IActorRef Start(LookupKind kind, Key target, LookupActor.ReplyMode mode, IReadOnlyList<Contact> known, Key? ownId = null)
+    private IActorRef Start(LookupKind kind, Key target, IReadOnlyList<Contact> known, Key? ownId = null)
     {
-        var request = new LookupActor.Request(kind, target, mode, _replyTo.Ref, []);
-        var lookup = Sys.ActorOf(LookupActor.Props(request, ownId ?? _ownId, Settings, _routing.Ref, _transport.Ref));
+        var request = new LookupActor.Request(kind, target, []);
+        var lookup = _replyTo.ChildActorOf(LookupActor.Props(request, ownId ?? _ownId, Settings, _routing.Ref, _transport.Ref));
         var query = _routing.ExpectMsg<RoutingTableActor.GetClosest>();
         Assert.Equal(target, query.Target);
         Assert.Equal(Settings.K, query.Count);

@@ -27,7 +27,7 @@ public sealed class RequestTimeoutTests : TestKit
         _node = CreateTestProbe();
         _requester = CreateTestProbe();
         var identity = NodeIdentity.Generate(Sys.Scheduler.Now);
-        _transport = Sys.ActorOf(_network.Props(identity, _settings, _node.Ref), "transport");
+        _transport = Sys.ActorOf(_network.Props(identity, _settings, _node.Ref, _node.Ref), "transport");
         _node.ExpectMsg<TransportReady>();
         _peer = new RawPeer(this, _network, Key.Random(new Random(5)));
     }

@@ -18,7 +18,7 @@ public sealed class DrogulusExtensionTests : TestKit
     {
         var extension = DrogulusExtension.Get(Sys);
 
-        var expected = DrogulusConfig.SettingsFrom((Config?)null) with { K = 7 };
+        var expected = DrogulusConfig.SettingsFrom("drogulus.k = 7");
         Assert.Equal(expected, extension.Settings);
         Assert.Equal(20, DrogulusConfig.SettingsFrom((Config?)null).K);
     }

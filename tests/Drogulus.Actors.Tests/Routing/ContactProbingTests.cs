@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Lookup;
@@ -29,14 +30,16 @@ public sealed class ContactProbingTests : TestKit
 
     private Contact Stranger(int port) => new(Key.Random(_random), "memory", port, "1.0", Sys.Scheduler.Now);
 
-    private IActorRef RoutingActor(IActorRef transport) =>
-        Sys.ActorOf(RoutingTableActor.Props(_table, _settings, CreateTestProbe().Ref, transport, new Random(1)));
+    // The routing table sends its probes through its parent (the node, which relays them to the transport);
+    // here the parent is the transport probe itself.
+    private IActorRef RoutingActor(TestProbe transport) =>
+        transport.ChildActorOf(RoutingTableActor.Props(_table, _settings, CreateTestProbe().Ref, new Random(1)));
 
     [Fact]
     public void RoutingTable_should_ping_a_stranger_once_when_the_table_has_room_for_it()
     {
         var transport = CreateTestProbe();
-        var routing = RoutingActor(transport.Ref);
+        var routing = RoutingActor(transport);
         var stranger = Stranger(1);
 
         routing.Tell(new RoutingTableActor.ContactsLearned([stranger, stranger]));
@@ -52,12 +55,12 @@ public sealed class ContactProbingTests : TestKit
     public void RoutingTable_should_add_a_probed_stranger_only_when_it_answers()
     {
         var transport = CreateTestProbe();
-        var routing = RoutingActor(transport.Ref);
+        var routing = RoutingActor(transport);
         var stranger = Stranger(2);
         routing.Tell(new RoutingTableActor.ContactsLearned([stranger]));
         var ping = transport.ExpectMsg<SendRequest>();
 
-        // The transport reports the pong to the node, which forwards PeerSeen to the routing table.
+        // The transport reports the pong to the routing table directly (PeerSeen), then answers the probe.
         routing.Tell(new PeerSeen(new PeerInfo(stranger.Id, stranger.Address, stranger.Port, "1.0")));
         routing.Tell(new RpcReplied(ping.To, new PeerInfo(stranger.Id, stranger.Address, stranger.Port, "1.0"), new PongMessage("u", stranger.Id, stranger.Port, "1.0")));
 
@@ -72,7 +75,7 @@ public sealed class ContactProbingTests : TestKit
         var banned = Stranger(4);
         _table.Add(known);
         _table.Blacklist(banned.Id);
-        var routing = RoutingActor(transport.Ref);
+        var routing = RoutingActor(transport);
 
         routing.Tell(new RoutingTableActor.ContactsLearned([known, banned, known with { Id = _ownId }]));
 
@@ -87,8 +90,8 @@ public sealed class ContactProbingTests : TestKit
         var target = Key.Random(_random);
         var first = Stranger(5);
         var named = Stranger(6);
-        var request = new LookupActor.Request(LookupKind.FindNode, target, LookupActor.ReplyMode.Internal, CreateTestProbe().Ref, []);
-        var lookup = Sys.ActorOf(LookupActor.Props(request, _ownId, _settings, routing.Ref, transport.Ref));
+        var request = new LookupActor.Request(LookupKind.FindNode, target, []);
+        var lookup = CreateTestProbe().ChildActorOf(LookupActor.Props(request, _ownId, _settings, routing.Ref, transport.Ref));
         routing.ExpectMsg<RoutingTableActor.GetClosest>();
         routing.Reply(new RoutingTableActor.ClosestContacts(target, [first]));
         var sent = transport.ExpectMsg<SendRequest>();

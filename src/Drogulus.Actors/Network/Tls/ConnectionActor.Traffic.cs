@@ -171,7 +171,7 @@ internal sealed partial class ConnectionActor
 
         if (message.IsRequest)
         {
-            _node.Tell(new InboundRequest(_peer, message, Self));
+            _handler.Tell(new InboundRequest(_peer, message, Self));
         }
         else if (!_pending.Complete(message, _peer))
         {

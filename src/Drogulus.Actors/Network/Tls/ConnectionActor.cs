@@ -27,7 +27,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     private readonly Key _self;
     private readonly int _replyPort;
     private readonly DrogulusSettings _settings;
-    private readonly IActorRef _node;
+    private readonly IActorRef _handler; // the routing table: inbound requests, PeerSeen, PeerFailed
     private readonly PeerAddress? _dialled;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _cts = new();
@@ -47,7 +47,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     private bool _draining;
 
     public ConnectionActor(
-        IActorRef? tcp, EndPoint? remote, PeerAddress? dialled, TlsCredentials credentials, Key self, int replyPort, DrogulusSettings settings, IActorRef node)
+        IActorRef? tcp, EndPoint? remote, PeerAddress? dialled, TlsCredentials credentials, Key self, int replyPort, DrogulusSettings settings, IActorRef handler)
     {
         _tcp = tcp;
         _dialled = dialled;
@@ -55,10 +55,10 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         _self = self;
         _replyPort = replyPort;
         _settings = settings;
-        _node = node;
+        _handler = handler;
         _inbound = new InboundFrames(settings.MaxFrameSize, ReadBufferSize);
         _outgoing = new OutgoingFrames(settings.MaxFrameSize, keepCapacity: 4 * ReadBufferSize);
-        _pending = new PendingRequests(Timers, node, settings.RequestTimeout);
+        _pending = new PendingRequests(Timers, handler, settings.RequestTimeout);
         if (remote is not null)
         {
             _remoteAddress = AddressText(remote);
@@ -80,13 +80,13 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
 
     /// <summary>A connection accepted by the listener; <paramref name="tcp"/> is its Akka.IO connection.</summary>
     public static Props Inbound(
-        IActorRef tcp, EndPoint remote, TlsCredentials credentials, Key self, int replyPort, DrogulusSettings settings, IActorRef node) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(tcp, remote, null, credentials, self, replyPort, settings, node));
+        IActorRef tcp, EndPoint remote, TlsCredentials credentials, Key self, int replyPort, DrogulusSettings settings, IActorRef handler) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(tcp, remote, null, credentials, self, replyPort, settings, handler));
 
     /// <summary>A connection this node dials to <paramref name="to"/>.</summary>
     public static Props Outbound(
-        PeerAddress to, TlsCredentials credentials, Key self, int replyPort, DrogulusSettings settings, IActorRef node) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(null, null, to, credentials, self, replyPort, settings, node));
+        PeerAddress to, TlsCredentials credentials, Key self, int replyPort, DrogulusSettings settings, IActorRef handler) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(null, null, to, credentials, self, replyPort, settings, handler));
 
     protected override void PreStart()
     {

@@ -11,11 +11,12 @@ namespace Drogulus.Actors.Network.Tls;
 public sealed class TlsTransport : ITransportFactory
 {
     /// <inheritdoc />
-    public Props Props(NodeIdentity identity, DrogulusSettings settings, IActorRef node)
+    public Props Props(NodeIdentity identity, DrogulusSettings settings, IActorRef node, IActorRef inbound)
     {
         ArgumentNullException.ThrowIfNull(identity);
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(node);
-        return TlsTransportActor.Props(identity, settings, node);
+        ArgumentNullException.ThrowIfNull(inbound);
+        return TlsTransportActor.Props(identity, settings, node, inbound);
     }
 }

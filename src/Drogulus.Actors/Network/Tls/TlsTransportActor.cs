@@ -12,45 +12,86 @@ namespace Drogulus.Actors.Network.Tls;
 /// A node's TLS transport and listener: binds with Akka.IO <see cref="Tcp.Bind"/>, turns every accepted
 /// socket into a <see cref="ConnectionActor"/>, and routes each <see cref="SendRequest"/> to the one
 /// connection of its peer, opening it when there is none (PROTOCOL §5: one connection per peer, reused in
-/// both directions, including a connection the peer opened).
+/// both directions, including a connection the peer opened). Inbound requests go from a connection straight
+/// to the node's routing table (the <c>handler</c>), never through this actor or the node.
+/// A restart (the node's supervisor restarts a failed transport) keeps the listener and the port it bound,
+/// so peers keep a valid address; connections are per-request-like children and are stopped, never
+/// restarted, when they fail. If the listener stops, the node is told <see cref="TransportFailed"/> and
+/// sends <see cref="Rebind"/> with backoff; the bind reuses the port the transport had.
 /// </summary>
 internal sealed class TlsTransportActor : ReceiveActor, IWithStash
 {
     private readonly NodeIdentity _identity;
     private readonly DrogulusSettings _settings;
     private readonly IActorRef _node;
+    private readonly IActorRef _handler;
+    private readonly ListenerState _listening;
     private readonly TlsCredentials _credentials;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<Key, IActorRef> _byId = new();
     private readonly Dictionary<(string Host, int Port), IActorRef> _byAddress = new();
     private readonly Dictionary<IActorRef, Route> _routes = new();
-    private IActorRef? _listener;
-    private int _port;
 
-    public TlsTransportActor(NodeIdentity identity, DrogulusSettings settings, IActorRef node)
+    public TlsTransportActor(NodeIdentity identity, DrogulusSettings settings, IActorRef node, IActorRef handler, ListenerState listening)
     {
         _identity = identity;
         _settings = settings;
         _node = node;
+        _handler = handler;
+        _listening = listening;
         _credentials = new TlsCredentials(identity);
         Binding();
     }
 
     public IStash Stash { get; set; } = null!;
 
-    public static Props Props(NodeIdentity identity, DrogulusSettings settings, IActorRef node) =>
-        Akka.Actor.Props.Create(() => new TlsTransportActor(identity, settings, node));
-
-    protected override void PreStart()
+    /// <summary>Props of a transport; the listener state object outlives restarts of the actor.</summary>
+    public static Props Props(NodeIdentity identity, DrogulusSettings settings, IActorRef node, IActorRef handler)
     {
-        Context.System.Tcp().Tell(new Tcp.Bind(Self, EndpointOf(_settings.ListenHost, _settings.ListenPort)));
+        var listening = new ListenerState();
+        return Akka.Actor.Props.Create(() => new TlsTransportActor(identity, settings, node, handler, listening));
+    }
+
+    private int BoundPort => _listening.Port;
+
+    // A connection that throws is stopped (its pending requests fail in PostStop), never restarted: a
+    // restarted connection would have lost its socket and its requests.
+    protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
+
+    protected override void PreStart() => Bind(_settings.ListenPort);
+
+    // The default would stop every child and then PreStart would bind again (a new port when listen.port is
+    // 0). Connections are dropped, but the listener and its port are kept.
+    protected override void PreRestart(Exception reason, object message)
+    {
+        foreach (var child in Context.GetChildren())
+        {
+            Context.Stop(child);
+        }
+    }
+
+    protected override void PostRestart(Exception reason)
+    {
+        if (_listening.Listener is { } listener)
+        {
+            Context.Watch(listener);
+            _node.Tell(new TransportReady(_settings.ListenHost, BoundPort));
+            Become(Listening);
+        }
+        else
+        {
+            Bind(_listening.Port > 0 ? _listening.Port : _settings.ListenPort);
+        }
     }
 
     protected override void PostStop()
     {
         // Nobody takes the Unbound answer: this actor is gone by then.
-        _listener?.Tell(Tcp.Unbind.Instance, ActorRefs.Nobody);
+        _listening.Listener?.Tell(Tcp.Unbind.Instance, ActorRefs.Nobody);
+        _listening.Listener = null;
     }
+
+    private void Bind(int port) => Context.System.Tcp().Tell(new Tcp.Bind(Self, EndpointOf(_settings.ListenHost, port)));
 
     /// <summary>The endpoint of a host (IP text or name) and port.</summary>
     internal static EndPoint EndpointOf(string host, int port) =>
@@ -60,16 +101,18 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
     {
         Receive<Tcp.Bound>(bound =>
         {
-            _listener = Sender;
-            _port = bound.LocalAddress is IPEndPoint ip ? ip.Port : _settings.ListenPort;
-            _node.Tell(new TransportReady(_settings.ListenHost, _port));
+            _listening.Listener = Sender;
+            _listening.Port = bound.LocalAddress is IPEndPoint ip ? ip.Port : _settings.ListenPort;
+            Context.Watch(Sender);
+            _node.Tell(new TransportReady(_settings.ListenHost, BoundPort));
             Become(Listening);
             Stash.UnstashAll();
         });
         Receive<Tcp.CommandFailed>(failed =>
         {
-            _log.Error("Node {NodeId} cannot listen on {Host}:{Port}: {Reason}", _identity.Id.ToShortString(), _settings.ListenHost, _settings.ListenPort, failed.CauseString);
-            _node.Tell(new TransportFailed($"cannot listen on {_settings.ListenHost}:{_settings.ListenPort}: {(failed.Cause.HasValue ? failed.Cause.Value.Message : failed.CauseString)}"));
+            var port = _listening.Port > 0 ? _listening.Port : _settings.ListenPort;
+            _log.Error("Node {NodeId} cannot listen on {Host}:{Port}: {Reason}", _identity.Id.ToShortString(), _settings.ListenHost, port, failed.CauseString);
+            _node.Tell(new TransportFailed($"cannot listen on {_settings.ListenHost}:{port}: {(failed.Cause.HasValue ? failed.Cause.Value.Message : failed.CauseString)}"));
             Become(Failed);
             Stash.UnstashAll();
         });
@@ -78,11 +121,17 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
 
     private void Failed()
     {
+        Receive<Rebind>(_ =>
+        {
+            Become(Binding);
+            Bind(_listening.Port > 0 ? _listening.Port : _settings.ListenPort);
+        });
+        Receive<Terminated>(terminated => Forget(terminated.ActorRef));
         Receive<SendRequest>(request =>
         {
             if (request.To.ExpectedId is { } id)
             {
-                _node.Tell(new PeerFailed(id));
+                _handler.Tell(new PeerFailed(id));
             }
 
             request.ReplyTo.Tell(new RpcFailed(request.To, RpcFailure.ConnectionFailed, "the transport could not listen"));
@@ -95,7 +144,7 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
         Receive<Tcp.Connected>(connected =>
         {
             var connection = Context.ActorOf(ConnectionActor.Inbound(
-                Sender, connected.RemoteAddress, _credentials, _identity.Id, _port, _settings, _node));
+                Sender, connected.RemoteAddress, _credentials, _identity.Id, BoundPort, _settings, _handler));
             Context.Watch(connection);
             _routes[connection] = new Route(null, null);
         });
@@ -113,8 +162,28 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
             Forget(Sender);
             Sender.Tell(ConnectionActor.Release.Instance);
         });
-        Receive<Terminated>(terminated => Forget(terminated.ActorRef));
+        Receive<Terminated>(terminated =>
+        {
+            if (terminated.ActorRef.Equals(_listening.Listener))
+            {
+                OnListenerStopped();
+                return;
+            }
+
+            Forget(terminated.ActorRef);
+        });
+        Receive<Rebind>(_ => _node.Tell(new TransportReady(_settings.ListenHost, BoundPort)));
         Receive<GetConnectionCount>(_ => Sender.Tell(_byId.Count));
+    }
+
+    // The listener stopped under us (Akka.IO gave up on the socket): the node cannot be reached until a
+    // Rebind succeeds. Open connections keep working meanwhile.
+    private void OnListenerStopped()
+    {
+        _listening.Listener = null;
+        _log.Error("Node {NodeId} stopped listening on {Host}:{Port}", _identity.Id.ToShortString(), _settings.ListenHost, BoundPort);
+        _node.Tell(new TransportFailed($"stopped listening on {_settings.ListenHost}:{BoundPort}"));
+        Become(Failed);
     }
 
     private void OnSendRequest(SendRequest request)
@@ -129,7 +198,7 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
         var address = (to.Host, to.Port);
         if (!_byAddress.TryGetValue(address, out var connection))
         {
-            connection = Context.ActorOf(ConnectionActor.Outbound(to, _credentials, _identity.Id, _port, _settings, _node));
+            connection = Context.ActorOf(ConnectionActor.Outbound(to, _credentials, _identity.Id, BoundPort, _settings, _handler));
             Context.Watch(connection);
             _byAddress[address] = connection;
             _routes[connection] = new Route(null, address);
@@ -171,4 +240,12 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
     }
 
     private sealed record Route(Key? Id, (string Host, int Port)? Address);
+
+    /// <summary>The listener and its port; one object per transport Props, so it survives restarts.</summary>
+    internal sealed class ListenerState
+    {
+        public IActorRef? Listener { get; set; }
+
+        public int Port { get; set; }
+    }
 }

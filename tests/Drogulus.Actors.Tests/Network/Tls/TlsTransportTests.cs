@@ -225,7 +225,7 @@ public sealed class TlsTransportTests : TestKit
     {
         var identity = NewIdentity();
         var node = CreateTestProbe();
-        var transport = Sys.ActorOf(new TlsTransport().Props(identity, settings, node.Ref));
+        var transport = Sys.ActorOf(new TlsTransport().Props(identity, settings, node.Ref, node.Ref));
         var ready = await node.ExpectMsgAsync<TransportReady>(Bound);
         return new Server(identity, node, transport, ready.Port);
     }

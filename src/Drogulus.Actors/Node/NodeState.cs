@@ -1,0 +1,33 @@
+using Drogulus.Core.Routing;
+using Drogulus.Core.Storage;
+
+namespace Drogulus.Actors.Node;
+
+/// <summary>
+/// What a node must not lose when one of its actors, the node itself included, is restarted: the routing
+/// table, the item store and the endpoint it announced. One object per <see cref="NodeActor.Props"/>,
+/// captured by the Props, so every incarnation of the node and of its children works on the same state.
+/// Touched only from the node's actors, one message at a time each (the table by the routing table actor,
+/// the store by the data store actor). Opaque outside the library: only <see cref="NodeActor.Props"/> makes one.
+/// </summary>
+public sealed class NodeState
+{
+    internal NodeState(LocalStore store, RoutingTable? table, int seed)
+    {
+        Store = store;
+        Table = table;
+        Seed = seed;
+    }
+
+    /// <summary>The items.</summary>
+    internal LocalStore Store { get; }
+
+    /// <summary>The routing table; made by the first incarnation of the node when none was restored.</summary>
+    internal RoutingTable? Table { get; set; }
+
+    /// <summary>Seed of the node's randomness (refresh ids, republish stagger).</summary>
+    internal int Seed { get; }
+
+    /// <summary>The endpoint the transport announced; null until it is reachable.</summary>
+    internal string? Endpoint { get; set; }
+}
