@@ -28,14 +28,14 @@ internal sealed partial class ConnectionActor
         Timers.Cancel("handshake");
         if (_ssl!.RemoteCertificate is not { } certificate)
         {
-            Close("the peer presented no certificate", warn: true);
+            Close("the peer presented no certificate", Warnings.Handshake);
             return;
         }
 
         _peerId = NodeIdentity.IdOf(certificate);
         if (_dialled?.ExpectedId is { } expected && expected != _peerId)
         {
-            Close("the peer proved another identity", warn: true);
+            Close("the peer proved another identity", Warnings.Handshake);
             return;
         }
 
@@ -83,7 +83,7 @@ internal sealed partial class ConnectionActor
         var message = reply.Body with { Uuid = reply.InReplyTo, Node = _self, ReplyPort = _replyPort, Version = _settings.ProtocolVersion };
         if (!Write(message))
         {
-            _log.Warning("A reply to {PeerId} is larger than max-frame-size; answering error 3 instead", _peerId.ToShortString());
+            Warn(Warnings.Oversize, "a reply is larger than max-frame-size; answering error 3 instead");
             var details = ErrorReply.Details("context", "The reply is larger than max-frame-size.");
             Write(ErrorReply.For(reply.InReplyTo, ErrorCode.InternalError, details, _self, _replyPort));
         }
@@ -93,7 +93,7 @@ internal sealed partial class ConnectionActor
             StartDraining();
             if (!_outgoing.InFlight)
             {
-                Close("closed after the reply, as asked", warn: false);
+                Close("closed after the reply, as asked");
             }
         }
     }
@@ -130,7 +130,7 @@ internal sealed partial class ConnectionActor
         }
         else if (_draining)
         {
-            Close("closed after an error reply", warn: false);
+            Close("closed after an error reply");
         }
     }
 
@@ -150,7 +150,7 @@ internal sealed partial class ConnectionActor
                     OnMessage(accepted.Message);
                     break;
                 case InboundFrames.Unknown unknown:
-                    _log.Warning("Rejected a message from {PeerId}: error {Code} {Details}", _peerId.ToShortString(), (int)unknown.Failure.Code, InboundFrames.Describe(unknown.Failure.Details));
+                    Warn(Warnings.Rejected, $"rejected a message: error {(int)unknown.Failure.Code} {InboundFrames.Describe(unknown.Failure.Details)}");
                     Write(ErrorReply.For(unknown.Failure, _self, _replyPort));
                     break;
                 case InboundFrames.Rejected rejected:
@@ -175,14 +175,14 @@ internal sealed partial class ConnectionActor
         }
         else if (!_pending.Complete(message, _peer))
         {
-            _log.Debug("Ignored a reply with unknown uuid {RpcId} from {PeerId}", message.Uuid, _peerId.ToShortString());
+            _log.Debug("Ignored a reply with unknown uuid {RpcId} from {Peer}", WireText.ForLog(message.Uuid), PeerLabel);
         }
     }
 
-    /// <summary>Answers bad input with an error and closes the connection once the answer is written.</summary>
+    /// <summary>Answers bad input with an error and closes the connection once the answer is written. The reason is already escaped.</summary>
     private void Reject(string uuid, ErrorCode code, IReadOnlyDictionary<string, string> details, string reason)
     {
-        _log.Warning("Rejected input from {PeerId} at {Address}: error {Code}, {Reason}; closing the connection", _peerId.ToShortString(), _remoteAddress, (int)code, reason);
+        Warn(Warnings.Rejected, $"rejected input: error {(int)code}, {reason}; closing the connection");
         StartDraining();
         Write(ErrorReply.For(uuid, code, details, _self, _replyPort));
     }
@@ -204,11 +204,11 @@ internal sealed partial class ConnectionActor
 
         if (_inbound.HasPartialFrame)
         {
-            Close("a partial frame and then nothing within idle-timeout", warn: true);
+            Close("a partial frame and then nothing within idle-timeout", Warnings.SlowPeer);
         }
         else
         {
-            Close("idle for idle-timeout", warn: false);
+            Close("idle for idle-timeout");
         }
     }
 }

@@ -5,6 +5,7 @@ using Akka.Event;
 using Akka.IO;
 using Drogulus.Actors.Configuration;
 using Drogulus.Core.Identity;
+using Drogulus.Core.Wire;
 using static Drogulus.Actors.Network.TransportProtocol;
 
 namespace Drogulus.Actors.Network.Tls;
@@ -37,6 +38,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     private readonly OutgoingFrames _outgoing;
     private IActorRef? _tcp;
     private string _remoteAddress = "";
+    private int _remotePort;
     private TcpDuplexStream? _stream;
     private SslStream? _ssl;
     private Key _peerId;
@@ -61,7 +63,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         _pending = new PendingRequests(Timers, node, settings.RequestTimeout);
         if (remote is not null)
         {
-            _remoteAddress = AddressText(remote);
+            (_remoteAddress, _remotePort) = (AddressText(remote), PortOf(remote));
         }
 
         if (tcp is null)
@@ -118,13 +120,13 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         {
             Timers.Cancel("connect");
             _tcp = Sender;
-            _remoteAddress = AddressText(connected.RemoteAddress);
+            (_remoteAddress, _remotePort) = (AddressText(connected.RemoteAddress), PortOf(connected.RemoteAddress));
             _tcp.Tell(new Tcp.Register(Self));
             StartHandshake();
             Become(Handshaking);
         });
-        Receive<Tcp.CommandFailed>(failed => Close("cannot connect: " + failed.CauseString, warn: false));
-        Receive<ConnectTimedOut>(_ => Close("no connection within connect-timeout", warn: false));
+        Receive<Tcp.CommandFailed>(failed => Close("cannot connect: " + failed.CauseString));
+        Receive<ConnectTimedOut>(_ => Close("no connection within connect-timeout"));
         CommonBeforeConnected();
     }
 
@@ -133,14 +135,14 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         Receive<Tcp.Received>(received => _stream!.Deliver(received.Data));
         Receive<TcpDuplexStream.WriteAck>(_ => _stream!.Acked());
         Receive<HandshakeSucceeded>(_ => OnHandshakeSucceeded());
-        Receive<HandshakeFailed>(failed => Close("TLS handshake failed: " + failed.Cause.Message, warn: true));
-        Receive<HandshakeTimedOut>(_ => Close("no TLS handshake within handshake-timeout", warn: true));
+        Receive<HandshakeFailed>(failed => Close("TLS handshake failed: " + failed.Cause.Message, Warnings.Handshake));
+        Receive<HandshakeTimedOut>(_ => Close("no TLS handshake within handshake-timeout", Warnings.Handshake));
         Receive<Tcp.ConnectionClosed>(_ =>
         {
             _tcpClosed = true;
-            Close("the peer closed the connection during the handshake", warn: false);
+            Close("the peer closed the connection during the handshake");
         });
-        Receive<Tcp.CommandFailed>(failed => Close("a socket command failed: " + failed.CauseString, warn: false));
+        Receive<Tcp.CommandFailed>(failed => Close("a socket command failed: " + failed.CauseString));
         CommonBeforeConnected();
     }
 
@@ -163,14 +165,14 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         {
             if (read.Count == 0)
             {
-                Close(_inbound.HasPartialFrame ? "the peer closed the connection inside a frame" : "the peer closed the connection", warn: false);
+                Close(_inbound.HasPartialFrame ? "the peer closed the connection inside a frame" : "the peer closed the connection");
                 return;
             }
 
             OnBytes(read.Count);
         });
         Receive<WriteCompleted>(_ => OnWriteCompleted());
-        Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message, warn: false));
+        Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message));
         Receive<SendRequest>(request => Send(Track(request), request));
         Receive<SendReply>(OnSendReply);
         Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
@@ -182,7 +184,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
             _tcpClosed = true;
             _stream!.Complete();
         });
-        Receive<Tcp.CommandFailed>(failed => Close("a socket command failed: " + failed.CauseString, warn: false));
+        Receive<Tcp.CommandFailed>(failed => Close("a socket command failed: " + failed.CauseString));
     }
 
     /// <summary>An error reply is on its way; nothing more is read, and the connection closes once it is written.</summary>
@@ -192,17 +194,17 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         Receive<TcpDuplexStream.WriteAck>(_ => _stream!.Acked());
         Receive<ReadCompleted>(_ => { });
         Receive<WriteCompleted>(_ => OnWriteCompleted());
-        Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message, warn: false));
+        Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message));
         Receive<SendRequest>(request => FailNow(request, "the connection is closing"));
         Receive<SendReply>(_ => { });
         Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
-        Receive<IdleCheck>(_ => Close("the error reply was not written within idle-timeout", warn: false));
+        Receive<IdleCheck>(_ => Close("the error reply was not written within idle-timeout"));
         Receive<Tcp.ConnectionClosed>(_ =>
         {
             _tcpClosed = true;
-            Close("the peer closed the connection", warn: false);
+            Close("the peer closed the connection");
         });
-        Receive<Tcp.CommandFailed>(failed => Close("a socket command failed: " + failed.CauseString, warn: false));
+        Receive<Tcp.CommandFailed>(failed => Close("a socket command failed: " + failed.CauseString));
     }
 
     private void ClosedState()
@@ -238,16 +240,32 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         _unsent.Clear();
     }
 
-    private void Close(string reason, bool warn)
+    /// <summary>The peer as a log names it: id when known, address and port (PROTOCOL §5).</summary>
+    private string PeerLabel
     {
-        var peer = _peerId == default ? _dialled?.ToString() ?? _remoteAddress : _peerId.ToShortString();
-        if (warn)
+        get
         {
-            _log.Warning("Closing the connection with {PeerId}: {Reason}", peer, reason);
+            var address = _remotePort != 0 ? $"{_remoteAddress}:{_remotePort}" : _dialled is { } d ? $"{d.Host}:{d.Port}" : _remoteAddress;
+            return _peerId != default ? $"{_peerId.ToShortString()} at {address}"
+                : _dialled?.ExpectedId is { } expected ? $"{expected.ToShortString()} (expected) at {address}"
+                : address;
+        }
+    }
+
+    /// <summary>A warning about this peer, written by the transport at most once per interval and kind.</summary>
+    private void Warn(string kind, string text) => Context.Parent.Tell(new PeerWarning(kind, $"{PeerLabel}: {text}"));
+
+    /// <param name="reason">Why; may quote the peer, so it is escaped before it is logged.</param>
+    /// <param name="warning">The kind of warning to write (<see cref="Warnings"/>), or null for a debug line only.</param>
+    private void Close(string reason, string? warning = null)
+    {
+        if (warning is not null)
+        {
+            Warn(warning, "closing the connection: " + WireText.ForLog(reason));
         }
         else
         {
-            _log.Debug("Closing the connection with {PeerId}: {Reason}", peer, reason);
+            _log.Debug("Closing the connection with {Peer}: {Reason}", PeerLabel, WireText.ForLog(reason));
         }
 
         Timers.CancelAll();
@@ -276,6 +294,13 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
             Context.Stop(Self);
         }
     }
+
+    private static int PortOf(EndPoint endpoint) => endpoint switch
+    {
+        IPEndPoint ip => ip.Port,
+        DnsEndPoint dns => dns.Port,
+        _ => 0,
+    };
 
     private static string AddressText(EndPoint endpoint) => endpoint switch
     {

@@ -45,9 +45,8 @@ internal sealed class InboundFrames
         }
     }
 
-    /// <summary>The error details as one line for the log.</summary>
-    public static string Describe(IReadOnlyDictionary<string, string> details) =>
-        string.Join(", ", details.Select(d => $"{d.Key}: {d.Value}"));
+    /// <summary>The error details as one line for the log, escaped and truncated: they hold text from the wire.</summary>
+    public static string Describe(IReadOnlyDictionary<string, string> details) => WireText.Describe(details);
 
     private static Inbound Judge(ReadOnlyMemory<byte> frame, Key peerId)
     {

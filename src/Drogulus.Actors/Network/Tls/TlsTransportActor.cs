@@ -14,7 +14,7 @@ namespace Drogulus.Actors.Network.Tls;
 /// connection of its peer, opening it when there is none (PROTOCOL §5: one connection per peer, reused in
 /// both directions, including a connection the peer opened).
 /// </summary>
-internal sealed class TlsTransportActor : ReceiveActor, IWithStash
+internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
 {
     private readonly NodeIdentity _identity;
     private readonly DrogulusSettings _settings;
@@ -24,6 +24,7 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
     private readonly Dictionary<Key, IActorRef> _byId = new();
     private readonly Dictionary<(string Host, int Port), IActorRef> _byAddress = new();
     private readonly Dictionary<IActorRef, Route> _routes = new();
+    private readonly WarningThrottle _warnings;
     private IActorRef? _listener;
     private int _port;
 
@@ -33,10 +34,13 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
         _settings = settings;
         _node = node;
         _credentials = new TlsCredentials(identity);
+        _warnings = new WarningThrottle(settings.LogWarningInterval);
         Binding();
     }
 
     public IStash Stash { get; set; } = null!;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(NodeIdentity identity, DrogulusSettings settings, IActorRef node) =>
         Akka.Actor.Props.Create(() => new TlsTransportActor(identity, settings, node));
@@ -115,6 +119,45 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
         });
         Receive<Terminated>(terminated => Forget(terminated.ActorRef));
         Receive<GetConnectionCount>(_ => Sender.Tell(_byId.Count));
+        Receive<ConnectionActor.PeerWarning>(warning => Warn(warning.Kind, warning.Text));
+        Receive<ReportSuppressed>(_ => OnReportSuppressed());
+    }
+
+    /// <summary>Writes a warning unless one of its kind was written within <c>log-warning-interval</c>; then it is counted.</summary>
+    private void Warn(string kind, string text)
+    {
+        var now = Context.System.Scheduler.Now;
+        if (!_warnings.TryPass(kind, now, out var suppressed))
+        {
+            if (!Timers.IsTimerActive("suppressed"))
+            {
+                Timers.StartSingleTimer("suppressed", ReportSuppressed.Instance, _settings.LogWarningInterval);
+            }
+
+            return;
+        }
+
+        if (suppressed == 0)
+        {
+            _log.Warning("Node {NodeId}: {Warning}", _identity.Id.ToShortString(), text);
+        }
+        else
+        {
+            _log.Warning("Node {NodeId}: {Warning} ({Suppressed} more {Kind} warnings were not written)", _identity.Id.ToShortString(), text, suppressed, kind);
+        }
+    }
+
+    private void OnReportSuppressed()
+    {
+        foreach (var (kind, count) in _warnings.TakeDue(Context.System.Scheduler.Now))
+        {
+            _log.Warning("Node {NodeId}: {Suppressed} more {Kind} warnings in the last {Interval} were not written", _identity.Id.ToShortString(), count, kind, _settings.LogWarningInterval);
+        }
+
+        if (_warnings.HasSuppressed)
+        {
+            Timers.StartSingleTimer("suppressed", ReportSuppressed.Instance, _settings.LogWarningInterval);
+        }
     }
 
     private void OnSendRequest(SendRequest request)
@@ -168,6 +211,11 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
         {
             _byAddress.Remove(address);
         }
+    }
+
+    private sealed record ReportSuppressed
+    {
+        public static ReportSuppressed Instance { get; } = new();
     }
 
     private sealed record Route(Key? Id, (string Host, int Port)? Address);
