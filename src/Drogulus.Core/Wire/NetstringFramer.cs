@@ -49,6 +49,9 @@ public sealed class NetstringFramer
     /// </summary>
     public bool HasPartialFrame => _state is State.Payload or State.Comma || (_state == State.Length && _digits > 0);
 
+    /// <summary>How many frames have been completed; with <see cref="HasPartialFrame"/> it names the frame being read.</summary>
+    public long FramesCompleted { get; private set; }
+
     /// <summary>Bytes held for the frame being read (its buffer's capacity); 0 between frames.</summary>
     internal int BufferedCapacity => _payload.Length;
 
@@ -97,6 +100,7 @@ public sealed class NetstringFramer
 
                     chunk = chunk[1..];
                     framesOut.Add(_payload);
+                    FramesCompleted++;
                     Reset();
                     break;
             }

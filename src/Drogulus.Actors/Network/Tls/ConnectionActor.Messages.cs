@@ -69,6 +69,9 @@ internal sealed partial class ConnectionActor
         public static IdleCheck Instance { get; } = new();
     }
 
+    /// <summary>The frame numbered <paramref name="Frame"/> (<see cref="InboundFrames.PartialFrame"/>) had <c>frame-timeout</c> to complete.</summary>
+    private sealed record FrameDeadline(long Frame);
+
     private sealed record CloseTimedOut
     {
         public static CloseTimedOut Instance { get; } = new();

@@ -159,7 +159,34 @@ internal sealed partial class ConnectionActor
             }
         }
 
+        ArmFrameDeadline();
         StartRead();
+    }
+
+    /// <summary>
+    /// A frame that has started must complete within <c>frame-timeout</c>; its own bytes do not extend the deadline,
+    /// so a peer that trickles a byte now and then (slow-loris) is closed, not only a silent one (<c>idle-timeout</c>).
+    /// </summary>
+    private void ArmFrameDeadline()
+    {
+        if (_inbound.PartialFrame is not { } frame)
+        {
+            Timers.Cancel("frame");
+            _frameWithDeadline = null;
+        }
+        else if (_frameWithDeadline != frame)
+        {
+            _frameWithDeadline = frame;
+            Timers.StartSingleTimer("frame", new FrameDeadline(frame), _settings.FrameTimeout);
+        }
+    }
+
+    private void OnFrameDeadline(FrameDeadline deadline)
+    {
+        if (_inbound.PartialFrame == deadline.Frame)
+        {
+            Close("a frame did not complete within frame-timeout", Warnings.SlowPeer);
+        }
     }
 
     private void OnMessage(Message message)

@@ -47,6 +47,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     private bool _released;
     private bool _tcpClosed;
     private bool _draining;
+    private long? _frameWithDeadline;
 
     public ConnectionActor(
         IActorRef? tcp, EndPoint? remote, PeerAddress? dialled, TlsCredentials credentials, Key self, int replyPort, DrogulusSettings settings, IActorRef node)
@@ -177,6 +178,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         Receive<SendReply>(OnSendReply);
         Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<IdleCheck>(_ => OnIdleCheck());
+        Receive<FrameDeadline>(OnFrameDeadline);
 
         // The stream still yields what arrived before the close; its read then returns 0 and closes us.
         Receive<Tcp.ConnectionClosed>(_ =>
@@ -199,6 +201,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         Receive<SendReply>(_ => { });
         Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<IdleCheck>(_ => Close("the error reply was not written within idle-timeout"));
+        Receive<FrameDeadline>(_ => { });
         Receive<Tcp.ConnectionClosed>(_ =>
         {
             _tcpClosed = true;

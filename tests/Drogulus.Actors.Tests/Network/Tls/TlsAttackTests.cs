@@ -85,6 +85,33 @@ public sealed partial class TlsAttackTests : TestKit
         await warnings.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
     }
 
+    [Fact]
+    public async Task Connections_should_close_at_frame_timeout_when_frames_trickle_in_however_long_idle_timeout_is()
+    {
+        var warnings = CreateTestProbe();
+        Sys.EventStream.Subscribe(warnings.Ref, typeof(Warning));
+        var server = await StartAsync(Settings("frame-timeout = 1s\nidle-timeout = 1h\nlog-warning-interval = 1h"));
+        var clients = new List<RawTlsClient>();
+        for (var i = 0; i < 20; i++)
+        {
+            var client = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
+            clients.Add(client);
+
+            // Nearly all of a 1 MiB frame's header and some payload: idle-timeout alone would keep it for an hour.
+            await client.SendRawAsync([.. "1048576:"u8, .. new byte[4096]]);
+        }
+
+        foreach (var client in clients)
+        {
+            Assert.True(await client.WaitClosedAsync());
+            await client.DisposeAsync();
+        }
+
+        await SyncAsync(server);
+        Assert.Contains("frame-timeout", (await warnings.ExpectMsgAsync<Warning>(Bound)).ToString(), StringComparison.Ordinal);
+        await AssertStillAnswersAsync(server);
+    }
+
     private static byte[] Message(Key node, string uuid, string type)
     {
         var buffer = new ArrayBufferWriter<byte>();
