@@ -72,6 +72,11 @@ internal sealed partial class ConnectionActor
     /// <summary>The frame numbered <paramref name="Frame"/> (<see cref="InboundFrames.PartialFrame"/>) had <c>frame-timeout</c> to complete.</summary>
     private sealed record FrameDeadline(long Frame);
 
+    private sealed record WriteCheck
+    {
+        public static WriteCheck Instance { get; } = new();
+    }
+
     private sealed record CloseTimedOut
     {
         public static CloseTimedOut Instance { get; } = new();

@@ -53,7 +53,7 @@ internal sealed partial class ConnectionActor
         }
 
         _unsent.Clear();
-        StartRead();
+        ResumeReading();
     }
 
     private string Track(SendRequest request)
@@ -80,6 +80,7 @@ internal sealed partial class ConnectionActor
 
     private void OnSendReply(SendReply reply)
     {
+        Answered(reply.InReplyTo);
         var message = reply.Body with { Uuid = reply.InReplyTo, Node = _self, ReplyPort = _replyPort, Version = _settings.ProtocolVersion };
         if (!Write(message))
         {
@@ -106,6 +107,7 @@ internal sealed partial class ConnectionActor
         }
 
         Flush();
+        CheckHighWater();
         return true;
     }
 
@@ -117,6 +119,7 @@ internal sealed partial class ConnectionActor
         }
 
         _lastActivity = Context.System.Scheduler.Now;
+        WriteStarted();
         _ssl!.WriteAsync(batch, _cts.Token).AsTask()
             .PipeTo(Self, success: () => WriteCompleted.Instance, failure: e => new IoFailed(e));
     }
@@ -124,6 +127,7 @@ internal sealed partial class ConnectionActor
     private void OnWriteCompleted()
     {
         _outgoing.Completed();
+        WriteProgressed();
         if (_outgoing.HasQueued)
         {
             Flush();
@@ -131,13 +135,11 @@ internal sealed partial class ConnectionActor
         else if (_draining)
         {
             Close("closed after an error reply");
+            return;
         }
-    }
 
-    private void StartRead()
-    {
-        _ssl!.ReadAsync(_inbound.Buffer, _cts.Token).AsTask()
-            .PipeTo(Self, success: n => new ReadCompleted(n), failure: e => new IoFailed(e));
+        CheckLowWater();
+        ResumeReading();
     }
 
     private void OnBytes(int count)
@@ -160,7 +162,7 @@ internal sealed partial class ConnectionActor
         }
 
         ArmFrameDeadline();
-        StartRead();
+        ResumeReading();
     }
 
     /// <summary>
@@ -183,7 +185,12 @@ internal sealed partial class ConnectionActor
 
     private void OnFrameDeadline(FrameDeadline deadline)
     {
-        if (_inbound.PartialFrame == deadline.Frame)
+        if (ReadsPaused && !_draining)
+        {
+            // The rest of the frame may be waiting on this node, not on the peer.
+            Timers.StartSingleTimer("frame", deadline, _settings.FrameTimeout);
+        }
+        else if (_inbound.PartialFrame == deadline.Frame)
         {
             Close("a frame did not complete within frame-timeout", Warnings.SlowPeer);
         }
@@ -198,7 +205,7 @@ internal sealed partial class ConnectionActor
 
         if (message.IsRequest)
         {
-            _node.Tell(new InboundRequest(_peer, message, Self));
+            Dispatch(new InboundRequest(_peer, message, Self, _cts.Token));
         }
         else if (!_pending.Complete(message, _peer))
         {

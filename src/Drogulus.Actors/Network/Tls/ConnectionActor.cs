@@ -161,9 +161,14 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
             _lastActivity = Context.System.Scheduler.Now;
             _stream!.Deliver(received.Data);
         });
-        Receive<TcpDuplexStream.WriteAck>(_ => _stream!.Acked());
+        Receive<TcpDuplexStream.WriteAck>(_ =>
+        {
+            WriteProgressed();
+            _stream!.Acked();
+        });
         Receive<ReadCompleted>(read =>
         {
+            _readPending = false;
             if (read.Count == 0)
             {
                 Close(_inbound.HasPartialFrame ? "the peer closed the connection inside a frame" : "the peer closed the connection");
@@ -179,12 +184,18 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<IdleCheck>(_ => OnIdleCheck());
         Receive<FrameDeadline>(OnFrameDeadline);
+        Receive<WriteCheck>(_ => OnWriteCheck());
 
-        // The stream still yields what arrived before the close; its read then returns 0 and closes us.
+        // The stream still yields what arrived before the close; its read then returns 0 and closes us. While reading
+        // is paused no read will come, and no reply can reach the peer any more: close now.
         Receive<Tcp.ConnectionClosed>(_ =>
         {
             _tcpClosed = true;
             _stream!.Complete();
+            if (!_readPending)
+            {
+                Close("the peer closed the connection while reading was paused");
+            }
         });
         Receive<Tcp.CommandFailed>(failed => Close("a socket command failed: " + failed.CauseString));
     }
@@ -193,8 +204,13 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     private void Draining()
     {
         Receive<Tcp.Received>(_ => { });
-        Receive<TcpDuplexStream.WriteAck>(_ => _stream!.Acked());
+        Receive<TcpDuplexStream.WriteAck>(_ =>
+        {
+            WriteProgressed();
+            _stream!.Acked();
+        });
         Receive<ReadCompleted>(_ => { });
+        Receive<WriteCheck>(_ => OnWriteCheck());
         Receive<WriteCompleted>(_ => OnWriteCompleted());
         Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message));
         Receive<SendRequest>(request => FailNow(request, "the connection is closing"));

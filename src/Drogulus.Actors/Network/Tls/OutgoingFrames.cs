@@ -28,6 +28,9 @@ internal sealed class OutgoingFrames
     /// <summary>Whether a write is in flight.</summary>
     public bool InFlight { get; private set; }
 
+    /// <summary>Bytes not yet written: the frames queued and the write in flight (the backpressure measure, PROTOCOL §5).</summary>
+    public int QueuedBytes => _queued.WrittenCount + (InFlight ? _writing.WrittenCount : 0);
+
     /// <summary>Whether frames wait for the next write.</summary>
     public bool HasQueued => _queued.WrittenCount > 0;
 
