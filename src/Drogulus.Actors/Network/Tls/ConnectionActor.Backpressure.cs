@@ -18,6 +18,24 @@ internal sealed partial class ConnectionActor
     private bool _readPending;
     private bool _writesPaused;
     private DateTimeOffset _lastWriteProgress;
+    private bool _reportedBusy;
+
+    /// <summary>Whether requests are in flight on this connection, either way (the budget never closes such a one).</summary>
+    private bool Busy => _pending.Count > 0 || _unsent.Count > 0 || _answeringCount > 0 || _held.Count > 0;
+
+    /// <inheritdoc />
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        var handled = base.AroundReceive(receive, message);
+        var busy = Busy;
+        if (busy != _reportedBusy)
+        {
+            _reportedBusy = busy;
+            Context.Parent.Tell(new Activity(busy));
+        }
+
+        return handled;
+    }
 
     /// <summary>Whether reading is paused: too many reply bytes queued, too many requests unanswered, or closing.</summary>
     private bool ReadsPaused => _writesPaused || _held.Count > 0 || _answeringCount >= _settings.MaxRequestsInFlight || _draining;

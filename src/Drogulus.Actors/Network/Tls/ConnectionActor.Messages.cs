@@ -26,6 +26,15 @@ internal sealed partial class ConnectionActor
         public const string Budget = "connection-budget";
     }
 
+    /// <summary>Told to the transport whenever requests in flight on this connection (either way) start or stop, for its budget.</summary>
+    internal sealed record Activity(bool Busy) : IDeadLetterSuppression;
+
+    /// <summary>The transport closes this connection to stay within <c>max-connections</c>.</summary>
+    internal sealed record Evict : IDeadLetterSuppression
+    {
+        public static Evict Instance { get; } = new();
+    }
+
     /// <summary>Told to the transport when the connection closes; it forgets the route and answers <see cref="Release"/>.</summary>
     internal sealed record Closed : IDeadLetterSuppression
     {

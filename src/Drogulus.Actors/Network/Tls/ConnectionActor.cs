@@ -149,6 +149,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
 
     private void CommonBeforeConnected()
     {
+        Receive<Evict>(_ => Close("closed to stay within max-connections"));
         Receive<SendRequest>(request => _unsent.Add((Track(request), request)));
         Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<SendReply>(_ => Stash.Stash());
@@ -184,6 +185,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<IdleCheck>(_ => OnIdleCheck());
         Receive<FrameDeadline>(OnFrameDeadline);
+        Receive<Evict>(_ => Close("closed, idle longest, to stay within max-connections"));
         Receive<WriteCheck>(_ => OnWriteCheck());
 
         // The stream still yields what arrived before the close; its read then returns 0 and closes us. While reading

@@ -25,6 +25,7 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
     private readonly Dictionary<(string Host, int Port), IActorRef> _byAddress = new();
     private readonly Dictionary<IActorRef, Route> _routes = new();
     private readonly WarningThrottle _warnings;
+    private readonly ConnectionBudget _budget;
     private IActorRef? _listener;
     private int _port;
 
@@ -35,6 +36,7 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
         _node = node;
         _credentials = new TlsCredentials(identity);
         _warnings = new WarningThrottle(settings.LogWarningInterval);
+        _budget = new ConnectionBudget(settings.MaxConnections);
         Binding();
     }
 
@@ -98,10 +100,19 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
     {
         Receive<Tcp.Connected>(connected =>
         {
+            if (!MakeRoom())
+            {
+                // Closed at once, before any TLS work: the budget is full of connections with requests in flight.
+                Sender.Tell(Tcp.Abort.Instance);
+                Warn(ConnectionActor.Warnings.Budget, $"refused a connection from {connected.RemoteAddress}: all {_settings.MaxConnections} connections (max-connections) have requests in flight");
+                return;
+            }
+
             var connection = Context.ActorOf(ConnectionActor.Inbound(
                 Sender, connected.RemoteAddress, _credentials, _identity.Id, _port, _settings, _node));
             Context.Watch(connection);
             _routes[connection] = new Route(null, null);
+            _budget.Opened(connection, busy: false, Context.System.Scheduler.Now);
         });
         Receive<SendRequest>(OnSendRequest);
         Receive<SendReply>(reply =>
@@ -115,9 +126,15 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
         Receive<ConnectionActor.Closed>(_ =>
         {
             Forget(Sender);
+            _budget.Closed(Sender);
             Sender.Tell(ConnectionActor.Release.Instance);
         });
-        Receive<Terminated>(terminated => Forget(terminated.ActorRef));
+        Receive<Terminated>(terminated =>
+        {
+            Forget(terminated.ActorRef);
+            _budget.Closed(terminated.ActorRef);
+        });
+        Receive<ConnectionActor.Activity>(activity => _budget.Activity(Sender, activity.Busy, Context.System.Scheduler.Now));
         Receive<GetConnectionCount>(_ => Sender.Tell(_byId.Count));
         Receive<ConnectionActor.PeerWarning>(warning => Warn(warning.Kind, warning.Text));
         Receive<ReportSuppressed>(_ => OnReportSuppressed());
@@ -172,13 +189,40 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
         var address = (to.Host, to.Port);
         if (!_byAddress.TryGetValue(address, out var connection))
         {
+            if (!MakeRoom())
+            {
+                request.ReplyTo.Tell(new RpcFailed(to, RpcFailure.ConnectionFailed, "max-connections reached and every connection has requests in flight"));
+                return;
+            }
+
             connection = Context.ActorOf(ConnectionActor.Outbound(to, _credentials, _identity.Id, _port, _settings, _node));
             Context.Watch(connection);
             _byAddress[address] = connection;
             _routes[connection] = new Route(null, address);
+            _budget.Opened(connection, busy: true, Context.System.Scheduler.Now);
         }
 
         connection.Forward(request);
+    }
+
+    /// <summary>
+    /// Whether one more connection fits in <c>max-connections</c>, closing the connection idle longest when the budget
+    /// is full (PROTOCOL §5). The closing one is forgotten at once, so a request for its peer opens a new connection.
+    /// </summary>
+    private bool MakeRoom()
+    {
+        if (!_budget.TryMakeRoom(out var evict))
+        {
+            return false;
+        }
+
+        if (evict is not null)
+        {
+            Forget(evict);
+            evict.Tell(ConnectionActor.Evict.Instance);
+        }
+
+        return true;
     }
 
     private void OnEstablished(ConnectionActor.Established established)
