@@ -80,6 +80,31 @@ public sealed record DrogulusSettings
     /// <summary>Port the node listens on; 0 for an ephemeral port.</summary>
     public int ListenPort { get; private init; }
 
+    // ---- Issue 9: connection budget, backpressure, frame deadline, log throttling (PROTOCOL §1, §5) ----
+
+    /// <summary>A frame that has started must be complete within this, however slowly its bytes trickle in.</summary>
+    public TimeSpan FrameTimeout { get; private init; }
+
+    /// <summary>A connection whose queued writes make no progress for this long is closed.</summary>
+    public TimeSpan WriteTimeout { get; private init; }
+
+    /// <summary>Most open connections of one node, both directions together.</summary>
+    public int MaxConnections { get; private init; }
+
+    /// <summary>Most requests one peer may have unanswered at this node; above it the connection is not read.</summary>
+    public int MaxRequestsInFlight { get; private init; }
+
+    /// <summary>Bytes queued for writing to one peer above which its connection stops reading.</summary>
+    public int OutgoingHighWater { get; private init; }
+
+    /// <summary>Bytes queued for writing to one peer below which a paused connection reads again.</summary>
+    public int OutgoingLowWater { get; private init; }
+
+    /// <summary>Repeated warnings of one kind are written at most once per this interval, with their count.</summary>
+    public TimeSpan LogWarningInterval { get; private init; }
+
+    // ---- end of issue 9 ----
+
     /// <summary>
     /// Reads and validates a <c>drogulus</c> block. Pass the block itself (<c>config.GetConfig("drogulus")</c>)
     /// with the reference configuration as fallback.
@@ -118,6 +143,15 @@ public sealed record DrogulusSettings
             Transport = Text(drogulus, "transport"),
             ListenHost = Text(drogulus, "listen.host"),
             ListenPort = Int(drogulus, "listen.port"),
+
+            // Issue 9
+            FrameTimeout = Duration(drogulus, "frame-timeout"),
+            WriteTimeout = Duration(drogulus, "write-timeout"),
+            MaxConnections = Int(drogulus, "max-connections"),
+            MaxRequestsInFlight = Int(drogulus, "max-requests-in-flight"),
+            OutgoingHighWater = Bytes(drogulus, "outgoing-high-water"),
+            OutgoingLowWater = Bytes(drogulus, "outgoing-low-water"),
+            LogWarningInterval = Duration(drogulus, "log-warning-interval"),
         };
         settings.Validate();
         return settings;
@@ -131,6 +165,10 @@ public sealed record DrogulusSettings
         "allowed-rpc-fails", "max-frame-size", "idle-timeout", "connect-timeout", "handshake-timeout", "min-rsa-key-bits",
         "created-with", "protocol-version", "republish.items-per-second", "republish.parallelism", "rebind.min-backoff", "rebind.max-backoff", "transport",
         "listen.host", "listen.port",
+
+        // Issue 9
+        "frame-timeout", "write-timeout", "max-connections", "max-requests-in-flight", "outgoing-high-water",
+        "outgoing-low-water", "log-warning-interval",
     };
 
     private static void RejectUnknownKeys(Config config, string prefix)
@@ -173,7 +211,19 @@ public sealed record DrogulusSettings
         Require(Transport is "memory" or "tls", "transport", "must be \"memory\" or \"tls\"");
         Require(ListenHost.Length > 0, "listen.host", "must not be empty");
         Require(ListenPort is >= 0 and <= 65535, "listen.port", "must be between 0 and 65535");
+
+        // Issue 9
+        Positive(FrameTimeout, "frame-timeout");
+        Positive(WriteTimeout, "write-timeout");
+        Require(MaxConnections >= 1, "max-connections", "must be at least 1");
+        Require(MaxRequestsInFlight >= 1, "max-requests-in-flight", "must be at least 1");
+        Require(OutgoingHighWater >= MaxFrameSize + NetstringOverhead, "outgoing-high-water", "must hold at least one frame of max-frame-size");
+        Require(OutgoingLowWater < OutgoingHighWater, "outgoing-low-water", "must be below outgoing-high-water");
+        Positive(LogWarningInterval, "log-warning-interval");
     }
+
+    // Length digits, ':' and ',' around a payload (PROTOCOL §4).
+    private const int NetstringOverhead = 12;
 
     private static void Positive(TimeSpan value, string key) => Require(value > TimeSpan.Zero, key, "must be a positive duration");
 

@@ -11,16 +11,24 @@ namespace Drogulus.Actors.Network;
 /// </summary>
 internal static class InternalErrors
 {
-    /// <summary>Runs <paramref name="handle"/>; on an exception answers <paramref name="inbound"/> with error 3.</summary>
+    /// <summary>
+    /// Runs <paramref name="handle"/>; on an exception answers <paramref name="inbound"/> with error 3. A request whose
+    /// connection has closed meanwhile is dropped unprocessed: nobody would read its answer.
+    /// </summary>
     public static void Guard(InboundRequest inbound, ILoggingAdapter log, Action<InboundRequest> handle)
     {
+        if (inbound.Abandoned.IsCancellationRequested)
+        {
+            return;
+        }
+
         try
         {
             handle(inbound);
         }
         catch (Exception e)
         {
-            log.Error(e, "Internal error while answering {MessageType} {RpcId} from {PeerId}", inbound.Request.WireName, inbound.Request.Uuid, inbound.From.Id.ToShortString());
+            log.Error(e, "Internal error while answering {MessageType} {RpcId} from {PeerId}", inbound.Request.WireName, WireText.ForLog(inbound.Request.Uuid), inbound.From.Id.ToShortString());
             var details = ErrorReply.Details("context", "the node failed to handle the request");
             var error = ErrorReply.For(inbound.Request, ErrorCode.InternalError, details, default, 0);
             inbound.Connection.Tell(new SendReply(inbound.From, inbound.Request.Uuid, error));

@@ -102,7 +102,7 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
         var decoded = MessageCodec.Decode(frame.Payload);
         if (!decoded.IsSuccess)
         {
-            _log.Warning("Rejected a message from {PeerId}: error {Code} {Details}", frame.FromId.ToShortString(), decoded.Failure.Code, decoded.Failure.Details);
+            _log.Warning("Rejected a message from {PeerId}: error {Code} {Details}", frame.FromId.ToShortString(), decoded.Failure.Code, WireText.Describe(decoded.Failure.Details));
             Deliver(frame.FromId, frame.FromTransport, ErrorReply.For(decoded.Failure, _self, _port));
             return;
         }

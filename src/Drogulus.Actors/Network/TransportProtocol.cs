@@ -79,8 +79,10 @@ public static class TransportProtocol
     /// <summary>
     /// A request from a peer, sent by the connection straight to the transport's inbound handler (the
     /// routing table). Answer it by telling <paramref name="Connection"/> a <see cref="SendReply"/>.
+    /// <paramref name="Abandoned"/> is cancelled when the connection closed before the answer: the request
+    /// is then not processed (PROTOCOL §5, backpressure).
     /// </summary>
-    public sealed record InboundRequest(PeerInfo From, Message Request, IActorRef Connection);
+    public sealed record InboundRequest(PeerInfo From, Message Request, IActorRef Connection, CancellationToken Abandoned = default);
 
     /// <summary>A reply from a peer arrived (sent to the inbound handler so the routing table sees the peer).</summary>
     public sealed record PeerSeen(PeerInfo Peer);

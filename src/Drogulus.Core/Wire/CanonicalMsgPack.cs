@@ -125,7 +125,7 @@ public static class CanonicalMsgPack
                 writer.WriteString(ReadRaw(ref reader));
                 break;
             case MessagePackType.Array:
-                var count = reader.ReadArrayHeader();
+                var count = MsgPackBounds.ReadArrayHeader(ref reader);
                 writer.WriteArrayHeader(count);
                 for (var i = 0; i < count; i++)
                 {
@@ -143,7 +143,7 @@ public static class CanonicalMsgPack
 
     private static void CopyMap(ref MessagePackReader reader, ref MessagePackWriter writer, int depth)
     {
-        var count = reader.ReadMapHeader();
+        var count = MsgPackBounds.ReadMapHeader(ref reader);
         var entries = new List<(byte[] SortKey, byte[] Key, byte[] Value)>(count);
         for (var i = 0; i < count; i++)
         {
@@ -200,6 +200,7 @@ public static class CanonicalMsgPack
 
     private static byte[] ReadRaw(ref MessagePackReader reader)
     {
+        MsgPackBounds.EnsureFits(ref reader);
         var sequence = reader.NextMessagePackType == MessagePackType.String ? reader.ReadStringSequence() : reader.ReadBytes();
         return sequence is { } s ? s.ToArray() : [];
     }

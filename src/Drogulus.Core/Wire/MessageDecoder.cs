@@ -49,7 +49,7 @@ internal static class MessageDecoder
             return Fail(null, ErrorCode.BadRequest, WireNames.Context, "The payload is not a msgpack map.");
         }
 
-        var count = reader.ReadMapHeader();
+        var count = MsgPackBounds.ReadMapHeader(ref reader);
         var fields = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
         var repeated = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < count; i++)
@@ -190,7 +190,7 @@ internal static class MessageDecoder
         switch (reader.NextMessagePackType)
         {
             case MessagePackType.Array:
-                var items = reader.ReadArrayHeader();
+                var items = MsgPackBounds.ReadArrayHeader(ref reader);
                 for (var i = 0; i < items; i++)
                 {
                     Skip(ref reader, depth + 1);
@@ -198,7 +198,7 @@ internal static class MessageDecoder
 
                 break;
             case MessagePackType.Map:
-                var entries = reader.ReadMapHeader();
+                var entries = MsgPackBounds.ReadMapHeader(ref reader);
                 for (var i = 0; i < entries; i++)
                 {
                     Skip(ref reader, depth + 1);
@@ -207,6 +207,7 @@ internal static class MessageDecoder
 
                 break;
             default:
+                MsgPackBounds.EnsureFits(ref reader);
                 reader.Skip();
                 break;
         }

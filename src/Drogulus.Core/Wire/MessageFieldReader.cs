@@ -134,12 +134,17 @@ internal sealed class MessageFieldReader(
         return true;
     }
 
-    private static ReadOnlySequence<byte>? TryRaw(ref MessagePackReader reader) => reader.NextMessagePackType switch
+    private static ReadOnlySequence<byte>? TryRaw(ref MessagePackReader reader)
     {
-        MessagePackType.String => reader.ReadStringSequence(),
-        MessagePackType.Binary => reader.ReadBytes(),
-        _ => null,
-    };
+        var type = reader.NextMessagePackType;
+        if (type is not (MessagePackType.String or MessagePackType.Binary))
+        {
+            return null;
+        }
+
+        MsgPackBounds.EnsureFits(ref reader);
+        return type == MessagePackType.String ? reader.ReadStringSequence() : reader.ReadBytes();
+    }
 
     private static Key? TryId(ref MessagePackReader reader)
     {
@@ -178,7 +183,7 @@ internal sealed class MessageFieldReader(
             return null;
         }
 
-        var count = reader.ReadMapHeader();
+        var count = MsgPackBounds.ReadMapHeader(ref reader);
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < count; i++)
         {
@@ -200,11 +205,11 @@ internal sealed class MessageFieldReader(
             return null;
         }
 
-        var count = reader.ReadArrayHeader();
+        var count = MsgPackBounds.ReadArrayHeader(ref reader);
         var nodes = ImmutableArray.CreateBuilder<NodeInfo>();
         for (var i = 0; i < count; i++)
         {
-            if (reader.NextMessagePackType != MessagePackType.Array || reader.ReadArrayHeader() != 4)
+            if (reader.NextMessagePackType != MessagePackType.Array || MsgPackBounds.ReadArrayHeader(ref reader) != 4)
             {
                 return null;
             }

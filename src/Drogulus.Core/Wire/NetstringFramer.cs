@@ -8,7 +8,9 @@ namespace Drogulus.Core.Wire;
 /// sign or leading zeros (except <c>0</c>) and at most 10 digits, <c>:</c>, payload, <c>,</c>.
 /// Incremental: bytes may arrive in any chunking (the original mis-parsed lengths split across reads,
 /// §11). An oversize length is refused as soon as its digits exceed the limit, before any payload is
-/// buffered. After an error the framer stays failed. Not thread safe; one per connection.
+/// buffered. A payload's buffer grows with the bytes that arrived (doubling, at most to the declared length),
+/// never with the declared length alone, so a peer that announces a large frame and sends little holds little.
+/// After an error the framer stays failed. Not thread safe; one per connection.
 /// </summary>
 public sealed class NetstringFramer
 {
@@ -47,6 +49,12 @@ public sealed class NetstringFramer
     /// </summary>
     public bool HasPartialFrame => _state is State.Payload or State.Comma || (_state == State.Length && _digits > 0);
 
+    /// <summary>How many frames have been completed; with <see cref="HasPartialFrame"/> it names the frame being read.</summary>
+    public long FramesCompleted { get; private set; }
+
+    /// <summary>Bytes held for the frame being read (its buffer's capacity); 0 between frames.</summary>
+    internal int BufferedCapacity => _payload.Length;
+
     /// <summary>Whether the stream was malformed; every later <see cref="Feed"/> returns the same error.</summary>
     public bool IsFailed => _state == State.Failed;
 
@@ -73,11 +81,12 @@ public sealed class NetstringFramer
                     chunk = chunk[1..];
                     break;
                 case State.Payload:
-                    var take = Math.Min(chunk.Length, _payload.Length - _filled);
+                    var take = (int)Math.Min(chunk.Length, _length - _filled);
+                    Grow(_filled + take);
                     chunk[..take].CopyTo(_payload.AsSpan(_filled));
                     _filled += take;
                     chunk = chunk[take..];
-                    if (_filled == _payload.Length)
+                    if (_filled == _length)
                     {
                         _state = State.Comma;
                     }
@@ -91,6 +100,7 @@ public sealed class NetstringFramer
 
                     chunk = chunk[1..];
                     framesOut.Add(_payload);
+                    FramesCompleted++;
                     Reset();
                     break;
             }
@@ -130,7 +140,7 @@ public sealed class NetstringFramer
                 return false;
             }
 
-            _payload = _length == 0 ? [] : new byte[_length];
+            _payload = [];
             _filled = 0;
             _state = _length == 0 ? State.Comma : State.Payload;
             return true;
@@ -165,6 +175,19 @@ public sealed class NetstringFramer
         }
 
         return true;
+    }
+
+    // Capacity at least `needed`, doubling so that copies stay linear, never beyond the declared length; the
+    // last growth lands exactly on the length, so the completed buffer is the payload itself.
+    private void Grow(int needed)
+    {
+        if (_payload.Length >= needed)
+        {
+            return;
+        }
+
+        var capacity = (int)Math.Min(_length, Math.Max(needed, (long)_payload.Length * 2));
+        Array.Resize(ref _payload, capacity);
     }
 
     private FrameResult Fail(ErrorCode code, string reason)

@@ -35,6 +35,20 @@ public sealed class DrogulusSettingsTests
     }
 
     [Fact]
+    public void SettingsFrom_should_give_the_issue_9_defaults_when_no_config_is_given()
+    {
+        var settings = DrogulusConfig.SettingsFrom((Config?)null);
+
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.FrameTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.WriteTimeout);
+        Assert.Equal(256, settings.MaxConnections);
+        Assert.Equal(64, settings.MaxRequestsInFlight);
+        Assert.Equal(2 * 1024 * 1024, settings.OutgoingHighWater);
+        Assert.Equal(256 * 1024, settings.OutgoingLowWater);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.LogWarningInterval);
+    }
+
+    [Fact]
     public void SettingsFrom_should_override_only_the_keys_given_when_a_partial_block_is_given()
     {
         var settings = DrogulusConfig.SettingsFrom("drogulus { k = 8, alpha = 2, republish.parallelism = 1 }");
@@ -75,6 +89,13 @@ public sealed class DrogulusSettingsTests
     [InlineData("listen.host = \"\"", "listen.host")]
     [InlineData("listen.port = -1", "listen.port")]
     [InlineData("listen.port = 65536", "listen.port")]
+    [InlineData("frame-timeout = 0s", "frame-timeout")]
+    [InlineData("write-timeout = -1s", "write-timeout")]
+    [InlineData("max-connections = 0", "max-connections")]
+    [InlineData("max-requests-in-flight = 0", "max-requests-in-flight")]
+    [InlineData("outgoing-high-water = 64 KiB", "outgoing-high-water")]
+    [InlineData("outgoing-low-water = 2 MiB", "outgoing-low-water")]
+    [InlineData("log-warning-interval = 0s", "log-warning-interval")]
     public void Create_should_reject_nonsense_naming_the_key_when_a_value_is_out_of_range(string setting, string key)
     {
         var error = Assert.Throws<ConfigurationException>(() => DrogulusConfig.SettingsFrom($"drogulus {{ {setting} }}"));
@@ -137,5 +158,7 @@ public sealed class DrogulusSettingsTests
         "republish.items-per-second = 50", "republish.parallelism = 4", "transport = tls",
         "listen.host = \"127.0.0.1\"", "listen.port = 0", "connect-timeout = 5s", "handshake-timeout = 5s",
         "rebind.min-backoff = 1s", "rebind.max-backoff = 1m",
+        "frame-timeout = 30s", "write-timeout = 10s", "max-connections = 256", "max-requests-in-flight = 64",
+        "outgoing-high-water = 2 MiB", "outgoing-low-water = 256 KiB", "log-warning-interval = 10s",
     ];
 }

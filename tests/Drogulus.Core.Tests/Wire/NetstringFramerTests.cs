@@ -141,6 +141,55 @@ public sealed class NetstringFramerTests
         Assert.Equal(payload, Assert.Single(frames).ToArray());
     }
 
+    [Fact]
+    public void Framer_should_hold_only_the_bytes_that_arrived_when_a_large_frame_is_announced()
+    {
+        var framer = new NetstringFramer(1 << 20);
+        var frames = new List<ReadOnlyMemory<byte>>();
+
+        Assert.True(framer.Feed(Encoding.ASCII.GetBytes("1048576:0123456789"), frames).IsOk);
+
+        Assert.Empty(frames);
+        Assert.True(framer.HasPartialFrame);
+        Assert.InRange(framer.BufferedCapacity, 10, 20);
+    }
+
+    [Fact]
+    public void Framer_should_grow_its_buffer_at_most_to_twice_the_bytes_that_arrived()
+    {
+        var framer = new NetstringFramer(1 << 20);
+        var frames = new List<ReadOnlyMemory<byte>>();
+        Assert.True(framer.Feed(Encoding.ASCII.GetBytes("1048576:"), frames).IsOk);
+        var arrived = 0;
+
+        foreach (var size in new[] { 1, 7, 100, 3000, 50_000, 200_000 })
+        {
+            Assert.True(framer.Feed(new byte[size], frames).IsOk);
+            arrived += size;
+            Assert.InRange(framer.BufferedCapacity, arrived, 2 * arrived);
+        }
+
+        Assert.Empty(frames);
+    }
+
+    [Fact]
+    public void Framer_should_release_the_buffer_and_yield_the_exact_payload_when_a_grown_frame_completes()
+    {
+        var payload = new byte[70_001];
+        new Random(9).NextBytes(payload);
+        var framed = NetstringFramer.Frame(payload);
+        var framer = new NetstringFramer(1 << 20);
+        var frames = new List<ReadOnlyMemory<byte>>();
+
+        for (var at = 0; at < framed.Length; at += 4096)
+        {
+            Assert.True(framer.Feed(framed.AsSpan(at, Math.Min(4096, framed.Length - at)), frames).IsOk);
+        }
+
+        Assert.Equal(payload, Assert.Single(frames).ToArray());
+        Assert.Equal(0, framer.BufferedCapacity);
+    }
+
     private static List<string> Texts(List<ReadOnlyMemory<byte>> frames) =>
         frames.Select(f => Encoding.ASCII.GetString(f.Span)).ToList();
 }

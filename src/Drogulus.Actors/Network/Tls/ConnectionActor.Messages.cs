@@ -10,6 +10,31 @@ internal sealed partial class ConnectionActor
     /// <summary>Told to the transport once the handshake proved the peer's id.</summary>
     internal sealed record Established(Key PeerId);
 
+    /// <summary>
+    /// A warning about the peer, told to the transport, which writes it subject to its <see cref="WarningThrottle"/>
+    /// so that a thousand connections failing alike cost one line per interval. <paramref name="Text"/> is escaped.
+    /// </summary>
+    internal sealed record PeerWarning(string Kind, string Text) : IDeadLetterSuppression;
+
+    /// <summary>The kinds of <see cref="PeerWarning"/>: one throttle count each.</summary>
+    internal static class Warnings
+    {
+        public const string Handshake = "handshake";
+        public const string Rejected = "rejected-input";
+        public const string SlowPeer = "slow-peer";
+        public const string Oversize = "oversize-reply";
+        public const string Budget = "connection-budget";
+    }
+
+    /// <summary>Told to the transport whenever requests in flight on this connection (either way) start or stop, for its budget.</summary>
+    internal sealed record Activity(bool Busy) : IDeadLetterSuppression;
+
+    /// <summary>The transport closes this connection to stay within <c>max-connections</c>.</summary>
+    internal sealed record Evict : IDeadLetterSuppression
+    {
+        public static Evict Instance { get; } = new();
+    }
+
     /// <summary>Told to the transport when the connection closes; it forgets the route and answers <see cref="Release"/>.</summary>
     internal sealed record Closed : IDeadLetterSuppression
     {
@@ -51,6 +76,14 @@ internal sealed partial class ConnectionActor
     private sealed record IdleCheck
     {
         public static IdleCheck Instance { get; } = new();
+    }
+
+    /// <summary>The frame numbered <paramref name="Frame"/> (<see cref="InboundFrames.PartialFrame"/>) had <c>frame-timeout</c> to complete.</summary>
+    private sealed record FrameDeadline(long Frame);
+
+    private sealed record WriteCheck
+    {
+        public static WriteCheck Instance { get; } = new();
     }
 
     private sealed record CloseTimedOut

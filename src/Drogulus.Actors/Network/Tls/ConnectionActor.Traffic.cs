@@ -28,14 +28,14 @@ internal sealed partial class ConnectionActor
         Timers.Cancel("handshake");
         if (_ssl!.RemoteCertificate is not { } certificate)
         {
-            Close("the peer presented no certificate", warn: true);
+            Close("the peer presented no certificate", Warnings.Handshake);
             return;
         }
 
         _peerId = NodeIdentity.IdOf(certificate);
         if (_dialled?.ExpectedId is { } expected && expected != _peerId)
         {
-            Close("the peer proved another identity", warn: true);
+            Close("the peer proved another identity", Warnings.Handshake);
             return;
         }
 
@@ -53,7 +53,7 @@ internal sealed partial class ConnectionActor
         }
 
         _unsent.Clear();
-        StartRead();
+        ResumeReading();
     }
 
     private string Track(SendRequest request)
@@ -80,10 +80,11 @@ internal sealed partial class ConnectionActor
 
     private void OnSendReply(SendReply reply)
     {
+        Answered(reply.InReplyTo);
         var message = reply.Body with { Uuid = reply.InReplyTo, Node = _self, ReplyPort = _replyPort, Version = _settings.ProtocolVersion };
         if (!Write(message))
         {
-            _log.Warning("A reply to {PeerId} is larger than max-frame-size; answering error 3 instead", _peerId.ToShortString());
+            Warn(Warnings.Oversize, "a reply is larger than max-frame-size; answering error 3 instead");
             var details = ErrorReply.Details("context", "The reply is larger than max-frame-size.");
             Write(ErrorReply.For(reply.InReplyTo, ErrorCode.InternalError, details, _self, _replyPort));
         }
@@ -93,7 +94,7 @@ internal sealed partial class ConnectionActor
             StartDraining();
             if (!_outgoing.InFlight)
             {
-                Close("closed after the reply, as asked", warn: false);
+                Close("closed after the reply, as asked");
             }
         }
     }
@@ -106,6 +107,7 @@ internal sealed partial class ConnectionActor
         }
 
         Flush();
+        CheckHighWater();
         return true;
     }
 
@@ -117,6 +119,7 @@ internal sealed partial class ConnectionActor
         }
 
         _lastActivity = Context.System.Scheduler.Now;
+        WriteStarted();
         _ssl!.WriteAsync(batch, _cts.Token).AsTask()
             .PipeTo(Self, success: () => WriteCompleted.Instance, failure: e => new IoFailed(e));
     }
@@ -124,20 +127,19 @@ internal sealed partial class ConnectionActor
     private void OnWriteCompleted()
     {
         _outgoing.Completed();
+        WriteProgressed();
         if (_outgoing.HasQueued)
         {
             Flush();
         }
         else if (_draining)
         {
-            Close("closed after an error reply", warn: false);
+            Close("closed after an error reply");
+            return;
         }
-    }
 
-    private void StartRead()
-    {
-        _ssl!.ReadAsync(_inbound.Buffer, _cts.Token).AsTask()
-            .PipeTo(Self, success: n => new ReadCompleted(n), failure: e => new IoFailed(e));
+        CheckLowWater();
+        ResumeReading();
     }
 
     private void OnBytes(int count)
@@ -150,7 +152,7 @@ internal sealed partial class ConnectionActor
                     OnMessage(accepted.Message);
                     break;
                 case InboundFrames.Unknown unknown:
-                    _log.Warning("Rejected a message from {PeerId}: error {Code} {Details}", _peerId.ToShortString(), (int)unknown.Failure.Code, InboundFrames.Describe(unknown.Failure.Details));
+                    Warn(Warnings.Rejected, $"rejected a message: error {(int)unknown.Failure.Code} {InboundFrames.Describe(unknown.Failure.Details)}");
                     Write(ErrorReply.For(unknown.Failure, _self, _replyPort));
                     break;
                 case InboundFrames.Rejected rejected:
@@ -159,7 +161,39 @@ internal sealed partial class ConnectionActor
             }
         }
 
-        StartRead();
+        ArmFrameDeadline();
+        ResumeReading();
+    }
+
+    /// <summary>
+    /// A frame that has started must complete within <c>frame-timeout</c>; its own bytes do not extend the deadline,
+    /// so a peer that trickles a byte now and then (slow-loris) is closed, not only a silent one (<c>idle-timeout</c>).
+    /// </summary>
+    private void ArmFrameDeadline()
+    {
+        if (_inbound.PartialFrame is not { } frame)
+        {
+            Timers.Cancel("frame");
+            _frameWithDeadline = null;
+        }
+        else if (_frameWithDeadline != frame)
+        {
+            _frameWithDeadline = frame;
+            Timers.StartSingleTimer("frame", new FrameDeadline(frame), _settings.FrameTimeout);
+        }
+    }
+
+    private void OnFrameDeadline(FrameDeadline deadline)
+    {
+        if (ReadsPaused && !_draining)
+        {
+            // The rest of the frame may be waiting on this node, not on the peer.
+            Timers.StartSingleTimer("frame", deadline, _settings.FrameTimeout);
+        }
+        else if (_inbound.PartialFrame == deadline.Frame)
+        {
+            Close("a frame did not complete within frame-timeout", Warnings.SlowPeer);
+        }
     }
 
     private void OnMessage(Message message)
@@ -171,18 +205,18 @@ internal sealed partial class ConnectionActor
 
         if (message.IsRequest)
         {
-            _handler.Tell(new InboundRequest(_peer, message, Self));
+            Dispatch(new InboundRequest(_peer, message, Self, _cts.Token));
         }
         else if (!_pending.Complete(message, _peer))
         {
-            _log.Debug("Ignored a reply with unknown uuid {RpcId} from {PeerId}", message.Uuid, _peerId.ToShortString());
+            _log.Debug("Ignored a reply with unknown uuid {RpcId} from {Peer}", WireText.ForLog(message.Uuid), PeerLabel);
         }
     }
 
-    /// <summary>Answers bad input with an error and closes the connection once the answer is written.</summary>
+    /// <summary>Answers bad input with an error and closes the connection once the answer is written. The reason is already escaped.</summary>
     private void Reject(string uuid, ErrorCode code, IReadOnlyDictionary<string, string> details, string reason)
     {
-        _log.Warning("Rejected input from {PeerId} at {Address}: error {Code}, {Reason}; closing the connection", _peerId.ToShortString(), _remoteAddress, (int)code, reason);
+        Warn(Warnings.Rejected, $"rejected input: error {(int)code}, {reason}; closing the connection");
         StartDraining();
         Write(ErrorReply.For(uuid, code, details, _self, _replyPort));
     }
@@ -204,11 +238,11 @@ internal sealed partial class ConnectionActor
 
         if (_inbound.HasPartialFrame)
         {
-            Close("a partial frame and then nothing within idle-timeout", warn: true);
+            Close("a partial frame and then nothing within idle-timeout", Warnings.SlowPeer);
         }
         else
         {
-            Close("idle for idle-timeout", warn: false);
+            Close("idle for idle-timeout");
         }
     }
 }

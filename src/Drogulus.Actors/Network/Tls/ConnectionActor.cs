@@ -5,6 +5,7 @@ using Akka.Event;
 using Akka.IO;
 using Drogulus.Actors.Configuration;
 using Drogulus.Core.Identity;
+using Drogulus.Core.Wire;
 using static Drogulus.Actors.Network.TransportProtocol;
 
 namespace Drogulus.Actors.Network.Tls;
@@ -37,6 +38,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     private readonly OutgoingFrames _outgoing;
     private IActorRef? _tcp;
     private string _remoteAddress = "";
+    private int _remotePort;
     private TcpDuplexStream? _stream;
     private SslStream? _ssl;
     private Key _peerId;
@@ -45,6 +47,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     private bool _released;
     private bool _tcpClosed;
     private bool _draining;
+    private long? _frameWithDeadline;
 
     public ConnectionActor(
         IActorRef? tcp, EndPoint? remote, PeerAddress? dialled, TlsCredentials credentials, Key self, int replyPort, DrogulusSettings settings, IActorRef handler)
@@ -61,7 +64,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         _pending = new PendingRequests(Timers, handler, settings.RequestTimeout);
         if (remote is not null)
         {
-            _remoteAddress = AddressText(remote);
+            (_remoteAddress, _remotePort) = (AddressText(remote), PortOf(remote));
         }
 
         if (tcp is null)
@@ -118,13 +121,13 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         {
             Timers.Cancel("connect");
             _tcp = Sender;
-            _remoteAddress = AddressText(connected.RemoteAddress);
+            (_remoteAddress, _remotePort) = (AddressText(connected.RemoteAddress), PortOf(connected.RemoteAddress));
             _tcp.Tell(new Tcp.Register(Self));
             StartHandshake();
             Become(Handshaking);
         });
-        Receive<Tcp.CommandFailed>(failed => Close("cannot connect: " + failed.CauseString, warn: false));
-        Receive<ConnectTimedOut>(_ => Close("no connection within connect-timeout", warn: false));
+        Receive<Tcp.CommandFailed>(failed => Close("cannot connect: " + failed.CauseString));
+        Receive<ConnectTimedOut>(_ => Close("no connection within connect-timeout"));
         CommonBeforeConnected();
     }
 
@@ -133,19 +136,20 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         Receive<Tcp.Received>(received => _stream!.Deliver(received.Data));
         Receive<TcpDuplexStream.WriteAck>(_ => _stream!.Acked());
         Receive<HandshakeSucceeded>(_ => OnHandshakeSucceeded());
-        Receive<HandshakeFailed>(failed => Close("TLS handshake failed: " + failed.Cause.Message, warn: true));
-        Receive<HandshakeTimedOut>(_ => Close("no TLS handshake within handshake-timeout", warn: true));
+        Receive<HandshakeFailed>(failed => Close("TLS handshake failed: " + failed.Cause.Message, Warnings.Handshake));
+        Receive<HandshakeTimedOut>(_ => Close("no TLS handshake within handshake-timeout", Warnings.Handshake));
         Receive<Tcp.ConnectionClosed>(_ =>
         {
             _tcpClosed = true;
-            Close("the peer closed the connection during the handshake", warn: false);
+            Close("the peer closed the connection during the handshake");
         });
-        Receive<Tcp.CommandFailed>(failed => Close("a socket command failed: " + failed.CauseString, warn: false));
+        Receive<Tcp.CommandFailed>(failed => Close("a socket command failed: " + failed.CauseString));
         CommonBeforeConnected();
     }
 
     private void CommonBeforeConnected()
     {
+        Receive<Evict>(_ => Close("closed to stay within max-connections"));
         Receive<SendRequest>(request => _unsent.Add((Track(request), request)));
         Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<SendReply>(_ => Stash.Stash());
@@ -158,51 +162,70 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
             _lastActivity = Context.System.Scheduler.Now;
             _stream!.Deliver(received.Data);
         });
-        Receive<TcpDuplexStream.WriteAck>(_ => _stream!.Acked());
+        Receive<TcpDuplexStream.WriteAck>(_ =>
+        {
+            WriteProgressed();
+            _stream!.Acked();
+        });
         Receive<ReadCompleted>(read =>
         {
+            _readPending = false;
             if (read.Count == 0)
             {
-                Close(_inbound.HasPartialFrame ? "the peer closed the connection inside a frame" : "the peer closed the connection", warn: false);
+                Close(_inbound.HasPartialFrame ? "the peer closed the connection inside a frame" : "the peer closed the connection");
                 return;
             }
 
             OnBytes(read.Count);
         });
         Receive<WriteCompleted>(_ => OnWriteCompleted());
-        Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message, warn: false));
+        Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message));
         Receive<SendRequest>(request => Send(Track(request), request));
         Receive<SendReply>(OnSendReply);
         Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<IdleCheck>(_ => OnIdleCheck());
+        Receive<FrameDeadline>(OnFrameDeadline);
+        Receive<Evict>(_ => Close("closed, idle longest, to stay within max-connections"));
+        Receive<WriteCheck>(_ => OnWriteCheck());
 
-        // The stream still yields what arrived before the close; its read then returns 0 and closes us.
+        // The stream still yields what arrived before the close; its read then returns 0 and closes us. While reading
+        // is paused no read will come, and no reply can reach the peer any more: close now.
         Receive<Tcp.ConnectionClosed>(_ =>
         {
             _tcpClosed = true;
             _stream!.Complete();
+            if (!_readPending)
+            {
+                Close("the peer closed the connection while reading was paused");
+            }
         });
-        Receive<Tcp.CommandFailed>(failed => Close("a socket command failed: " + failed.CauseString, warn: false));
+        Receive<Tcp.CommandFailed>(failed => Close("a socket command failed: " + failed.CauseString));
     }
 
     /// <summary>An error reply is on its way; nothing more is read, and the connection closes once it is written.</summary>
     private void Draining()
     {
         Receive<Tcp.Received>(_ => { });
-        Receive<TcpDuplexStream.WriteAck>(_ => _stream!.Acked());
+        Receive<TcpDuplexStream.WriteAck>(_ =>
+        {
+            WriteProgressed();
+            _stream!.Acked();
+        });
         Receive<ReadCompleted>(_ => { });
+        Receive<WriteCheck>(_ => OnWriteCheck());
         Receive<WriteCompleted>(_ => OnWriteCompleted());
-        Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message, warn: false));
+        Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message));
         Receive<SendRequest>(request => FailNow(request, "the connection is closing"));
         Receive<SendReply>(_ => { });
         Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
-        Receive<IdleCheck>(_ => Close("the error reply was not written within idle-timeout", warn: false));
+        Receive<IdleCheck>(_ => Close("the error reply was not written within idle-timeout"));
+        Receive<FrameDeadline>(_ => { });
         Receive<Tcp.ConnectionClosed>(_ =>
         {
             _tcpClosed = true;
-            Close("the peer closed the connection", warn: false);
+            Close("the peer closed the connection");
         });
-        Receive<Tcp.CommandFailed>(failed => Close("a socket command failed: " + failed.CauseString, warn: false));
+        Receive<Tcp.CommandFailed>(failed => Close("a socket command failed: " + failed.CauseString));
     }
 
     private void ClosedState()
@@ -238,16 +261,32 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         _unsent.Clear();
     }
 
-    private void Close(string reason, bool warn)
+    /// <summary>The peer as a log names it: id when known, address and port (PROTOCOL §5).</summary>
+    private string PeerLabel
     {
-        var peer = _peerId == default ? _dialled?.ToString() ?? _remoteAddress : _peerId.ToShortString();
-        if (warn)
+        get
         {
-            _log.Warning("Closing the connection with {PeerId}: {Reason}", peer, reason);
+            var address = _remotePort != 0 ? $"{_remoteAddress}:{_remotePort}" : _dialled is { } d ? $"{d.Host}:{d.Port}" : _remoteAddress;
+            return _peerId != default ? $"{_peerId.ToShortString()} at {address}"
+                : _dialled?.ExpectedId is { } expected ? $"{expected.ToShortString()} (expected) at {address}"
+                : address;
+        }
+    }
+
+    /// <summary>A warning about this peer, written by the transport at most once per interval and kind.</summary>
+    private void Warn(string kind, string text) => Context.Parent.Tell(new PeerWarning(kind, $"{PeerLabel}: {text}"));
+
+    /// <param name="reason">Why; may quote the peer, so it is escaped before it is logged.</param>
+    /// <param name="warning">The kind of warning to write (<see cref="Warnings"/>), or null for a debug line only.</param>
+    private void Close(string reason, string? warning = null)
+    {
+        if (warning is not null)
+        {
+            Warn(warning, "closing the connection: " + WireText.ForLog(reason));
         }
         else
         {
-            _log.Debug("Closing the connection with {PeerId}: {Reason}", peer, reason);
+            _log.Debug("Closing the connection with {Peer}: {Reason}", PeerLabel, WireText.ForLog(reason));
         }
 
         Timers.CancelAll();
@@ -276,6 +315,13 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
             Context.Stop(Self);
         }
     }
+
+    private static int PortOf(EndPoint endpoint) => endpoint switch
+    {
+        IPEndPoint ip => ip.Port,
+        DnsEndPoint dns => dns.Port,
+        _ => 0,
+    };
 
     private static string AddressText(EndPoint endpoint) => endpoint switch
     {

@@ -27,6 +27,13 @@ internal sealed class InboundFrames
     public bool HasPartialFrame => _framer.HasPartialFrame;
 
     /// <summary>
+    /// The frame being read, when the bytes read so far end inside one: a number that stays the same while it
+    /// trickles in and changes with every new frame, so its deadline (<c>frame-timeout</c>) is not extended by
+    /// its own bytes. Null between frames.
+    /// </summary>
+    public long? PartialFrame => _framer.HasPartialFrame ? _framer.FramesCompleted : null;
+
+    /// <summary>
     /// Frames the first <paramref name="count"/> bytes of <see cref="Buffer"/> and judges each complete frame in
     /// order; a framing error comes last. Stop at the first <see cref="Rejected"/>: the connection closes on it.
     /// </summary>
@@ -45,9 +52,8 @@ internal sealed class InboundFrames
         }
     }
 
-    /// <summary>The error details as one line for the log.</summary>
-    public static string Describe(IReadOnlyDictionary<string, string> details) =>
-        string.Join(", ", details.Select(d => $"{d.Key}: {d.Value}"));
+    /// <summary>The error details as one line for the log, escaped and truncated: they hold text from the wire.</summary>
+    public static string Describe(IReadOnlyDictionary<string, string> details) => WireText.Describe(details);
 
     private static Inbound Judge(ReadOnlyMemory<byte> frame, Key peerId)
     {

@@ -10,12 +10,12 @@ namespace Drogulus.Actors.Network.Tls;
 /// </summary>
 internal sealed class OutgoingFrames
 {
-    private const int InitialCapacity = 4096;
-
     private readonly int _maxFrameSize;
     private readonly int _keepCapacity;
-    private ArrayBufferWriter<byte> _queued = new(InitialCapacity);
-    private ArrayBufferWriter<byte> _writing = new(InitialCapacity);
+    // Empty until a frame is queued, and emptied again when the connection falls idle: an idle connection holds no
+    // write buffer (issue 9, memory per connection).
+    private ArrayBufferWriter<byte> _queued = new();
+    private ArrayBufferWriter<byte> _writing = new();
 
     /// <param name="maxFrameSize">The largest payload a frame may carry (<c>max-frame-size</c>).</param>
     /// <param name="keepCapacity">A write buffer grown beyond this is dropped once written, so one large burst does not pin memory.</param>
@@ -27,6 +27,12 @@ internal sealed class OutgoingFrames
 
     /// <summary>Whether a write is in flight.</summary>
     public bool InFlight { get; private set; }
+
+    /// <summary>Bytes not yet written: the frames queued and the write in flight (the backpressure measure, PROTOCOL §5).</summary>
+    public int QueuedBytes => _queued.WrittenCount + (InFlight ? _writing.WrittenCount : 0);
+
+    /// <summary>Bytes of buffer held, written or not (what an idle connection should not hold).</summary>
+    public int HeldCapacity => _queued.Capacity + _writing.Capacity;
 
     /// <summary>Whether frames wait for the next write.</summary>
     public bool HasQueued => _queued.WrittenCount > 0;
@@ -67,9 +73,14 @@ internal sealed class OutgoingFrames
     public void Completed()
     {
         InFlight = false;
-        if (_writing.Capacity > _keepCapacity)
+        if (!HasQueued)
         {
-            _writing = new ArrayBufferWriter<byte>(InitialCapacity);
+            _writing = new ArrayBufferWriter<byte>();
+            _queued = new ArrayBufferWriter<byte>();
+        }
+        else if (_writing.Capacity > _keepCapacity)
+        {
+            _writing = new ArrayBufferWriter<byte>();
         }
     }
 }

@@ -19,7 +19,7 @@ namespace Drogulus.Actors.Network.Tls;
 /// restarted, when they fail. If the listener stops, the node is told <see cref="TransportFailed"/> and
 /// sends <see cref="Rebind"/> with backoff; the bind reuses the port the transport had.
 /// </summary>
-internal sealed class TlsTransportActor : ReceiveActor, IWithStash
+internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
 {
     private readonly NodeIdentity _identity;
     private readonly DrogulusSettings _settings;
@@ -31,6 +31,8 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
     private readonly Dictionary<Key, IActorRef> _byId = new();
     private readonly Dictionary<(string Host, int Port), IActorRef> _byAddress = new();
     private readonly Dictionary<IActorRef, Route> _routes = new();
+    private readonly WarningThrottle _warnings;
+    private readonly ConnectionBudget _budget;
 
     public TlsTransportActor(NodeIdentity identity, DrogulusSettings settings, IActorRef node, IActorRef handler, ListenerState listening)
     {
@@ -40,10 +42,14 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
         _handler = handler;
         _listening = listening;
         _credentials = new TlsCredentials(identity);
+        _warnings = new WarningThrottle(settings.LogWarningInterval);
+        _budget = new ConnectionBudget(settings.MaxConnections);
         Binding();
     }
 
     public IStash Stash { get; set; } = null!;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props of a transport; the listener state object outlives restarts of the actor.</summary>
     public static Props Props(NodeIdentity identity, DrogulusSettings settings, IActorRef node, IActorRef handler)
@@ -143,10 +149,19 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
     {
         Receive<Tcp.Connected>(connected =>
         {
+            if (!MakeRoom())
+            {
+                // Closed at once, before any TLS work: the budget is full of connections with requests in flight.
+                Sender.Tell(Tcp.Abort.Instance);
+                Warn(ConnectionActor.Warnings.Budget, $"refused a connection from {connected.RemoteAddress}: all {_settings.MaxConnections} connections (max-connections) have requests in flight");
+                return;
+            }
+
             var connection = Context.ActorOf(ConnectionActor.Inbound(
                 Sender, connected.RemoteAddress, _credentials, _identity.Id, BoundPort, _settings, _handler));
             Context.Watch(connection);
             _routes[connection] = new Route(null, null);
+            _budget.Opened(connection, busy: false, Context.System.Scheduler.Now);
         });
         Receive<SendRequest>(OnSendRequest);
         Receive<SendReply>(reply =>
@@ -160,6 +175,7 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
         Receive<ConnectionActor.Closed>(_ =>
         {
             Forget(Sender);
+            _budget.Closed(Sender);
             Sender.Tell(ConnectionActor.Release.Instance);
         });
         Receive<Terminated>(terminated =>
@@ -171,9 +187,50 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
             }
 
             Forget(terminated.ActorRef);
+            _budget.Closed(terminated.ActorRef);
         });
         Receive<Rebind>(_ => _node.Tell(new TransportReady(_settings.ListenHost, BoundPort)));
+        Receive<ConnectionActor.Activity>(activity => _budget.Activity(Sender, activity.Busy, Context.System.Scheduler.Now));
         Receive<GetConnectionCount>(_ => Sender.Tell(_byId.Count));
+        Receive<ConnectionActor.PeerWarning>(warning => Warn(warning.Kind, warning.Text));
+        Receive<ReportSuppressed>(_ => OnReportSuppressed());
+    }
+
+    /// <summary>Writes a warning unless one of its kind was written within <c>log-warning-interval</c>; then it is counted.</summary>
+    private void Warn(string kind, string text)
+    {
+        var now = Context.System.Scheduler.Now;
+        if (!_warnings.TryPass(kind, now, out var suppressed))
+        {
+            if (!Timers.IsTimerActive("suppressed"))
+            {
+                Timers.StartSingleTimer("suppressed", ReportSuppressed.Instance, _settings.LogWarningInterval);
+            }
+
+            return;
+        }
+
+        if (suppressed == 0)
+        {
+            _log.Warning("Node {NodeId}: {Warning}", _identity.Id.ToShortString(), text);
+        }
+        else
+        {
+            _log.Warning("Node {NodeId}: {Warning} ({Suppressed} more {Kind} warnings were not written)", _identity.Id.ToShortString(), text, suppressed, kind);
+        }
+    }
+
+    private void OnReportSuppressed()
+    {
+        foreach (var (kind, count) in _warnings.TakeDue(Context.System.Scheduler.Now))
+        {
+            _log.Warning("Node {NodeId}: {Suppressed} more {Kind} warnings in the last {Interval} were not written", _identity.Id.ToShortString(), count, kind, _settings.LogWarningInterval);
+        }
+
+        if (_warnings.HasSuppressed)
+        {
+            Timers.StartSingleTimer("suppressed", ReportSuppressed.Instance, _settings.LogWarningInterval);
+        }
     }
 
     // The listener stopped under us (Akka.IO gave up on the socket): the node cannot be reached until a
@@ -198,13 +255,40 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
         var address = (to.Host, to.Port);
         if (!_byAddress.TryGetValue(address, out var connection))
         {
+            if (!MakeRoom())
+            {
+                request.ReplyTo.Tell(new RpcFailed(to, RpcFailure.ConnectionFailed, "max-connections reached and every connection has requests in flight"));
+                return;
+            }
+
             connection = Context.ActorOf(ConnectionActor.Outbound(to, _credentials, _identity.Id, BoundPort, _settings, _handler));
             Context.Watch(connection);
             _byAddress[address] = connection;
             _routes[connection] = new Route(null, address);
+            _budget.Opened(connection, busy: true, Context.System.Scheduler.Now);
         }
 
         connection.Forward(request);
+    }
+
+    /// <summary>
+    /// Whether one more connection fits in <c>max-connections</c>, closing the connection idle longest when the budget
+    /// is full (PROTOCOL §5). The closing one is forgotten at once, so a request for its peer opens a new connection.
+    /// </summary>
+    private bool MakeRoom()
+    {
+        if (!_budget.TryMakeRoom(out var evict))
+        {
+            return false;
+        }
+
+        if (evict is not null)
+        {
+            Forget(evict);
+            evict.Tell(ConnectionActor.Evict.Instance);
+        }
+
+        return true;
     }
 
     private void OnEstablished(ConnectionActor.Established established)
@@ -237,6 +321,11 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
         {
             _byAddress.Remove(address);
         }
+    }
+
+    private sealed record ReportSuppressed
+    {
+        public static ReportSuppressed Instance { get; } = new();
     }
 
     private sealed record Route(Key? Id, (string Host, int Port)? Address);

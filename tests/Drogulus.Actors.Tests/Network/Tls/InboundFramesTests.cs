@@ -172,6 +172,34 @@ public sealed class InboundFramesTests
         Assert.Equal("u1", rejected.Uuid);
     }
 
+    [Fact]
+    public void PartialFrame_should_stay_the_same_while_a_frame_trickles_in_and_change_with_the_next_frame()
+    {
+        var inbound = new InboundFrames(MaxFrameSize, 4096);
+        var first = Frame(new PingMessage("u1", _peerId, 4000, ProtocolVersion.Current));
+        var second = Frame(new PingMessage("u2", _peerId, 4000, ProtocolVersion.Current));
+        Assert.Null(inbound.PartialFrame);
+
+        Feed(inbound, first[..5], 4096);
+        var started = inbound.PartialFrame;
+        var seen = new HashSet<long?>();
+        foreach (var b in first[5..^1])
+        {
+            Feed(inbound, [b], 1);
+            seen.Add(inbound.PartialFrame);
+        }
+
+        var judged = Feed(inbound, [first[^1], .. second[..3]], 4096);
+
+        Assert.NotNull(started);
+        Assert.Equal([started], seen);
+        Assert.IsType<InboundFrames.Accepted>(Assert.Single(judged));
+        Assert.NotNull(inbound.PartialFrame);
+        Assert.NotEqual(started, inbound.PartialFrame);
+        Feed(inbound, second[3..], 4096);
+        Assert.Null(inbound.PartialFrame);
+    }
+
     private static byte[] Frame(Message message) => NetstringFramer.Frame(MessageCodec.Encode(message));
 
     private static byte[] Map(params (string Name, string Value)[] fields)

@@ -125,17 +125,38 @@ public sealed class OutgoingFramesTests
     }
 
     [Fact]
-    public void OutgoingFrames_should_reuse_a_small_write_buffer_when_its_write_completes()
+    public void OutgoingFrames_should_reuse_a_small_write_buffer_when_frames_keep_coming()
     {
-        // The bytes of a batch are only promised until Completed; a kept buffer is written over by a later batch.
+        // The bytes of a batch are only promised until Completed; while the connection stays busy a kept buffer is
+        // written over by a later batch (an idle connection drops its buffers instead).
         var outgoing = new OutgoingFrames(MaxFrameSize, KeepCapacity);
-        var first = TakeAndComplete(outgoing, ["a1"]);
+        Assert.True(outgoing.Enqueue(Ping("a1")));
+        Assert.True(outgoing.TryTakeBatch(out var first));
         var snapshot = first.ToArray();
 
-        TakeAndComplete(outgoing, ["b1"]);
-        TakeAndComplete(outgoing, ["c1"]);
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.True(outgoing.Enqueue(Ping($"b{i}")));
+            outgoing.Completed();
+            Assert.True(outgoing.TryTakeBatch(out _));
+        }
 
         Assert.NotEqual(snapshot, first.ToArray());
+    }
+
+    [Fact]
+    public void OutgoingFrames_should_hold_no_buffer_when_idle_before_and_after_a_write()
+    {
+        var outgoing = new OutgoingFrames(MaxFrameSize, KeepCapacity);
+        Assert.Equal(0, outgoing.HeldCapacity);
+
+        Assert.True(outgoing.Enqueue(new PingMessage("u1", Key.Zero, 1, "1.0")));
+        Assert.True(outgoing.TryTakeBatch(out _));
+        Assert.True(outgoing.QueuedBytes > 0);
+        outgoing.Completed();
+
+        Assert.Equal(0, outgoing.QueuedBytes);
+        Assert.Equal(0, outgoing.HeldCapacity);
     }
 
     [Fact]
