@@ -104,8 +104,10 @@ internal sealed class RoutingTableActor : ReceiveActor
 
     private void Add(Contact contact)
     {
+        // Hand-over on first sight (PROTOCOL §10 as amended): also a newcomer that only reached the
+        // replacement cache of a full bucket, which is how the closest holder usually hears of it.
         var result = _table.Add(contact);
-        if (result.IsNew)
+        if (result.IsFirstSight)
         {
             AnnounceNewcomer(result.Contact ?? contact);
         }
@@ -119,10 +121,7 @@ internal sealed class RoutingTableActor : ReceiveActor
             _log.Debug("Dropped contact {PeerId} after failed RPCs", id.ToShortString());
         }
 
-        if (result.Replacement is { } replacement)
-        {
-            AnnounceNewcomer(replacement);
-        }
+        // A replacement was announced when it was first seen (into the cache), so it is not handed items again.
     }
 
     // Contacts named in `nodes` replies are not trusted until they answer, but one that would fill a gap in

@@ -102,7 +102,7 @@ internal sealed class DataStoreActor : ReceiveActor
         }
 
         var known = newcomer.Neighbourhood.Select(c => c.Id).ToArray();
-        var items = _store.HandOverTo(newcomer.Contact.Id, key => Closest(known, key, _settings.K), _ownId, Now);
+        var items = _store.HandOverTo(newcomer.Contact.Id, key => Closest(known, key, _settings.K), _settings.K, _ownId, Now);
         foreach (var item in items)
         {
             _log.Debug("Handing {Key} over to newcomer {PeerId}", item.Key.ToShortString(), newcomer.Contact.Id.ToShortString());

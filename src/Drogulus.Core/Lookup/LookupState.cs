@@ -9,15 +9,18 @@ namespace Drogulus.Core.Lookup;
 /// that <see cref="NextRequests"/> hands out, feeds every outcome back through the <c>On…</c> events
 /// (including per-RPC timeouts as <see cref="OnFailure"/> and <c>lookup-timeout</c> as
 /// <see cref="OnLookupTimeout"/>), and calls <see cref="NextRequests"/> again after each event until
-/// <see cref="Status"/> is no longer <see cref="LookupStatus.Running"/>. Not thread-safe.
+/// <see cref="Status"/> is no longer <see cref="LookupStatus.Running"/>. A <c>findvalue</c> lookup runs
+/// either plainly (the first valid copy ends it, rule 4) or in newest mode (it collects copies until rule 6
+/// and names the read-repair targets). Not thread-safe.
 /// </summary>
-public sealed class LookupState
+public sealed partial class LookupState
 {
     private readonly Key _ownId;
     private readonly int _k;
     private readonly int _alpha;
     private readonly Shortlist _shortlist;
     private readonly DateTimeOffset _startedAt;
+    private readonly NewestCopies? _copies;
     private DateTimeOffset _lastEventAt;
     private int _inFlight;
     private int _rpcsSent;
@@ -32,11 +35,37 @@ public sealed class LookupState
     /// <param name="k">Result size (PROTOCOL §1).</param>
     /// <param name="alpha">RPCs kept in flight (PROTOCOL §1).</param>
     /// <param name="now">Start time, for <see cref="Stats"/>.</param>
-    public LookupState(Key ownId, Key target, LookupKind kind, IReadOnlyList<Contact> initial, int k, int alpha, DateTimeOffset now)
+    /// <param name="newest">Run a <c>findvalue</c> lookup in newest mode (PROTOCOL §9, "Newest mode").</param>
+    /// <param name="localItem">
+    /// Newest mode only: the live item this node holds under <paramref name="target"/>, which counts as one
+    /// answer (PROTOCOL §10 get). With it, a lookup that has nobody to ask, or whose peers all fail,
+    /// succeeds with this item instead of failing.
+    /// </param>
+    public LookupState(
+        Key ownId,
+        Key target,
+        LookupKind kind,
+        IReadOnlyList<Contact> initial,
+        int k,
+        int alpha,
+        DateTimeOffset now,
+        bool newest = false,
+        SignedItem? localItem = null)
     {
         ArgumentNullException.ThrowIfNull(initial);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(alpha, 1);
+        if (newest && kind != LookupKind.FindValue)
+        {
+            throw new ArgumentException("Newest mode is a findvalue lookup.", nameof(newest));
+        }
+
+        if (localItem is not null && (!newest || localItem.Key != target))
+        {
+            throw new ArgumentException("A local item seeds only a newest-mode lookup of its own key.", nameof(localItem));
+        }
+
+        _copies = newest ? new NewestCopies(localItem) : null;
         _ownId = ownId;
         Target = target;
         Kind = kind;
@@ -55,7 +84,14 @@ public sealed class LookupState
 
         if (_shortlist.Members.Count == 0)
         {
-            Fail(LookupFailure.RoutingTableEmpty, now);
+            if (_copies?.Newest is not null)
+            {
+                SucceedWithNewest([], now);
+            }
+            else
+            {
+                Fail(LookupFailure.RoutingTableEmpty, now);
+            }
         }
     }
 
@@ -68,15 +104,21 @@ public sealed class LookupState
     /// <summary>Where the lookup stands.</summary>
     public LookupStatus Status { get; private set; } = LookupStatus.Running;
 
-    /// <summary>On success of a <c>findnode</c>: the k closest members that answered, closest first.</summary>
+    /// <summary>
+    /// On success of a <c>findnode</c> or a newest-mode lookup: the k closest members that answered,
+    /// closest first.
+    /// </summary>
     public IReadOnlyList<Contact> Closest { get; private set; } = [];
 
-    /// <summary>On success of a <c>findvalue</c>: the valid item found.</summary>
+    /// <summary>
+    /// On success of a <c>findvalue</c>: the valid item found; in newest mode the one with the greatest
+    /// <c>timestamp</c> among those received (the local item included).
+    /// </summary>
     public SignedItem? Item { get; private set; }
 
     /// <summary>
-    /// On success of a <c>findvalue</c>: the closest node that answered this lookup with <c>nodes</c>,
-    /// to which the item is to be stored (rule 4); null when nobody did.
+    /// On success of a plain <c>findvalue</c>: the closest node that answered this lookup with <c>nodes</c>,
+    /// to which the item is to be stored (rule 4); null when nobody did, and always null in newest mode.
     /// </summary>
     public Contact? CachingTarget { get; private set; }
 
@@ -159,9 +201,12 @@ public sealed class LookupState
     }
 
     /// <summary>
-    /// Rules 4 and 5: a <c>value</c> reply. A valid item for the target ends a <c>findvalue</c> lookup; an
-    /// invalid one (as decided by the caller under PROTOCOL §7), one for another key, or any value in a
-    /// <c>findnode</c> lookup counts as a failure of the responder and asks for it to be blacklisted.
+    /// Rules 4 and 5: a <c>value</c> reply. A valid item for the target ends a plain <c>findvalue</c>
+    /// lookup; in newest mode it is kept, the responder counts as having answered and the lookup goes on
+    /// to rule 6. An invalid one (failing validation rule 1 or 2, as decided by the caller under
+    /// PROTOCOL §7), one for another key, or any value in a <c>findnode</c> lookup counts as a failure of
+    /// the responder and asks for it to be blacklisted. An item that fails only rule 3 (expired) is no
+    /// misbehaviour: report it through <see cref="OnFailure"/> instead.
     /// </summary>
     public LookupEventResult OnValue(Key responder, SignedItem item, bool valid, DateTimeOffset now)
     {
@@ -182,6 +227,12 @@ public sealed class LookupState
 
         _inFlight--;
         _rpcsAnswered++;
+        if (_copies is not null)
+        {
+            KeepCopy(member, item, now);
+            return LookupEventResult.Accepted;
+        }
+
         Item = item;
         CachingTarget = _shortlist.Members.FirstOrDefault(m => m.State == Shortlist.PeerState.Answered)?.Contact;
         Finish(LookupStatus.Succeeded, now);
@@ -243,8 +294,17 @@ public sealed class LookupState
         var members = _shortlist.Members;
         if (members.Count == 0)
         {
-            // Answered members are never removed, so an empty shortlist means nobody answered.
-            Fail(LookupFailure.NoPeerAnswered, now);
+            // Answered members are never removed, so an empty shortlist means nobody answered; in newest
+            // mode the local item is then the only answer.
+            if (_copies?.Newest is not null)
+            {
+                SucceedWithNewest([], now);
+            }
+            else
+            {
+                Fail(LookupFailure.NoPeerAnswered, now);
+            }
+
             return;
         }
 
@@ -255,6 +315,12 @@ public sealed class LookupState
             {
                 return;
             }
+        }
+
+        if (_copies?.Newest is not null)
+        {
+            SucceedWithNewest(members.Take(count).ToArray(), now);
+            return;
         }
 
         if (Kind == LookupKind.FindValue)
@@ -272,7 +338,6 @@ public sealed class LookupState
         Closest = closest;
         Finish(LookupStatus.Succeeded, now);
     }
-
     private void Fail(LookupFailure failure, DateTimeOffset now)
     {
         Failure = failure;

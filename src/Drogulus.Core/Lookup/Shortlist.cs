@@ -1,4 +1,5 @@
 using Drogulus.Core.Identity;
+using Drogulus.Core.Items;
 
 namespace Drogulus.Core.Lookup;
 
@@ -91,6 +92,9 @@ internal sealed class Shortlist
 
         /// <summary>How far its RPC has got.</summary>
         public PeerState State { get; set; } = PeerState.NotContacted;
+
+        /// <summary>In newest mode, the valid copy it answered with; null when it answered with <c>nodes</c>.</summary>
+        public SignedItem? Copy { get; set; }
     }
 
     /// <summary>The RPC state of a member; failed members are removed instead.</summary>
@@ -102,7 +106,7 @@ internal sealed class Shortlist
         /// <summary>Asked, no reply yet.</summary>
         InFlight,
 
-        /// <summary>Replied with <c>nodes</c>.</summary>
+        /// <summary>Replied with <c>nodes</c> (or, in newest mode, with a valid <c>value</c>).</summary>
         Answered,
     }
 }

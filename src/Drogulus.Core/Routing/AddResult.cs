@@ -29,6 +29,13 @@ public sealed record AddResult(AddOutcome Outcome, Contact? Contact)
     /// <summary>The result for an ignored contact.</summary>
     public static AddResult Ignored { get; } = new(AddOutcome.Ignored, null);
 
-    /// <summary>Whether the contact is new to the table's buckets (hand items over to it).</summary>
+    /// <summary>Whether the contact is new to the table's buckets.</summary>
     public bool IsNew => Outcome == AddOutcome.Inserted;
+
+    /// <summary>
+    /// Whether the node had heard of the contact in neither a bucket nor a replacement cache before this add:
+    /// the moment to hand items over to it (PROTOCOL §10, handing over to newcomers, proposed amendment). A
+    /// contact moved from the cache into a bucket is not a first sight; a full bucket's cache is.
+    /// </summary>
+    public bool IsFirstSight { get; init; }
 }

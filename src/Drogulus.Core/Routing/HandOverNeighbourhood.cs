@@ -23,7 +23,11 @@ namespace Drogulus.Core.Routing;
 /// </summary>
 public static class HandOverNeighbourhood
 {
-    /// <summary>The contacts that decide the hand-over to <paramref name="newcomer"/> (itself included); empty when nothing can be handed over.</summary>
+    /// <summary>
+    /// The contacts that decide the hand-over to <paramref name="newcomer"/> (itself included when it is in a
+    /// bucket; a newcomer heard of only into a replacement cache is in none); empty when nothing can be
+    /// handed over.
+    /// </summary>
     public static IReadOnlyList<Contact> For(RoutingTable table, Key newcomer)
     {
         ArgumentNullException.ThrowIfNull(table);
@@ -58,12 +62,17 @@ public static class HandOverNeighbourhood
 
         // k deeper contacts keep the newcomer out of every key with a 0 at its level, and a contact at its
         // level keeps the node from being the closest for every key with a 1 there.
-        if (self is null || (deeper.Count >= table.K && sameLevel.Count > 0))
+        if (deeper.Count >= table.K && sameLevel.Count > 0)
         {
             return [];
         }
 
-        var result = new HashSet<Contact>(ReferenceEqualityComparer.Instance) { self };
+        var result = new HashSet<Contact>(ReferenceEqualityComparer.Instance);
+        if (self is not null)
+        {
+            result.Add(self);
+        }
+
         result.UnionWith(sameLevel);
         result.UnionWith(deeper.Take(table.K));
         result.UnionWith(representatives.Values);

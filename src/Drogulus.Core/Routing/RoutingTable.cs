@@ -84,7 +84,7 @@ public sealed class RoutingTable
 
                 bucket.Append(fresh);
                 Count++;
-                return new AddResult(AddOutcome.Inserted, fresh);
+                return new AddResult(AddOutcome.Inserted, fresh) { IsFirstSight = cached < 0 };
             }
 
             if (bucket.Range.Contains(_ownValue) && bucket.Range.CanSplit)
@@ -95,8 +95,9 @@ public sealed class RoutingTable
                 continue;
             }
 
+            var firstSight = bucket.CacheIndexOf(contact.Id) < 0;
             bucket.AddToCache(fresh);
-            return new AddResult(AddOutcome.Cached, fresh);
+            return new AddResult(AddOutcome.Cached, fresh) { IsFirstSight = firstSight };
         }
     }
 

@@ -155,32 +155,30 @@ public sealed class LocalStore
     }
 
     /// <summary>
-    /// The items to send to <paramref name="newcomer"/>, a contact that just entered the routing table
-    /// for the first time (PROTOCOL §10, handing over to newcomers; the paper's §2.5 join rule): every live
-    /// item for which <paramref name="newcomer"/> is among the k closest known nodes and the node itself is
-    /// closer to the key than any other node it knew before the newcomer arrived.
+    /// The items to send to <paramref name="newcomer"/>, a contact the node has just heard of for the first
+    /// time, whether it entered a bucket or, its bucket being full, only the replacement cache
+    /// (<see cref="Routing.AddResult.IsFirstSight"/>; PROTOCOL §10, handing over to newcomers, with the
+    /// proposed amendment; the paper's §2.5 join rule): every live item for which
+    /// <see cref="ShouldHandOver"/> holds.
     /// </summary>
     /// <param name="newcomer">The new contact's id.</param>
     /// <param name="kClosestKnownIds">
-    /// For an item key, the ids of the k closest nodes the node knows, the newcomer included and the
-    /// node itself excluded (an own id in the list is ignored). Known nodes outside this list are
-    /// farther, so being closer than every id in it is being closer than every other known node.
+    /// For an item key, the ids of the k closest nodes in the node's buckets, the node itself excluded (an
+    /// own id in the list is ignored). The newcomer may be among them or not (a newcomer in a replacement
+    /// cache is in no bucket); it is counted as known either way.
     /// </param>
+    /// <param name="k">The replication count k (PROTOCOL §1).</param>
     /// <param name="ownId">The node's own id.</param>
     /// <param name="now">Dead items are not handed over (the newcomer would refuse them with error 9).</param>
-    /// <remarks>
-    /// The newcomer is left out of the "closer than any other node" comparison: otherwise a newcomer that
-    /// becomes the closest node to a key would receive it from nobody until the next republish, which is
-    /// the case the hand-over exists for. Among the previous holders exactly one is the closest, so each
-    /// item is handed over once. A tie in distance is impossible between distinct ids (XOR is a bijection).
-    /// </remarks>
     public IReadOnlyList<SignedItem> HandOverTo(
         Key newcomer,
         Func<Key, IReadOnlyList<Key>> kClosestKnownIds,
+        int k,
         Key ownId,
         DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(kClosestKnownIds);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         var result = new List<SignedItem>();
         if (newcomer == ownId)
         {
@@ -190,42 +188,67 @@ public sealed class LocalStore
         var nowSeconds = UnixSeconds(now);
         foreach (var row in _store.All())
         {
-            if (row.Item.IsExpiredAt(nowSeconds))
-            {
-                continue;
-            }
-
-            var key = row.Key;
-            var closest = kClosestKnownIds(key);
-            var newcomerAmongClosest = false;
-            var ownIsClosest = true;
-            foreach (var id in closest)
-            {
-                if (id == ownId)
-                {
-                    continue;
-                }
-
-                if (id == newcomer)
-                {
-                    newcomerAmongClosest = true;
-                    continue;
-                }
-
-                if (key.CompareDistance(ownId, id) >= 0)
-                {
-                    ownIsClosest = false;
-                    break;
-                }
-            }
-
-            if (newcomerAmongClosest && ownIsClosest)
+            if (!row.Item.IsExpiredAt(nowSeconds) && ShouldHandOver(row.Key, newcomer, kClosestKnownIds(row.Key), k, ownId))
             {
                 result.Add(row.Item);
             }
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The hand-over rule for one key (PROTOCOL §10): true when <paramref name="newcomer"/> is among the
+    /// k closest nodes the node knows, the newcomer included, and the node itself is closer to
+    /// <paramref name="key"/> than any other node it knows.
+    /// </summary>
+    /// <param name="key">The item key.</param>
+    /// <param name="newcomer">The contact just heard of; never the node itself.</param>
+    /// <param name="kClosestKnown">
+    /// The k closest ids to <paramref name="key"/> in the node's buckets, with or without the newcomer; the
+    /// own id, if listed, is ignored. Known nodes outside this list are farther, so comparing with the list
+    /// is comparing with every known node.
+    /// </param>
+    /// <param name="k">The replication count k.</param>
+    /// <param name="ownId">The node's own id.</param>
+    /// <remarks>
+    /// The newcomer is left out of the "closer than any other node" comparison: otherwise a newcomer that
+    /// becomes the closest node to a key would receive it from nobody until the next republish, which is
+    /// the case the hand-over exists for. Among the previous holders exactly one is the closest, so each
+    /// item is handed over once per node that hears of the newcomer and believes itself the closest. The
+    /// newcomer is among the k closest when fewer than k other known nodes are closer to the key than it,
+    /// which holds whether or not the list names it. A tie in distance is impossible between distinct ids
+    /// (XOR is a bijection).
+    /// </remarks>
+    public static bool ShouldHandOver(Key key, Key newcomer, IReadOnlyList<Key> kClosestKnown, int k, Key ownId)
+    {
+        ArgumentNullException.ThrowIfNull(kClosestKnown);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        if (newcomer == ownId)
+        {
+            return false;
+        }
+
+        var closerThanNewcomer = 0;
+        foreach (var id in kClosestKnown)
+        {
+            if (id == ownId || id == newcomer)
+            {
+                continue;
+            }
+
+            if (key.CompareDistance(id, ownId) < 0)
+            {
+                return false;
+            }
+
+            if (key.CompareDistance(id, newcomer) < 0)
+            {
+                closerThanNewcomer++;
+            }
+        }
+
+        return closerThanNewcomer < k;
     }
 
     private static double UnixSeconds(DateTimeOffset now) => SignedItem.UnixSeconds(now);

@@ -27,4 +27,8 @@ internal static class LookupTestData
 
     public static SignedItem Item(Key key) =>
         new(key, [0xa1, 0x76], 1.0, 0.0, "test", "pem", "name", new Dictionary<string, string>(), [1, 2, 3]);
+
+    /// <summary>An item whose version is told by its timestamp (and its one-byte value, for telling copies apart).</summary>
+    public static SignedItem Item(Key key, double timestamp) =>
+        new(key, [0xa1, (byte)(0x40 + (int)timestamp)], timestamp, 0.0, "test", "pem", "name", new Dictionary<string, string>(), [1, 2, 3]);
 }

@@ -1,11 +1,13 @@
 using Drogulus.Core.Identity;
+using Drogulus.Core.Items;
 
 namespace Drogulus.Core.Tests.Lookup;
 
 /// <summary>
 /// A network of pure nodes for lookup properties: random ids, and for every node a Kademlia routing table
 /// built by brute force (per bucket, i.e. per shared-prefix length with its own id, up to k random peers).
-/// A fraction of the nodes fail every RPC but stay in other nodes' tables, as dead peers do.
+/// A fraction of the nodes fail every RPC but stay in other nodes' tables, as dead peers do. Nodes may hold
+/// a copy of an item (<see cref="Holdings"/>), which they answer a <c>findvalue</c> with.
 /// </summary>
 internal sealed class SimulatedNetwork
 {
@@ -47,6 +49,9 @@ internal sealed class SimulatedNetwork
     }
 
     public Contact[] Nodes { get; }
+
+    /// <summary>The copy each node holds of the item a run reads, by node id; a run sets it up.</summary>
+    public Dictionary<Key, SignedItem> Holdings { get; } = [];
 
     public bool IsFailing(Key id) => _failing[_index[id]];
 

@@ -60,15 +60,15 @@ public sealed class ClosenessProfileTests
         for (var n = 0; n < 40; n++)
         {
             var newcomer = n % 3 == 0 ? Key.Random(random) : table.OwnId ^ Key.FromBigInteger(new BigInteger(random.NextInt64()) << random.Next(0, 440));
-            if (!table.Add(ContactFor(newcomer)).IsNew)
+            if (!table.Add(ContactFor(newcomer)).IsFirstSight)
             {
                 continue;
             }
 
             var all = table.AllContacts().Select(c => c.Id).ToArray();
             var neighbourhood = HandOverNeighbourhood.For(table, newcomer).Select(c => c.Id).ToArray();
-            var expected = store.HandOverTo(newcomer, key => Closest(all, key, k), table.OwnId, Epoch);
-            var actual = neighbourhood.Length == 0 ? [] : store.HandOverTo(newcomer, key => Closest(neighbourhood, key, k), table.OwnId, Epoch);
+            var expected = store.HandOverTo(newcomer, key => Closest(all, key, k), k, table.OwnId, Epoch);
+            var actual = neighbourhood.Length == 0 ? [] : store.HandOverTo(newcomer, key => Closest(neighbourhood, key, k), k, table.OwnId, Epoch);
 
             Assert.Equal(expected.Select(x => x.Key).Order(), actual.Select(x => x.Key).Order());
             Assert.True(neighbourhood.Length <= (2 * k) + Key.Bits, $"{neighbourhood.Length} contacts sent");

@@ -248,4 +248,30 @@ public sealed class RoutingTableAddTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new RoutingTable(Key.Zero, 0, 5, Epoch));
         Assert.Throws<ArgumentOutOfRangeException>(() => new RoutingTable(Key.Zero, 20, 0, Epoch));
     }
+
+    [Fact]
+    public void Add_should_report_first_sight_only_when_contact_was_in_no_bucket_and_no_cache()
+    {
+        var table = NewTable();
+        for (var i = 1; i <= K; i++)
+        {
+            Assert.True(table.Add(ContactFor(Upper(i))).IsFirstSight);
+        }
+
+        var cached = table.Add(ContactFor(Upper(9)));
+        var cachedAgain = table.Add(ContactFor(Upper(9)));
+        var updated = table.Add(ContactFor(Upper(1)));
+        table.Remove(Upper(2), forced: true);
+        var promoted = table.Add(ContactFor(Upper(9)));
+
+        Assert.Equal(AddOutcome.Cached, cached.Outcome);
+        Assert.True(cached.IsFirstSight);
+        Assert.False(cached.IsNew);
+        Assert.Equal(AddOutcome.Cached, cachedAgain.Outcome);
+        Assert.False(cachedAgain.IsFirstSight);
+        Assert.False(updated.IsFirstSight);
+        Assert.Equal(AddOutcome.Updated, promoted.Outcome);
+        Assert.False(promoted.IsFirstSight);
+        Assert.False(table.Add(ContactFor(Key.Zero)).IsFirstSight);
+    }
 }

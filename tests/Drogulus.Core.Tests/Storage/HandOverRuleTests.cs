@@ -14,8 +14,12 @@ public sealed class HandOverRuleTests
 
     private Key Id(long distance) => AtDistance(_item.Key, distance);
 
+    // The list stands for the k closest ids in the node's buckets, so k is its length unless given.
     private IReadOnlyList<SignedItem> HandOver(Key newcomer, Key ownId, params long[] closestDistances) =>
-        _store.HandOverTo(newcomer, _ => closestDistances.Select(Id).ToArray(), ownId, T0);
+        HandOverWithK(closestDistances.Length, newcomer, ownId, closestDistances);
+
+    private IReadOnlyList<SignedItem> HandOverWithK(int k, Key newcomer, Key ownId, params long[] closestDistances) =>
+        _store.HandOverTo(newcomer, _ => closestDistances.Select(Id).ToArray(), k, ownId, T0);
 
     [Fact]
     public void HandOverTo_should_send_item_when_newcomer_is_among_k_closest_and_node_is_closer_than_every_known_node()
@@ -72,7 +76,7 @@ public sealed class HandOverRuleTests
         store.Store(item, T0);
         var newcomer = AtDistance(item.Key, 30);
 
-        var sent = store.HandOverTo(newcomer, _ => [newcomer], AtDistance(item.Key, 10), T0 + Hour);
+        var sent = store.HandOverTo(newcomer, _ => [newcomer], 20, AtDistance(item.Key, 10), T0 + Hour);
 
         Assert.Empty(sent);
     }
@@ -89,9 +93,37 @@ public sealed class HandOverRuleTests
         var sent = _store.HandOverTo(
             newcomer,
             key => key == _item.Key ? [newcomer] : [AtDistance(other.Key, (long)1), newcomer],
+            20,
             ownId,
             T0);
 
         Assert.Same(_item, Assert.Single(sent));
+    }
+
+    [Fact]
+    public void HandOverTo_should_send_item_when_newcomer_is_in_no_bucket_but_among_k_closest()
+    {
+        // A newcomer whose bucket was full sits in the replacement cache, so the bucket list lacks it.
+        Assert.Same(_item, Assert.Single(HandOver(newcomer: Id(35), ownId: Id(10), 20, 30, 40)));
+    }
+
+    [Fact]
+    public void HandOverTo_should_not_send_item_when_newcomer_is_in_no_bucket_and_k_known_nodes_are_closer()
+    {
+        Assert.Empty(HandOver(newcomer: Id(45), ownId: Id(10), 20, 30, 40));
+    }
+
+    [Fact]
+    public void HandOverTo_should_send_item_when_node_knows_fewer_than_k_nodes()
+    {
+        Assert.Same(_item, Assert.Single(HandOverWithK(20, newcomer: Id(90), ownId: Id(10), 20, 30)));
+    }
+
+    [Fact]
+    public void ShouldHandOver_should_refuse_k_below_one_and_own_id_as_newcomer()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => LocalStore.ShouldHandOver(_item.Key, Id(30), [], 0, Id(10)));
+        Assert.False(LocalStore.ShouldHandOver(_item.Key, Id(10), [], 20, Id(10)));
+        Assert.True(LocalStore.ShouldHandOver(_item.Key, Id(30), [], 20, Id(10)));
     }
 }
