@@ -69,6 +69,7 @@ class Testbed:
         self.rng = random.Random(args.seed)
         self.netem = None
         self.scenario_count = 0
+        self.publishers = {}  # host index -> wire.Publisher, decrypted once per run
 
     # -- set-up and tear-down -------------------------------------------------------------------------------
 
@@ -95,11 +96,19 @@ class Testbed:
                 f.result(timeout=self.deadline.bound(300))
         self.log(f"keygen: {len(todo)} data directories in {time.monotonic() - t0:.1f} s")
 
+    def load_publishers(self, count):
+        todo = [i for i in range(count) if i not in self.publishers]
+        stub = lambda i: nodes.Node(i, None, None, os.path.join(self.keys_dir, f"h{i:03d}"), self.args.dll, None, None)
+        with cf.ThreadPoolExecutor(max_workers=2) as pool:
+            for i, pub in zip(todo, pool.map(lambda i: stub(i).load_publisher(), todo, timeout=self.deadline.bound(300))):
+                self.publishers[i] = pub
+
     def up(self, count, replicate_seconds, k=None, netem=True):
         """Namespaces, netem, isolation check, keys; then the seed (host 0) and every other node at once."""
         self.down()
         self.scenario_count += 1
         self.keygen(count)
+        self.load_publishers(count)
         self.network = net.Network(f"{self.run_id}{self.scenario_count}", count)
         self.network.create()
         if netem:
@@ -114,7 +123,7 @@ class Testbed:
             data = os.path.join(self.dir, f"scenario{self.scenario_count}", f"h{i:03d}")
             nodes.copy_keys(os.path.join(self.keys_dir, f"h{i:03d}"), data)
             n = nodes.Node(i, self.network.hosts[i], self.network.addresses[i], data, self.args.dll, config, logs)
-            n.load_publisher()
+            n.publisher = self.publishers[i]
             self.nodes.append(n)
         t0 = time.monotonic()
         self.nodes[0].start([])

@@ -60,6 +60,7 @@ class Node:
         key = wire.RsaKey.from_encrypted_file(os.path.join(self.data, "publisher-key.pem"), PASSPHRASE)
         with open(os.path.join(self.data, "publisher-public-key.pem"), encoding="ascii") as f:
             self.publisher = wire.Publisher(key, f.read())
+        return self.publisher
 
     def start(self, seeds):
         """Starts `drogulus-node start` inside the host namespace (ip netns exec execs, so the pid is dotnet's)."""
