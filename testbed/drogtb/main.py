@@ -48,6 +48,7 @@ def parse(argv):
     p.add_argument("--updates", type=int, default=10, help="partition: items updated on each side, and on both (default 10)")
     p.add_argument("--flood-workers", type=int, default=29, help="abuse: TLS connections of the wire flood, spread over the other nodes (default 29)")
     p.add_argument("--store-flood-workers", type=int, default=4, help="abuse: concurrent puts of the store flood through the abuser's node (default 4)")
+    p.add_argument("--abuse-gets", type=int, default=300, help="abuse: gets by the other hosts in each phase, quiet and flooded (default 300)")
     p.add_argument("--dhtnode-settle", type=int, default=20, help="memory: seconds the dhtnode processes run before measuring")
     p.add_argument("--min-found", type=float, default=100.0, help="join/abuse: least %% of gets that must find the item")
     p.add_argument("--start-timeout", type=int, default=240, help="seconds for started nodes to open their control channel")

@@ -154,6 +154,13 @@ class Node:
         return smaps_rollup(self.pid)
 
 
+def cpu_seconds(pid):
+    """utime + stime of a process, in seconds, from /proc/PID/stat."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def smaps_rollup(pid):
     values = {}
     with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:

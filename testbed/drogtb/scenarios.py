@@ -122,7 +122,8 @@ def abuse(tb):
     items, put = tb.put_items(a.items)
     abuser = tb.nodes[1]
     others = [n for n in tb.nodes if n is not abuser]
-    quiet = tb.get_items(tb.readers_for(items, others))
+    reads = [tb.rng.choice(items) for _ in range(a.abuse_gets)]
+    quiet = tb.get_items(tb.readers_for(reads, others))
     stop = threading.Event()
     counts = {"stores": 0, "store_errors": 0}
     lock = threading.Lock()
@@ -148,7 +149,7 @@ def abuse(tb):
         t.start()
     try:
         tb.deadline.sleep(3)  # let the flood build up
-        flooded = tb.get_items(tb.readers_for(items, others))
+        flooded = tb.get_items(tb.readers_for(reads, others))
     finally:
         stop.set()
         wire = wire_flood.finish(timeout=tb.deadline.bound(40))
@@ -177,8 +178,13 @@ def memory(tb):
     tb.get_items(tb.readers_for(items))
     mem = [n.memory_kb() for n in tb.nodes]
     ours = _mem_summary(mem)
+    window = 20
+    before = [nodes.cpu_seconds(n.pid) for n in tb.nodes]
+    tb.deadline.sleep(window)
+    idle = [round(100.0 * (nodes.cpu_seconds(n.pid) - b) / window, 1) for n, b in zip(tb.nodes, before)]
+    ours["idle_cpu_pct_of_a_core"] = {"median": bed.percentile(idle, 50), "max": max(idle), "window_s": window}
     tb.log(f"memory: drogulus-node per process RSS median {ours['rss_kb']['median']} kB, PSS median {ours['pss_kb']['median']} kB "
-           f"({len(mem)} processes, {len(items)} items)")
+           f"({len(mem)} processes, {len(items)} items); idle CPU per node median {ours['idle_cpu_pct_of_a_core']['median']} % of a core")
     return {"setup": up, "items": len(items), "drogulus_node": ours, "dhtnode": _dhtnode(tb)}, []
 
 
