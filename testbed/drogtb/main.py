@@ -22,7 +22,7 @@ DEFAULTS = {
     "partition": {"hosts": 30, "items": 150, "max_seconds": 900},
     "abuse": {"hosts": 30, "items": 150, "max_seconds": 900},
     "memory": {"hosts": 30, "items": 200, "max_seconds": 900},
-    "small": {"hosts": 10, "items": 50, "max_seconds": 240},
+    "small": {"hosts": 10, "items": 50, "max_seconds": 360},
 }
 
 

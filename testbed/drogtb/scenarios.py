@@ -30,6 +30,8 @@ def churn(tb):
     up = tb.up(a.hosts, a.replicate)
     items, put = tb.put_items(a.items)
     before = tb.get_items(tb.readers_for(items))
+    tb.log(f"churn: put p50/p99 {put['latency']['p50_ms']}/{put['latency']['p99_ms']} ms ({put['failed']} failed); get found "
+           f"{before['found_pct']} %, p50/p99 {before['latency']['p50_ms']}/{before['latency']['p99_ms']} ms")
     victims = tb.rng.sample(tb.nodes[1:], max(1, len(tb.nodes) // 4))
     # The node saves its routing table only on a clean stop (SIGTERM). A node that has never stopped cleanly
     # has no table to rejoin from after kill -9, so each victim is first restarted cleanly, seedless, once.
