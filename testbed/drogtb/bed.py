@@ -239,7 +239,8 @@ class Testbed:
     def parallel(self, fn, work):
         """Runs fn over work with --parallel workers; results in order. Each call is bounded by its own timeout."""
         results = [None] * len(work)
-        with cf.ThreadPoolExecutor(max_workers=self.args.parallel) as pool:
+        pool = cf.ThreadPoolExecutor(max_workers=self.args.parallel)
+        try:
             futures = {pool.submit(fn, w): i for i, w in enumerate(work)}
             for f in cf.as_completed(futures, timeout=self.deadline.bound(3600)):
                 i = futures[f]
@@ -247,6 +248,9 @@ class Testbed:
                     results[i] = f.result()
                 except Exception as e:
                     results[i] = (0, {"error": f"{type(e).__name__}: {e}"}, 0.0)
+        finally:
+            # On Ctrl-C or the deadline, do not wait for requests in flight: the clean-up kills their nodes.
+            pool.shutdown(wait=False, cancel_futures=True)
         return results
 
 

@@ -145,6 +145,10 @@ class Network:
         names = sorted({line.split(":")[1].strip().split("@")[0] for line in links.splitlines()})
         stray = [n for n in names if not (n == "lo" or n.startswith("br") or n.startswith("vh"))]
         assert not stray, f"the parent namespace has links other than its bridges and host ports: {stray}"
+        for line in links.splitlines():  # each host port's peer is the eth0 of one of this run's host namespaces
+            if ": vh" in line:
+                peer = line.split("link-netns ")[1].split()[0] if "link-netns " in line else None
+                assert peer in self.hosts, f"a bridge port of the parent leads outside the testbed: {line[:120]}"
         return report
 
     def pids(self):
