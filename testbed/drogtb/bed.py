@@ -135,8 +135,13 @@ class Testbed:
         self.wait_ready(self.nodes[1:], self.args.start_timeout)
         join_s = time.monotonic() - t1
         contacts = [n.status()["contacts"] for n in self.nodes]
+        failed = [n.index for n in self.nodes[1:] if not any(o.startswith("Joined") for o in n.join_outcomes())]
         self.log(f"{count} nodes up: seed in {seed_s:.1f} s, the other {count - 1} joined at once in {join_s:.1f} s; "
-                 f"contacts min/median/max {min(contacts)}/{sorted(contacts)[len(contacts) // 2]}/{max(contacts)}")
+                 f"contacts min/median/max {min(contacts)}/{sorted(contacts)[len(contacts) // 2]}/{max(contacts)}; "
+                 f"{len(failed)} join(s) failed")
+        if failed:
+            reasons = sorted({o for i in failed for o in self.nodes[i].join_outcomes()})
+            raise RuntimeError(f"the join failed on hosts {failed} ({'; '.join(reasons)[:300]}); the node does not retry it")
         return {"hosts": count, "seed_start_s": round(seed_s, 1), "join_all_s": round(join_s, 1),
                 "contacts": {"min": min(contacts), "median": sorted(contacts)[len(contacts) // 2], "max": max(contacts)},
                 "isolation": isolation, "netem": self.netem}

@@ -108,7 +108,11 @@ def main(argv):
             tb.args = run
             log(f"== {name}: {run.hosts} hosts, {run.items} items (overall deadline in {deadline.remaining():.0f} s)")
             t0 = time.monotonic()
-            figures, checks = scenarios.SCENARIOS[name](tb)
+            try:
+                figures, checks = scenarios.SCENARIOS[name](tb)
+            except Exception as e:  # this scenario is over; the next one gets a fresh network
+                log(f"{name}: {type(e).__name__}: {e}")
+                figures, checks = {"error": f"{type(e).__name__}: {e}"}, [f"{type(e).__name__}: {e}"]
             figures["seconds"] = round(time.monotonic() - t0, 1)
             figures["checks_failed"] = checks
             results[name] = figures

@@ -149,6 +149,15 @@ class Node:
     def get(self, key, timeout=90.0):
         return self.request("GET", "/items/" + key.hex(), timeout=timeout)
 
+    def join_outcomes(self):
+        """The `Join: ...` lines of this node's logs so far (the CLI logs the reply of its one join attempt)."""
+        out = []
+        for name in sorted(os.listdir(self.log_dir)):
+            if name.startswith(f"node{self.index:03d}-"):
+                with open(os.path.join(self.log_dir, name), encoding="utf-8", errors="replace") as f:
+                    out += [line.split("Join: ", 1)[1].strip() for line in f if "Join: " in line]
+        return out
+
     def memory_kb(self):
         """(RSS, PSS) in kB from /proc/PID/smaps_rollup."""
         return smaps_rollup(self.pid)
