@@ -45,6 +45,7 @@ def parse(argv):
     p.add_argument("--margin", type=int, default=10, help="seconds added to each replicate-interval wait (default 10)")
     p.add_argument("--parallel", type=int, default=4, help="concurrent puts or gets of the workload (default 4)")
     p.add_argument("--partition-seconds", type=int, default=60, help="how long the partition holds (default 60)")
+    p.add_argument("--extra-intervals", type=int, default=1, help="partition: further replicate intervals measured after the first (figures only; default 1)")
     p.add_argument("--updates", type=int, default=10, help="partition: items updated on each side, and on both (default 10)")
     p.add_argument("--flood-workers", type=int, default=29, help="abuse: TLS connections of the wire flood, spread over the other nodes (default 29)")
     p.add_argument("--store-flood-workers", type=int, default=4, help="abuse: concurrent puts of the store flood through the abuser's node (default 4)")

@@ -101,18 +101,28 @@ def partition(tb):
         next(it for it in items if it["name"] == u["name"]).update(value=u["value"], timestamp=u["timestamp"])
     tb.deadline.sleep(max(0.0, a.partition_seconds - (time.monotonic() - t0)))
     tb.network.heal()
+    healed_at = time.monotonic()
     healed = tb.network.can_connect(far[0].ns, near[0].address, nodes.NODE_PORT)
     tb.log(f"partition: healed (cross connect works: {healed}); waiting one replicate interval ({a.replicate} s + {a.margin} s)")
     tb.deadline.sleep(a.replicate + a.margin)
     changed = on_near + on_far + on_both
-    everyone = tb.get_items([(it, n) for it in changed for n in tb.nodes])
-    tb.log(f"partition: {everyone['newest']}/{everyone['gets']} gets of updated items returned the newest version "
-           f"({everyone['newest_pct']} %), found {everyone['found_pct']} %")
-    checks = [] if everyone["newest_pct"] >= 100 else [f"newest version from every host: {everyone['newest_pct']} %"]
+    rounds = []
+    for r in range(1 + a.extra_intervals):
+        if r:
+            tb.log(f"partition: waiting one more replicate interval ({a.replicate} s)")
+            tb.deadline.sleep(a.replicate)
+        everyone = tb.get_items([(it, n) for it in changed for n in tb.nodes])
+        groups = {g: tb.get_items([(it, n) for it in group for n in tb.nodes])["newest_pct"]
+                  for g, group in (("near", on_near), ("far", on_far), ("both", on_both))}
+        rounds.append({"after_s": round(time.monotonic() - healed_at), "all": everyone, "newest_pct_by_update_side": groups})
+        tb.log(f"partition: {rounds[-1]['after_s']} s after healing, {everyone['newest']}/{everyone['gets']} gets of updated items "
+               f"returned the newest version ({everyone['newest_pct']} %; by side updated {groups}), found {everyone['found_pct']} %")
+    everyone = rounds[0]["all"]
+    checks = [] if everyone["newest_pct"] >= 100 else [f"newest version from every host after one replicate interval: {everyone['newest_pct']} %"]
     if not cut:
         checks.append("the partition did not cut the two sides")
     return {"setup": up, "items": len(items), "put": put, "updated": {"near": len(on_near), "far": len(on_far), "both": len(on_both)},
-            "update_puts": published, "after_heal": everyone, "get_mode": "plain get (the CLI has no --latest)"}, checks
+            "update_puts": published, "after_heal": everyone, "rounds": rounds, "get_mode": "plain get (the CLI has no --latest)"}, checks
 
 
 def abuse(tb):
