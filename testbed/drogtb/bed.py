@@ -222,6 +222,7 @@ class Testbed:
             return code, doc, s
         times, failures, stored = [], [], []
         for it, (code, doc, s) in zip(items, self.parallel(one, items)):
+            it["put_ok"] = code == 200
             if code == 200:
                 times.append(s)
                 stored.append(doc.get("stored", 0))

@@ -97,8 +97,10 @@ def partition(tb):
         for it in chosen:
             updates.append(dict(it, via=tb.rng.choice(side).index, value=f"{it['name']} v2-{tag}", timestamp=time.time()))
     published = tb.publish(updates)
-    for u in updates:  # the newest is the last written (far side after near for on_both)
+    for u in sorted((u for u in updates if u["put_ok"]), key=lambda u: u["timestamp"]):  # the newest accepted put wins
         next(it for it in items if it["name"] == u["name"]).update(value=u["value"], timestamp=u["timestamp"])
+    tb.log(f"partition: {len(updates) - published['failed']}/{len(updates)} update puts succeeded during the partition "
+           f"(p50/p99 {published['latency']['p50_ms']}/{published['latency']['p99_ms']} ms; failures: {published['failures'][:2]})")
     tb.deadline.sleep(max(0.0, a.partition_seconds - (time.monotonic() - t0)))
     tb.network.heal()
     healed_at = time.monotonic()
