@@ -28,8 +28,11 @@ def _frame(payload):
     return str(len(payload)).encode("ascii") + b":" + payload + b","
 
 
+ERROR_REPLY = b"\xa7message\xa5error"  # canonical msgpack: the key "message" then its value "error"
+
+
 def _read_frame(sock, buf):
-    """Reads one netstring from sock (buf holds bytes already read); returns the bytes left over."""
+    """Reads one netstring from sock (buf holds bytes already read); returns (payload, bytes left over)."""
     while b":" not in buf:
         chunk = sock.recv(65536)
         if not chunk:
@@ -42,7 +45,7 @@ def _read_frame(sock, buf):
         if not chunk:
             raise ConnectionError("closed")
         rest += chunk
-    return rest[need:]
+    return rest[:need - 1], rest[need:]
 
 
 class WireFlood:
@@ -54,6 +57,7 @@ class WireFlood:
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.replies = 0
+        self.error_replies = 0
         self.errors = 0
         self.threads = []
 
@@ -79,9 +83,10 @@ class WireFlood:
                         msg = {"message": "findvalue", "uuid": str(uuid.uuid4()), "node": self.node_id, "reply_port": 0,
                                "version": "1.0", "key": os.urandom(64)}
                         s.sendall(_frame(wire.pack(msg)))
-                        buf = _read_frame(s, buf)
+                        payload, buf = _read_frame(s, buf)
                         with self.lock:
                             self.replies += 1
+                            self.error_replies += ERROR_REPLY in payload  # e.g. error 10 Busy, once rate limits exist
             except (OSError, ValueError, ConnectionError):
                 with self.lock:
                     self.errors += 1
@@ -98,4 +103,4 @@ class WireFlood:
         self.stop.set()
         for t in self.threads:
             t.join(timeout=timeout)
-        return {"replies": self.replies, "errors": self.errors}
+        return {"replies": self.replies, "error_replies": self.error_replies, "errors": self.errors}

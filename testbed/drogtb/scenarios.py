@@ -170,7 +170,7 @@ def abuse(tb):
         for t in threads:
             t.join(timeout=tb.deadline.bound(40))
     seconds = time.monotonic() - t0
-    counts.update({"findvalue_replies": wire["replies"], "wire_errors": wire["errors"], "seconds": round(seconds, 1),
+    counts.update({"findvalue_replies": wire["replies"], "error_replies": wire["error_replies"], "wire_errors": wire["errors"], "seconds": round(seconds, 1),
                    "findvalue_per_second": round(wire["replies"] / seconds, 1), "stores_per_second": round(counts["stores"] / seconds, 1),
                    "wire_connections": a.flood_workers, "store_workers": a.store_flood_workers, "abuser": abuser.index})
     ratio = (flooded["latency"]["p99_ms"] or 0) / max(quiet["latency"]["p99_ms"] or 1, 1)
