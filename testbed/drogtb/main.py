@@ -1,0 +1,142 @@
+"""Command line: testbed/run.sh SCENARIO [options]; SCENARIO is join, churn, partition, abuse, memory, small,
+all (every scenario but small, one after another) or cleanup (remove leftovers of earlier runs)."""
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+from . import bed, scenarios, wire
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DLL = os.path.join(ROOT, "samples", "Drogulus.Node", "bin", "Release", "net10.0", "drogulus-node.dll")
+SKIP = 77  # exit code of a run that could not start for lack of root or `ip netns`
+
+# Per-scenario defaults that differ from the common ones (hosts, items, overall deadline in seconds).
+DEFAULTS = {
+    "join": {"hosts": 30, "items": 500, "max_seconds": 900},
+    "churn": {"hosts": 30, "items": 500, "max_seconds": 900},
+    "partition": {"hosts": 30, "items": 150, "max_seconds": 900},
+    "abuse": {"hosts": 30, "items": 150, "max_seconds": 900},
+    "memory": {"hosts": 30, "items": 200, "max_seconds": 900},
+    "small": {"hosts": 10, "items": 50, "max_seconds": 360},
+}
+
+
+class Stop(BaseException):
+    """Raised in the main thread by SIGINT, SIGTERM or the overall deadline (SIGALRM)."""
+
+
+def parse(argv):
+    p = argparse.ArgumentParser(prog="testbed/run.sh", description=__doc__)
+    p.add_argument("scenario", choices=sorted(list(scenarios.SCENARIOS) + ["all", "cleanup"]))
+    p.add_argument("--hosts", type=int, help="host namespaces, one node each (default per scenario: 30, small 10)")
+    p.add_argument("--items", type=int, help="items put (default per scenario)")
+    p.add_argument("--delay", type=float, default=20.0, help="netem delay in ms on each host's egress (default 20)")
+    p.add_argument("--jitter", type=float, default=5.0, help="netem jitter in ms (default 5)")
+    p.add_argument("--loss", type=float, default=1.0, help="netem loss in %% (default 1)")
+    p.add_argument("--netem", dest="netem_mode", choices=["require", "auto", "off"], default="require",
+                   help="require (default): fail without sch_netem; auto: warn and run without it; off")
+    p.add_argument("--k", type=int, default=8, help="drogulus.k of the nodes (default 8: 30 hosts with k = 20 would put every item on two thirds of them)")
+    p.add_argument("--replicate", type=int, default=30, help="drogulus.replicate-interval in seconds (default 30)")
+    p.add_argument("--margin", type=int, default=10, help="seconds added to each replicate-interval wait (default 10)")
+    p.add_argument("--parallel", type=int, default=4, help="concurrent puts or gets of the workload (default 4)")
+    p.add_argument("--partition-seconds", type=int, default=60, help="how long the partition holds (default 60)")
+    p.add_argument("--extra-intervals", type=int, default=1, help="partition: further replicate intervals measured after the first (figures only; default 1)")
+    p.add_argument("--updates", type=int, default=10, help="partition: items updated on each side, and on both (default 10)")
+    p.add_argument("--flood-workers", type=int, default=29, help="abuse: TLS connections of the wire flood, spread over the other nodes (default 29)")
+    p.add_argument("--store-flood-workers", type=int, default=4, help="abuse: concurrent puts of the store flood through the abuser's node (default 4)")
+    p.add_argument("--abuse-gets", type=int, default=300, help="abuse: gets by the other hosts in each phase, quiet and flooded (default 300)")
+    p.add_argument("--dhtnode-settle", type=int, default=20, help="memory: seconds the dhtnode processes run before measuring")
+    p.add_argument("--min-found", type=float, default=100.0, help="join/abuse: least %% of gets that must find the item")
+    p.add_argument("--start-timeout", type=int, default=240, help="seconds for started nodes to open their control channel")
+    p.add_argument("--max-seconds", type=int, help="overall deadline of the run (default per scenario; all: their sum)")
+    p.add_argument("--seed", type=int, default=14, help="random seed of the workload")
+    p.add_argument("--json", help="write the figures to this file")
+    p.add_argument("--keep", action="store_true", help="keep the run directory (logs, data) instead of removing it")
+    p.add_argument("--dll", default=DLL, help="drogulus-node.dll (default: the Release build of samples/Drogulus.Node)")
+    return p.parse_args(argv)
+
+
+def log(text):
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+
+def preflight(args):
+    """Exit SKIP when the testbed cannot run here at all; fail loudly for everything else that is missing."""
+    if os.geteuid() != 0:
+        log("SKIP: the testbed needs root (network namespaces, veth, bridges, tc)")
+        sys.exit(SKIP)
+    if shutil.which("ip") is None or subprocess.run(["ip", "netns", "list"], capture_output=True).returncode != 0:
+        log("SKIP: `ip netns` (iproute2) is not available")
+        sys.exit(SKIP)
+    for tool in ("tc", "openssl", "dotnet"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"testbed: `{tool}` is required and missing")
+    if not os.path.exists(args.dll):
+        raise SystemExit(f"testbed: {args.dll} is missing; build it: dotnet build -c Release samples/Drogulus.Node")
+    wire.self_test(os.path.join(ROOT, "docs", "vectors", "signed-item.json"))
+
+
+def main(argv):
+    args = parse(argv)
+    if args.scenario == "cleanup":
+        if os.geteuid() != 0:
+            raise SystemExit("testbed: cleanup needs root")
+        bed.cleanup_leftovers(log)
+        return 0
+    preflight(args)
+    names = ["join", "churn", "partition", "abuse", "memory"] if args.scenario == "all" else [args.scenario]
+    budget = args.max_seconds or sum(DEFAULTS[n]["max_seconds"] for n in names)
+    deadline = bed.Deadline(budget)
+
+    def stop(signum, _frame):
+        raise Stop(signal.Signals(signum).name)
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):
+        signal.signal(s, stop)
+    signal.alarm(budget + 30)  # a hard stop should a wait somewhere not honour the deadline
+    tb = bed.Testbed(args, deadline, log)
+    results, failed = {}, []
+    status = 1
+    try:
+        for name in names:
+            run = argparse.Namespace(**vars(args))
+            run.hosts = args.hosts or DEFAULTS[name]["hosts"]
+            run.items = args.items or DEFAULTS[name]["items"]
+            tb.args = run
+            log(f"== {name}: {run.hosts} hosts, {run.items} items (overall deadline in {deadline.remaining():.0f} s)")
+            t0 = time.monotonic()
+            try:
+                figures, checks = scenarios.SCENARIOS[name](tb)
+            except Exception as e:  # this scenario is over; the next one gets a fresh network
+                log(f"{name}: {type(e).__name__}: {e}")
+                figures, checks = {"error": f"{type(e).__name__}: {e}"}, [f"{type(e).__name__}: {e}"]
+            figures["seconds"] = round(time.monotonic() - t0, 1)
+            figures["checks_failed"] = checks
+            results[name] = figures
+            failed += [f"{name}: {c}" for c in checks]
+            log(f"== {name}: {'PASS' if not checks else 'FAIL: ' + '; '.join(checks)} ({figures['seconds']} s)")
+            tb.down()
+        status = 1 if failed else 0
+    except Stop as e:
+        log(f"stopped by {e}; cleaning up")
+        failed.append(f"stopped by {e}")
+        status = 130
+    except Exception as e:
+        log(f"FAILED: {type(e).__name__}: {e}")
+        failed.append(f"{type(e).__name__}: {e}")
+    finally:
+        for s in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):
+            signal.signal(s, signal.SIG_IGN)  # a second Ctrl-C must not interrupt the cleanup
+        signal.alarm(0)
+        tb.close()
+        if args.json:
+            with open(args.json, "w", encoding="utf-8") as f:
+                json.dump({"scenario": args.scenario, "failed": failed, "results": results,
+                           "options": {k: v for k, v in vars(args).items() if k != "dll"}}, f, indent=2, default=str)
+            log(f"figures written to {args.json}")
+    log("PASS" if status == 0 else f"FAIL ({'; '.join(failed)})")
+    return status
