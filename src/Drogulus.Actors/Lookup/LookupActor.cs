@@ -95,7 +95,7 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
                 break;
             case ValueMessage value when _request.Kind == LookupKind.FindValue:
                 var valid = value.Item.Key == _request.Target
-                    && value.Item.Validate(SignedItem.UnixSeconds(Now), _settings.MinRsaKeyBits).IsValid;
+                    && value.Item.Validate(SignedItem.UnixSeconds(Now), _settings.MinRsaKeyBits, _settings.MaxRsaKeyBits).IsValid;
                 if (state.OnValue(responder, value.Item, valid, Now).BlacklistResponder)
                 {
                     Blacklist(responder, "answered a findvalue with an invalid value or one under another key");
@@ -189,7 +189,7 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
             {
                 { Status: LookupStatus.Succeeded, Item: { } found } => new ValueFound(found, stats),
                 { Failure: LookupFailure.ValueNotFound } => new ValueNotFound(target, stats),
-                _ => new GetFailed(target, failure),
+                _ => new GetFailed(target, failure) { Failure = state.Failure },
             },
             _ => new Finished(target, state.Status == LookupStatus.Succeeded, state.Closest, state.Failure, stats),
         };
@@ -203,7 +203,7 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
         return _request.Mode switch
         {
             ReplyMode.FindNodes => new FindNodesFailed(target, reason),
-            ReplyMode.Get => new GetFailed(target, reason),
+            ReplyMode.Get => new GetFailed(target, reason) { Failure = failure },
             _ => new Finished(target, false, [], failure, _state?.Stats ?? new LookupStats(0, 0, 0, duration)),
         };
     }

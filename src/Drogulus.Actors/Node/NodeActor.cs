@@ -50,7 +50,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         // the others' stores (the "recently updated" skip needs unsynchronised passes).
         _firstRepublish = TimeSpan.FromTicks(Math.Max(1, (long)(settings.ReplicateInterval.Ticks * (1 - _random.NextDouble()))));
         _table = routingTable ?? new RoutingTable(identity.Id, settings.K, settings.AllowedRpcFails, Context.System.Scheduler.Now);
-        _store = new LocalStore(store);
+        _store = new LocalStore(store, settings.StoreLimits);
         Receive<TransportReady>(OnTransportReady);
         Receive<TransportFailed>(OnTransportFailed);
         Receive<DataStoreActor.RequestWire>(_ => Sender.Tell(new DataStoreActor.Wire(_routing, Self)));
@@ -177,14 +177,21 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
     {
         if (duplicate < 1)
         {
-            Sender.Tell(new PutFailed(item.Key, "duplicate must be at least 1"));
+            Sender.Tell(new PutFailed(item.Key, "duplicate must be at least 1") { Kind = PutFailureKind.InvalidDuplicate });
             return;
         }
 
-        var validation = item.Validate(SignedItem.UnixSeconds(Context.System.Scheduler.Now), _settings.MinRsaKeyBits);
+        var refusal = PutCheck.Check(item, _settings.MaxItemSize, _settings.MaxFrameSize);
+        if (refusal != PutRefusal.None)
+        {
+            Sender.Tell(PutFailed.Refused(item.Key, refusal));
+            return;
+        }
+
+        var validation = item.Validate(SignedItem.UnixSeconds(Context.System.Scheduler.Now), _settings.MinRsaKeyBits, _settings.MaxRsaKeyBits);
         if (!validation.IsValid)
         {
-            Sender.Tell(new PutFailed(item.Key, "the item is not valid: " + validation));
+            Sender.Tell(new PutFailed(item.Key, "the item is not valid: " + validation) { Kind = PutFailureKind.InvalidItem, ErrorCode = (int?)validation.Error });
             return;
         }
 

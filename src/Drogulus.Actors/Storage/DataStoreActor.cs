@@ -75,7 +75,14 @@ internal sealed class DataStoreActor : ReceiveActor, IWithStash
     {
         var inbound = request.Inbound;
         var item = ((StoreMessage)inbound.Request).Item;
-        var validation = item.Validate(NowSeconds, _settings.MinRsaKeyBits);
+        if (_store.RefreshIfIdentical(item, Now))
+        {
+            // Byte-identical to a held, validated item: pong without verifying or writing again (issue 10).
+            Reply(inbound, new PongMessage("", default, 0, ""));
+            return;
+        }
+
+        var validation = item.Validate(NowSeconds, _settings.MinRsaKeyBits, _settings.MaxRsaKeyBits);
         if (validation.Error is ErrorCode.UnverifiableProvenance or ErrorCode.KeyMismatch)
         {
             var code = validation.Error.Value;
