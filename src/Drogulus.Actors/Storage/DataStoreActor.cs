@@ -69,7 +69,13 @@ internal sealed class DataStoreActor : ReceiveActor, IWithStash
     // The siblings are created after this actor and a restart forgets them, so it asks its parent each time.
     protected override void PreStart() => Context.Parent.Tell(RequestWire.Instance);
 
-    protected override void PostStop() => _republish?.Stop();
+    protected override void PostStop()
+    {
+        _republish?.Stop();
+
+        // Access and update times are kept in memory and written in batches (issue 10); write the rest.
+        _store.FlushTimes();
+    }
 
     private void OnStoreRequest(StoreRequest request)
     {

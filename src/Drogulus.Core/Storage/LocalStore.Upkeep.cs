@@ -26,6 +26,9 @@ public sealed partial class LocalStore
     {
         ArgumentNullException.ThrowIfNull(isAmongClosest);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(replicateInterval, TimeSpan.Zero);
+
+        // A pass is a natural point to write the times kept in memory, so they never lag by more than one interval.
+        FlushTimes();
         var nowSeconds = UnixSeconds(now);
         var republish = new List<SignedItem>();
         var delete = new List<StoredEntry>();
