@@ -31,6 +31,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
     private readonly LocalStore _store;
     private readonly Random _random;
     private readonly TimeSpan _firstRepublish;
+    private readonly InboundRateGate _rateGate;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private IActorRef _transport = ActorRefs.Nobody;
     private IActorRef _routing = ActorRefs.Nobody;
@@ -51,6 +52,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         _firstRepublish = TimeSpan.FromTicks(Math.Max(1, (long)(settings.ReplicateInterval.Ticks * (1 - _random.NextDouble()))));
         _table = routingTable ?? new RoutingTable(identity.Id, settings.K, settings.AllowedRpcFails, Context.System.Scheduler.Now);
         _store = new LocalStore(store, settings.StoreLimits);
+        _rateGate = new InboundRateGate(settings.CreateRequestRateLimiter());
         Receive<TransportReady>(OnTransportReady);
         Receive<TransportFailed>(OnTransportFailed);
         Receive<DataStoreActor.RequestWire>(_ => Sender.Tell(new DataStoreActor.Wire(_routing, Self)));
@@ -132,7 +134,14 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         // A restarted transport announces itself again; a restarted data store asks for its siblings again.
         Receive<TransportReady>(ready => _endpoint = Endpoint(ready));
         Receive<DataStoreActor.RequestWire>(_ => Sender.Tell(new DataStoreActor.Wire(_routing, Self)));
-        Receive<InboundRequest>(inbound => _routing.Forward(inbound));
+        Receive<InboundRequest>(inbound =>
+        {
+            // PROTOCOL §5, rate: the excess is answered Busy and not processed (issue 10).
+            if (_rateGate.TryAdmit(inbound, Context.System.Scheduler.Now))
+            {
+                _routing.Forward(inbound);
+            }
+        });
         Receive<PeerSeen>(seen => _routing.Forward(seen));
         Receive<PeerFailed>(failed => _routing.Tell(new RoutingTableActor.ContactFailed(failed.Id)));
         Receive<Join>(OnJoin);

@@ -26,6 +26,7 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
     private readonly Dictionary<IActorRef, Route> _routes = new();
     private IActorRef? _listener;
     private int _port;
+    private Core.Limits.InboundRateLimiter? _connectionRate;
 
     public TlsTransportActor(NodeIdentity identity, DrogulusSettings settings, IActorRef node)
     {
@@ -94,6 +95,15 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash
     {
         Receive<Tcp.Connected>(connected =>
         {
+            // connection-rate-limit per remote address (issue 10): the excess is dropped before any TLS work.
+            _connectionRate ??= _settings.CreateConnectionRateLimiter();
+            if (connected.RemoteAddress is IPEndPoint remote && !_connectionRate.TryAcquire(remote.Address, Context.System.Scheduler.Now))
+            {
+                _log.Debug("Dropped a connection from {Address}: over connection-rate-limit", remote.Address);
+                Sender.Tell(Tcp.Abort.Instance);
+                return;
+            }
+
             var connection = Context.ActorOf(ConnectionActor.Inbound(
                 Sender, connected.RemoteAddress, _credentials, _identity.Id, _port, _settings, _node));
             Context.Watch(connection);
