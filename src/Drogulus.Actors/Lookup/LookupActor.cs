@@ -94,9 +94,11 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
                 _routing.Tell(new RoutingTableActor.ContactsLearned(contacts));
                 break;
             case ValueMessage value when _request.Kind == LookupKind.FindValue:
-                var valid = value.Item.Key == _request.Target
-                    && value.Item.Validate(SignedItem.UnixSeconds(Now), _settings.MinRsaKeyBits, _settings.MaxRsaKeyBits).IsValid;
-                if (state.OnValue(responder, value.Item, valid, Now).BlacklistResponder)
+                // PROTOCOL §7: a value that only expired on the way is a plain failure, not a blacklisting.
+                var validation = value.Item.Key == _request.Target
+                    ? value.Item.Validate(SignedItem.UnixSeconds(Now), _settings.MinRsaKeyBits, _settings.MaxRsaKeyBits)
+                    : ItemValidation.Fail(ErrorCode.KeyMismatch);
+                if (state.OnValue(responder, value.Item, validation, Now).BlacklistResponder)
                 {
                     Blacklist(responder, "answered a findvalue with an invalid value or one under another key");
                 }
