@@ -49,7 +49,8 @@ internal static class ClientCommands
         var publicKeyFile = new Argument<string?>("PUBLICKEYFILE") { Description = "The publisher's public key PEM file.", Arity = ArgumentArity.ZeroOrOne };
         var name = new Argument<string?>("NAME") { Description = "The name of the value.", Arity = ArgumentArity.ZeroOrOne };
         var key = new Option<string?>("--key") { Description = "The item key as 128 hexadecimal digits, instead of PUBLICKEYFILE NAME." };
-        var command = new Command("get", "Read a signed value from the network.") { publicKeyFile, name, data, key };
+        var latest = new Option<bool>("--latest") { Description = "Read the newest copy among the k closest nodes (and repair stale holders) instead of the first copy found." };
+        var command = new Command("get", "Read a signed value from the network.") { publicKeyFile, name, data, key, latest };
         command.SetAction(async (result, cancel) =>
         {
             var files = new NodeFiles(result.GetRequiredValue(data));
@@ -71,7 +72,8 @@ internal static class ClientCommands
             }
 
             var control = files.ReadControl();
-            return await Send(control, client => client.GetAsync("/items/" + itemKey, cancel), cancel);
+            var query = result.GetValue(latest) ? "?latest=true" : "";
+            return await Send(control, client => client.GetAsync("/items/" + itemKey + query, cancel), cancel);
         });
         return command;
     }

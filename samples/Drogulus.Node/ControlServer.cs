@@ -54,14 +54,14 @@ internal static class ControlServer
             };
         });
 
-        app.MapGet("/items/{key}", async (string key) =>
+        app.MapGet("/items/{key}", async (string key, bool? latest) =>
         {
             if (!Key.TryParse(key, out var parsed))
             {
                 return Results.BadRequest(new { error = "a key is 128 hexadecimal digits" });
             }
 
-            return await node.Ask<IGetReply>(new Get(parsed), timeout) switch
+            return await node.Ask<IGetReply>(new Get(parsed, latest ?? false), timeout) switch
             {
                 ValueFound found => Results.Json(Describe(found.Item, found.Stats.RpcsSent)),
                 ValueNotFound => Results.NotFound(new { error = "no value under that key" }),

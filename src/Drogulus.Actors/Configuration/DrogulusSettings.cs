@@ -105,6 +105,52 @@ public sealed record DrogulusSettings
 
     // ---- end of issue 9 ----
 
+    // ---- Issue 10: storing for strangers (item size, quotas, crypto cost, rate limits) ----
+
+    /// <summary>Largest canonical msgpack <c>value</c> stored or put, in bytes (PROTOCOL §6, error 4).</summary>
+    public int MaxItemSize { get; private init; }
+
+    /// <summary>Most bytes of items one node holds (PROTOCOL §6, error 11).</summary>
+    public long MaxStoreBytes { get; private init; }
+
+    /// <summary>Most items one node holds under one publisher key (PROTOCOL §6, error 11).</summary>
+    public int MaxItemsPerPublisher { get; private init; }
+
+    /// <summary>Longest RSA publisher key whose signatures are verified; longer ones fail rule 1 unverified.</summary>
+    public int MaxRsaKeyBits { get; private init; }
+
+    /// <summary>Reads (and identical re-stores) whose times are kept in memory before one batched write.</summary>
+    public int AccessTimeBatch { get; private init; }
+
+    /// <summary>Inbound requests per second per remote address (PROTOCOL §5, rate).</summary>
+    public double RateLimitPerSecond { get; private init; }
+
+    /// <summary>Inbound requests one remote address may send at once.</summary>
+    public int RateLimitBurst { get; private init; }
+
+    /// <summary>New connections per second per remote address.</summary>
+    public double ConnectionRateLimitPerSecond { get; private init; }
+
+    /// <summary>New connections one remote address may open at once.</summary>
+    public int ConnectionRateLimitBurst { get; private init; }
+
+    /// <summary>Remote networks never rate limited (default loopback).</summary>
+    public Core.Limits.AddressSet RateLimitExempt { get; private init; } = Core.Limits.AddressSet.Empty;
+
+    /// <summary>Most remote addresses whose buckets a rate limiter tracks at once.</summary>
+    public int RateLimitMaxAddresses { get; private init; }
+
+    /// <summary>The store bounds for <see cref="Core.Storage.LocalStore"/>.</summary>
+    public Core.Storage.StoreLimits StoreLimits => new(MaxItemSize, MaxStoreBytes, MaxItemsPerPublisher, AccessTimeBatch);
+
+    /// <summary>A limiter of inbound requests per remote address, as configured.</summary>
+    public Core.Limits.InboundRateLimiter CreateRequestRateLimiter() =>
+        new(new Core.Limits.TokenBucketRate(RateLimitPerSecond, RateLimitBurst), RateLimitExempt, RateLimitMaxAddresses);
+
+    /// <summary>A limiter of new connections per remote address, as configured.</summary>
+    public Core.Limits.InboundRateLimiter CreateConnectionRateLimiter() =>
+        new(new Core.Limits.TokenBucketRate(ConnectionRateLimitPerSecond, ConnectionRateLimitBurst), RateLimitExempt, RateLimitMaxAddresses);
+
     /// <summary>
     /// Reads and validates a <c>drogulus</c> block. Pass the block itself (<c>config.GetConfig("drogulus")</c>)
     /// with the reference configuration as fallback.
@@ -152,6 +198,18 @@ public sealed record DrogulusSettings
             OutgoingHighWater = Bytes(drogulus, "outgoing-high-water"),
             OutgoingLowWater = Bytes(drogulus, "outgoing-low-water"),
             LogWarningInterval = Duration(drogulus, "log-warning-interval"),
+            // Issue 10
+            MaxItemSize = Bytes(drogulus, "max-item-size"),
+            MaxStoreBytes = LongBytes(drogulus, "max-store-bytes"),
+            MaxItemsPerPublisher = Int(drogulus, "max-items-per-publisher"),
+            MaxRsaKeyBits = Int(drogulus, "max-rsa-key-bits"),
+            AccessTimeBatch = Int(drogulus, "access-time-batch"),
+            RateLimitPerSecond = Double(drogulus, "rate-limit.requests-per-second"),
+            RateLimitBurst = Int(drogulus, "rate-limit.burst"),
+            ConnectionRateLimitPerSecond = Double(drogulus, "connection-rate-limit.connections-per-second"),
+            ConnectionRateLimitBurst = Int(drogulus, "connection-rate-limit.burst"),
+            RateLimitExempt = Networks(drogulus, "rate-limit-exempt"),
+            RateLimitMaxAddresses = Int(drogulus, "rate-limit-max-addresses"),
         };
         settings.Validate();
         return settings;
@@ -169,6 +227,10 @@ public sealed record DrogulusSettings
         // Issue 9
         "frame-timeout", "write-timeout", "max-connections", "max-requests-in-flight", "outgoing-high-water",
         "outgoing-low-water", "log-warning-interval",
+        // Issue 10
+        "max-item-size", "max-store-bytes", "max-items-per-publisher", "max-rsa-key-bits", "access-time-batch",
+        "rate-limit.requests-per-second", "rate-limit.burst", "connection-rate-limit.connections-per-second",
+        "connection-rate-limit.burst", "rate-limit-exempt", "rate-limit-max-addresses",
     };
 
     private static void RejectUnknownKeys(Config config, string prefix)
@@ -220,6 +282,20 @@ public sealed record DrogulusSettings
         Require(OutgoingHighWater >= MaxFrameSize + NetstringOverhead, "outgoing-high-water", "must hold at least one frame of max-frame-size");
         Require(OutgoingLowWater < OutgoingHighWater, "outgoing-low-water", "must be below outgoing-high-water");
         Positive(LogWarningInterval, "log-warning-interval");
+        // Issue 10
+        Require(
+            MaxItemSize >= 1 && (long)MaxItemSize + Core.Storage.StoreLimits.StoreFrameOverhead <= MaxFrameSize,
+            "max-item-size",
+            $"must be at least 1 byte and leave {Core.Storage.StoreLimits.StoreFrameOverhead / 1024} KiB of max-frame-size for the rest of a store message");
+        Require(MaxStoreBytes >= MaxItemSize, "max-store-bytes", "must be at least max-item-size");
+        Require(MaxItemsPerPublisher >= 1, "max-items-per-publisher", "must be at least 1");
+        Require(MaxRsaKeyBits >= MinRsaKeyBits && MaxRsaKeyBits <= 16384, "max-rsa-key-bits", "must be between min-rsa-key-bits and 16384");
+        Require(AccessTimeBatch is >= 1 and <= 1_000_000, "access-time-batch", "must be between 1 and 1000000");
+        Require(RateLimitPerSecond > 0 && double.IsFinite(RateLimitPerSecond), "rate-limit.requests-per-second", "must be positive");
+        Require(RateLimitBurst >= 1, "rate-limit.burst", "must be at least 1");
+        Require(ConnectionRateLimitPerSecond > 0 && double.IsFinite(ConnectionRateLimitPerSecond), "connection-rate-limit.connections-per-second", "must be positive");
+        Require(ConnectionRateLimitBurst >= 1, "connection-rate-limit.burst", "must be at least 1");
+        Require(RateLimitMaxAddresses is >= 1 and <= 10_000_000, "rate-limit-max-addresses", "must be between 1 and 10000000");
     }
 
     // Length digits, ':' and ',' around a payload (PROTOCOL §4).
@@ -273,6 +349,28 @@ public sealed record DrogulusSettings
         var bytes = Read(key, () => config.GetByteSize(key)) ?? -1;
         Require(bytes is > 0 and <= int.MaxValue, key, "must be a size between 1 byte and 2 GiB");
         return (int)bytes;
+    }
+
+    private static long LongBytes(Config config, string key)
+    {
+        Present(config, key);
+        var bytes = Read(key, () => config.GetByteSize(key)) ?? -1;
+        Require(bytes > 0, key, "must be a positive size");
+        return bytes;
+    }
+
+    private static Core.Limits.AddressSet Networks(Config config, string key)
+    {
+        Present(config, key);
+        var texts = Read(key, () => config.GetStringList(key));
+        try
+        {
+            return Core.Limits.AddressSet.Parse(texts);
+        }
+        catch (FormatException e)
+        {
+            throw new ConfigurationException($"drogulus.{key} has an unreadable value: {e.Message}");
+        }
     }
 
     private static T Read<T>(string key, Func<T> read)

@@ -60,7 +60,7 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
     private void OnClosest(RoutingTableActor.ClosestContacts closest)
     {
         var initial = closest.Contacts.Concat(_request.ExtraContacts).DistinctBy(c => c.Id).ToArray();
-        _state = new LookupState(_ownId, _request.Target, _request.Kind, initial, _settings.K, _settings.Alpha, Now);
+        _state = new LookupState(_ownId, _request.Target, _request.Kind, initial, _settings.K, _settings.Alpha, Now, _request.Newest, _request.LocalItem);
         Become(Running);
         Pump();
     }
@@ -91,9 +91,11 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
                 _routing.Tell(new RoutingTableActor.ContactsLearned(contacts));
                 break;
             case ValueMessage value when _request.Kind == LookupKind.FindValue:
-                var valid = value.Item.Key == _request.Target
-                    && value.Item.Validate(SignedItem.UnixSeconds(Now), _settings.MinRsaKeyBits).IsValid;
-                if (state.OnValue(responder, value.Item, valid, Now).BlacklistResponder)
+                // PROTOCOL §7: a value that only expired on the way is a plain failure, not a blacklisting.
+                var validation = value.Item.Key == _request.Target
+                    ? value.Item.Validate(SignedItem.UnixSeconds(Now), _settings.MinRsaKeyBits, _settings.MaxRsaKeyBits)
+                    : ItemValidation.Fail(ErrorCode.KeyMismatch);
+                if (state.OnValue(responder, value.Item, validation, Now).BlacklistResponder)
                 {
                     Blacklist(responder, "answered a findvalue with an invalid value or one under another key");
                 }
@@ -151,14 +153,28 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
 
     private void Finish(LookupState state)
     {
-        if (state.Status == LookupStatus.Succeeded && state.Item is { } item && state.CachingTarget is { } cache)
+        var repairs = 0;
+        if (state.Status == LookupStatus.Succeeded && state.Item is { } item)
         {
-            // Caching along the search path (§9 step 4); its answer is not awaited.
-            _transport.Tell(new SendRequest(PeerAddress.Of(cache), new StoreMessage("", default, 0, "", item), ActorRefs.Nobody));
+            // Plain mode: caching along the search path (§9 step 4). Newest mode: read repair of every node
+            // among the k closest that answered nodes or an older copy. Their answers are not awaited.
+            var targets = state.Newest ? state.RepairTargets : state.CachingTarget is { } cache ? [cache] : [];
+            foreach (var target in targets)
+            {
+                _transport.Tell(new SendRequest(PeerAddress.Of(target), new StoreMessage("", default, 0, "", item), ActorRefs.Nobody));
+            }
+
+            repairs = state.Newest ? targets.Count : 0;
         }
 
         var succeeded = state.Status == LookupStatus.Succeeded;
-        Answer(new Result(_request.Target, succeeded, state.Closest, succeeded ? state.Item : null, state.Failure, state.Stats));
+        Answer(new Result(_request.Target, succeeded, state.Closest, succeeded ? state.Item : null, state.Failure, state.Stats)
+        {
+            CopiesSeen = state.Newest ? state.CopiesSeen : succeeded && state.Item is not null ? 1 : 0,
+            StaleCopies = state.StaleCopies,
+            RepairStores = repairs,
+            LocalCopyStale = state.LocalCopyStale,
+        });
     }
 
     private void Answer(Result result)
@@ -182,8 +198,12 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
     private Result FailedOutside(LookupFailure failure, TimeSpan duration) =>
         new(_request.Target, false, [], null, failure, _state?.Stats ?? new LookupStats(0, 0, 0, duration));
 
-    /// <summary>What to look up; <paramref name="ExtraContacts"/> join the shortlist (a join's seeds).</summary>
-    internal sealed record Request(LookupKind Kind, Key Target, IReadOnlyList<Contact> ExtraContacts);
+    /// <summary>
+    /// What to look up; <paramref name="ExtraContacts"/> join the shortlist (a join's seeds). A FindValue
+    /// lookup in <paramref name="Newest"/> mode counts <paramref name="LocalItem"/> (the node's own live copy)
+    /// as one answer (PROTOCOL §9, §10 get).
+    /// </summary>
+    internal sealed record Request(LookupKind Kind, Key Target, IReadOnlyList<Contact> ExtraContacts, bool Newest = false, SignedItem? LocalItem = null);
 
     /// <summary>
     /// The one answer of a lookup, to its parent: the k closest that answered (FindNode), the item found
@@ -191,6 +211,18 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
     /// </summary>
     internal sealed record Result(Key Target, bool Succeeded, IReadOnlyList<Contact> Closest, SignedItem? Item, LookupFailure Failure, LookupStats Stats)
     {
+        /// <summary>Copies of the value seen (newest mode: every valid copy, the local one included).</summary>
+        public int CopiesSeen { get; init; }
+
+        /// <summary>Copies older than <see cref="Item"/> (newest mode).</summary>
+        public int StaleCopies { get; init; }
+
+        /// <summary>Read-repair stores sent (newest mode).</summary>
+        public int RepairStores { get; init; }
+
+        /// <summary>The node's own copy is older than <see cref="Item"/> (newest mode).</summary>
+        public bool LocalCopyStale { get; init; }
+
         /// <summary>The failure in words, or null after success.</summary>
         public string? FailureReason => Succeeded ? null : LookupFailures.Describe(Failure);
     }

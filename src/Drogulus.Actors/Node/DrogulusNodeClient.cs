@@ -31,6 +31,10 @@ public sealed class DrogulusNodeClient(IActorRef node, TimeSpan timeout)
     public Task<IGetReply> GetAsync(Key key, CancellationToken cancel = default) =>
         Node.Ask<IGetReply>(new Get(key), Timeout, cancel);
 
+    /// <summary>Reads the item under <paramref name="key"/>; with <paramref name="latest"/>, the newest copy among the k closest, with read repair.</summary>
+    public Task<IGetReply> GetAsync(Key key, bool latest, CancellationToken cancel = default) =>
+        Node.Ask<IGetReply>(new Get(key, latest), Timeout, cancel);
+
     /// <summary>Finds the nodes closest to <paramref name="target"/>.</summary>
     public Task<IFindNodesReply> FindNodesAsync(Key target, CancellationToken cancel = default) =>
         Node.Ask<IFindNodesReply>(new FindNodes(target), Timeout, cancel);

@@ -4,13 +4,15 @@ using Drogulus.Actors.Lookup;
 using Drogulus.Actors.Protocol;
 using Drogulus.Actors.Storage;
 using Drogulus.Core.Identity;
+using Drogulus.Core.Items;
 using Drogulus.Core.Lookup;
 
 namespace Drogulus.Actors.Node;
 
 /// <summary>
 /// One get (PROTOCOL §10): the local store first (a live item there is the answer), otherwise a FindValue
-/// lookup run by its own <see cref="LookupActor"/> child. It answers the requester itself, once, and stops.
+/// lookup run by its own <see cref="LookupActor"/> child. A get for the newest copy always runs the lookup,
+/// in newest mode, with the local copy as one answer; a stale local copy is replaced by the newest. It answers the requester itself, once, and stops.
 /// Path of a remote get: requester → NodeActor → GetActor → DataStoreActor → GetActor → LookupActor (RPCs
 /// through the transport) → GetActor → requester.
 /// </summary>
@@ -19,6 +21,7 @@ internal sealed class GetActor : ReceiveActor, IWithTimers
     private static readonly LookupStats Local = new(0, 0, 0, TimeSpan.Zero);
 
     private readonly Key _key;
+    private readonly bool _latest;
     private readonly IActorRef _replyTo;
     private readonly Key _ownId;
     private readonly DrogulusSettings _settings;
@@ -27,9 +30,10 @@ internal sealed class GetActor : ReceiveActor, IWithTimers
     private readonly IActorRef _transport;
     private bool _replied;
 
-    public GetActor(Key key, IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport)
+    public GetActor(Key key, bool latest, IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport)
     {
         _key = key;
+        _latest = latest;
         _replyTo = replyTo;
         _ownId = ownId;
         _settings = settings;
@@ -42,8 +46,8 @@ internal sealed class GetActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(Key key, IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport) =>
-        Akka.Actor.Props.Create(() => new GetActor(key, replyTo, ownId, settings, routing, dataStore, transport));
+    public static Props Props(Key key, bool latest, IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport) =>
+        Akka.Actor.Props.Create(() => new GetActor(key, latest, replyTo, ownId, settings, routing, dataStore, transport));
 
     // A failing lookup child is stopped, never restarted (a restart would send its RPCs again and answer twice).
     protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
@@ -57,23 +61,35 @@ internal sealed class GetActor : ReceiveActor, IWithTimers
     private void OnLocalItem(DataStoreActor.LocalItem local)
     {
         Timers.Cancel("local-read");
-        if (local.Item is { } item)
+        if (local.Item is { } item && !_latest)
         {
             Answer(new ValueFound(item, Local));
             return;
         }
 
         Become(LookingUp);
-        Context.ActorOf(LookupActor.Props(new LookupActor.Request(LookupKind.FindValue, _key, []), _ownId, _settings, _routing, _transport), "lookup");
+        var request = new LookupActor.Request(LookupKind.FindValue, _key, [], Newest: _latest, LocalItem: _latest ? local.Item : null);
+        Context.ActorOf(LookupActor.Props(request, _ownId, _settings, _routing, _transport), "lookup");
     }
 
     private void LookingUp() =>
         Receive<LookupActor.Result>(result => Answer(result switch
         {
-            { Succeeded: true, Item: { } found } => new ValueFound(found, result.Stats),
+            { Succeeded: true, Item: { } found } => Found(found, result),
             { Failure: LookupFailure.ValueNotFound } => new ValueNotFound(_key, result.Stats),
-            _ => new GetFailed(_key, result.FailureReason ?? "lookup failed"),
+            _ => new GetFailed(_key, result.FailureReason ?? "lookup failed") { Failure = result.Failure },
         }));
+
+    private ValueFound Found(SignedItem item, LookupActor.Result result)
+    {
+        if (result.LocalCopyStale)
+        {
+            // The node's own copy missed the update: the store rule keeps the newer one.
+            _dataStore.Tell(new DataStoreActor.StoreLocal(item));
+        }
+
+        return new ValueFound(item, result.Stats, result.CopiesSeen, result.StaleCopies, result.RepairStores);
+    }
 
     private void Answer(IGetReply reply)
     {

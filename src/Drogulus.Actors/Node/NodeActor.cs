@@ -86,7 +86,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
             throw new ArgumentException("The restored routing table belongs to another node id or k.", nameof(routingTable));
         }
 
-        var state = new NodeState(new LocalStore(store ?? new InMemoryItemStore()), routingTable, seed ?? Random.Shared.Next());
+        var state = new NodeState(new LocalStore(store ?? new InMemoryItemStore(), settings.StoreLimits), routingTable, seed ?? Random.Shared.Next());
         return Akka.Actor.Props.Create(() => new NodeActor(settings, identity, transport, state));
     }
 
@@ -189,7 +189,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         });
         Receive<Join>(OnJoin);
         Receive<Put>(put => OnPut(put, Sender));
-        Receive<Get>(get => Context.ActorOf(GetActor.Props(get.Key, Sender, _identity.Id, _settings, _routing, _dataStore, _transport)));
+        Receive<Get>(get => Context.ActorOf(GetActor.Props(get.Key, get.Latest, Sender, _identity.Id, _settings, _routing, _dataStore, _transport)));
         Receive<FindNodes>(find => Context.ActorOf(FindNodesActor.Props(find.Target, Sender, _identity.Id, _settings, _routing, _transport)));
         ReceiveCommon();
         Receive<RefreshTick>(_ => _routing.Tell(new RoutingTableActor.GetRefreshTargets(BeyondClosestNeighbour: false)));
@@ -277,14 +277,21 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         var duplicate = put.Duplicate ?? _settings.K;
         if (duplicate < 1)
         {
-            replyTo.Tell(new PutFailed(item.Key, "duplicate must be at least 1"));
+            replyTo.Tell(new PutFailed(item.Key, "duplicate must be at least 1") { Kind = PutFailureKind.InvalidDuplicate });
             return;
         }
 
-        var validation = item.Validate(SignedItem.UnixSeconds(Context.System.Scheduler.Now), _settings.MinRsaKeyBits);
+        var refusal = PutCheck.Check(item, _settings.MaxItemSize, _settings.MaxFrameSize);
+        if (refusal != PutRefusal.None)
+        {
+            replyTo.Tell(PutFailed.Refused(item.Key, refusal));
+            return;
+        }
+
+        var validation = item.Validate(SignedItem.UnixSeconds(Context.System.Scheduler.Now), _settings.MinRsaKeyBits, _settings.MaxRsaKeyBits);
         if (!validation.IsValid)
         {
-            replyTo.Tell(new PutFailed(item.Key, "the item is not valid: " + validation));
+            replyTo.Tell(new PutFailed(item.Key, "the item is not valid: " + validation) { Kind = PutFailureKind.InvalidItem, ErrorCode = (int?)validation.Error });
             return;
         }
 

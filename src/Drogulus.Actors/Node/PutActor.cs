@@ -48,7 +48,7 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
         _dataStore = dataStore;
         _transport = transport;
         Receive<LookupActor.Result>(OnLookupFinished);
-        Receive<DeadlinePassed>(_ => Fail("the lookup did not finish in time"));
+        Receive<DeadlinePassed>(_ => Fail("the lookup did not finish in time", PutFailureKind.LookupFailed));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -74,7 +74,7 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
         // With an empty routing table the node itself is the closest node it knows.
         if (!finished.Succeeded && finished.Failure != LookupFailure.RoutingTableEmpty)
         {
-            Fail("lookup failed: " + finished.FailureReason);
+            Fail("lookup failed: " + finished.FailureReason, PutFailureKind.LookupFailed);
             return;
         }
 
@@ -112,7 +112,7 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
             var decision = stored.Decision;
             Record(_ownId, decision.IsStored
                 ? new StoreOutcome(_ownId, StoreResult.Stored)
-                : new StoreOutcome(_ownId, StoreResult.Refused, (int)decision.Error!.Value, ErrorCodes.Title(decision.Error.Value)));
+                : new StoreOutcome(_ownId, StoreResult.Refused, (int)decision.Error!.Value, ErrorCodes.Title(decision.Error.Value)) { Details = decision.Details });
         });
         Receive<RpcReplied>(replied =>
         {
@@ -126,7 +126,7 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
             Record(id, replied.Reply switch
             {
                 PongMessage => new StoreOutcome(id, StoreResult.Stored),
-                ErrorMessage error => new StoreOutcome(id, StoreResult.Refused, (int)error.Code, error.Title),
+                ErrorMessage error => new StoreOutcome(id, StoreResult.Refused, (int)error.Code, error.Title) { Details = error.Details },
                 var other => new StoreOutcome(id, StoreResult.Refused, null, "unexpected reply " + other.WireName),
             });
         });
@@ -171,10 +171,10 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
         Context.Stop(Self);
     }
 
-    private void Fail(string reason)
+    private void Fail(string reason, PutFailureKind kind = PutFailureKind.Other)
     {
         _replied = true;
-        _replyTo.Tell(new PutFailed(_item.Key, reason));
+        _replyTo.Tell(new PutFailed(_item.Key, reason) { Kind = kind });
         Context.Stop(Self);
     }
 
@@ -184,7 +184,7 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
         if (!_replied)
         {
             _replied = true;
-            _replyTo.Tell(new PutFailed(_item.Key, "the put was aborted"));
+            _replyTo.Tell(new PutFailed(_item.Key, "the put was aborted") { Kind = PutFailureKind.Aborted });
         }
     }
 

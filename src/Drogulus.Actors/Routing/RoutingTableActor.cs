@@ -28,6 +28,7 @@ internal sealed class RoutingTableActor : ReceiveActor
     private readonly Random _random;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<Key> _probing = new();
+    private readonly InboundRateGate _rateGate;
 
     public RoutingTableActor(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, Random random)
     {
@@ -35,6 +36,7 @@ internal sealed class RoutingTableActor : ReceiveActor
         _settings = settings;
         _dataStore = dataStore;
         _random = random;
+        _rateGate = new InboundRateGate(settings.CreateRequestRateLimiter());
         Receive<InboundRequest>(inbound => InternalErrors.Guard(inbound, _log, OnInbound));
         Receive<PeerSeen>(seen => See(seen.Peer));
         Receive<AddContact>(add => Add(add.Contact));
@@ -56,6 +58,12 @@ internal sealed class RoutingTableActor : ReceiveActor
 
     private void OnInbound(InboundRequest inbound)
     {
+        // PROTOCOL §5, rate: the excess is answered Busy and not processed.
+        if (!_rateGate.TryAdmit(inbound, Now))
+        {
+            return;
+        }
+
         var request = inbound.Request;
         if (_table.IsBlacklisted(inbound.From.Id))
         {

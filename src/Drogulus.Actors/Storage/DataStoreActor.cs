@@ -53,13 +53,26 @@ internal sealed class DataStoreActor : ReceiveActor
 
     private double NowSeconds => SignedItem.UnixSeconds(Now);
 
-    protected override void PostStop() => _republish?.Stop();
+    protected override void PostStop()
+    {
+        _republish?.Stop();
+
+        // Access and update times are kept in memory and written in batches (issue 10); write the rest.
+        _store.FlushTimes();
+    }
 
     private void OnStoreRequest(StoreRequest request)
     {
         var inbound = request.Inbound;
         var item = ((StoreMessage)inbound.Request).Item;
-        var validation = item.Validate(NowSeconds, _settings.MinRsaKeyBits);
+        if (_store.RefreshIfIdentical(item, Now))
+        {
+            // Byte-identical to a held, validated item: pong without verifying or writing again (issue 10).
+            Reply(inbound, new PongMessage("", default, 0, ""));
+            return;
+        }
+
+        var validation = item.Validate(NowSeconds, _settings.MinRsaKeyBits, _settings.MaxRsaKeyBits);
         if (validation.Error is ErrorCode.UnverifiableProvenance or ErrorCode.KeyMismatch)
         {
             var code = validation.Error.Value;

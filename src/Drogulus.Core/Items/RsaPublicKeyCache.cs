@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Text;
 
 namespace Drogulus.Core.Items;
 
@@ -15,19 +17,32 @@ internal sealed class RsaPublicKeyCache
     /// <summary>Entries kept before the cache is cleared.</summary>
     public const int DefaultCapacity = 256;
 
+    /// <summary>Verification results kept before they are cleared.</summary>
+    public const int DefaultResultCapacity = 16_384;
+
+    /// <summary>Largest public exponent accepted: 32 bits (65537 is the usual one).</summary>
+    public const long MaxPublicExponent = uint.MaxValue;
+
     /// <summary>PEM texts longer than this are parsed but never cached (16384-bit keys need about 2.9k).</summary>
     public const int MaxCachedPemLength = 4096;
 
     private static readonly int MaxPooledPerKey = Math.Max(2, Environment.ProcessorCount);
 
     private readonly ConcurrentDictionary<string, Entry?> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<VerificationKey, bool> _results = new();
     private readonly int _capacity;
+    private readonly int _resultCapacity;
 
-    /// <summary>Creates a cache holding at most <paramref name="capacity"/> keys.</summary>
-    public RsaPublicKeyCache(int capacity = DefaultCapacity)
+    /// <summary>
+    /// Creates a cache holding at most <paramref name="capacity"/> keys and <paramref name="resultCapacity"/>
+    /// verification results (each about 64 bytes).
+    /// </summary>
+    public RsaPublicKeyCache(int capacity = DefaultCapacity, int resultCapacity = DefaultResultCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(resultCapacity, 1);
         _capacity = capacity;
+        _resultCapacity = resultCapacity;
     }
 
     /// <summary>The process-wide cache used by <see cref="SignedItem"/>.</summary>
@@ -39,11 +54,20 @@ internal sealed class RsaPublicKeyCache
     /// <summary>
     /// Whether <paramref name="signature"/> is a PKCS#1 v1.5 signature of the SHA-512 hash
     /// <paramref name="digest"/> under the SubjectPublicKeyInfo PEM <paramref name="publicKeyPem"/>.
-    /// An unparseable or non-RSA key, or one shorter than <paramref name="minKeyBits"/>, gives false.
+    /// An unparseable or non-RSA key, one shorter than <paramref name="minKeyBits"/>, longer than
+    /// <paramref name="maxKeyBits"/> or with a public exponent outside 3..2^32-1 gives false without any
+    /// RSA operation, so that the cost of one verification is bounded whatever a stranger sends. Results
+    /// are remembered per (key, digest, signature, bounds), so a replayed item costs one SHA-256.
     /// </summary>
-    public bool Verify(string publicKeyPem, ReadOnlySpan<byte> digest, ReadOnlySpan<byte> signature, int minKeyBits)
+    public bool Verify(string publicKeyPem, ReadOnlySpan<byte> digest, ReadOnlySpan<byte> signature, int minKeyBits, int maxKeyBits = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(publicKeyPem);
+        var resultKey = VerificationKey.Of(publicKeyPem, digest, signature, minKeyBits, maxKeyBits);
+        if (_results.TryGetValue(resultKey, out var known))
+        {
+            return known;
+        }
+
         var cached = _entries.TryGetValue(publicKeyPem, out var entry);
         if (!cached)
         {
@@ -55,9 +79,14 @@ internal sealed class RsaPublicKeyCache
             }
         }
 
+        bool result;
         try
         {
-            return entry is not null && entry.KeySize >= minKeyBits && entry.Verify(digest, signature);
+            result = entry is not null
+                && entry.KeySize >= minKeyBits
+                && entry.KeySize <= maxKeyBits
+                && entry.ExponentAcceptable
+                && entry.Verify(digest, signature);
         }
         finally
         {
@@ -66,7 +95,18 @@ internal sealed class RsaPublicKeyCache
                 entry?.Retire();
             }
         }
+
+        if (_results.Count >= _resultCapacity)
+        {
+            _results.Clear();
+        }
+
+        _results[resultKey] = result;
+        return result;
     }
+
+    /// <summary>Verification results remembered.</summary>
+    public int ResultCount => _results.Count;
 
     /// <summary>Parses a SubjectPublicKeyInfo PEM holding an RSA key; null when it is anything else.</summary>
     internal static RSA? TryParse(string publicKeyPem, out byte[] spki)
@@ -104,6 +144,29 @@ internal sealed class RsaPublicKeyCache
 
         rsa.Dispose();
         return null;
+    }
+
+    /// <summary>Whether the big-endian public exponent is at least 3 and at most 32 bits long.</summary>
+    internal static bool IsAcceptableExponent(byte[]? exponent)
+    {
+        if (exponent is null)
+        {
+            return false;
+        }
+
+        var digits = exponent.AsSpan().TrimStart((byte)0);
+        if (digits.Length > sizeof(uint))
+        {
+            return false;
+        }
+
+        long value = 0;
+        foreach (var b in digits)
+        {
+            value = (value << 8) | b;
+        }
+
+        return value is >= 3 and <= MaxPublicExponent;
     }
 
     private Entry? Add(string pem, Entry? entry)
@@ -144,10 +207,14 @@ internal sealed class RsaPublicKeyCache
         {
             _spki = spki;
             KeySize = first.KeySize;
+            ExponentAcceptable = IsAcceptableExponent(first.ExportParameters(false).Exponent);
             _pool.Add(first);
         }
 
         public int KeySize { get; }
+
+        /// <summary>Whether the public exponent is between 3 and 2^32 - 1, so that one verification stays cheap.</summary>
+        public bool ExponentAcceptable { get; }
 
         public static Entry? TryCreate(string pem) =>
             TryParse(pem, out var spki) is { } rsa ? new Entry(rsa, spki) : null;
@@ -199,6 +266,31 @@ internal sealed class RsaPublicKeyCache
             }
 
             _pool.Add(rsa);
+        }
+    }
+
+    /// <summary>SHA-256 of everything a verification result depends on.</summary>
+    private readonly record struct VerificationKey(ulong A, ulong B, ulong C, ulong D)
+    {
+        public static VerificationKey Of(string pem, ReadOnlySpan<byte> digest, ReadOnlySpan<byte> signature, int minKeyBits, int maxKeyBits)
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            Span<byte> lengths = stackalloc byte[16];
+            BinaryPrimitives.WriteInt32LittleEndian(lengths, digest.Length);
+            BinaryPrimitives.WriteInt32LittleEndian(lengths[4..], signature.Length);
+            BinaryPrimitives.WriteInt32LittleEndian(lengths[8..], minKeyBits);
+            BinaryPrimitives.WriteInt32LittleEndian(lengths[12..], maxKeyBits);
+            hash.AppendData(lengths);
+            hash.AppendData(digest);
+            hash.AppendData(signature);
+            hash.AppendData(Encoding.UTF8.GetBytes(pem));
+            Span<byte> sum = stackalloc byte[32];
+            hash.GetHashAndReset(sum);
+            return new VerificationKey(
+                BinaryPrimitives.ReadUInt64LittleEndian(sum),
+                BinaryPrimitives.ReadUInt64LittleEndian(sum[8..]),
+                BinaryPrimitives.ReadUInt64LittleEndian(sum[16..]),
+                BinaryPrimitives.ReadUInt64LittleEndian(sum[24..]));
         }
     }
 }

@@ -11,6 +11,9 @@ public sealed partial class SignedItem
     /// <summary>Default of <c>drogulus.min-rsa-key-bits</c>: low enough for the protocol's test vector.</summary>
     public const int DefaultMinRsaKeyBits = 1024;
 
+    /// <summary>Default of <c>drogulus.max-rsa-key-bits</c>: a longer modulus fails rule 1 before any RSA operation.</summary>
+    public const int DefaultMaxRsaKeyBits = 4096;
+
     /// <summary>
     /// Signs a new item: canonicalizes <paramref name="valueMsgpack"/>, sets <c>key</c> to
     /// construct_key(public key, <paramref name="name"/>) and signs the compound digest.
@@ -66,13 +69,14 @@ public sealed partial class SignedItem
 
     /// <summary>
     /// Rule 1 of PROTOCOL §3: whether <see cref="Signature"/> verifies under <see cref="PublicKey"/>.
-    /// An unparseable or non-RSA key, or one shorter than <paramref name="minRsaKeyBits"/>, gives false.
+    /// An unparseable or non-RSA key, one shorter than <paramref name="minRsaKeyBits"/> or longer than
+    /// <paramref name="maxRsaKeyBits"/>, or one whose public exponent is above 32 bits, gives false.
     /// </summary>
-    public bool VerifySignature(int minRsaKeyBits = DefaultMinRsaKeyBits)
+    public bool VerifySignature(int minRsaKeyBits = DefaultMinRsaKeyBits, int maxRsaKeyBits = DefaultMaxRsaKeyBits)
     {
         Span<byte> digest = stackalloc byte[ItemDigest.Length];
         ItemDigest.Compute(_value, Timestamp, Expires, Name, Meta, CreatedWith, digest);
-        return RsaPublicKeyCache.Shared.Verify(PublicKey, digest, _signature, minRsaKeyBits);
+        return RsaPublicKeyCache.Shared.Verify(PublicKey, digest, _signature, minRsaKeyBits, maxRsaKeyBits);
     }
 
     /// <summary>
@@ -81,9 +85,10 @@ public sealed partial class SignedItem
     /// </summary>
     /// <param name="nowUnixSeconds">The validating node's clock, Unix seconds.</param>
     /// <param name="minRsaKeyBits">Shortest RSA modulus accepted (<c>drogulus.min-rsa-key-bits</c>).</param>
-    public ItemValidation Validate(double nowUnixSeconds, int minRsaKeyBits = DefaultMinRsaKeyBits)
+    /// <param name="maxRsaKeyBits">Longest RSA modulus accepted (<c>drogulus.max-rsa-key-bits</c>).</param>
+    public ItemValidation Validate(double nowUnixSeconds, int minRsaKeyBits = DefaultMinRsaKeyBits, int maxRsaKeyBits = DefaultMaxRsaKeyBits)
     {
-        if (!VerifySignature(minRsaKeyBits))
+        if (!VerifySignature(minRsaKeyBits, maxRsaKeyBits))
         {
             return ItemValidation.Fail(ErrorCode.UnverifiableProvenance);
         }

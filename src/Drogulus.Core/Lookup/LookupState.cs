@@ -19,6 +19,7 @@ public sealed partial class LookupState
     private readonly int _k;
     private readonly int _alpha;
     private readonly Shortlist _shortlist;
+    private readonly Dictionary<Key, Contact> _known = new();
     private readonly DateTimeOffset _startedAt;
     private readonly NewestCopies? _copies;
     private DateTimeOffset _lastEventAt;
@@ -77,9 +78,16 @@ public sealed partial class LookupState
         // The shortlist starts as the k closest only: extra candidates passed in must not be marked as
         // failed, since a peer may still name them later.
         var byDistance = Comparer<Contact>.Create((a, b) => target.CompareDistance(a.Id, b.Id));
-        foreach (var contact in initial.Where(c => c.Id != ownId).DistinctBy(c => c.Id).Order(byDistance).Take(k))
+        var distinct = initial.Where(c => c.Id != ownId).DistinctBy(c => c.Id).ToArray();
+        foreach (var contact in distinct)
         {
-            _shortlist.Add(contact, round: 1);
+            // PROTOCOL §7: a contact the routing table knows is always dialled at the table's address.
+            _known[contact.Id] = contact;
+        }
+
+        foreach (var contact in distinct.Order(byDistance).Take(k))
+        {
+            _shortlist.Add(contact, round: 1, known: true);
         }
 
         if (_shortlist.Members.Count == 0)
@@ -190,7 +198,17 @@ public sealed partial class LookupState
         _rpcsAnswered++;
         foreach (var contact in contacts)
         {
-            if (contact.Id != _ownId)
+            if (contact.Id == _ownId)
+            {
+                continue;
+            }
+
+            // A known id keeps its routing-table address whatever the reply says (PROTOCOL §7).
+            if (_known.TryGetValue(contact.Id, out var known))
+            {
+                _shortlist.Add(known, member.Round + 1, known: true);
+            }
+            else
             {
                 _shortlist.Add(contact, member.Round + 1);
             }
@@ -208,21 +226,32 @@ public sealed partial class LookupState
     /// the responder and asks for it to be blacklisted. An item that fails only rule 3 (expired) is no
     /// misbehaviour: report it through <see cref="OnFailure"/> instead.
     /// </summary>
-    public LookupEventResult OnValue(Key responder, SignedItem item, bool valid, DateTimeOffset now)
+    public LookupEventResult OnValue(Key responder, SignedItem item, bool valid, DateTimeOffset now) =>
+        OnValue(responder, item, valid ? ItemValidation.Ok : ItemValidation.Fail(Wire.ErrorCode.UnverifiableProvenance), now);
+
+    /// <summary>
+    /// Rules 4 and 5 with the validation result (PROTOCOL §7): a valid item for the target ends a
+    /// <c>findvalue</c> lookup. A value for the target that fails only rule 3 (it expired on the way, or the
+    /// clocks differ) is a plain failure of that RPC; any other invalid value, one for another key, or a
+    /// value in a <c>findnode</c> lookup also asks for the responder to be blacklisted.
+    /// </summary>
+    public LookupEventResult OnValue(Key responder, SignedItem item, ItemValidation validation, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(item);
-        var acceptable = valid && Kind == LookupKind.FindValue && item.Key == Target;
+        var wanted = Kind == LookupKind.FindValue && item.Key == Target;
+        var acceptable = validation.IsValid && wanted;
+        var blacklist = !acceptable && !(wanted && validation.Error == Wire.ErrorCode.ExpiredValue);
         var member = InFlightMember(responder);
         if (member is null)
         {
-            return new LookupEventResult(false, !acceptable);
+            return new LookupEventResult(false, blacklist);
         }
 
         _lastEventAt = now;
         if (!acceptable)
         {
             Drop(member, now);
-            return new LookupEventResult(true, true);
+            return new LookupEventResult(true, blacklist);
         }
 
         _inFlight--;
@@ -239,7 +268,12 @@ public sealed partial class LookupState
         return LookupEventResult.Accepted;
     }
 
-    /// <summary>Rule 5: an error reply, a request timeout or a connection failure from the responder.</summary>
+    /// <summary>
+    /// Rule 5: an error reply, a request timeout or a connection failure from the responder. The result's
+    /// <see cref="LookupEventResult.ChargeContact"/> says whether a timeout or connection failure counts
+    /// against the contact: only when the address dialled was its routing-table address (PROTOCOL §7).
+    /// An error reply (Busy included) never counts, whatever the flag says.
+    /// </summary>
     public LookupEventResult OnFailure(Key responder, DateTimeOffset now)
     {
         var member = InFlightMember(responder);
@@ -250,7 +284,7 @@ public sealed partial class LookupState
 
         _lastEventAt = now;
         Drop(member, now);
-        return LookupEventResult.Accepted;
+        return new LookupEventResult(true, false, ChargeContact: member.Known);
     }
 
     /// <summary>Rule 7: <c>lookup-timeout</c> passed; a lookup still running fails.</summary>

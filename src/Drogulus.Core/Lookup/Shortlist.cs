@@ -14,6 +14,7 @@ internal sealed class Shortlist
     private readonly List<Member> _members = [];
     private readonly Dictionary<Key, Member> _byId = [];
     private readonly HashSet<Key> _removed = [];
+    private readonly HashSet<(Key Id, string Address, int Port)> _failedAddresses = [];
 
     /// <summary>Creates an empty shortlist ordered by distance to <paramref name="target"/>.</summary>
     public Shortlist(Key target) => _target = target;
@@ -25,12 +26,15 @@ internal sealed class Shortlist
     public Member? Find(Key id) => _byId.GetValueOrDefault(id);
 
     /// <summary>
-    /// Adds <paramref name="contact"/> unless it was removed before. A contact already present keeps its
-    /// entry; only its round drops if this path reached it in fewer hops.
+    /// Adds <paramref name="contact"/> unless it was removed before: a known contact (from the routing
+    /// table) is removed for good, a learnt one only at the address where it failed, so that an honest
+    /// peer giving the right address after a liar gave a wrong one still gets it asked (PROTOCOL §7). A
+    /// contact already present keeps its entry and address; only its round drops if this path reached it
+    /// in fewer hops.
     /// </summary>
-    public void Add(Contact contact, int round)
+    public void Add(Contact contact, int round, bool known = false)
     {
-        if (_removed.Contains(contact.Id))
+        if (_removed.Contains(contact.Id) || _failedAddresses.Contains((contact.Id, contact.Address, contact.Port)))
         {
             return;
         }
@@ -41,18 +45,28 @@ internal sealed class Shortlist
             return;
         }
 
-        var member = new Member(contact, round);
+        var member = new Member(contact, round) { Known = known };
         var index = IndexOf(contact.Id);
         _members.Insert(~index, member);
         _byId.Add(contact.Id, member);
     }
 
-    /// <summary>Removes <paramref name="member"/> for good.</summary>
+    /// <summary>
+    /// Removes <paramref name="member"/>: for good when it is a known contact, otherwise only its address
+    /// is remembered as failed (see <see cref="Add"/>).
+    /// </summary>
     public void Remove(Member member)
     {
         _members.RemoveAt(IndexOf(member.Contact.Id));
         _byId.Remove(member.Contact.Id);
-        _removed.Add(member.Contact.Id);
+        if (member.Known)
+        {
+            _removed.Add(member.Contact.Id);
+        }
+        else
+        {
+            _failedAddresses.Add((member.Contact.Id, member.Contact.Address, member.Contact.Port));
+        }
     }
 
     // Distinct ids have distinct XOR distances, so a binary search finds either the id or its slot.
@@ -89,6 +103,9 @@ internal sealed class Shortlist
 
         /// <summary>The hop depth at which the contact was reached (see <see cref="LookupStats.Rounds"/>).</summary>
         public int Round { get; set; } = round;
+
+        /// <summary>Whether the contact came from the routing table (its address is the table's), not from a <c>nodes</c> reply.</summary>
+        public bool Known { get; init; }
 
         /// <summary>How far its RPC has got.</summary>
         public PeerState State { get; set; } = PeerState.NotContacted;

@@ -32,4 +32,28 @@ public interface IItemStore
     /// <see langword="false"/> when none is held.
     /// </summary>
     bool Touch(Key key, DateTimeOffset accessedAt);
+
+    /// <summary>
+    /// Every row's <see cref="StoredEntry"/>, without values, in no particular order: what
+    /// <see cref="LocalStore"/> builds its quota index from when it opens. Callers finish enumerating
+    /// before writing. The default reads whole rows; a store on disk should read only the metadata.
+    /// </summary>
+    IEnumerable<StoredEntry> Entries() => All().Select(StoredEntry.Of);
+
+    /// <summary>
+    /// Sets the update and access times of several rows at once (rows no longer held are skipped). A store
+    /// on disk should write them in one transaction and need not sync it: these times only decide when a
+    /// copy is republished or an unread cached copy dropped, so losing a batch in a crash is harmless.
+    /// </summary>
+    void SetTimes(IReadOnlyCollection<StoredEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        foreach (var entry in entries)
+        {
+            if (Get(entry.Key) is { } row)
+            {
+                Upsert(row with { UpdatedAt = entry.UpdatedAt, AccessedAt = entry.AccessedAt });
+            }
+        }
+    }
 }

@@ -6,42 +6,115 @@ using Drogulus.Core.Wire;
 namespace Drogulus.Core.Storage;
 
 /// <summary>
-/// The item-store rules of a node: answering <c>store</c> (PROTOCOL §6, store row), the local read of
-/// <c>findvalue</c>/get, the republish pass and the hand-over to newcomers (PROTOCOL §10; the paper's
-/// "republishing" and "new node joins: transfer key-value pairs" steps). Pure logic over an
-/// <see cref="IItemStore"/>; time is always a parameter. Not thread-safe: one actor owns it.
+/// The item-store rules of a node: answering <c>store</c> (PROTOCOL §6, store row, with the size and quota
+/// rules), the local read of <c>findvalue</c>/get, the republish pass and the hand-over to newcomers
+/// (PROTOCOL §10; the paper's "republishing" and "new node joins: transfer key-value pairs" steps). Pure
+/// logic over an <see cref="IItemStore"/>; time is always a parameter. Not thread-safe: one actor owns it.
 /// </summary>
-public sealed class LocalStore
+/// <remarks>
+/// Keeps a <see cref="StoreIndex"/> of every row without its value, built from
+/// <see cref="IItemStore.Entries"/> at construction: quotas cost O(log n) per store, passes over the store
+/// enumerate keys and read values one at a time, and update/access times that need no write of their own
+/// (reads, identical re-stores) are kept in memory and written in batches of
+/// <see cref="StoreLimits.AccessFlushCount"/> (and on <see cref="FlushTimes"/>).
+/// </remarks>
+public sealed partial class LocalStore
 {
     private readonly IItemStore _store;
+    private readonly StoreIndex _index = new();
+    private readonly Dictionary<Key, StoredEntry> _pendingTimes = new();
 
-    /// <summary>Applies the rules to <paramref name="store"/>.</summary>
+    /// <summary>Applies the rules to <paramref name="store"/> without size or quota bounds.</summary>
     public LocalStore(IItemStore store)
+        : this(store, StoreLimits.None)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        _store = store;
     }
 
+    /// <summary>Applies the rules to <paramref name="store"/> within <paramref name="limits"/>.</summary>
+    public LocalStore(IItemStore store, StoreLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(limits);
+        _store = store;
+        Limits = limits.Validated();
+        foreach (var entry in store.Entries())
+        {
+            _index.Put(entry);
+        }
+    }
+
+    /// <summary>The bounds applied to every store.</summary>
+    public StoreLimits Limits { get; }
+
     /// <summary>How many items are held, live or not yet purged.</summary>
-    public int Count => _store.Count();
+    public int Count => _index.Count;
+
+    /// <summary>Bytes held (the sum of <see cref="ItemSize.Of(SignedItem)"/>), measured against <c>max-store-bytes</c>.</summary>
+    public long TotalBytes => _index.TotalBytes;
+
+    /// <summary>Items held under the publisher key <paramref name="publicKeyPem"/>.</summary>
+    public int CountOf(string publicKeyPem) => _index.CountOf(StoredEntry.PublisherOf(publicKeyPem));
+
+    /// <summary>Whether the item under <paramref name="key"/> is known to be a cached copy (see <see cref="PlanRepublish"/>).</summary>
+    public bool IsCached(Key key) => _index.IsCached(key);
+
+    /// <summary>Update or access times waiting to be written.</summary>
+    public int PendingTimes => _pendingTimes.Count;
 
     /// <summary>The keys of every item held, for classifying them before a republish pass.</summary>
-    public IReadOnlyList<Key> AllKeys() => _store.All().Select(row => row.Key).ToArray();
+    public IReadOnlyList<Key> AllKeys() => _index.Entries().Select(e => e.Key).ToArray();
 
     /// <summary>
-    /// Answers a <c>store</c> of <paramref name="item"/>, whose signature and key the caller has
-    /// already validated (PROTOCOL §3 rules 1 and 2). Expiry (rule 3) is checked again here so that a
-    /// dead item can never enter the store: error 9 with no details. A held item with a strictly newer
-    /// timestamp refuses the write with error 8 and <c>{"new_timestamp": held timestamp}</c>, and stays.
-    /// Otherwise (nothing held, or an older or equal timestamp) the whole item replaces the row.
+    /// The cheap path of a <c>store</c>: when the live item held under the key is byte-identical to
+    /// <paramref name="item"/> (so it was validated when it was stored), the store only refreshes the row's
+    /// update time, in memory, and the caller answers <c>pong</c> without verifying or writing again.
+    /// Compares timestamps from memory first, then the signatures, then the whole item.
     /// </summary>
+    public bool RefreshIfIdentical(SignedItem item, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var entry = _index.Get(item.Key);
+        if (entry is null || !entry.Timestamp.Equals(item.Timestamp) || entry.IsExpiredAt(UnixSeconds(now)))
+        {
+            return false;
+        }
+
+        var held = _store.Get(item.Key);
+        if (held is null
+            || !held.Item.Signature.Span.SequenceEqual(item.Signature.Span)
+            || !held.Item.Equals(item))
+        {
+            return false;
+        }
+
+        RecordTimes(entry with { UpdatedAt = now });
+        return true;
+    }
+
+    /// <summary>
+    /// Answers a <c>store</c> of <paramref name="item"/>, whose signature and key the caller has already
+    /// validated (PROTOCOL §3 rules 1 and 2), in the order of PROTOCOL §6:
+    /// <list type="number">
+    /// <item>expired (rule 3 again, so a dead item never enters the store): error 9, no details;</item>
+    /// <item>a held item with a strictly newer timestamp: error 8 with <c>{"new_timestamp": held}</c>, and it stays;</item>
+    /// <item>a <c>value</c> larger than <c>max-item-size</c>: error 4 with <c>{"value": "larger than max-item-size"}</c>;</item>
+    /// <item>past <c>max-store-bytes</c> or <c>max-items-per-publisher</c>: cached copies are evicted, least
+    /// recently used first (for the publisher quota, that publisher's); when that is not enough, error 11
+    /// and nothing is evicted. A close copy is never evicted;</item>
+    /// <item>otherwise (nothing held, or an older or equal timestamp) the whole item replaces the row.</item>
+    /// </list>
+    /// </summary>
+    /// <param name="item">The validated item.</param>
+    /// <param name="now">The node's clock.</param>
+    /// <param name="amongClosest">Whether the node is among the k closest it knows to the key, when the caller
+    /// knows; null keeps a replaced row's standing and counts a new row as close until a republish pass
+    /// classifies it, so that an unclassified copy is never evicted.</param>
     /// <remarks>
     /// <c>new_timestamp</c> is the held timestamp truncated toward zero to whole seconds and written as
     /// an invariant-culture integer (1350544046.37 gives <c>"1350544046"</c>). A replacement keeps the
-    /// row's <see cref="StoredItem.AccessedAt"/> (reads of the key stay reads); a new row starts with
-    /// both times at <paramref name="now"/>.
+    /// row's access time (reads of the key stay reads); a new row starts with both times at <paramref name="now"/>.
     /// </remarks>
-    public StoreDecision Store(SignedItem item, DateTimeOffset now)
+    public StoreDecision Store(SignedItem item, DateTimeOffset now, bool? amongClosest = null)
     {
         ArgumentNullException.ThrowIfNull(item);
         if (item.IsExpiredAt(UnixSeconds(now)))
@@ -49,152 +122,100 @@ public sealed class LocalStore
             return StoreDecision.Refused(ErrorCode.ExpiredValue);
         }
 
-        var held = _store.Get(item.Key);
-        if (held is not null && held.Item.Timestamp > item.Timestamp)
+        var held = _index.Get(item.Key);
+        if (held is not null && held.Timestamp > item.Timestamp)
         {
-            return StoreDecision.Refused(ErrorCode.SupersededValue, "new_timestamp", WholeSeconds(held.Item.Timestamp));
+            return StoreDecision.Refused(ErrorCode.SupersededValue, "new_timestamp", WholeSeconds(held.Timestamp));
         }
 
-        _store.Upsert(new StoredItem(item, now, held?.AccessedAt ?? now));
+        if (!ItemSize.ValueFits(item, Limits.MaxItemSize))
+        {
+            return StoreDecision.Refused(ErrorCode.RequestTooBig, "value", "larger than max-item-size");
+        }
+
+        var entry = new StoredEntry(
+            item.Key, StoredEntry.PublisherOf(item.PublicKey), ItemSize.Of(item), item.Timestamp, item.Expires, now, held?.AccessedAt ?? now);
+        var victims = _index.PlanEviction(entry.Key, entry.Publisher, entry.Size, Limits);
+        if (victims is null)
+        {
+            return StoreDecision.Refused(ErrorCode.StorageFull);
+        }
+
+        foreach (var victim in victims)
+        {
+            Delete(victim);
+        }
+
+        _store.Upsert(new StoredItem(item, entry.UpdatedAt, entry.AccessedAt));
+        _pendingTimes.Remove(entry.Key);
+        _index.Put(entry, amongClosest is { } close ? !close : null);
         return StoreDecision.Stored;
     }
 
     /// <summary>
     /// The live item held under <paramref name="key"/>, as read by <c>findvalue</c> or a local get
-    /// (PROTOCOL §6, §10); a read counts as an access. An expired item is deleted and not returned.
+    /// (PROTOCOL §6, §10); a read counts as an access, kept in memory until the next batch is written.
+    /// An expired item is deleted and not returned.
     /// </summary>
     public SignedItem? Get(Key key, DateTimeOffset now)
     {
+        var entry = _index.Get(key);
+        if (entry is null)
+        {
+            return null;
+        }
+
+        if (entry.IsExpiredAt(UnixSeconds(now)))
+        {
+            Delete(key);
+            return null;
+        }
+
         var held = _store.Get(key);
         if (held is null)
         {
+            // Someone else deleted the row; forget it rather than answer from a stale index.
+            _index.Remove(key);
+            _pendingTimes.Remove(key);
             return null;
         }
 
-        if (held.Item.IsExpiredAt(UnixSeconds(now)))
-        {
-            _store.Remove(key);
-            return null;
-        }
-
-        _store.Touch(key, now);
+        RecordTimes(entry with { AccessedAt = now });
         return held.Item;
     }
 
     /// <summary>
-    /// Plans one republish pass (PROTOCOL §10, republish). For each row, the first rule that applies:
-    /// <list type="number">
-    /// <item>expired: delete;</item>
-    /// <item>a cached copy (<paramref name="isAmongClosest"/> is false: the node is not among the k
-    /// closest nodes it knows to the key): never republished; deleted when its latest update or read
-    /// is at least <paramref name="replicateInterval"/> old, else kept;</item>
-    /// <item>updated by a store less than <paramref name="replicateInterval"/> ago: skipped, because some
-    /// other holder republished it;</item>
-    /// <item>otherwise: republish.</item>
-    /// </list>
-    /// An item at one of the closest nodes is never deleted for being unread (PROTOCOL §11). Nothing is
-    /// changed here; pass the plan to <see cref="ApplyDeletions"/>, which keeps the store unwritten
-    /// while it is enumerated.
+    /// Writes the update and access times kept in memory in one batch (<see cref="IItemStore.SetTimes"/>);
+    /// call it on a timer and before closing the store. Returns how many rows were written.
     /// </summary>
-    public RepublishPlan PlanRepublish(DateTimeOffset now, TimeSpan replicateInterval, Func<Key, bool> isAmongClosest)
+    public int FlushTimes()
     {
-        ArgumentNullException.ThrowIfNull(isAmongClosest);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(replicateInterval, TimeSpan.Zero);
-        var nowSeconds = UnixSeconds(now);
-        var republish = new List<SignedItem>();
-        var delete = new List<StoredItem>();
-        var skipped = 0;
-        foreach (var row in _store.All())
+        if (_pendingTimes.Count == 0)
         {
-            if (row.Item.IsExpiredAt(nowSeconds))
-            {
-                delete.Add(row);
-            }
-            else if (!isAmongClosest(row.Key))
-            {
-                var lastUsed = row.UpdatedAt > row.AccessedAt ? row.UpdatedAt : row.AccessedAt;
-                if (now - lastUsed >= replicateInterval)
-                {
-                    delete.Add(row);
-                }
-                else
-                {
-                    skipped++;
-                }
-            }
-            else if (now - row.UpdatedAt < replicateInterval)
-            {
-                skipped++;
-            }
-            else
-            {
-                republish.Add(row.Item);
-            }
+            return 0;
         }
 
-        return new RepublishPlan(republish, delete, skipped);
+        var batch = _pendingTimes.Values.ToArray();
+        _pendingTimes.Clear();
+        _store.SetTimes(batch);
+        return batch.Length;
     }
 
-    /// <summary>
-    /// Deletes the rows that <paramref name="plan"/> condemned, except those written or read since the
-    /// plan was made (a later store or read revives a row). Returns how many rows were deleted.
-    /// </summary>
-    public int ApplyDeletions(RepublishPlan plan)
+    private void RecordTimes(StoredEntry entry)
     {
-        ArgumentNullException.ThrowIfNull(plan);
-        var deleted = 0;
-        foreach (var planned in plan.Delete)
+        _index.Put(entry);
+        _pendingTimes[entry.Key] = entry;
+        if (_pendingTimes.Count >= Limits.AccessFlushCount)
         {
-            if (Equals(_store.Get(planned.Key), planned) && _store.Remove(planned.Key))
-            {
-                deleted++;
-            }
+            FlushTimes();
         }
-
-        return deleted;
     }
 
-    /// <summary>
-    /// The items to send to <paramref name="newcomer"/>, a contact the node has just heard of for the first
-    /// time, whether it entered a bucket or, its bucket being full, only the replacement cache
-    /// (<see cref="Routing.AddResult.IsFirstSight"/>; PROTOCOL §10, handing over to newcomers, with the
-    /// proposed amendment; the paper's §2.5 join rule): every live item for which
-    /// <see cref="ShouldHandOver"/> holds.
-    /// </summary>
-    /// <param name="newcomer">The new contact's id.</param>
-    /// <param name="kClosestKnownIds">
-    /// For an item key, the ids of the k closest nodes in the node's buckets, the node itself excluded (an
-    /// own id in the list is ignored). The newcomer may be among them or not (a newcomer in a replacement
-    /// cache is in no bucket); it is counted as known either way.
-    /// </param>
-    /// <param name="k">The replication count k (PROTOCOL §1).</param>
-    /// <param name="ownId">The node's own id.</param>
-    /// <param name="now">Dead items are not handed over (the newcomer would refuse them with error 9).</param>
-    public IReadOnlyList<SignedItem> HandOverTo(
-        Key newcomer,
-        Func<Key, IReadOnlyList<Key>> kClosestKnownIds,
-        int k,
-        Key ownId,
-        DateTimeOffset now)
+    private bool Delete(Key key)
     {
-        ArgumentNullException.ThrowIfNull(kClosestKnownIds);
-        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        var result = new List<SignedItem>();
-        if (newcomer == ownId)
-        {
-            return result;
-        }
-
-        var nowSeconds = UnixSeconds(now);
-        foreach (var row in _store.All())
-        {
-            if (!row.Item.IsExpiredAt(nowSeconds) && ShouldHandOver(row.Key, newcomer, kClosestKnownIds(row.Key), k, ownId))
-            {
-                result.Add(row.Item);
-            }
-        }
-
-        return result;
+        _pendingTimes.Remove(key);
+        _index.Remove(key);
+        return _store.Remove(key);
     }
 
     /// <summary>

@@ -7,9 +7,9 @@ namespace Drogulus.Core.Storage;
 /// <see cref="LocalStore.ApplyDeletions"/> carries out <see cref="Delete"/>.
 /// </summary>
 /// <param name="Republish">Items to store again at the k closest nodes to their keys.</param>
-/// <param name="Delete">Rows to delete: expired items and cached copies neither updated nor read for an interval.</param>
+/// <param name="Delete">Entries of the rows to delete: expired items and cached copies neither updated nor read for an interval.</param>
 /// <param name="Skipped">How many items were left alone (recently updated, or cached copies still in use).</param>
 public sealed record RepublishPlan(
     IReadOnlyList<SignedItem> Republish,
-    IReadOnlyList<StoredItem> Delete,
+    IReadOnlyList<StoredEntry> Delete,
     int Skipped);

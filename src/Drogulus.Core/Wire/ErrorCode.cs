@@ -12,7 +12,7 @@ public enum ErrorCode
     /// <summary>An unexpected failure while handling the request.</summary>
     InternalError = 3,
 
-    /// <summary>The frame is longer than <c>max-frame-size</c>.</summary>
+    /// <summary>The frame is longer than <c>max-frame-size</c>, or a <c>value</c> is larger than <c>max-item-size</c>.</summary>
     RequestTooBig = 4,
 
     /// <summary>Another major protocol version.</summary>
@@ -29,6 +29,12 @@ public enum ErrorCode
 
     /// <summary>The item's <c>expires</c> has passed.</summary>
     ExpiredValue = 9,
+
+    /// <summary>The requester exceeded <c>rate-limit</c> (PROTOCOL §5); try later.</summary>
+    Busy = 10,
+
+    /// <summary>The item does not fit the node's quotas (PROTOCOL §6).</summary>
+    StorageFull = 11,
 }
 
 /// <summary>Titles of the error codes as sent on the wire.</summary>
@@ -46,6 +52,8 @@ public static class ErrorCodes
         ErrorCode.KeyMismatch => "Key mismatch",
         ErrorCode.SupersededValue => "Superseded value",
         ErrorCode.ExpiredValue => "Expired value",
+        ErrorCode.Busy => "Busy",
+        ErrorCode.StorageFull => "Storage full",
         _ => "Error " + (int)code,
     };
 }

@@ -49,6 +49,37 @@ public sealed class DrogulusSettingsTests
     }
 
     [Fact]
+    public void SettingsFrom_should_give_the_issue_10_defaults_when_no_config_is_given()
+    {
+        var settings = DrogulusConfig.SettingsFrom((Config?)null);
+
+        Assert.Equal(64 * 1024, settings.MaxItemSize);
+        Assert.Equal(256L * 1024 * 1024, settings.MaxStoreBytes);
+        Assert.Equal(1000, settings.MaxItemsPerPublisher);
+        Assert.Equal(4096, settings.MaxRsaKeyBits);
+        Assert.Equal(256, settings.AccessTimeBatch);
+        Assert.Equal(200.0, settings.RateLimitPerSecond);
+        Assert.Equal(400, settings.RateLimitBurst);
+        Assert.Equal(10.0, settings.ConnectionRateLimitPerSecond);
+        Assert.Equal(20, settings.ConnectionRateLimitBurst);
+        Assert.Equal(Core.Limits.AddressSet.Parse(["127.0.0.0/8", "::1/128"]), settings.RateLimitExempt);
+        Assert.True(settings.RateLimitExempt.Contains(System.Net.IPAddress.Parse("127.1.2.3")));
+        Assert.True(settings.RateLimitExempt.Contains(System.Net.IPAddress.IPv6Loopback));
+        Assert.False(settings.RateLimitExempt.Contains(System.Net.IPAddress.Parse("10.0.0.1")));
+        Assert.Equal(10_000, settings.RateLimitMaxAddresses);
+        Assert.Equal(new Core.Storage.StoreLimits(64 * 1024, 256L * 1024 * 1024, 1000, 256), settings.StoreLimits);
+    }
+
+    [Fact]
+    public void SettingsFrom_should_read_an_empty_exempt_list_when_every_address_is_to_be_limited()
+    {
+        var settings = DrogulusConfig.SettingsFrom("drogulus.rate-limit-exempt = []");
+
+        Assert.Empty(settings.RateLimitExempt.Networks);
+        Assert.False(settings.RateLimitExempt.Contains(System.Net.IPAddress.Loopback));
+    }
+
+    [Fact]
     public void SettingsFrom_should_override_only_the_keys_given_when_a_partial_block_is_given()
     {
         var settings = DrogulusConfig.SettingsFrom("drogulus { k = 8, alpha = 2, republish.parallelism = 1 }");
@@ -96,6 +127,21 @@ public sealed class DrogulusSettingsTests
     [InlineData("outgoing-high-water = 64 KiB", "outgoing-high-water")]
     [InlineData("outgoing-low-water = 2 MiB", "outgoing-low-water")]
     [InlineData("log-warning-interval = 0s", "log-warning-interval")]
+    [InlineData("max-item-size = 0", "max-item-size")]
+    [InlineData("max-item-size = 1009 KiB", "max-item-size")]
+    [InlineData("max-frame-size = 64 KiB", "max-item-size")]
+    [InlineData("max-store-bytes = 32 KiB", "max-store-bytes")]
+    [InlineData("max-store-bytes = 0", "max-store-bytes")]
+    [InlineData("max-items-per-publisher = 0", "max-items-per-publisher")]
+    [InlineData("max-rsa-key-bits = 512", "max-rsa-key-bits")]
+    [InlineData("max-rsa-key-bits = 32768", "max-rsa-key-bits")]
+    [InlineData("access-time-batch = 0", "access-time-batch")]
+    [InlineData("rate-limit.requests-per-second = 0", "rate-limit.requests-per-second")]
+    [InlineData("rate-limit.burst = 0", "rate-limit.burst")]
+    [InlineData("connection-rate-limit.connections-per-second = -1", "connection-rate-limit.connections-per-second")]
+    [InlineData("connection-rate-limit.burst = 0", "connection-rate-limit.burst")]
+    [InlineData("rate-limit-exempt = [\"not-a-network\"]", "rate-limit-exempt")]
+    [InlineData("rate-limit-max-addresses = 0", "rate-limit-max-addresses")]
     public void Create_should_reject_nonsense_naming_the_key_when_a_value_is_out_of_range(string setting, string key)
     {
         var error = Assert.Throws<ConfigurationException>(() => DrogulusConfig.SettingsFrom($"drogulus {{ {setting} }}"));
@@ -160,5 +206,11 @@ public sealed class DrogulusSettingsTests
         "rebind.min-backoff = 1s", "rebind.max-backoff = 1m",
         "frame-timeout = 30s", "write-timeout = 10s", "max-connections = 256", "max-requests-in-flight = 64",
         "outgoing-high-water = 2 MiB", "outgoing-low-water = 256 KiB", "log-warning-interval = 10s",
+
+        // Issue 10
+        "max-item-size = 64 KiB", "max-store-bytes = 256 MiB", "max-items-per-publisher = 1000", "max-rsa-key-bits = 4096",
+        "access-time-batch = 256", "rate-limit.requests-per-second = 200", "rate-limit.burst = 400",
+        "connection-rate-limit.connections-per-second = 10", "connection-rate-limit.burst = 20",
+        "rate-limit-exempt = [\"127.0.0.0/8\", \"::1/128\"]", "rate-limit-max-addresses = 10000",
     ];
 }

@@ -141,6 +141,30 @@ public sealed class LookupActorTests : TestKit
     }
 
     [Fact]
+    public void LookupActor_should_not_count_busy_against_the_contact_nor_ask_it_again_when_a_peer_answers_error_10()
+    {
+        var target = Key.Random(_random);
+        var c = Contacts(target, 4);
+        var lookup = Start(LookupKind.FindNode, target, c);
+        ExpectRequests(c[0], c[1]);
+
+        Reply(lookup, c[0], new ErrorMessage("u", c[0].Id, c[0].Port, "1.0", ErrorCode.Busy, "Busy", new Dictionary<string, string>()));
+        ExpectRequests(c[2]);
+
+        // Another peer names the busy one: it is not retried within this lookup (PROTOCOL §5, rate).
+        AnswerNodes(lookup, c[1], c[0]);
+        ExpectRequests(c[3]);
+        AnswerNodes(lookup, c[2], c[0]);
+        AnswerNodes(lookup, c[3]);
+        var found = ExpectResult(true);
+        Assert.Equal(Ids(c[1], c[2], c[3]), Ids(found.Closest));
+        Assert.False(_transport.HasMessages);
+
+        // Nothing was charged to the contact or blacklisted: the routing table heard nothing.
+        Assert.False(_routing.HasMessages);
+    }
+
+    [Fact]
     public void LookupActor_should_end_with_the_k_closest_that_answered_closest_first_when_the_lookup_completes()
     {
         var target = Key.Random(_random);

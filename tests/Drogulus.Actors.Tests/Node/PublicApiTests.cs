@@ -35,7 +35,7 @@ public sealed class PublicApiTests : TestKit
 
         _node.Node.Tell(new Put(item, duplicate), TestActor);
 
-        Assert.Equal(new PutFailed(item.Key, "duplicate must be at least 1"), ExpectMsg<PutFailed>());
+        Assert.Equal(new PutFailed(item.Key, "duplicate must be at least 1") { Kind = PutFailureKind.InvalidDuplicate }, ExpectMsg<PutFailed>());
         Assert.Equal(0, _node.Status(this).Items);
     }
 

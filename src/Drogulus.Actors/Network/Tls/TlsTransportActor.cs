@@ -33,6 +33,7 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
     private readonly Dictionary<IActorRef, Route> _routes = new();
     private readonly WarningThrottle _warnings;
     private readonly ConnectionBudget _budget;
+    private Core.Limits.InboundRateLimiter? _connectionRate;
 
     public TlsTransportActor(NodeIdentity identity, DrogulusSettings settings, IActorRef node, IActorRef handler, ListenerState listening)
     {
@@ -149,6 +150,15 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
     {
         Receive<Tcp.Connected>(connected =>
         {
+            // connection-rate-limit per remote address (issue 10): the excess is dropped before any TLS work.
+            _connectionRate ??= _settings.CreateConnectionRateLimiter();
+            if (connected.RemoteAddress is IPEndPoint remote && !_connectionRate.TryAcquire(remote.Address, Context.System.Scheduler.Now))
+            {
+                _log.Debug("Dropped a connection from {Address}: over connection-rate-limit", remote.Address);
+                Sender.Tell(Tcp.Abort.Instance);
+                return;
+            }
+
             if (!MakeRoom())
             {
                 // Closed at once, before any TLS work: the budget is full of connections with requests in flight.

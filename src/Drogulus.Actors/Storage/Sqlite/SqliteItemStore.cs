@@ -15,7 +15,11 @@ namespace Drogulus.Actors.Storage.Sqlite;
 /// <para>
 /// Durability: the file is in WAL journal mode with <c>synchronous=FULL</c>, and every write is its own
 /// transaction, so a write has been synced to disk when <see cref="Upsert"/>, <see cref="Remove"/> or
-/// <see cref="Touch"/> returns. A node answers <c>pong</c> to <c>store</c> only after that.
+/// <see cref="Touch"/> returns. A node answers <c>pong</c> to <c>store</c> only after that. The one
+/// exception is <see cref="SetTimes"/>, the batched update and access times: it commits with
+/// <c>synchronous=NORMAL</c> (no fsync; the next FULL commit or checkpoint syncs it), because a remote
+/// peer must not be able to make the node fsync by reading, and those times are not worth one. A process
+/// kill loses nothing either way; a power loss may lose the latest batch of times, never an item.
 /// </para>
 /// <para>
 /// Layout: one table <c>items</c> keyed by the 64-byte item key (BLOB primary key, <c>WITHOUT ROWID</c>).
@@ -50,6 +54,8 @@ public sealed class SqliteItemStore : IItemStore, IDisposable
     private readonly SqliteCommand _touch;
     private readonly SqliteCommand _count;
     private readonly SqliteCommand _all;
+    private readonly SqliteCommand _entries;
+    private readonly SqliteCommand _setTimes;
     private bool _disposed;
 
     private SqliteItemStore(SqliteConnection connection, string path)
@@ -64,6 +70,10 @@ public sealed class SqliteItemStore : IItemStore, IDisposable
         _touch = Prepare("UPDATE items SET accessed_at = $accessed_at WHERE key = $key", "$key", "$accessed_at");
         _count = Prepare("SELECT count(*) FROM items");
         _all = Prepare($"SELECT {Columns} FROM items");
+        _entries = Prepare(
+            "SELECT key, public_key, length(value), length(signature), length(CAST(public_key AS BLOB)), length(CAST(name AS BLOB)), "
+            + "length(CAST(created_with AS BLOB)), length(meta), timestamp_bits, expires_bits, updated_at, accessed_at FROM items");
+        _setTimes = Prepare("UPDATE items SET updated_at = $updated_at, accessed_at = $accessed_at WHERE key = $key", "$key", "$updated_at", "$accessed_at");
     }
 
     /// <summary>The full path of the database file.</summary>
@@ -176,6 +186,79 @@ public sealed class SqliteItemStore : IItemStore, IDisposable
         return _touch.ExecuteNonQuery() > 0;
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// Reads no value: only the key, the public key (to name the publisher) and the lengths of the other
+    /// columns. Streams from a cursor; callers finish enumerating before writing, as the interface says.
+    /// </remarks>
+    public IEnumerable<StoredEntry> Entries()
+    {
+        ThrowIfDisposed();
+        var publishers = new Dictionary<string, Key>(StringComparer.Ordinal);
+        using var reader = _entries.ExecuteReader();
+        while (reader.Read())
+        {
+            var key = ReadBlob(reader, 0);
+            if (key.Length != Key.Length)
+            {
+                throw new InvalidDataException($"An item store row has a key of {key.Length} bytes instead of {Key.Length}.");
+            }
+
+            var pem = reader.GetString(1);
+            if (!publishers.TryGetValue(pem, out var publisher))
+            {
+                publisher = StoredEntry.PublisherOf(pem);
+                if (publishers.Count < 4096)
+                {
+                    publishers.Add(pem, publisher);
+                }
+            }
+
+            var size = ItemSize.Of(reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7));
+            yield return new StoredEntry(
+                new Key(key),
+                publisher,
+                size,
+                BitConverter.Int64BitsToDouble(reader.GetInt64(8)),
+                BitConverter.Int64BitsToDouble(reader.GetInt64(9)),
+                FromTicks(reader.GetInt64(10)),
+                FromTicks(reader.GetInt64(11)));
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>One transaction committed with <c>synchronous=NORMAL</c>: no fsync (see the class remarks).</remarks>
+    public void SetTimes(IReadOnlyCollection<StoredEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        ThrowIfDisposed();
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        Execute(_connection, "PRAGMA synchronous = NORMAL");
+        try
+        {
+            using var transaction = _connection.BeginTransaction();
+            _setTimes.Transaction = transaction;
+            foreach (var entry in entries)
+            {
+                _setTimes.Parameters[0].Value = entry.Key.ToArray();
+                _setTimes.Parameters[1].Value = entry.UpdatedAt.UtcTicks;
+                _setTimes.Parameters[2].Value = entry.AccessedAt.UtcTicks;
+                _setTimes.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+        finally
+        {
+            _setTimes.Transaction = null;
+            Execute(_connection, "PRAGMA synchronous = FULL");
+        }
+    }
+
     /// <summary>Closes the database file.</summary>
     public void Dispose()
     {
@@ -185,7 +268,7 @@ public sealed class SqliteItemStore : IItemStore, IDisposable
         }
 
         _disposed = true;
-        foreach (var command in new[] { _get, _upsert, _remove, _touch, _count, _all })
+        foreach (var command in new[] { _get, _upsert, _remove, _touch, _count, _all, _entries, _setTimes })
         {
             command.Dispose();
         }

@@ -73,7 +73,7 @@ public sealed class TlsBackpressureTests : TestKit
         var ready = CreateTestProbe();
         var replier = Sys.ActorOf(Props.Create(() => new BigReplier(ready.Ref, 60_000)));
         var port = await StartAsync(
-            Settings("max-frame-size = 64 KiB\nmax-requests-in-flight = 10000\noutgoing-high-water = 128 KiB\noutgoing-low-water = 32 KiB\nwrite-timeout = 1s"),
+            Settings("max-frame-size = 64 KiB\nmax-item-size = 48 KiB\nmax-requests-in-flight = 10000\noutgoing-high-water = 128 KiB\noutgoing-low-water = 32 KiB\nwrite-timeout = 1s"),
             replier,
             ready);
         await using var attacker = await RawTlsClient.ConnectAsync(port, NewIdentity());

@@ -38,7 +38,7 @@ public sealed class TlsTransportTests : TestKit
     [Fact]
     public async Task Connection_should_answer_error_4_and_close_when_the_length_is_above_max_frame_size()
     {
-        var server = await StartAsync(Settings("max-frame-size = 64 KiB"));
+        var server = await StartAsync(Settings("max-frame-size = 64 KiB, max-item-size = 48 KiB"));
         await using var client = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
 
         // Only the header: the payload is never sent, so the answer proves it was not waited for.

@@ -229,6 +229,65 @@ public abstract class ItemStoreContractTests : IDisposable
         Assert.Equal(T0.AddSeconds(2), Store.Get(newer.Key)!.AccessedAt);
         Assert.Equal(new[] { newer.Key }, local.AllKeys());
     }
+
+    [Fact]
+    public void ItemStore_should_list_every_row_entry_without_values_when_entries_are_enumerated()
+    {
+        var rich = new StoredItem(
+            Item(
+                name: "naïve ☃",
+                value: CanonicalMsgPack.Encode(new string('z', 300)),
+                meta: new Dictionary<string, string> { ["ключ"] = "значение", ["a"] = "b" },
+                signature: SeededBytes(256),
+                createdWith: "specs ✓"),
+            T0.AddTicks(5),
+            T0.AddHours(1));
+        var plain = Row("plain");
+        Store.Upsert(rich);
+        Store.Upsert(plain);
+
+        var entries = Store.Entries().OrderBy(e => e.Key).ToArray();
+
+        Assert.Equal(new[] { StoredEntry.Of(rich), StoredEntry.Of(plain) }.OrderBy(e => e.Key), entries);
+        Assert.Equal(ItemSize.Of(rich.Item), entries.Single(e => e.Key == rich.Key).Size);
+        Assert.Equal(StoredEntry.PublisherOf(Pem), entries[0].Publisher);
+    }
+
+    [Fact]
+    public void ItemStore_should_write_times_of_held_rows_and_skip_others_when_set_in_a_batch()
+    {
+        var a = Row("a");
+        var b = Row("b");
+        Store.Upsert(a);
+        Store.Upsert(b);
+        var gone = StoredEntry.Of(Row("gone"));
+
+        Store.SetTimes(
+        [
+            StoredEntry.Of(a) with { UpdatedAt = T0.AddHours(2), AccessedAt = T0.AddHours(3) },
+            StoredEntry.Of(b) with { AccessedAt = T0.AddMinutes(7) },
+            gone,
+        ]);
+
+        Assert.Equal(a with { UpdatedAt = T0.AddHours(2), AccessedAt = T0.AddHours(3) }, Store.Get(a.Key));
+        Assert.Equal(b with { AccessedAt = T0.AddMinutes(7) }, Store.Get(b.Key));
+        Assert.Null(Store.Get(gone.Key));
+        Assert.Equal(2, Store.Count());
+    }
+
+    [Fact]
+    public void ItemStore_should_give_a_local_store_its_accounting_when_reopened_by_a_new_local_store()
+    {
+        var first = new LocalStore(Store, new StoreLimits(1000, 1_000_000, 2));
+        Assert.True(first.Store(Item("one"), T0).IsStored);
+        Assert.True(first.Store(Item("two"), T0).IsStored);
+
+        var second = new LocalStore(Store, new StoreLimits(1000, 1_000_000, 2));
+
+        Assert.Equal(first.TotalBytes, second.TotalBytes);
+        Assert.Equal(2, second.CountOf(Pem));
+        Assert.Equal(ErrorCode.StorageFull, second.Store(Item("three"), T0).Error);
+    }
 }
 
 public sealed class InMemoryItemStoreContractTests : ItemStoreContractTests

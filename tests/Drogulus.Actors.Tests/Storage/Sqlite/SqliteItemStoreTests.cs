@@ -14,6 +14,35 @@ public sealed class SqliteItemStoreTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     [Fact]
+    public void SqliteItemStore_should_keep_puts_synchronous_full_when_a_batch_of_times_was_written()
+    {
+        using var store = SqliteItemStore.Open(DbPath);
+        var row = Row("timed");
+        store.Upsert(row);
+
+        store.SetTimes([StoredEntry.Of(row) with { AccessedAt = T0.AddHours(1) }]);
+
+        Assert.Equal(2L, store.ReadPragma("synchronous"));
+        Assert.Equal(T0.AddHours(1), store.Get(row.Key)!.AccessedAt);
+    }
+
+    [Fact]
+    public void SqliteItemStore_should_keep_batched_times_when_reopened()
+    {
+        var row = Row("timed");
+        using (var store = SqliteItemStore.Open(DbPath))
+        {
+            store.Upsert(row);
+            store.SetTimes([StoredEntry.Of(row) with { UpdatedAt = T0.AddHours(2), AccessedAt = T0.AddHours(1) }]);
+        }
+
+        using var reopened = SqliteItemStore.Open(DbPath);
+
+        Assert.Equal(row with { UpdatedAt = T0.AddHours(2), AccessedAt = T0.AddHours(1) }, reopened.Get(row.Key));
+        Assert.Equal(StoredEntry.Of(reopened.Get(row.Key)!), Assert.Single(reopened.Entries()));
+    }
+
+    [Fact]
     public void SqliteItemStore_should_hold_identical_rows_when_reopened()
     {
         var rows = Enumerable.Range(0, 30)
