@@ -71,8 +71,9 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
     private void OnLookupFinished(LookupActor.Result finished)
     {
         _lookupStats = finished.Stats;
-        // With an empty routing table the node itself is the closest node it knows.
-        if (!finished.Succeeded && finished.Failure != LookupFailure.RoutingTableEmpty)
+        // With no reachable peer (an empty table, or every contact failed) the node itself is the closest
+        // node it can reach: the put stores locally and reports that one outcome, the same either way.
+        if (!finished.Succeeded && finished.Failure is not (LookupFailure.RoutingTableEmpty or LookupFailure.NoPeerAnswered))
         {
             Fail("lookup failed: " + finished.FailureReason, PutFailureKind.LookupFailed);
             return;

@@ -147,9 +147,13 @@ public sealed class RequestLifecycleTests : TestKit
 
         await BreakTheLookup("*/self-lookup");
 
-        // The join goes on without the self-lookup's contacts (its refresh lookups ask the same silent peer).
-        Scheduler.Advance(Settings.RequestTimeout);
-        Assert.IsType<Joined>(ExpectMsg<IJoinReply>());
+        // The join goes on without the self-lookup's contacts; its refresh lookups ask the same silent peer
+        // and end at request-timeout, which is advanced until they have all been sent and timed out.
+        AwaitAssert(() =>
+        {
+            Scheduler.Advance(Settings.RequestTimeout);
+            Assert.IsType<Joined>(ExpectMsg<IJoinReply>(VirtualTime.Quiet));
+        });
         ExpectNoMsg(VirtualTime.Quiet);
     }
 
@@ -170,6 +174,27 @@ public sealed class RequestLifecycleTests : TestKit
         ExpectMsg<Status.Failure>();
         Scheduler.Advance(Settings.RebindMinBackoff);
         AwaitAssert(() => Assert.Equal(endpoint, NodeUnderTest.Status(this, _node).Endpoint));
+    }
+
+    [Fact]
+    public void Put_should_store_locally_and_complete_alike_when_no_peer_answers_or_the_table_is_empty()
+    {
+        // A table whose only contact never answers (the raw peer stays silent).
+        var item = Item("alone");
+        _node.Tell(new Put(item));
+        _peer.ExpectRequest<FindNodeMessage>();
+        Scheduler.Advance(Settings.RequestTimeout);
+        var dead = ExpectMsg<PutCompleted>();
+
+        // A node with an empty table.
+        var lonely = NodeUnderTest.Start(this, _network, Settings, name: "lonely", seed: 5);
+        lonely.Node.Tell(new Put(item));
+        var empty = ExpectMsg<PutCompleted>();
+
+        Assert.Equal(1, dead.StoredCount);
+        Assert.Equal(1, empty.StoredCount);
+        Assert.Equal(NodeUnderTest.Status(this, _node).NodeId, Assert.Single(dead.Outcomes).NodeId);
+        Assert.Equal(lonely.Id, Assert.Single(empty.Outcomes).NodeId);
     }
 
     // Fails the node with an exception; its parent (this test) restarts it.
