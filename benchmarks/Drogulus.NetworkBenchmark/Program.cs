@@ -138,28 +138,11 @@ public static class Program
 
         var putSeconds = putClock.Elapsed.TotalSeconds;
 
-        // Gets from a random node; a node that holds the item answers locally with 0 RPCs.
-        var getRpcs = new List<int>();
-        var found = 0;
-        var getClock = Stopwatch.StartNew();
-        foreach (var batch in items.Chunk(64))
-        {
-            var replies = await Task.WhenAll(batch.Select(item => nodes[random.Next(nodeCount)].Ask<IGetReply>(new Get(item.Key), AskTimeout)));
-            foreach (var (reply, item) in replies.Zip(batch))
-            {
-                switch (reply)
-                {
-                    case ValueFound value when value.Item.Equals(item):
-                        found++;
-                        getRpcs.Add(value.Stats.RpcsSent);
-                        break;
-                    case ValueNotFound notFound:
-                        getRpcs.Add(notFound.Stats.RpcsSent);
-                        break;
-                }
-            }
-        }
-
+        // Gets from a random node; a node that holds the item answers locally with 0 RPCs. Then the same gets
+        // for the newest copy (PROTOCOL §9 newest mode), which always run a lookup to the k closest.
+        var plain = await RunGets(nodes, items, random, latest: false);
+        var latest = await RunGets(nodes, items, random, latest: true);
+        var (getRpcs, found, getClock) = (plain.Rpcs, plain.Found, plain.Clock);
         var getSeconds = getClock.Elapsed.TotalSeconds;
         await system.Terminate();
         return new Result(
@@ -176,7 +159,63 @@ public static class Program
             Math.Round(100.0 * found / options.Items, 2),
             Math.Round(getSeconds, 2),
             (memoryAfter - memoryBefore) / nodeCount,
-            Math.Round(total.Elapsed.TotalSeconds, 1));
+            Math.Round(total.Elapsed.TotalSeconds, 1),
+            Percentile(latest.Rpcs, 0.5),
+            Percentile(latest.Rpcs, 0.99),
+            Math.Round(100.0 * latest.Found / options.Items, 2),
+            Math.Round(latest.Clock.Elapsed.TotalSeconds, 2),
+            PercentileMs(plain.Latencies, 0.5),
+            PercentileMs(latest.Latencies, 0.5));
+    }
+
+    private static async Task<(List<int> Rpcs, int Found, Stopwatch Clock, List<double> Latencies)> RunGets(
+        IActorRef[] nodes, SignedItem[] items, Random random, bool latest)
+    {
+        var rpcs = new List<int>();
+        var latencies = new List<double>();
+        var found = 0;
+        var clock = Stopwatch.StartNew();
+        foreach (var batch in items.Chunk(64))
+        {
+            var replies = await Task.WhenAll(batch.Select(async item =>
+            {
+                var started = Stopwatch.GetTimestamp();
+                var reply = await nodes[random.Next(nodes.Length)].Ask<IGetReply>(new Get(item.Key, latest), AskTimeout);
+                lock (latencies)
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+
+                return reply;
+            }));
+            foreach (var (reply, item) in replies.Zip(batch))
+            {
+                switch (reply)
+                {
+                    case ValueFound value when value.Item.Equals(item):
+                        found++;
+                        rpcs.Add(value.Stats.RpcsSent);
+                        break;
+                    case ValueNotFound notFound:
+                        rpcs.Add(notFound.Stats.RpcsSent);
+                        break;
+                }
+            }
+        }
+
+        clock.Stop();
+        return (rpcs, found, clock, latencies);
+    }
+
+    private static double PercentileMs(List<double> values, double fraction)
+    {
+        if (values.Count == 0)
+        {
+            return 0;
+        }
+
+        var sorted = values.Order().ToArray();
+        return Math.Round(sorted[Math.Clamp((int)Math.Ceiling(fraction * sorted.Length) - 1, 0, sorted.Length - 1)], 2);
     }
 
     private static int Percentile(List<int> values, double fraction)
@@ -194,13 +233,13 @@ public static class Program
     private static void PrintTable(IReadOnlyList<Result> results)
     {
         Console.WriteLine();
-        Console.WriteLine("| nodes | items | join s | put RPCs p50 | put RPCs p99 | get RPCs p50 | get RPCs p99 | get found % | bytes/node | put s | get s |");
-        Console.WriteLine("|------:|------:|-------:|-------------:|-------------:|-------------:|-------------:|------------:|-----------:|------:|------:|");
+        Console.WriteLine("| nodes | items | join s | put RPCs p50 | put RPCs p99 | get RPCs p50 | get RPCs p99 | get found % | bytes/node | put s | get s | get ms p50 | latest get RPCs p50 | p99 | latest found % | latest ms p50 |");
+        Console.WriteLine("|------:|------:|-------:|-------------:|-------------:|-------------:|-------------:|------------:|-----------:|------:|------:|-----------:|--------------------:|----:|---------------:|--------------:|");
         foreach (var r in results)
         {
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {r.Nodes} | {r.Items} | {r.JoinSeconds:F1} | {r.PutRpcsMedian} | {r.PutRpcsP99} | {r.GetRpcsMedian} | {r.GetRpcsP99} | {r.GetFoundPercent:F1} | {r.BytesPerNode:N0} | {r.PutSeconds:F1} | {r.GetSeconds:F1} |"));
+                $"| {r.Nodes} | {r.Items} | {r.JoinSeconds:F1} | {r.PutRpcsMedian} | {r.PutRpcsP99} | {r.GetRpcsMedian} | {r.GetRpcsP99} | {r.GetFoundPercent:F1} | {r.BytesPerNode:N0} | {r.PutSeconds:F1} | {r.GetSeconds:F1} | {r.GetMsMedian} | {r.LatestGetRpcsMedian} | {r.LatestGetRpcsP99} | {r.LatestFoundPercent:F1} | {r.LatestGetMsMedian} |"));
         }
     }
 
@@ -218,7 +257,13 @@ public static class Program
         double GetFoundPercent,
         double GetSeconds,
         long BytesPerNode,
-        double TotalSeconds);
+        double TotalSeconds,
+        int LatestGetRpcsMedian,
+        int LatestGetRpcsP99,
+        double LatestFoundPercent,
+        double LatestGetSeconds,
+        double GetMsMedian,
+        double LatestGetMsMedian);
 
     private sealed record Options(IReadOnlyList<int> Nodes, int Items, string? JsonPath, int Seed, int JoinWave)
     {

@@ -231,11 +231,12 @@ class Testbed:
         return {"latency": ms_summary(times), "failed": len(failures), "failures": failures[:5],
                 "stored_min": min(stored) if stored else None, "stored_median": percentile(stored, 50)}
 
-    def get_items(self, pairs):
-        """Gets (item, reader node) pairs; found = a value came back, newest = it is the item's current value."""
+    def get_items(self, pairs, latest=False):
+        """Gets (item, reader node) pairs; found = a value came back, newest = it is the item's current value.
+        With latest, each get asks for the newest copy among the k closest (and repairs stale holders)."""
         def one(pair):
             it, reader = pair
-            code, doc, s = reader.get(it["key"], timeout=self.deadline.bound(120))
+            code, doc, s = reader.get(it["key"], timeout=self.deadline.bound(120), latest=latest)
             return code, doc, s
         times, found, newest, misses = [], 0, 0, []
         for (it, reader), (code, doc, s) in zip(pairs, self.parallel(one, pairs)):

@@ -146,8 +146,8 @@ class Node:
     def put(self, publisher, name, value, timestamp, timeout=90.0):
         return self.request("POST", "/items", publisher.store_message(name, value, timestamp), timeout=timeout)
 
-    def get(self, key, timeout=90.0):
-        return self.request("GET", "/items/" + key.hex(), timeout=timeout)
+    def get(self, key, timeout=90.0, latest=False):
+        return self.request("GET", "/items/" + key.hex() + ("?latest=true" if latest else ""), timeout=timeout)
 
     def join_outcomes(self):
         """The `Join: ...` lines of this node's logs so far (the CLI logs the reply of its one join attempt)."""
