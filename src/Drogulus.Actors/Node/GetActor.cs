@@ -85,7 +85,7 @@ internal sealed class GetActor : ReceiveActor, IWithTimers
         if (result.LocalCopyStale)
         {
             // The node's own copy missed the update: the store rule keeps the newer one.
-            _dataStore.Tell(new DataStoreActor.StoreLocal(item));
+            _dataStore.Tell(new DataStoreActor.StoreLocal(item), ActorRefs.Nobody);
         }
 
         return new ValueFound(item, result.Stats, result.CopiesSeen, result.StaleCopies, result.RepairStores);
