@@ -65,6 +65,12 @@ public sealed record DrogulusSettings
     /// <summary>Most republish stores in flight at once.</summary>
     public int RepublishParallelism { get; private init; }
 
+    /// <summary>Pings a join sends to one seed before it counts as not answering.</summary>
+    public int JoinSeedAttempts { get; private init; }
+
+    /// <summary>Wait before a seed that did not answer a join's ping is pinged again.</summary>
+    public TimeSpan JoinRetryDelay { get; private init; }
+
     /// <summary>First wait before a node whose listener stopped asks its transport to bind again.</summary>
     public TimeSpan RebindMinBackoff { get; private init; }
 
@@ -184,6 +190,8 @@ public sealed record DrogulusSettings
             ProtocolVersion = Text(drogulus, "protocol-version"),
             RepublishItemsPerSecond = Double(drogulus, "republish.items-per-second"),
             RepublishParallelism = Int(drogulus, "republish.parallelism"),
+            JoinSeedAttempts = Int(drogulus, "join.seed-attempts"),
+            JoinRetryDelay = Duration(drogulus, "join.retry-delay"),
             RebindMinBackoff = Duration(drogulus, "rebind.min-backoff"),
             RebindMaxBackoff = Duration(drogulus, "rebind.max-backoff"),
             Transport = Text(drogulus, "transport"),
@@ -221,7 +229,7 @@ public sealed record DrogulusSettings
     {
         "k", "alpha", "request-timeout", "lookup-timeout", "refresh-interval", "refresh-timeout", "replicate-interval",
         "allowed-rpc-fails", "max-frame-size", "idle-timeout", "connect-timeout", "handshake-timeout", "min-rsa-key-bits",
-        "created-with", "protocol-version", "republish.items-per-second", "republish.parallelism", "rebind.min-backoff", "rebind.max-backoff", "transport",
+        "created-with", "protocol-version", "republish.items-per-second", "republish.parallelism", "rebind.min-backoff", "rebind.max-backoff", "join.seed-attempts", "join.retry-delay", "transport",
         "listen.host", "listen.port",
 
         // Issue 9
@@ -268,6 +276,8 @@ public sealed record DrogulusSettings
         Require(ProtocolVersion.Split('.')[0] == "1", "protocol-version", "must be a 1.x version");
         Require(RepublishItemsPerSecond > 0 && double.IsFinite(RepublishItemsPerSecond), "republish.items-per-second", "must be positive");
         Require(RepublishParallelism >= 1, "republish.parallelism", "must be at least 1");
+        Require(JoinSeedAttempts is >= 1 and <= 100, "join.seed-attempts", "must be between 1 and 100");
+        Positive(JoinRetryDelay, "join.retry-delay");
         Positive(RebindMinBackoff, "rebind.min-backoff");
         Require(RebindMaxBackoff >= RebindMinBackoff, "rebind.max-backoff", "must be at least rebind.min-backoff");
         Require(Transport is "memory" or "tls", "transport", "must be \"memory\" or \"tls\"");

@@ -14,10 +14,12 @@ namespace Drogulus.Actors.Node;
 /// <summary>
 /// One join (PROTOCOL §10; the paper's §2.3 "joining the network"): ping every seed, look up the node's
 /// own id through those that answered, then refresh every bucket farther away than the closest
-/// neighbour. Fails when no seed answers. Replies once and stops. Its lookups are its own
+/// neighbour. A seed that does not answer (timeout, connection failure, Busy) is pinged again after
+/// <c>join.retry-delay</c>, up to <c>join.seed-attempts</c> pings, so that a join storm on one seed converges.
+/// Fails when no seed answers. Replies once and stops. Its lookups are its own
 /// <see cref="LookupActor"/> children, stopped (never restarted) if they fail.
 /// </summary>
-internal sealed class JoinActor : ReceiveActor
+internal sealed class JoinActor : ReceiveActor, IWithTimers
 {
     private readonly IReadOnlyList<PeerAddress> _seeds;
     private readonly IActorRef _replyTo;
@@ -26,6 +28,7 @@ internal sealed class JoinActor : ReceiveActor
     private readonly IActorRef _routing;
     private readonly IActorRef _transport;
     private readonly List<Contact> _answered = new();
+    private readonly Dictionary<PeerAddress, int> _attempts = new();
     private int _pendingPings;
     private int _pendingRefreshes;
     private bool _replied;
@@ -39,8 +42,11 @@ internal sealed class JoinActor : ReceiveActor
         _routing = routing;
         _transport = transport;
         Receive<RpcReplied>(OnPingReplied);
-        Receive<RpcFailed>(_ => PingDone());
+        Receive<RpcFailed>(failed => RetryOrGiveUp(failed.To));
+        Receive<RetrySeed>(retry => Ping(retry.Seed));
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(IReadOnlyList<PeerAddress> seeds, IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef transport) =>
         Akka.Actor.Props.Create(() => new JoinActor(seeds, replyTo, ownId, settings, routing, transport));
@@ -91,12 +97,34 @@ internal sealed class JoinActor : ReceiveActor
         _pendingPings = _seeds.Count;
         foreach (var seed in _seeds)
         {
-            _transport.Tell(new SendRequest(seed, new PingMessage("", default, 0, ""), Self));
+            Ping(seed);
         }
+    }
+
+    private void Ping(PeerAddress seed) => _transport.Tell(new SendRequest(seed, new PingMessage("", default, 0, ""), Self));
+
+    private void RetryOrGiveUp(PeerAddress seed)
+    {
+        var attempts = _attempts.GetValueOrDefault(seed, 1);
+        if (attempts < _settings.JoinSeedAttempts)
+        {
+            _attempts[seed] = attempts + 1;
+            Timers.StartSingleTimer(seed, new RetrySeed(seed), _settings.JoinRetryDelay);
+            return;
+        }
+
+        PingDone();
     }
 
     private void OnPingReplied(RpcReplied replied)
     {
+        if (replied.Reply is ErrorMessage { Code: ErrorCode.Busy })
+        {
+            // PROTOCOL §5: Busy is no misbehaviour; the seed is asked again later.
+            RetryOrGiveUp(replied.To);
+            return;
+        }
+
         if (replied.Reply is PongMessage && replied.Peer.Id != _ownId && replied.Peer.ToContact(Context.System.Scheduler.Now) is { } contact)
         {
             _answered.Add(contact);
@@ -179,4 +207,6 @@ internal sealed class JoinActor : ReceiveActor
             _replyTo.Tell(new JoinFailed("the join was aborted"));
         }
     }
+
+    private sealed record RetrySeed(PeerAddress Seed);
 }

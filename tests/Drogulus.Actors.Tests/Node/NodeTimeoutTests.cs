@@ -18,7 +18,7 @@ public sealed class NodeTimeoutTests : TestKit
     private static readonly TimeSpan OneTick = TimeSpan.FromMilliseconds(1);
 
     private readonly MemoryNetwork _network = new();
-    private readonly DrogulusSettings _settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, request-timeout = 3s }");
+    private readonly DrogulusSettings _settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, request-timeout = 3s, join.seed-attempts = 1 }");
     private readonly NodeUnderTest _node;
     private readonly RawPeer _peer;
 
@@ -42,6 +42,49 @@ public sealed class NodeTimeoutTests : TestKit
         Scheduler.Advance(OneTick);
 
         Assert.Equal(new JoinFailed("no seed answered"), ExpectMsg<JoinFailed>());
+    }
+
+    [Fact]
+    public void Join_should_ping_a_silent_seed_again_after_retry_delay_and_fail_only_after_the_last_attempt()
+    {
+        var settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, request-timeout = 3s, join.seed-attempts = 3, join.retry-delay = 2s }");
+        var node = NodeUnderTest.Start(this, _network, settings, "patient", seed: 3);
+        node.Node.Tell(new Join([$"{MemoryNetwork.Host}:{_peer.Port}"]), TestActor);
+
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            _peer.ExpectRequest<PingMessage>();
+            Scheduler.Advance(settings.RequestTimeout);
+            if (attempt < 3)
+            {
+                ExpectNoMsg(VirtualTime.Quiet);
+                Scheduler.Advance(settings.JoinRetryDelay);
+            }
+        }
+
+        Assert.Equal(new JoinFailed("no seed answered"), ExpectMsg<JoinFailed>());
+    }
+
+    [Fact]
+    public void Join_should_succeed_when_the_seed_answers_only_its_second_ping()
+    {
+        var settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, request-timeout = 3s, join.seed-attempts = 3, join.retry-delay = 2s }");
+        var node = NodeUnderTest.Start(this, _network, settings, "second-try", seed: 4);
+        node.Node.Tell(new Join([$"{MemoryNetwork.Host}:{_peer.Port}"]), TestActor);
+        _peer.ExpectRequest<PingMessage>();
+        Scheduler.Advance(settings.RequestTimeout);
+        ExpectNoMsg(VirtualTime.Quiet);
+        Scheduler.Advance(settings.JoinRetryDelay);
+
+        var (ping, from) = _peer.ExpectRequest<PingMessage>();
+        _peer.Reply(from, ping, new PongMessage("", default, 0, ""));
+
+        // The self-lookup and refreshes ask the same peer, which stays silent: they end at request-timeout.
+        AwaitAssert(() =>
+        {
+            Scheduler.Advance(settings.RequestTimeout);
+            Assert.Equal(new Joined(1), ExpectMsg<IJoinReply>(VirtualTime.Quiet));
+        });
     }
 
     [Fact]

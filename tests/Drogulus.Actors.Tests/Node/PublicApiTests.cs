@@ -15,7 +15,7 @@ public sealed class PublicApiTests : TestKit
     private static readonly PublisherKey Publisher = PublisherKey.Generate();
 
     private readonly MemoryNetwork _network = new();
-    private readonly DrogulusSettings _settings = DrogulusConfig.SettingsFrom("drogulus.k = 4");
+    private readonly DrogulusSettings _settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, join.seed-attempts = 1 }");
     private readonly NodeUnderTest _node;
     private readonly double _now;
 
