@@ -30,7 +30,7 @@ public sealed class DrogulusSettingsTests
         Assert.Equal(0, settings.ListenPort);
         Assert.Equal(TimeSpan.FromSeconds(5), settings.ConnectTimeout);
         Assert.Equal(TimeSpan.FromSeconds(5), settings.HandshakeTimeout);
-        Assert.Equal(3, settings.JoinSeedAttempts);
+        Assert.Equal(5, settings.JoinSeedAttempts);
         Assert.Equal(TimeSpan.FromSeconds(1), settings.JoinRetryDelay);
         Assert.Equal(TimeSpan.FromSeconds(1), settings.RebindMinBackoff);
         Assert.Equal(TimeSpan.FromMinutes(1), settings.RebindMaxBackoff);
@@ -205,7 +205,7 @@ public sealed class DrogulusSettingsTests
         "idle-timeout = 2m", "min-rsa-key-bits = 1024", "created-with = x", "protocol-version = \"1.0\"",
         "republish.items-per-second = 50", "republish.parallelism = 4", "transport = tls",
         "listen.host = \"127.0.0.1\"", "listen.port = 0", "connect-timeout = 5s", "handshake-timeout = 5s",
-        "rebind.min-backoff = 1s", "rebind.max-backoff = 1m", "join.seed-attempts = 3", "join.retry-delay = 1s",
+        "rebind.min-backoff = 1s", "rebind.max-backoff = 1m", "join.seed-attempts = 5", "join.retry-delay = 1s",
         "frame-timeout = 30s", "write-timeout = 10s", "max-connections = 256", "max-requests-in-flight = 64",
         "outgoing-high-water = 2 MiB", "outgoing-low-water = 256 KiB", "log-warning-interval = 10s",
 

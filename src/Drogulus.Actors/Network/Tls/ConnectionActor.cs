@@ -108,6 +108,13 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
 
     protected override void PostStop()
     {
+        // Stopped with the socket still open (its transport or node stopping): reset it, so the peer's
+        // pending requests fail at once instead of waiting for request-timeout.
+        if (_tcp is not null && !_tcpClosed)
+        {
+            _tcp.Tell(Tcp.Abort.Instance);
+        }
+
         _cts.Cancel();
         _stream?.Complete();
         FailAll("the connection stopped");
