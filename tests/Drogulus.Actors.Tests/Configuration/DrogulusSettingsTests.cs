@@ -21,7 +21,7 @@ public sealed class DrogulusSettingsTests
         Assert.Equal(1024 * 1024, settings.MaxFrameSize);
         Assert.Equal(TimeSpan.FromMinutes(2), settings.IdleTimeout);
         Assert.Equal(1024, settings.MinRsaKeyBits);
-        Assert.Equal("Drogulus.Actors 0.1", settings.CreatedWith);
+        Assert.Equal("Drogulus.Actors 0.2", settings.CreatedWith);
         Assert.Equal("1.0", settings.ProtocolVersion);
         Assert.Equal(50.0, settings.RepublishItemsPerSecond);
         Assert.Equal(4, settings.RepublishParallelism);
@@ -176,6 +176,19 @@ public sealed class DrogulusSettingsTests
         var error = Assert.Throws<ConfigurationException>(() => DrogulusSettings.Create(withoutAlpha));
 
         Assert.Equal("drogulus.alpha is missing.", error.Message);
+    }
+
+    // Issue 12: one version (Directory.Build.props) for the packages and for created-with.
+    [Fact]
+    public void SettingsFrom_should_write_the_package_version_into_created_with_when_no_config_is_given()
+    {
+        var actors = typeof(DrogulusSettings).Assembly.GetName().Version!;
+        var core = typeof(Core.Items.SignedItem).Assembly.GetName().Version!;
+        var expected = $"Drogulus.Actors {actors.Major}.{actors.Minor}";
+
+        Assert.Equal(actors, core);
+        Assert.Equal(expected, DrogulusConfig.SettingsFrom((Config?)null).CreatedWith);
+        Assert.Equal(expected, Core.Items.SignedItem.DefaultCreatedWith);
     }
 
     [Fact]
