@@ -188,7 +188,7 @@ public sealed class DrogulusSettingsTests
 
         Assert.Equal(actors, core);
         Assert.Equal(expected, DrogulusConfig.SettingsFrom((Config?)null).CreatedWith);
-        Assert.Equal(expected, Core.Items.SignedItem.DefaultCreatedWith);
+        Assert.Equal(Core.Items.SignedItem.DefaultCreatedWith, expected);
     }
 
     [Fact]
