@@ -9,16 +9,17 @@ using Drogulus.Actors.Node;
 using Drogulus.Actors.Protocol;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
+using Drogulus.Core.Storage;
 using Drogulus.LocalNetwork;
 using Serilog;
 using Spectre.Console;
 
 // The README's main command: a local network of Drogulus nodes that stores and reads signed values.
-var options = Options.Parse(args, out var error);
+var options = Options.Parse(args, out var error, out var help);
 if (options is null)
 {
-    Console.Error.WriteLine(error);
-    return 2;
+    (help ? Console.Out : Console.Error).WriteLine(error);
+    return help ? 0 : 2;
 }
 
 // Akka's log goes through Serilog: structured properties (NodeId, PeerId, Key, ...), warnings and up.
@@ -33,19 +34,26 @@ var config = ConfigurationFactory.ParseString("""
     akka.logger-formatter = "Akka.Logger.Serilog.SerilogLogMessageFormatter, Akka.Logger.Serilog"
     """);
 using var system = ActorSystem.Create("drogulus-local", config);
-var settings = DrogulusConfig.SettingsFrom($"drogulus.transport = {options.Transport}");
+// request-timeout 2s (reference: 5s): on 127.0.0.1 a reply takes milliseconds, and the update scenario's
+// requests to stopped TLS nodes end only by this timeout, so it sets the scenario's run time.
+var settings = DrogulusConfig.SettingsFrom($"drogulus {{ transport = {options.Transport}, k = {options.K}, alpha = {Math.Min(3, options.K)}, request-timeout = 2s }}");
 var timeout = settings.LookupTimeout + settings.RequestTimeout + settings.RequestTimeout;
 ITransportFactory transport = options.Transport == "tls" ? new TlsTransport() : new MemoryNetwork();
 var random = new Random(options.Seed);
 
-AnsiConsole.MarkupLine($"[bold]Drogulus local network[/]: {options.Nodes} nodes, {options.Items} signed items, {(options.Transport == "tls" ? "TLS 1.3 on 127.0.0.1" : "in-memory network")}, k={settings.K}, alpha={settings.Alpha}");
+AnsiConsole.MarkupLine($"[bold]Drogulus local network[/]: {options.Nodes} nodes, {options.Items} signed items, {(options.Transport == "tls" ? "TLS 1.3 on 127.0.0.1" : "in-memory network")}, k={settings.K}, alpha={settings.Alpha}, request-timeout={settings.RequestTimeout.TotalSeconds:F0}s");
 
 var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
-var nodes = new List<(IActorRef Ref, Key Id)>();
+var nodes = new List<DemoNode>();
 var joinClock = Stopwatch.StartNew();
 var publishers = new List<PublisherKey>();
 var puts = new List<(SignedItem Item, PutCompleted? Reply, double Ms, int Rpcs, Key From)>();
 var gets = new List<(bool Found, double Ms, int Rpcs)>();
+UpdateReport? update = null;
+if (options.K >= options.Nodes)
+{
+    AnsiConsole.MarkupLine($"[yellow]k={options.K} is not below the node count: every node holds every item, so gets run no lookup[/]");
+}
 
 await AnsiConsole.Progress()
     .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
@@ -54,8 +62,11 @@ await AnsiConsole.Progress()
         var start = progress.AddTask("start and join nodes", maxValue: options.Nodes);
         for (var i = 0; i < options.Nodes; i++)
         {
-            var identity = NodeIdentity.Generate(system.Scheduler.Now);
-            nodes.Add((system.ActorOf(NodeActor.Props(settings, identity, transport, seed: options.Seed + i), $"node-{i}"), identity.Id));
+            // The store is the node's own, outside the actor, so that the update scenario can stop and restart it.
+            var node = new DemoNode(i, NodeIdentity.Generate(system.Scheduler.Now), new InMemoryItemStore());
+            node.Ref = system.ActorOf(NodeActor.Props(settings, node.Identity, transport, node.Store, seed: options.Seed + i), $"node-{i}");
+            node.Restarts = 1;
+            nodes.Add(node);
         }
 
         var seed = await nodes[0].Ref.Ask<NodeStatus>(GetNodeStatus.Instance, timeout);
@@ -95,8 +106,8 @@ await AnsiConsole.Progress()
             return (plan.Item, completed, clock.Elapsed.TotalMilliseconds, completed?.RpcsSent(plan.From.Id) ?? 0, plan.From.Id);
         }));
 
-        var getTask = progress.AddTask("read them back from other nodes", maxValue: options.Items);
-        var reads = puts.Select(put => (put.Item, Reader: OtherNode(put.From))).ToArray();
+        var getTask = progress.AddTask("read them back from nodes holding no copy", maxValue: options.Items);
+        var reads = puts.Select(put => (put.Item, Reader: NonHolder(put.From, Holders(put.Reply)))).ToArray();
         gets.AddRange(await Bounded(reads, 16, async read =>
         {
             var clock = Stopwatch.StartNew();
@@ -106,6 +117,15 @@ await AnsiConsole.Progress()
                 ? (true, clock.Elapsed.TotalMilliseconds, found.Stats.RpcsSent)
                 : (false, clock.Elapsed.TotalMilliseconds, 0);
         }));
+
+        if (options.UpdateItems > 0)
+        {
+            var updates = puts.Where(p => p.Reply is { StoredCount: > 0 }).Take(options.UpdateItems)
+                .Select(p => (V1: p.Item, Holders: (IReadOnlySet<Key>)Holders(p.Reply))).ToArray();
+            var updateTask = progress.AddTask("update items while a quarter of their holders are away", maxValue: updates.Length);
+            var scenario = new UpdateScenario(system, settings, transport, nodes, seed.Endpoint, random);
+            update = await scenario.RunAsync(updates, [.. publishers], () => updateTask.Increment(1));
+        }
     });
 
 var memoryPerNode = (GC.GetTotalMemory(forceFullCollection: true) - memoryBefore) / 1024.0 / options.Nodes;
@@ -124,19 +144,33 @@ var report = new Report(
     Percentiles.Of(puts.Select(p => (double)p.Rpcs).ToArray()),
     Percentiles.Of(gets.Select(g => g.Ms).ToArray()),
     Percentiles.Of(puts.Select(p => p.Ms).ToArray()),
-    memoryPerNode);
+    memoryPerNode,
+    update);
 
 var table = new Table().AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
 table.AddRow("nodes joined through one seed", $"{report.Nodes} in {report.JoinSeconds:F2} s");
 table.AddRow("items published (stored on ≥ 1 node)", $"{report.ItemsStored} / {report.Items}");
 table.AddRow("items read back from another node", $"{report.ItemsFound} / {report.Items} ({report.SuccessRate:P1})");
-table.AddRow($"  of which the reader was among the k={settings.K} holders", $"{report.FoundLocally}");
+table.AddRow($"  of which answered from the reader's own store (k={settings.K})", $"{report.FoundLocally}");
 table.AddRow("RPCs per get (p50 / p99)", $"{report.RpcsPerGet.P50} / {report.RpcsPerGet.P99}");
 table.AddRow("RPCs per put (p50 / p99)", $"{report.RpcsPerPut.P50} / {report.RpcsPerPut.P99}");
 table.AddRow("get latency ms (p50 / p99)", $"{report.GetLatencyMs.P50:F2} / {report.GetLatencyMs.P99:F2}");
 table.AddRow("put latency ms (p50 / p99)", $"{report.PutLatencyMs.P50:F2} / {report.PutLatencyMs.P99:F2}");
 table.AddRow("memory per node", $"{report.MemoryPerNodeKiB:F0} KiB");
+if (update is not null)
+{
+    table.AddRow($"update: items put again (v2) with holders of v1 away", $"{update.V2Stored} / {update.Items}");
+    table.AddRow("  holders of v1 stopped during the v2 put", $"{update.HoldersStopped} of {update.HoldersOfV1}");
+    table.AddRow("  plain reads that saw v1 after the holders came back", $"{update.PlainReadsSawV1} / {update.PlainReads}");
+    table.AddRow("  latest reads that saw v1", $"{update.LatestReadsSawV1} / {update.LatestReads}");
+    table.AddRow("  reads that found nothing", $"{update.ReadsFailed}");
+}
+
 AnsiConsole.Write(table);
+if (update is not null)
+{
+    AnsiConsole.MarkupLine($"update scenario restart: {Markup.Escape(update.Restart)}");
+}
 
 if (options.JsonPath is { } path)
 {
@@ -151,18 +185,22 @@ foreach (var publisher in publishers)
 
 await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
 await Log.CloseAndFlushAsync();
-return found == options.Items ? 0 : 1;
+return found == options.Items && (update is null || update.ReadsFailed == 0) ? 0 : 1;
 
-IActorRef OtherNode(Key publisher)
+static HashSet<Key> Holders(PutCompleted? reply) =>
+    reply?.Outcomes.Where(o => o.Result == StoreResult.Stored).Select(o => o.NodeId).ToHashSet() ?? [];
+
+// A reader that neither put the item nor was told to store it, so that its get runs a lookup; any other
+// node when every node holds a copy (k at least the node count).
+IActorRef NonHolder(Key publisher, HashSet<Key> holders)
 {
-    while (true)
+    var candidates = nodes.Where(n => n.Id != publisher && !holders.Contains(n.Id)).ToList();
+    if (candidates.Count == 0)
     {
-        var node = nodes[random.Next(nodes.Count)];
-        if (node.Id != publisher)
-        {
-            return node.Ref;
-        }
+        candidates = nodes.Where(n => n.Id != publisher).ToList();
     }
+
+    return candidates[random.Next(candidates.Count)].Ref;
 }
 
 static async Task<List<TResult>> Bounded<T, TResult>(IReadOnlyList<T> work, int parallelism, Func<T, Task<TResult>> run)

@@ -14,7 +14,8 @@ internal sealed record Report(
     Percentiles RpcsPerPut,
     Percentiles GetLatencyMs,
     Percentiles PutLatencyMs,
-    double MemoryPerNodeKiB);
+    double MemoryPerNodeKiB,
+    UpdateReport? Update);
 
 /// <summary>Median and 99th percentile of a sample.</summary>
 internal sealed record Percentiles(double P50, double P99)

@@ -18,21 +18,28 @@ internal static class ClientCommands
         var data = CommonOptions.Data();
         var passphrase = CommonOptions.Passphrase();
         var name = new Argument<string>("NAME") { Description = "The name of the value (its key is derived from your public key and this name)." };
-        var value = new Argument<string>("VALUE") { Description = "The value, stored as a msgpack string." };
+        var value = new Argument<string?>("VALUE")
+        {
+            Description = "The value, stored as a msgpack string; '-' reads it from standard input (see --file).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var file = new Option<string?>("--file") { Description = "Read the value (UTF-8 text, stored as a msgpack string) from this file instead." };
         var expires = new Option<string?>("--expires") { Description = "Lifetime such as 30m, 2h or 7d; never expires when absent." };
         var meta = new Option<string[]>("--meta") { Description = "Metadata as k=v; repeat for more.", AllowMultipleArgumentsPerToken = false };
-        var command = new Command("put", "Sign a value with your publisher key and store it in the network.") { name, value, data, passphrase, expires, meta };
+        var command = new Command("put", "Sign a value with your publisher key and store it in the network.") { name, value, file, data, passphrase, expires, meta };
         command.SetAction(async (result, cancel) =>
         {
             var files = new NodeFiles(result.GetRequiredValue(data));
             var control = files.ReadControl();
+            var maxItemSize = await MaxItemSize(control, cancel);
+            var valueMsgpack = await PutValue.ReadAsync(result.GetValue(value), result.GetValue(file), maxItemSize, cancel);
             using var publisher = files.LoadPublisher(CommonOptions.RequirePassphrase(result.GetValue(passphrase)));
             var now = DateTimeOffset.UtcNow;
             var lifetime = result.GetValue(expires) is { } text ? CommonOptions.ParseDuration(text) : (TimeSpan?)null;
             var item = SignedItem.Create(
                 publisher,
                 result.GetRequiredValue(name),
-                result.GetRequiredValue(value),
+                valueMsgpack,
                 SignedItem.UnixSeconds(now),
                 lifetime is { } l ? SignedItem.UnixSeconds(now + l) : 0,
                 ParseMeta(result.GetValue(meta) ?? []));
@@ -90,6 +97,29 @@ internal static class ClientCommands
         return command;
     }
 
+    // The node's max-item-size, from its status: a value is refused here, before it is signed and sent.
+    private static async Task<int> MaxItemSize(ControlEndpoint control, CancellationToken cancel)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{control.Port}"), Timeout = TimeSpan.FromSeconds(30) };
+        try
+        {
+            using var status = JsonDocument.Parse(await client.GetStringAsync("/status", cancel));
+            return status.RootElement.GetProperty("maxItemSize").GetInt32();
+        }
+        catch (HttpRequestException e)
+        {
+            throw new CliException($"no node answers on 127.0.0.1:{control.Port} (pid {control.ProcessId}); is it running? ({e.Message})");
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new CliException($"the node on 127.0.0.1:{control.Port} did not say its max-item-size ({e.Message})");
+        }
+        catch (TaskCanceledException) when (!cancel.IsCancellationRequested)
+        {
+            throw new CliException($"the node on 127.0.0.1:{control.Port} did not answer in time");
+        }
+    }
+
     private static Dictionary<string, string> ParseMeta(string[] pairs)
     {
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -128,8 +158,11 @@ internal static class ClientCommands
         using var json = JsonDocument.Parse(text.Length == 0 ? "{}" : text);
         if (!response.IsSuccessStatusCode)
         {
-            var error = json.RootElement.TryGetProperty("error", out var e) ? e.GetString() : text;
-            throw new CliException($"{(int)response.StatusCode}: {error}");
+            // The channel speaks HTTP, the user does not: the node's own words, or the status in words.
+            var error = json.RootElement.TryGetProperty("error", out var e) && e.GetString() is { Length: > 0 } words
+                ? words
+                : $"the node refused the request ({response.ReasonPhrase?.ToLowerInvariant() ?? "no reason given"})";
+            throw new CliException(error);
         }
 
         Console.WriteLine(JsonSerializer.Serialize(json.RootElement, Pretty));

@@ -18,7 +18,7 @@ namespace Drogulus.Node;
 /// </summary>
 internal static class ControlServer
 {
-    public static async Task<(WebApplication App, int Port)> StartAsync(IActorRef node, int port, TimeSpan timeout)
+    public static async Task<(WebApplication App, int Port)> StartAsync(IActorRef node, int port, TimeSpan timeout, int maxItemSize)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -28,7 +28,7 @@ internal static class ControlServer
         app.MapGet("/status", async () =>
         {
             var status = await node.Ask<NodeStatus>(GetNodeStatus.Instance, timeout);
-            return Results.Json(new { nodeId = status.NodeId.ToString(), status.Endpoint, status.Contacts, status.Buckets, status.Items, status.Connections });
+            return Results.Json(new { nodeId = status.NodeId.ToString(), status.Endpoint, status.Contacts, status.Buckets, status.Items, status.Connections, maxItemSize });
         });
 
         app.MapPost("/items", async (HttpRequest request) =>

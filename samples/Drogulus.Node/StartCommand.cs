@@ -71,6 +71,11 @@ internal static class StartCommand
                     throw new CliException($"cannot use the HOCON file {configFile}: '{stray}' is neither a drogulus {{ }} nor an akka {{ }} block");
                 }
 
+                if (HoconBraces.FindUnbalanced(text) is { } unbalanced)
+                {
+                    throw new CliException($"cannot use the HOCON file {configFile}: {unbalanced}");
+                }
+
                 config = file.WithFallback(config);
             }
             catch (Exception e) when (e is not CliException)
@@ -127,10 +132,17 @@ internal static class StartCommand
         if (joinSeeds.Length > 0)
         {
             var joined = await node.Ask<IJoinReply>(new Join(joinSeeds), timeout);
+            if (joined is JoinFailed failed && seeds.Length > 0)
+            {
+                // Seeds the user named and that lead nowhere are a mistake to report, not to log and carry on
+                // with (a restarted node whose saved contacts are all away keeps running: it may be the first back).
+                throw new CliException($"cannot join through --seed {string.Join(' ', seeds)}: {failed.Reason}");
+            }
+
             Log.Information("Join: {Result}", joined);
         }
 
-        var (control, port) = await ControlServer.StartAsync(node, controlPort, timeout);
+        var (control, port) = await ControlServer.StartAsync(node, controlPort, timeout, settings.MaxItemSize);
         files.WriteControl(new ControlEndpoint(port, Environment.ProcessId, status.NodeId.ToString()));
         Console.WriteLine($"node {status.NodeId}");
         Console.WriteLine($"listening on {status.Endpoint}; control channel on 127.0.0.1:{port}; Ctrl-C stops it");

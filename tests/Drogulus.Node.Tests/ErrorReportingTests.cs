@@ -100,4 +100,30 @@ public sealed class ErrorReportingTests(KeyedDataDirectory keyed) : IClassFixtur
 
         Assert.Contains(expected, NodeCli.SingleErrorLine(result), StringComparison.Ordinal);
     }
+
+    // Issue 12: settings Akka's parser takes without complaint but that a node must not run with.
+    [Theory]
+    [InlineData("drogulus {\n  k = 4\n", "line 1: the block opened with '{' here is never closed")]
+    [InlineData("# a comment with a { brace\ndrogulus {\n  created-with = \"a } in a string\"\n", "line 2: the block opened with '{' here is never closed")]
+    [InlineData("drogulus {\n  request-timeout = 5\n}\n", "drogulus.request-timeout needs a unit")]
+    [InlineData("drogulus {\n  max-frame-size = 1 GiB\n}\n", "drogulus.max-frame-size must be at most 64 MiB")]
+    public async Task Start_should_report_one_line_naming_the_line_or_key_when_config_is_unsafe(string text, string expected)
+    {
+        var config = Path.Combine(keyed.Scratch, $"unsafe-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(config, text);
+
+        var result = await NodeCli.RunAsync("start", "--data", keyed.Data, "--listen", "127.0.0.1:0", "--config", config);
+
+        Assert.Contains(expected, NodeCli.SingleErrorLine(result), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_should_exit_with_one_line_when_a_seed_is_not_an_endpoint()
+    {
+        var result = await NodeCli.RunAsync("start", "--data", keyed.Data, "--listen", "127.0.0.1:0", "--seed", "notanendpoint");
+
+        var line = NodeCli.SingleErrorLine(result);
+        Assert.Contains("notanendpoint", line, StringComparison.Ordinal);
+        Assert.Contains("is not host:port", line, StringComparison.Ordinal);
+    }
 }

@@ -44,12 +44,38 @@ internal static class NodeCli
 
     public static Task<CliResult> RunAsync(params string[] args) => RunWithPassphraseAsync(Passphrase, args);
 
-    public static async Task<CliResult> RunWithPassphraseAsync(string passphrase, params string[] args)
+    public static Task<CliResult> RunWithPassphraseAsync(string passphrase, params string[] args) => RunAsync(passphrase, null, args);
+
+    /// <summary>Runs a command with <paramref name="input"/> written to its standard input, which is then closed.</summary>
+    public static Task<CliResult> RunWithInputAsync(byte[] input, params string[] args) => RunAsync(Passphrase, input, args);
+
+    private static async Task<CliResult> RunAsync(string passphrase, byte[]? input, string[] args)
     {
         using var guard = new CancellationTokenSource(SafetyTimeout);
         using var process = Process.Start(StartInfo(passphrase, args)) ?? throw new InvalidOperationException("drogulus-node did not start.");
         try
         {
+            if (input is not null)
+            {
+                // The command may stop reading early (a value over max-item-size): a broken pipe is its answer.
+                try
+                {
+                    await process.StandardInput.BaseStream.WriteAsync(input, guard.Token);
+                    await process.StandardInput.BaseStream.FlushAsync(guard.Token);
+                }
+                catch (IOException)
+                {
+                }
+            }
+
+            try
+            {
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+            }
+
             var stdout = process.StandardOutput.ReadToEndAsync(guard.Token);
             var stderr = process.StandardError.ReadToEndAsync(guard.Token);
             await process.WaitForExitAsync(guard.Token);

@@ -259,6 +259,7 @@ public sealed record DrogulusSettings
 
     private void Validate()
     {
+        ValidateUpperBounds();
         Require(K >= 1, "k", "must be at least 1");
         Require(Alpha >= 1 && Alpha <= K, "alpha", "must be between 1 and k");
         Positive(RequestTimeout, "request-timeout");
@@ -308,6 +309,35 @@ public sealed record DrogulusSettings
         Require(RateLimitMaxAddresses is >= 1 and <= 10_000_000, "rate-limit-max-addresses", "must be between 1 and 10000000");
     }
 
+    // ---- Issue 12: an upper bound on every size and count, so that a slip of a unit is refused. Checked first:
+    // a huge max-frame-size is reported as itself, not as a too-small outgoing-high-water. (min-rsa-key-bits is
+    // bounded through max-rsa-key-bits, which must lie between it and 16384.) ----
+    private void ValidateUpperBounds()
+    {
+        Require(K <= MaxK, "k", $"must be at most {MaxK}");
+        Require(AllowedRpcFails <= 100, "allowed-rpc-fails", "must be at most 100");
+        Require(MaxFrameSize <= MaxFrameSizeBound, "max-frame-size", "must be at most 64 MiB");
+        Require(RepublishItemsPerSecond <= MaxRate, "republish.items-per-second", $"must be at most {MaxRate}");
+        Require(RepublishParallelism <= 1024, "republish.parallelism", "must be at most 1024");
+        Require(MaxConnections <= 1_000_000, "max-connections", "must be at most 1000000");
+        Require(MaxRequestsInFlight <= 1_000_000, "max-requests-in-flight", "must be at most 1000000");
+        Require(OutgoingHighWater <= 4 * MaxFrameSizeBound, "outgoing-high-water", "must be at most 256 MiB");
+        Require(MaxStoreBytes <= MaxStoreBytesBound, "max-store-bytes", "must be at most 1 TiB");
+        Require(MaxItemsPerPublisher <= 100_000_000, "max-items-per-publisher", "must be at most 100000000");
+        Require(RateLimitPerSecond <= MaxRate, "rate-limit.requests-per-second", $"must be at most {MaxRate}");
+        Require(RateLimitBurst <= MaxBurst, "rate-limit.burst", $"must be at most {MaxBurst}");
+        Require(ConnectionRateLimitPerSecond <= MaxRate, "connection-rate-limit.connections-per-second", $"must be at most {MaxRate}");
+        Require(ConnectionRateLimitBurst <= MaxBurst, "connection-rate-limit.burst", $"must be at most {MaxBurst}");
+    }
+
+    private const int MaxK = 1000;
+    private const int MaxFrameSizeBound = 64 * 1024 * 1024;
+    private const long MaxStoreBytesBound = 1L << 40;
+    private const double MaxRate = 1_000_000;
+    private const int MaxBurst = 10_000_000;
+
+    // ---- end of issue 12 ----
+
     // Length digits, ':' and ',' around a payload (PROTOCOL §4).
     private const int NetstringOverhead = 12;
 
@@ -350,8 +380,14 @@ public sealed record DrogulusSettings
     private static TimeSpan Duration(Config config, string key)
     {
         Present(config, key);
+
+        // Issue 12: HOCON reads a bare number as milliseconds, so "request-timeout = 5" meant 5 ms; a unit is required.
+        var raw = Read(key, () => config.GetString(key))?.Trim() ?? "";
+        Require(raw.Length > 0 && char.IsLetter(raw[^1]), key, $"needs a unit, such as 5s, 200ms or 10m (\"{Truncate(raw)}\" has none)");
         return Read(key, () => config.GetTimeSpan(key, allowInfinite: false));
     }
+
+    private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "...";
 
     private static int Bytes(Config config, string key)
     {

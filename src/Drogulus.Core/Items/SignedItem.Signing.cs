@@ -6,7 +6,7 @@ namespace Drogulus.Core.Items;
 public sealed partial class SignedItem
 {
     /// <summary>The <c>created_with</c> this library writes unless told otherwise.</summary>
-    public const string DefaultCreatedWith = "Drogulus.Actors 0.1";
+    public const string DefaultCreatedWith = "Drogulus.Actors 0.2";
 
     /// <summary>Default of <c>drogulus.min-rsa-key-bits</c>: low enough for the protocol's test vector.</summary>
     public const int DefaultMinRsaKeyBits = 1024;

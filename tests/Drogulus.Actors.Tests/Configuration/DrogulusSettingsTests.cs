@@ -21,7 +21,7 @@ public sealed class DrogulusSettingsTests
         Assert.Equal(1024 * 1024, settings.MaxFrameSize);
         Assert.Equal(TimeSpan.FromMinutes(2), settings.IdleTimeout);
         Assert.Equal(1024, settings.MinRsaKeyBits);
-        Assert.Equal("Drogulus.Actors 0.1", settings.CreatedWith);
+        Assert.Equal("Drogulus.Actors 0.2", settings.CreatedWith);
         Assert.Equal("1.0", settings.ProtocolVersion);
         Assert.Equal(50.0, settings.RepublishItemsPerSecond);
         Assert.Equal(4, settings.RepublishParallelism);
@@ -144,6 +144,25 @@ public sealed class DrogulusSettingsTests
     [InlineData("connection-rate-limit.burst = 0", "connection-rate-limit.burst")]
     [InlineData("rate-limit-exempt = [\"not-a-network\"]", "rate-limit-exempt")]
     [InlineData("rate-limit-max-addresses = 0", "rate-limit-max-addresses")]
+    // Issue 12: upper bounds on sizes and counts, and durations without a unit.
+    [InlineData("k = 1001, alpha = 3", "k")]
+    [InlineData("allowed-rpc-fails = 101", "allowed-rpc-fails")]
+    [InlineData("max-frame-size = 1 GiB", "max-frame-size")]
+    [InlineData("max-frame-size = 65 MiB", "max-frame-size")]
+    [InlineData("republish.items-per-second = 2000000", "republish.items-per-second")]
+    [InlineData("republish.parallelism = 1025", "republish.parallelism")]
+    [InlineData("max-connections = 1000001", "max-connections")]
+    [InlineData("max-requests-in-flight = 1000001", "max-requests-in-flight")]
+    [InlineData("outgoing-high-water = 1 GiB", "outgoing-high-water")]
+    [InlineData("max-store-bytes = 2 TiB", "max-store-bytes")]
+    [InlineData("max-items-per-publisher = 100000001", "max-items-per-publisher")]
+    [InlineData("rate-limit.requests-per-second = 1e7", "rate-limit.requests-per-second")]
+    [InlineData("rate-limit.burst = 10000001", "rate-limit.burst")]
+    [InlineData("connection-rate-limit.connections-per-second = 1e7", "connection-rate-limit.connections-per-second")]
+    [InlineData("connection-rate-limit.burst = 10000001", "connection-rate-limit.burst")]
+    [InlineData("request-timeout = 5", "request-timeout")]
+    [InlineData("lookup-timeout = 60", "lookup-timeout")]
+    [InlineData("rebind.max-backoff = 60000", "rebind.max-backoff")]
     public void Create_should_reject_nonsense_naming_the_key_when_a_value_is_out_of_range(string setting, string key)
     {
         var error = Assert.Throws<ConfigurationException>(() => DrogulusConfig.SettingsFrom($"drogulus {{ {setting} }}"));
@@ -159,6 +178,19 @@ public sealed class DrogulusSettingsTests
         var error = Assert.Throws<ConfigurationException>(() => DrogulusSettings.Create(withoutAlpha));
 
         Assert.Equal("drogulus.alpha is missing.", error.Message);
+    }
+
+    // Issue 12: one version (Directory.Build.props) for the packages and for created-with.
+    [Fact]
+    public void SettingsFrom_should_write_the_package_version_into_created_with_when_no_config_is_given()
+    {
+        var actors = typeof(DrogulusSettings).Assembly.GetName().Version!;
+        var core = typeof(Core.Items.SignedItem).Assembly.GetName().Version!;
+        var expected = $"Drogulus.Actors {actors.Major}.{actors.Minor}";
+
+        Assert.Equal(actors, core);
+        Assert.Equal(expected, DrogulusConfig.SettingsFrom((Config?)null).CreatedWith);
+        Assert.Equal(Core.Items.SignedItem.DefaultCreatedWith, expected);
     }
 
     [Fact]
