@@ -134,6 +134,7 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
     private async Task Gets(SignedItem[] items, int[] sources, bool latest, string name)
     {
         var latencies = new List<double>();
+        var remote = new List<double>();
         var messages = new List<double>();
         var ok = 0;
         var local = 0;
@@ -141,9 +142,15 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
         {
             var started = Stopwatch.GetTimestamp();
             var reply = await _nodes[Other(sources[i])].Ask<object>(new Get(items[i].Key, latest), timeout);
-            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            latencies.Add(elapsed);
             if (reply is ValueFound found)
             {
+                if (found.Stats.RpcsSent > 0)
+                {
+                    remote.Add(elapsed);
+                }
+
                 messages.Add(found.Stats.RpcsSent + found.RepairStores);
                 local += found.Stats.RpcsSent == 0 ? 1 : 0;
                 ok += found.Item.Equals(items[i]) ? 1 : 0;
@@ -160,6 +167,7 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
             ["msgs"] = Stats.Summary(messages),
             ["success"] = ok / (double)items.Length,
             ["answered_locally"] = local,
+            ["remote_latency_ms"] = Stats.Summary(remote),
         };
     }
 
