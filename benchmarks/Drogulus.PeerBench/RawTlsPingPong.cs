@@ -12,7 +12,7 @@ namespace Drogulus.PeerBench;
 /// <summary>
 /// What TLS alone allows on this machine: round trips over one loopback TCP connection wrapped in SslStream,
 /// TLS 1.3 with mutual authentication by self-signed ECDSA P-256 certificates (the node's identities and
-/// options, PROTOCOL §5), no actors. Each frame is a 4-byte length and a payload the size of a node ping.
+/// options, PROTOCOL §5), no actors. Each frame is a 4-byte length and a payload, together the size of a node ping frame.
 /// </summary>
 internal sealed class RawTlsPingPong : IAsyncDisposable
 {
@@ -70,64 +70,81 @@ internal sealed class RawTlsPingPong : IAsyncDisposable
         return new RawTlsPingPong(listener, client, clientTls, server, payload);
     }
 
-    /// <summary>Round trips per second with <paramref name="inFlight"/> requests outstanding, over <paramref name="duration"/>.</summary>
+    /// <summary>
+    /// Round trips per second with <paramref name="inFlight"/> requests outstanding, over
+    /// <paramref name="duration"/>. Both ends coalesce: whatever whole frames one read brings are answered
+    /// (or followed by as many new requests) in one write, as a batching transport may.
+    /// </summary>
     public async Task<double> RoundTrips(int inFlight, TimeSpan duration)
     {
-        var frame = new byte[4 + _payload];
-        BinaryPrimitives.WriteInt32BigEndian(frame, _payload);
-        var window = new SemaphoreSlim(inFlight, inFlight);
-        using var stop = new CancellationTokenSource();
-        long sent = 0;
+        var frameSize = 4 + _payload;
+        var frames = Frames(inFlight, _payload);
+        var buffer = new byte[64 * 1024];
+        await _clientTls.WriteAsync(frames.AsMemory(0, inFlight * frameSize));
+        long written = inFlight;
         long replies = 0;
-        var writer = Task.Run(async () =>
-        {
-            try
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    await window.WaitAsync(stop.Token);
-
-                    // Counted before the write, so that the reader drains every reply before the next run.
-                    Interlocked.Increment(ref sent);
-                    await _clientTls.WriteAsync(frame);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        });
-        var reader = Task.Run(async () =>
-        {
-            var buffer = new byte[frame.Length];
-            while (!stop.IsCancellationRequested || Interlocked.Read(ref replies) < Interlocked.Read(ref sent))
-            {
-                await _clientTls.ReadExactlyAsync(buffer);
-                Interlocked.Increment(ref replies);
-                window.Release();
-            }
-        });
+        var carry = 0;
         var clock = Stopwatch.StartNew();
-        await Task.Delay(duration);
-        var counted = Interlocked.Read(ref replies);
-        var elapsed = clock.Elapsed.TotalSeconds;
-        stop.Cancel();
-        await writer;
-        await reader.WaitAsync(TimeSpan.FromSeconds(10));
+        var counted = -1L;
+        var elapsed = 0.0;
+        while (replies < written)
+        {
+            var read = await _clientTls.ReadAsync(buffer);
+            if (read == 0)
+            {
+                throw new EndOfStreamException("the echo side closed");
+            }
+
+            var whole = (carry + read) / frameSize;
+            carry = (carry + read) % frameSize;
+            replies += whole;
+            if (counted < 0 && clock.Elapsed >= duration)
+            {
+                counted = replies;
+                elapsed = clock.Elapsed.TotalSeconds;
+            }
+
+            if (counted < 0 && whole > 0)
+            {
+                await _clientTls.WriteAsync(frames.AsMemory(0, whole * frameSize));
+                written += whole;
+            }
+        }
+
         return counted / elapsed;
+    }
+
+    private static byte[] Frames(int count, int payload)
+    {
+        var frames = new byte[count * (4 + payload)];
+        for (var i = 0; i < count; i++)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(frames.AsSpan(i * (4 + payload)), payload);
+        }
+
+        return frames;
     }
 
     private static async Task Echo(SslStream tls, int payload)
     {
-        var buffer = new byte[4 + payload];
+        var frameSize = 4 + payload;
+        var buffer = new byte[64 * 1024];
+        var frames = Frames(buffer.Length / frameSize + 1, payload);
+        var carry = 0;
         try
         {
-            while (true)
+            int read;
+            while ((read = await tls.ReadAsync(buffer)) > 0)
             {
-                await tls.ReadExactlyAsync(buffer);
-                await tls.WriteAsync(buffer);
+                var whole = (carry + read) / frameSize;
+                carry = (carry + read) % frameSize;
+                if (whole > 0)
+                {
+                    await tls.WriteAsync(frames.AsMemory(0, whole * frameSize));
+                }
             }
         }
-        catch (Exception e) when (e is IOException or EndOfStreamException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
         }
         finally
