@@ -91,6 +91,11 @@ def main():
               f"max-connections {get(data['drogulus'], 'max_connections')} per node; "
               f"{get(data['drogulus'], 'get', 'answered_locally')} of {get(data['drogulus'], 'get', 'latency_ms', 'n')} plain gets answered from the reader's own store "
               f"(the others, a findvalue lookup: p50 {get(data['drogulus'], 'get', 'remote_latency_ms', 'p50')} ms, p99 {get(data['drogulus'], 'get', 'remote_latency_ms', 'p99')} ms).")
+    profile = [(d, get(data["drogulus"], f"put_profile_duplicate_{d}")) for d in (1, 5, 20)]
+    if all(p for _, p in profile):
+        print("Put profile (50 puts each, storing at d nodes): " + "; ".join(
+            f"d={d}: p50 {get(p, 'latency_ms', 'p50')} ms (lookup {get(p, 'lookup_ms', 'p50')} + after {get(p, 'after_lookup_ms', 'p50')})"
+            for d, p in profile) + ".")
     mem = get(data["drogulus"], "memory") or {}
     if mem:
         print(f"Drogulus memory per node: managed {mem.get('heap_kb_per_node')} KB, RSS growth {mem.get('rss_kb_per_node')} KB, "

@@ -62,6 +62,15 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
         await Overwrite(publisher, items, sources, timestamp + 1);
         await Throughput(items);
 
+        // A quick profile of put latency: the same puts storing at 1, 5 and 20 nodes (lookup vs stores).
+        foreach (var duplicate in new[] { 1, 5, 20 })
+        {
+            var extra = Enumerable.Range(0, Math.Min(values, 50))
+                .Select(i => SignedItem.Create(publisher, $"profile-{duplicate}-{i}-{seed}", $"profile value {i}", timestamp, 0))
+                .ToArray();
+            await Puts(extra, $"put_profile_duplicate_{duplicate}", duplicate);
+        }
+
         statuses = await Statuses();
         var (heap1, rss1) = Memory();
         _result["connections_per_node"] = Math.Round(statuses.Average(s => s.Connections), 1);
@@ -78,7 +87,7 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
         return _result;
     }
 
-    private async Task<int[]> Puts(SignedItem[] items, string name)
+    private async Task<int[]> Puts(SignedItem[] items, string name, int? duplicate = null)
     {
         var latencies = new List<double>();
         var lookups = new List<double>();
@@ -92,7 +101,7 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
         {
             sources[i] = _random.Next(count);
             var started = Stopwatch.GetTimestamp();
-            var reply = await _nodes[sources[i]].Ask<object>(new Put(items[i]), timeout);
+            var reply = await _nodes[sources[i]].Ask<object>(new Put(items[i], duplicate), timeout);
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             latencies.Add(elapsed);
             if (reply is PutCompleted done)
