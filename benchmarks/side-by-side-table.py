@@ -79,10 +79,12 @@ def main():
     print("| ours ÷ best peer | " + " | ".join(ratios) + " |")
     rt = get(data["drogulus"], "round_trips") or {}
     if rt:
-        print(f"\nRound trips/s over one TLS connection: raw SslStream {rt.get('raw_sslstream_per_s_1_in_flight'):g} (1 in flight), "
+        print(f"\nRound trips/s over one TLS connection: raw SslStream, one write per frame, {rt.get('raw_sslstream_per_s_1_in_flight'):g} (1 in flight), "
               f"{rt.get('raw_sslstream_per_s_16_in_flight'):g} (16); node transport {rt.get('node_transport_per_s_1_in_flight'):g} / "
               f"{rt.get('node_transport_per_s_16_in_flight'):g} = {rt.get('fraction_of_raw_1_in_flight'):.0%} / "
-              f"{rt.get('fraction_of_raw_16_in_flight'):.0%} of raw.")
+              f"{rt.get('fraction_of_raw_16_in_flight'):.0%} of raw. Raw with whole frames coalesced per write: "
+              f"{rt.get('raw_sslstream_coalesced_per_s_1_in_flight'):g} / {rt.get('raw_sslstream_coalesced_per_s_16_in_flight'):g}; node = "
+              f"{rt.get('fraction_of_raw_coalesced_1_in_flight'):.0%} / {rt.get('fraction_of_raw_coalesced_16_in_flight'):.0%} of that.")
     put = get(data["drogulus"], "put") or {}
     if put:
         print(f"Drogulus put p50 {get(put, 'latency_ms', 'p50')} ms = lookup p50 {get(put, 'lookup_ms', 'p50')} ms "

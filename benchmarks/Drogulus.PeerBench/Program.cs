@@ -36,28 +36,36 @@ var result = new Dictionary<string, object>
 // A ping as the node sends it (uuid, 64-byte node id, port, version), so raw frames are the same size.
 var ping = NetstringFramer.Frame(MessageCodec.Encode(new PingMessage(Guid.NewGuid().ToString(), Key.Hash([1, 2, 3]), 40000, "0.1.0")));
 var transport = await TransportRoundTrips.Measure([1, 16], runs, TimeSpan.FromSeconds(seconds), timeout);
-var raw = new Dictionary<int, double>();
+var raw = new Dictionary<(int InFlight, bool Coalesce), double>();
 await using (var pingPong = await RawTlsPingPong.Open(ping.Length - 4))
 {
-    foreach (var inFlight in new[] { 1, 16 })
+    foreach (var coalesce in new[] { false, true })
     {
-        var rates = new List<double>();
-        for (var run = 0; run < runs; run++)
+        foreach (var inFlight in new[] { 1, 16 })
         {
-            rates.Add(await pingPong.RoundTrips(inFlight, TimeSpan.FromSeconds(seconds)));
-        }
+            var rates = new List<double>();
+            for (var run = 0; run < runs; run++)
+            {
+                rates.Add(await pingPong.RoundTrips(inFlight, TimeSpan.FromSeconds(seconds), coalesce));
+            }
 
-        raw[inFlight] = Stats.Median(rates);
+            raw[(inFlight, coalesce)] = Stats.Median(rates);
+        }
     }
 }
 
 var roundTrips = new Dictionary<string, object> { ["frame_bytes"] = ping.Length, ["runs"] = runs, ["seconds_per_run"] = seconds };
 foreach (var inFlight in new[] { 1, 16 })
 {
-    roundTrips[$"raw_sslstream_per_s_{inFlight}_in_flight"] = Math.Round(raw[inFlight]);
+    var single = raw[(inFlight, false)];
+    var batched = raw[(inFlight, true)];
+    roundTrips[$"raw_sslstream_per_s_{inFlight}_in_flight"] = Math.Round(single);
+    roundTrips[$"raw_sslstream_coalesced_per_s_{inFlight}_in_flight"] = Math.Round(batched);
     roundTrips[$"node_transport_per_s_{inFlight}_in_flight"] = Math.Round(transport[inFlight]);
-    roundTrips[$"fraction_of_raw_{inFlight}_in_flight"] = Math.Round(transport[inFlight] / raw[inFlight], 3);
-    Console.WriteLine($"round trips/s, {inFlight,2} in flight: raw SslStream {raw[inFlight],8:N0}, node transport {transport[inFlight],8:N0} ({transport[inFlight] / raw[inFlight]:P0} of raw)");
+    roundTrips[$"fraction_of_raw_{inFlight}_in_flight"] = Math.Round(transport[inFlight] / single, 3);
+    roundTrips[$"fraction_of_raw_coalesced_{inFlight}_in_flight"] = Math.Round(transport[inFlight] / batched, 3);
+    Console.WriteLine($"round trips/s, {inFlight,2} in flight: raw SslStream {single,8:N0} (one write per frame), {batched,8:N0} (whole frames per write); " +
+        $"node transport {transport[inFlight],8:N0} ({transport[inFlight] / single:P0} / {transport[inFlight] / batched:P0} of raw)");
 }
 
 result["round_trips"] = roundTrips;

@@ -19,15 +19,15 @@ internal sealed class RawTlsPingPong : IAsyncDisposable
     private readonly TcpListener _listener;
     private readonly TcpClient _client;
     private readonly SslStream _clientTls;
-    private readonly Task _server;
+    private Task _server = Task.CompletedTask;
     private readonly int _payload;
+    private volatile bool _coalesce;
 
-    private RawTlsPingPong(TcpListener listener, TcpClient client, SslStream clientTls, Task server, int payload)
+    private RawTlsPingPong(TcpListener listener, TcpClient client, SslStream clientTls, int payload)
     {
         _listener = listener;
         _client = client;
         _clientTls = clientTls;
-        _server = server;
         _payload = payload;
     }
 
@@ -66,21 +66,24 @@ internal sealed class RawTlsPingPong : IAsyncDisposable
                 certificate is not null && NodeIdentity.IdOf(certificate) == serverIdentity.Id,
         });
         await serverAuth;
-        var server = Task.Run(() => Echo(serverTls, payload));
-        return new RawTlsPingPong(listener, client, clientTls, server, payload);
+        var pingPong = new RawTlsPingPong(listener, client, clientTls, payload);
+        pingPong._server = Task.Run(() => pingPong.Echo(serverTls));
+        return pingPong;
     }
 
     /// <summary>
     /// Round trips per second with <paramref name="inFlight"/> requests outstanding, over
-    /// <paramref name="duration"/>. Both ends coalesce: whatever whole frames one read brings are answered
-    /// (or followed by as many new requests) in one write, as a batching transport may.
+    /// <paramref name="duration"/>. With <paramref name="coalesce"/>, both ends answer whatever whole frames
+    /// one read brings (or follow them with as many new requests) in one write, as a batching transport may;
+    /// without, every frame is its own write and so its own TLS record.
     /// </summary>
-    public async Task<double> RoundTrips(int inFlight, TimeSpan duration)
+    public async Task<double> RoundTrips(int inFlight, TimeSpan duration, bool coalesce)
     {
+        _coalesce = coalesce;
         var frameSize = 4 + _payload;
         var frames = Frames(inFlight, _payload);
         var buffer = new byte[64 * 1024];
-        await _clientTls.WriteAsync(frames.AsMemory(0, inFlight * frameSize));
+        await Write(_clientTls, frames, inFlight, frameSize, coalesce);
         long written = inFlight;
         long replies = 0;
         var carry = 0;
@@ -106,7 +109,7 @@ internal sealed class RawTlsPingPong : IAsyncDisposable
 
             if (counted < 0 && whole > 0)
             {
-                await _clientTls.WriteAsync(frames.AsMemory(0, whole * frameSize));
+                await Write(_clientTls, frames, whole, frameSize, coalesce);
                 written += whole;
             }
         }
@@ -125,11 +128,25 @@ internal sealed class RawTlsPingPong : IAsyncDisposable
         return frames;
     }
 
-    private static async Task Echo(SslStream tls, int payload)
+    private static async Task Write(SslStream tls, byte[] frames, int count, int frameSize, bool coalesce)
     {
-        var frameSize = 4 + payload;
+        if (coalesce)
+        {
+            await tls.WriteAsync(frames.AsMemory(0, count * frameSize));
+            return;
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            await tls.WriteAsync(frames.AsMemory(i * frameSize, frameSize));
+        }
+    }
+
+    private async Task Echo(SslStream tls)
+    {
+        var frameSize = 4 + _payload;
         var buffer = new byte[64 * 1024];
-        var frames = Frames(buffer.Length / frameSize + 1, payload);
+        var frames = Frames(buffer.Length / frameSize + 1, _payload);
         var carry = 0;
         try
         {
@@ -140,7 +157,7 @@ internal sealed class RawTlsPingPong : IAsyncDisposable
                 carry = (carry + read) % frameSize;
                 if (whole > 0)
                 {
-                    await tls.WriteAsync(frames.AsMemory(0, whole * frameSize));
+                    await Write(tls, frames, whole, frameSize, _coalesce);
                 }
             }
         }
