@@ -29,7 +29,8 @@ NPM = {
     "gets/s (16 in flight)": (False, ("get_throughput", "ops_per_s"), ("get_throughput", "ops_per_s"), ("burst_get", "ops_per_s")),
     "16-in-flight get p50 ms": (True, ("get_throughput", "latency_ms", "p50"), ("get_throughput", "latency_ms", "p50"), None),
     "RSS KB/node": (True, ("memory", "rss_kb_per_node"), ("memory", "rss_kb_per_node"), ("memory_per_dhtnode_process_kb", "pss", "p50")),
-    "overwrite read back": (False, ("mutable_update", "read_back_seq2"), ("mutable_update", "read_back_seq2"), None),
+    "overwrite read back (plain get)": (False, ("mutable_update", "read_back_seq2"), ("mutable_update", "read_back_seq2"), None),
+    "overwrite read back (latest get)": (False, ("mutable_update", "read_back_seq2"), ("mutable_update", "read_back_seq2_latest"), None),
 }
 # bittorrent-dht has no latest get: its plain mutable get is the closest.
 BTDHT_LATEST = ("mutable_get", "latency_ms", "p50")
@@ -104,6 +105,7 @@ def main():
               f"whole-process RSS / N {mem.get('rss_total_kb_per_node')} KB.")
     print("Peers' msgs = KRPC / dht-rpc requests sent by all nodes during the op; ours = the lookup's RPCs (+ stores, + read-repair stores). "
           "Peers' put = immutable; mutable put = ed25519-signed with seq; ours is always a signed item (RSA, timestamp). "
+          "Overwrite read back: peers read with their own get (hyperdht latest: true); ours once with a plain get and once with Get(key, Latest: true). "
           "OpenDHT: wall-clock CLI times, gets/s from a burst, memory = PSS per process.")
 
 
