@@ -36,6 +36,10 @@ NPM = {
 BTDHT_LATEST = ("mutable_get", "latency_ms", "p50")
 
 
+def fmt(v):
+    return f"{v:.0f}" if abs(v) >= 1000 else f"{v:.1f}" if abs(v) >= 10 else f"{v:.2f}"
+
+
 def path_for(system, column):
     _, npm, ours, opendht = NPM[column]
     if system == "drogulus":
@@ -64,7 +68,7 @@ def main():
             p = path_for(system, c)
             v = get(data[system], *p) if (data[system] and p) else None
             values[(system, c)] = v
-            row.append("–" if v is None else (f"{v:g}" if isinstance(v, (int, float)) else str(v)))
+            row.append("–" if v is None else (fmt(v) if isinstance(v, (int, float)) else str(v)))
         label = (get(data[system], "peer") or system) if data[system] else f"{system} (no result)"
         print(f"| {label} | " + " | ".join(row) + " |")
     ratios = []
