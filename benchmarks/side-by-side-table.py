@@ -94,7 +94,7 @@ def main():
     if put:
         print(f"Drogulus put p50 {get(put, 'latency_ms', 'p50')} ms = lookup p50 {get(put, 'lookup_ms', 'p50')} ms "
               f"(rounds p50 {get(put, 'lookup_rounds', 'p50')}) + stores after the lookup p50 {get(put, 'after_lookup_ms', 'p50')} ms; "
-              f"{get(put, 'replicas', 'p50')} replicas; new connections per put {get(put, 'new_connections_per_put')}; "
+              f"{get(put, 'replicas', 'p50')} replicas; net change in open connections per put {get(put, 'open_connections_change_per_put')} (opened minus closed; the node does not count handshakes); "
               f"max-connections {get(data['drogulus'], 'max_connections')} per node; "
               f"{get(data['drogulus'], 'get', 'answered_locally')} of {get(data['drogulus'], 'get', 'latency_ms', 'n')} plain gets answered from the reader's own store "
               f"(the others, a findvalue lookup: p50 {get(data['drogulus'], 'get', 'remote_latency_ms', 'p50')} ms, p99 {get(data['drogulus'], 'get', 'remote_latency_ms', 'p99')} ms).")

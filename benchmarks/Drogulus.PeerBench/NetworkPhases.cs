@@ -56,7 +56,7 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
         var connectionsBefore = statuses.Sum(s => s.Connections);
         var sources = await Puts(items, "put");
         var connectionsAfter = (await Statuses()).Sum(s => s.Connections);
-        ((Dictionary<string, object>)_result["put"])["new_connections_per_put"] = Math.Round((connectionsAfter - connectionsBefore) / 2.0 / values, 2);
+        ((Dictionary<string, object>)_result["put"])["open_connections_change_per_put"] = Math.Round((connectionsAfter - connectionsBefore) / 2.0 / values, 2);
         await Gets(items, sources, latest: false, "get");
         await Gets(items, sources, latest: true, "get_latest");
         await Overwrite(publisher, items, sources, timestamp + 1);
