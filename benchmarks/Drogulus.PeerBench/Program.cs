@@ -1,0 +1,112 @@
+using System.Text.Json;
+using Drogulus.Core.Identity;
+using Drogulus.Core.Wire;
+using Drogulus.PeerBench;
+
+// The side-by-side benchmark (issue 13): the peer scripts' phases and JSON fields (shared/bench/peers) on
+// N Drogulus nodes over TLS in one process, plus raw SslStream round trips against the node transport's.
+//   dotnet run -c Release --project benchmarks/Drogulus.PeerBench -- [--nodes 100] [--values 300]
+//       [--concurrency 16] [--seed 12345] [--max-connections M] [--seconds 2] [--runs 3] [--json FILE]
+// Every connection between two nodes of this process holds two descriptors (one per end), so unless
+// --max-connections is given it is chosen so that nodes × max-connections × 2 stays 2,000 below `ulimit -n`.
+var nodes = IntOption("--nodes", 100);
+var values = IntOption("--values", 300);
+var concurrency = IntOption("--concurrency", 16);
+var seed = IntOption("--seed", 12345);
+var seconds = IntOption("--seconds", 2);
+var runs = IntOption("--runs", 3);
+var descriptorLimit = DescriptorLimit();
+var maxConnections = IntOption("--max-connections", Math.Clamp((descriptorLimit - 2000) / (2 * nodes), 1, 256));
+var jsonPath = Option("--json");
+var timeout = TimeSpan.FromSeconds(IntOption("--timeout", 60));
+Console.WriteLine($"{nodes} nodes, {values} values, seed {seed}; max-connections {maxConnections} (descriptor limit {descriptorLimit}: {nodes} × {maxConnections} × 2 = {nodes * maxConnections * 2})");
+
+var result = new Dictionary<string, object>
+{
+    ["peer"] = "drogulus (TLS, Akka.NET, one process)",
+    ["nodes"] = nodes,
+    ["values"] = values,
+    ["seed"] = seed,
+    ["max_connections"] = maxConnections,
+    ["descriptor_limit"] = descriptorLimit,
+    ["processors"] = Environment.ProcessorCount,
+    ["runtime"] = Environment.Version.ToString(),
+};
+
+// A ping as the node sends it (uuid, 64-byte node id, port, version), so raw frames are the same size.
+var ping = NetstringFramer.Frame(MessageCodec.Encode(new PingMessage(Guid.NewGuid().ToString(), Key.Hash([1, 2, 3]), 40000, "0.1.0")));
+var transport = await TransportRoundTrips.Measure([1, 16], runs, TimeSpan.FromSeconds(seconds), timeout);
+var raw = new Dictionary<(int InFlight, bool Coalesce), double>();
+await using (var pingPong = await RawTlsPingPong.Open(ping.Length - 4))
+{
+    foreach (var coalesce in new[] { false, true })
+    {
+        foreach (var inFlight in new[] { 1, 16 })
+        {
+            var rates = new List<double>();
+            for (var run = 0; run < runs; run++)
+            {
+                rates.Add(await pingPong.RoundTrips(inFlight, TimeSpan.FromSeconds(seconds), coalesce));
+            }
+
+            raw[(inFlight, coalesce)] = Stats.Median(rates);
+        }
+    }
+}
+
+var roundTrips = new Dictionary<string, object> { ["frame_bytes"] = ping.Length, ["runs"] = runs, ["seconds_per_run"] = seconds };
+foreach (var inFlight in new[] { 1, 16 })
+{
+    var single = raw[(inFlight, false)];
+    var batched = raw[(inFlight, true)];
+    roundTrips[$"raw_sslstream_per_s_{inFlight}_in_flight"] = Math.Round(single);
+    roundTrips[$"raw_sslstream_coalesced_per_s_{inFlight}_in_flight"] = Math.Round(batched);
+    roundTrips[$"node_transport_per_s_{inFlight}_in_flight"] = Math.Round(transport[inFlight]);
+    roundTrips[$"fraction_of_raw_{inFlight}_in_flight"] = Math.Round(transport[inFlight] / single, 3);
+    roundTrips[$"fraction_of_raw_coalesced_{inFlight}_in_flight"] = Math.Round(transport[inFlight] / batched, 3);
+    Console.WriteLine($"round trips/s, {inFlight,2} in flight: raw SslStream {single,8:N0} (one write per frame), {batched,8:N0} (whole frames per write); " +
+        $"node transport {transport[inFlight],8:N0} ({transport[inFlight] / single:P0} / {transport[inFlight] / batched:P0} of raw)");
+}
+
+result["round_trips"] = roundTrips;
+
+foreach (var (key, value) in await new NetworkPhases(nodes, values, concurrency, maxConnections, seed, timeout).Run())
+{
+    result[key] = value;
+}
+
+foreach (var (key, value) in result)
+{
+    Console.WriteLine($"{key,-22} {(value is string or int or double ? value : JsonSerializer.Serialize(value))}");
+}
+
+if (jsonPath is not null)
+{
+    await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+    Console.WriteLine($"wrote {jsonPath}");
+}
+
+return 0;
+
+// The soft RLIMIT_NOFILE, read from /proc (20000 on the CI machine when it cannot be read).
+static int DescriptorLimit()
+{
+    try
+    {
+        var line = File.ReadLines("/proc/self/limits").First(l => l.StartsWith("Max open files", StringComparison.Ordinal));
+        var soft = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+        return int.TryParse(soft, out var limit) ? limit : 20000;
+    }
+    catch (IOException)
+    {
+        return 20000;
+    }
+}
+
+string? Option(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+int IntOption(string name, int fallback) => Option(name) is { } text && int.TryParse(text, out var value) ? value : fallback;
