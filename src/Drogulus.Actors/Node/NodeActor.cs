@@ -219,8 +219,8 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         {
             if (retry)
             {
-                _log.Warning("Node {NodeId} still cannot listen: {Reason}; next try in {Backoff}", _identity.Id.ToShortString(), failed.Reason, _rebindBackoff);
                 ScheduleRebind();
+                _log.Warning("Node {NodeId} still cannot listen: {Reason}; next try in {Backoff}", _identity.Id.ToShortString(), failed.Reason, _rebindBackoff);
             }
         });
     }
