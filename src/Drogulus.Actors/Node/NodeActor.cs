@@ -191,7 +191,8 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         Receive<Put>(put => OnPut(put, Sender));
         Receive<Get>(get => Context.ActorOf(GetActor.Props(get.Key, get.Latest, Sender, _identity.Id, _settings, _routing, _dataStore, _transport)));
         Receive<FindNodes>(find => Context.ActorOf(FindNodesActor.Props(find.Target, Sender, _identity.Id, _settings, _routing, _transport)));
-        ReceiveCommon();
+        Receive<GetNodeStatus>(_ => OnGetNodeStatus());
+        ReceiveRelays();
         Receive<RefreshTick>(_ => _routing.Tell(new RoutingTableActor.GetRefreshTargets(BeyondClosestNeighbour: false)));
         Receive<RoutingTableActor.RefreshTargets>(OnRefreshTargets);
         Receive<RepublishTick>(_ => _routing.Tell(RoutingTableActor.StartRepublish.Instance));
@@ -208,8 +209,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         Receive<Get>(get => Sender.Tell(new GetFailed(get.Key, failure)));
         Receive<FindNodes>(find => Sender.Tell(new FindNodesFailed(find.Target, failure)));
         Receive<GetNodeStatus>(_ => Sender.Tell(new Status.Failure(new InvalidOperationException(failure))));
-        Receive<SaveRoutingTable>(save => _routing.Forward(save));
-        Receive<SendRequest>(request => _transport.Forward(request));
+        ReceiveRelays();
         Receive<Republish>(republish => Sender.Tell(new PutFailed(republish.Item.Key, failure)));
         Receive<RefreshTick>(_ => { });
         Receive<RepublishTick>(_ => { });
@@ -233,13 +233,13 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         Timers.StartSingleTimer("rebind", RebindTick.Instance, _rebindBackoff);
     }
 
-    private void ReceiveCommon()
+    // In every state once started: saving the table, and the upkeep requests of the routing table and the
+    // data store (probes, hand-over stores), which go out here.
+    private void ReceiveRelays()
     {
-        Receive<GetNodeStatus>(_ => OnGetNodeStatus());
         Receive<SaveRoutingTable>(save => _routing.Forward(save));
 
-        // Upkeep requests of the routing table and the data store (probes, hand-over stores) go out here:
-        // they hold no transport reference, so that no child needs to learn a sibling after it started.
+        // The children hold no transport reference, so that no child needs to learn a sibling after it started.
         Receive<SendRequest>(request => _transport.Forward(request));
     }
 
