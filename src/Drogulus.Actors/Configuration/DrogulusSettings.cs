@@ -109,6 +109,15 @@ public sealed record DrogulusSettings
     /// <summary>Repeated warnings of one kind are written at most once per this interval, with their count.</summary>
     public TimeSpan LogWarningInterval { get; private init; }
 
+    /// <summary>
+    /// Most open TLS connections of all the nodes in one actor system together (one file descriptor each), capped at
+    /// run time by the process's open-file limit minus <see cref="DescriptorReserve"/>.
+    /// </summary>
+    public int ProcessMaxConnections { get; private init; }
+
+    /// <summary>File descriptors kept free of connections for everything else (listeners, stores, logs, accepts in flight).</summary>
+    public int DescriptorReserve { get; private init; }
+
     // ---- end of issue 9 ----
 
     // ---- Issue 10: storing for strangers (item size, quotas, crypto cost, rate limits) ----
@@ -206,6 +215,8 @@ public sealed record DrogulusSettings
             OutgoingHighWater = Bytes(drogulus, "outgoing-high-water"),
             OutgoingLowWater = Bytes(drogulus, "outgoing-low-water"),
             LogWarningInterval = Duration(drogulus, "log-warning-interval"),
+            ProcessMaxConnections = Int(drogulus, "process-max-connections"),
+            DescriptorReserve = Int(drogulus, "descriptor-reserve"),
             // Issue 10
             MaxItemSize = Bytes(drogulus, "max-item-size"),
             MaxStoreBytes = LongBytes(drogulus, "max-store-bytes"),
@@ -234,7 +245,7 @@ public sealed record DrogulusSettings
 
         // Issue 9
         "frame-timeout", "write-timeout", "max-connections", "max-requests-in-flight", "outgoing-high-water",
-        "outgoing-low-water", "log-warning-interval",
+        "outgoing-low-water", "log-warning-interval", "process-max-connections", "descriptor-reserve",
         // Issue 10
         "max-item-size", "max-store-bytes", "max-items-per-publisher", "max-rsa-key-bits", "access-time-batch",
         "rate-limit.requests-per-second", "rate-limit.burst", "connection-rate-limit.connections-per-second",
@@ -293,6 +304,8 @@ public sealed record DrogulusSettings
         Require(OutgoingHighWater >= MaxFrameSize + NetstringOverhead, "outgoing-high-water", "must hold at least one frame of max-frame-size");
         Require(OutgoingLowWater < OutgoingHighWater, "outgoing-low-water", "must be below outgoing-high-water");
         Positive(LogWarningInterval, "log-warning-interval");
+        Require(ProcessMaxConnections >= 1, "process-max-connections", "must be at least 1");
+        Require(DescriptorReserve >= 0, "descriptor-reserve", "must not be negative");
         // Issue 10
         Require(
             MaxItemSize >= 1 && (long)MaxItemSize + Core.Storage.StoreLimits.StoreFrameOverhead <= MaxFrameSize,
@@ -320,6 +333,8 @@ public sealed record DrogulusSettings
         Require(RepublishItemsPerSecond <= MaxRate, "republish.items-per-second", $"must be at most {MaxRate}");
         Require(RepublishParallelism <= 1024, "republish.parallelism", "must be at most 1024");
         Require(MaxConnections <= 1_000_000, "max-connections", "must be at most 1000000");
+        Require(ProcessMaxConnections <= 10_000_000, "process-max-connections", "must be at most 10000000");
+        Require(DescriptorReserve <= 1_000_000, "descriptor-reserve", "must be at most 1000000");
         Require(MaxRequestsInFlight <= 1_000_000, "max-requests-in-flight", "must be at most 1000000");
         Require(OutgoingHighWater <= 4 * MaxFrameSizeBound, "outgoing-high-water", "must be at most 256 MiB");
         Require(MaxStoreBytes <= MaxStoreBytesBound, "max-store-bytes", "must be at most 1 TiB");

@@ -93,7 +93,7 @@ internal sealed class PendingRequests
     {
         if (to.ExpectedId is { } id)
         {
-            _inbound.Tell(new PeerFailed(id));
+            _inbound.Tell(new PeerFailed(id, to));
         }
 
         replyTo.Tell(new RpcFailed(to, failure, reason));

@@ -72,9 +72,10 @@ public static class TransportProtocol
     /// <summary>
     /// Sent by the transport to its inbound handler (the routing table) for every <see cref="RpcFailed"/> to a
     /// pinned contact, so that the failure counts against the contact (PROTOCOL §7) even when the requester
-    /// has already stopped.
+    /// has already stopped. <paramref name="At"/> is the address that was dialled: the routing table charges the
+    /// failure only when it is the contact's recorded address (PROTOCOL §7, fair blame); null charges the id.
     /// </summary>
-    public sealed record PeerFailed(Key Id);
+    public sealed record PeerFailed(Key Id, PeerAddress? At = null);
 
     /// <summary>
     /// A request from a peer, sent by the connection straight to the transport's inbound handler (the

@@ -40,7 +40,7 @@ internal sealed class RoutingTableActor : ReceiveActor
         Receive<InboundRequest>(inbound => InternalErrors.Guard(inbound, _log, OnInbound));
         Receive<PeerSeen>(seen => See(seen.Peer));
         Receive<AddContact>(add => Add(add.Contact));
-        Receive<PeerFailed>(failed => OnFailed(failed.Id));
+        Receive<PeerFailed>(OnFailed);
         Receive<BlacklistPeer>(OnBlacklist);
         Receive<ContactsLearned>(OnContactsLearned);
         Receive<IRpcOutcome>(OnProbeOutcome);
@@ -121,8 +121,16 @@ internal sealed class RoutingTableActor : ReceiveActor
         }
     }
 
-    private void OnFailed(Key id)
+    private void OnFailed(PeerFailed failed)
     {
+        // PROTOCOL §7, fair blame: a failure at an address other than the contact's recorded one (a stale or
+        // forged address from someone's nodes reply) is charged to nobody.
+        var id = failed.Id;
+        if (failed.At is { } at && _table.Find(id) is { } contact && (contact.Address != at.Host || contact.Port != at.Port))
+        {
+            return;
+        }
+
         var result = _table.Remove(id, forced: false);
         if (result.Outcome == RemoveOutcome.Removed)
         {

@@ -48,6 +48,8 @@ public sealed class DrogulusSettingsTests
         Assert.Equal(2 * 1024 * 1024, settings.OutgoingHighWater);
         Assert.Equal(256 * 1024, settings.OutgoingLowWater);
         Assert.Equal(TimeSpan.FromSeconds(10), settings.LogWarningInterval);
+        Assert.Equal(16000, settings.ProcessMaxConnections);
+        Assert.Equal(1024, settings.DescriptorReserve);
     }
 
     [Fact]
@@ -129,6 +131,8 @@ public sealed class DrogulusSettingsTests
     [InlineData("outgoing-high-water = 64 KiB", "outgoing-high-water")]
     [InlineData("outgoing-low-water = 2 MiB", "outgoing-low-water")]
     [InlineData("log-warning-interval = 0s", "log-warning-interval")]
+    [InlineData("process-max-connections = 0", "process-max-connections")]
+    [InlineData("descriptor-reserve = -1", "descriptor-reserve")]
     [InlineData("max-item-size = 0", "max-item-size")]
     [InlineData("max-item-size = 1009 KiB", "max-item-size")]
     [InlineData("max-frame-size = 64 KiB", "max-item-size")]
@@ -240,6 +244,7 @@ public sealed class DrogulusSettingsTests
         "rebind.min-backoff = 1s", "rebind.max-backoff = 1m", "join.seed-attempts = 5", "join.retry-delay = 1s",
         "frame-timeout = 30s", "write-timeout = 10s", "max-connections = 256", "max-requests-in-flight = 64",
         "outgoing-high-water = 2 MiB", "outgoing-low-water = 256 KiB", "log-warning-interval = 10s",
+        "process-max-connections = 16000", "descriptor-reserve = 1024",
 
         // Issue 10
         "max-item-size = 64 KiB", "max-store-bytes = 256 MiB", "max-items-per-publisher = 1000", "max-rsa-key-bits = 4096",

@@ -133,7 +133,16 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
             StartHandshake();
             Become(Handshaking);
         });
-        Receive<Tcp.CommandFailed>(failed => Close("cannot connect: " + failed.CauseString));
+        Receive<Tcp.CommandFailed>(failed =>
+        {
+            // EMFILE/ENFILE: the transport stops accepting for a while, so that the open connections keep working.
+            if (failed.Cause.HasValue && failed.Cause.Value is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.TooManyOpenSockets })
+            {
+                Context.Parent.Tell(ListenerAlarm.OutOfDescriptors.Instance);
+            }
+
+            Close("cannot connect: " + failed.CauseString);
+        });
         Receive<ConnectTimedOut>(_ => Close("no connection within connect-timeout"));
         CommonBeforeConnected();
     }
@@ -157,9 +166,24 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     private void CommonBeforeConnected()
     {
         Receive<Evict>(_ => Close("closed to stay within max-connections"));
-        Receive<SendRequest>(request => _unsent.Add((Track(request), request)));
+        Receive<SendRequest>(Hold);
         Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<SendReply>(_ => Stash.Stash());
+    }
+
+    /// <summary>
+    /// Holds one of our own requests until the connection is open; at most <c>max-requests-in-flight</c> wait, the
+    /// excess fails at once as a connection failure that blames nobody (it is our backlog, not the peer's doing).
+    /// </summary>
+    private void Hold(SendRequest request)
+    {
+        if (_unsent.Count >= _settings.MaxRequestsInFlight)
+        {
+            request.ReplyTo.Tell(new RpcFailed(request.To, RpcFailure.ConnectionFailed, "max-requests-in-flight requests already wait for this connection to open"));
+            return;
+        }
+
+        _unsent.Add((Track(request), request));
     }
 
     private void Connected()

@@ -24,13 +24,14 @@ internal sealed class ConnectionBudget
     public int Count => _open.Count - _evicting;
 
     /// <summary>
-    /// Whether a new connection fits. When the budget is full it picks the connection idle longest as
-    /// <paramref name="evict"/> (to be closed; it no longer counts); when every connection is busy, nothing fits.
+    /// Whether a new connection fits. When the budget is full, or <paramref name="processFull"/> (the budget shared by
+    /// the nodes of the process has no slot), it picks the connection idle longest as <paramref name="evict"/> (to be
+    /// closed; it no longer counts); when every connection is busy, nothing fits.
     /// </summary>
-    public bool TryMakeRoom(out IActorRef? evict)
+    public bool TryMakeRoom(bool processFull, out IActorRef? evict)
     {
         evict = null;
-        if (Count < _max)
+        if (Count < _max && !processFull)
         {
             return true;
         }

@@ -19,7 +19,7 @@ namespace Drogulus.Actors.Network.Tls;
 /// restarted, when they fail. If the listener stops, the node is told <see cref="TransportFailed"/> and
 /// sends <see cref="Rebind"/> with backoff; the bind reuses the port the transport had.
 /// </summary>
-internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
+internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
 {
     private readonly NodeIdentity _identity;
     private readonly DrogulusSettings _settings;
@@ -45,6 +45,8 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
         _credentials = new TlsCredentials(identity);
         _warnings = new WarningThrottle(settings.LogWarningInterval);
         _budget = new ConnectionBudget(settings.MaxConnections);
+        _process = ProcessConnections.Get(Context.System);
+        _process.Announce(settings.ProcessMaxConnections, settings.DescriptorReserve, ProcessConnections.OpenFileLimit());
         Binding();
     }
 
@@ -71,6 +73,7 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
     // 0). Connections are dropped, but the listener and its port are kept.
     protected override void PreRestart(Exception reason, object message)
     {
+        ReleaseAllSlots();
         foreach (var child in Context.GetChildren())
         {
             Context.Stop(child);
@@ -81,7 +84,7 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
     {
         if (_listening.Listener is { } listener)
         {
-            Context.Watch(listener);
+            OnListenerBound(listener);
             _node.Tell(new TransportReady(_settings.ListenHost, BoundPort));
             Become(Listening);
         }
@@ -93,6 +96,7 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
 
     protected override void PostStop()
     {
+        ReleaseAllSlots();
         // Nobody takes the Unbound answer: this actor is gone by then.
         _listening.Listener?.Tell(Tcp.Unbind.Instance, ActorRefs.Nobody);
         _listening.Listener = null;
@@ -108,9 +112,8 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
     {
         Receive<Tcp.Bound>(bound =>
         {
-            _listening.Listener = Sender;
             _listening.Port = bound.LocalAddress is IPEndPoint ip ? ip.Port : _settings.ListenPort;
-            Context.Watch(Sender);
+            OnListenerBound(Sender);
             _node.Tell(new TransportReady(_settings.ListenHost, BoundPort));
             Become(Listening);
             Stash.UnstashAll();
@@ -133,12 +136,22 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
             Become(Binding);
             Bind(_listening.Port > 0 ? _listening.Port : _settings.ListenPort);
         });
-        Receive<Terminated>(terminated => Forget(terminated.ActorRef));
+        Receive<Terminated>(terminated =>
+        {
+            Forget(terminated.ActorRef);
+            Gone(terminated.ActorRef);
+        });
+        Receive<ConnectionActor.Closed>(_ =>
+        {
+            Forget(Sender);
+            Gone(Sender);
+            Sender.Tell(ConnectionActor.Release.Instance);
+        });
         Receive<SendRequest>(request =>
         {
             if (request.To.ExpectedId is { } id)
             {
-                _handler.Tell(new PeerFailed(id));
+                _handler.Tell(new PeerFailed(id, request.To));
             }
 
             request.ReplyTo.Tell(new RpcFailed(request.To, RpcFailure.ConnectionFailed, "the transport could not listen"));
@@ -148,31 +161,7 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
 
     private void Listening()
     {
-        Receive<Tcp.Connected>(connected =>
-        {
-            // connection-rate-limit per remote address (issue 10): the excess is dropped before any TLS work.
-            _connectionRate ??= _settings.CreateConnectionRateLimiter();
-            if (connected.RemoteAddress is IPEndPoint remote && !_connectionRate.TryAcquire(remote.Address, Context.System.Scheduler.Now))
-            {
-                _log.Debug("Dropped a connection from {Address}: over connection-rate-limit", remote.Address);
-                Sender.Tell(Tcp.Abort.Instance);
-                return;
-            }
-
-            if (!MakeRoom())
-            {
-                // Closed at once, before any TLS work: the budget is full of connections with requests in flight.
-                Sender.Tell(Tcp.Abort.Instance);
-                Warn(ConnectionActor.Warnings.Budget, $"refused a connection from {connected.RemoteAddress}: all {_settings.MaxConnections} connections (max-connections) have requests in flight");
-                return;
-            }
-
-            var connection = Context.ActorOf(ConnectionActor.Inbound(
-                Sender, connected.RemoteAddress, _credentials, _identity.Id, BoundPort, _settings, _handler));
-            Context.Watch(connection);
-            _routes[connection] = new Route(null, null);
-            _budget.Opened(connection, busy: false, Context.System.Scheduler.Now);
-        });
+        Receive<Tcp.Connected>(OnConnected);
         Receive<SendRequest>(OnSendRequest);
         Receive<SendReply>(reply =>
         {
@@ -185,7 +174,7 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
         Receive<ConnectionActor.Closed>(_ =>
         {
             Forget(Sender);
-            _budget.Closed(Sender);
+            Gone(Sender);
             Sender.Tell(ConnectionActor.Release.Instance);
         });
         Receive<Terminated>(terminated =>
@@ -197,50 +186,14 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
             }
 
             Forget(terminated.ActorRef);
-            _budget.Closed(terminated.ActorRef);
+            Gone(terminated.ActorRef);
         });
         Receive<Rebind>(_ => _node.Tell(new TransportReady(_settings.ListenHost, BoundPort)));
         Receive<ConnectionActor.Activity>(activity => _budget.Activity(Sender, activity.Busy, Context.System.Scheduler.Now));
         Receive<GetConnectionCount>(_ => Sender.Tell(_byId.Count));
         Receive<ConnectionActor.PeerWarning>(warning => Warn(warning.Kind, warning.Text));
         Receive<ReportSuppressed>(_ => OnReportSuppressed());
-    }
-
-    /// <summary>Writes a warning unless one of its kind was written within <c>log-warning-interval</c>; then it is counted.</summary>
-    private void Warn(string kind, string text)
-    {
-        var now = Context.System.Scheduler.Now;
-        if (!_warnings.TryPass(kind, now, out var suppressed))
-        {
-            if (!Timers.IsTimerActive("suppressed"))
-            {
-                Timers.StartSingleTimer("suppressed", ReportSuppressed.Instance, _settings.LogWarningInterval);
-            }
-
-            return;
-        }
-
-        if (suppressed == 0)
-        {
-            _log.Warning("Node {NodeId}: {Warning}", _identity.Id.ToShortString(), text);
-        }
-        else
-        {
-            _log.Warning("Node {NodeId}: {Warning} ({Suppressed} more {Kind} warnings were not written)", _identity.Id.ToShortString(), text, suppressed, kind);
-        }
-    }
-
-    private void OnReportSuppressed()
-    {
-        foreach (var (kind, count) in _warnings.TakeDue(Context.System.Scheduler.Now))
-        {
-            _log.Warning("Node {NodeId}: {Suppressed} more {Kind} warnings in the last {Interval} were not written", _identity.Id.ToShortString(), count, kind, _settings.LogWarningInterval);
-        }
-
-        if (_warnings.HasSuppressed)
-        {
-            Timers.StartSingleTimer("suppressed", ReportSuppressed.Instance, _settings.LogWarningInterval);
-        }
+        ReceiveAccepting();
     }
 
     // The listener stopped under us (Akka.IO gave up on the socket): the node cannot be reached until a
@@ -265,9 +218,9 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
         var address = (to.Host, to.Port);
         if (!_byAddress.TryGetValue(address, out var connection))
         {
-            if (!MakeRoom())
+            if (!MakeRoom(out var slot, out var full))
             {
-                request.ReplyTo.Tell(new RpcFailed(to, RpcFailure.ConnectionFailed, "max-connections reached and every connection has requests in flight"));
+                request.ReplyTo.Tell(new RpcFailed(to, RpcFailure.ConnectionFailed, full));
                 return;
             }
 
@@ -275,30 +228,10 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
             Context.Watch(connection);
             _byAddress[address] = connection;
             _routes[connection] = new Route(null, address);
-            _budget.Opened(connection, busy: true, Context.System.Scheduler.Now);
+            Opened(connection, busy: true, slot);
         }
 
         connection.Forward(request);
-    }
-
-    /// <summary>
-    /// Whether one more connection fits in <c>max-connections</c>, closing the connection idle longest when the budget
-    /// is full (PROTOCOL §5). The closing one is forgotten at once, so a request for its peer opens a new connection.
-    /// </summary>
-    private bool MakeRoom()
-    {
-        if (!_budget.TryMakeRoom(out var evict))
-        {
-            return false;
-        }
-
-        if (evict is not null)
-        {
-            Forget(evict);
-            evict.Tell(ConnectionActor.Evict.Instance);
-        }
-
-        return true;
     }
 
     private void OnEstablished(ConnectionActor.Established established)
@@ -331,11 +264,6 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
         {
             _byAddress.Remove(address);
         }
-    }
-
-    private sealed record ReportSuppressed
-    {
-        public static ReportSuppressed Instance { get; } = new();
     }
 
     private sealed record Route(Key? Id, (string Host, int Port)? Address);

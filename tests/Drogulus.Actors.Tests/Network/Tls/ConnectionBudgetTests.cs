@@ -14,7 +14,7 @@ public sealed class ConnectionBudgetTests : TestKit
         var budget = new ConnectionBudget(2);
         budget.Opened(CreateTestProbe().Ref, busy: false, T0);
 
-        Assert.True(budget.TryMakeRoom(out var evict));
+        Assert.True(budget.TryMakeRoom(false, out var evict));
         Assert.Null(evict);
     }
 
@@ -28,9 +28,9 @@ public sealed class ConnectionBudgetTests : TestKit
         budget.Opened(c, busy: false, T0.AddSeconds(3));
         budget.Activity(b, busy: false, T0.AddSeconds(9));
 
-        Assert.True(budget.TryMakeRoom(out var first));
+        Assert.True(budget.TryMakeRoom(false, out var first));
         budget.Opened(CreateTestProbe().Ref, busy: false, T0.AddSeconds(10));
-        Assert.True(budget.TryMakeRoom(out var second));
+        Assert.True(budget.TryMakeRoom(false, out var second));
 
         Assert.Equal(c, first);
         Assert.Equal(a, second);
@@ -46,11 +46,11 @@ public sealed class ConnectionBudgetTests : TestKit
         budget.Opened(b, busy: false, T0);
         budget.Activity(b, busy: true, T0.AddSeconds(1));
 
-        Assert.False(budget.TryMakeRoom(out var evict));
+        Assert.False(budget.TryMakeRoom(false, out var evict));
         Assert.Null(evict);
 
         budget.Activity(a, busy: false, T0.AddSeconds(2));
-        Assert.True(budget.TryMakeRoom(out evict));
+        Assert.True(budget.TryMakeRoom(false, out evict));
         Assert.Equal(a, evict);
         budget.Closed(a);
         Assert.Equal(1, budget.Count);

@@ -1,0 +1,110 @@
+using Akka.Actor;
+
+namespace Drogulus.Actors.Network.Tls;
+
+/// <summary>
+/// The connection budget shared by every TLS node of one actor system (in practice, of one process): each open
+/// connection holds one file descriptor, so two hundred nodes that each stay inside <c>max-connections</c> can
+/// still run the process out of descriptors (issue 9). A transport takes a slot for every connection it opens or
+/// accepts and gives it back when the connection closes. The limit is the smallest <c>process-max-connections</c>
+/// any transport announced, capped by the process's open-file limit minus <c>descriptor-reserve</c> (at most a
+/// quarter of that limit is reserved). Thread safe: transports on different threads share it.
+/// </summary>
+internal sealed class ProcessConnections : IExtension
+{
+    private readonly object _gate = new();
+    private int _limit = int.MaxValue;
+    private int _count;
+
+    /// <summary>The budget of <paramref name="system"/>.</summary>
+    public static ProcessConnections Get(ActorSystem system) => system.WithExtension<ProcessConnections, Provider>();
+
+    /// <summary>Slots taken.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>The limit in force.</summary>
+    public int Limit
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _limit;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A transport's settings: the limit becomes the smaller of the one in force and <paramref name="maxConnections"/>,
+    /// capped by <paramref name="openFileLimit"/> (null when unknown) minus the reserve.
+    /// </summary>
+    public void Announce(int maxConnections, int reserve, long? openFileLimit)
+    {
+        var limit = (long)maxConnections;
+        if (openFileLimit is { } files)
+        {
+            limit = Math.Min(limit, files - Math.Min(reserve, files / 4));
+        }
+
+        lock (_gate)
+        {
+            _limit = (int)Math.Max(1, Math.Min(_limit, limit));
+        }
+    }
+
+    /// <summary>Takes a slot; false when the budget is full.</summary>
+    public bool TryTake()
+    {
+        lock (_gate)
+        {
+            if (_count >= _limit)
+            {
+                return false;
+            }
+
+            _count++;
+            return true;
+        }
+    }
+
+    /// <summary>Gives a slot back.</summary>
+    public void Release()
+    {
+        lock (_gate)
+        {
+            _count = Math.Max(0, _count - 1);
+        }
+    }
+
+    /// <summary>
+    /// The soft open-file limit of this process (<c>ulimit -n</c>) from <c>/proc/self/limits</c>, or null when it
+    /// cannot be read (not Linux) or is unlimited.
+    /// </summary>
+    public static long? OpenFileLimit()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/limits"))
+            {
+                if (line.StartsWith("Max open files", StringComparison.Ordinal))
+                {
+                    var fields = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    return fields.Length > 0 && long.TryParse(fields[0], out var soft) ? soft : null;
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return null;
+    }
+
+    private sealed class Provider : ExtensionIdProvider<ProcessConnections>
+    {
+        public override ProcessConnections CreateExtension(ExtendedActorSystem system) => new();
+    }
+}

@@ -1,0 +1,197 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.IO;
+
+namespace Drogulus.Actors.Network.Tls;
+
+/// <summary>
+/// Admission of connections (PROTOCOL §5, budget; issue 9): every connection needs room in the node's
+/// <c>max-connections</c> and a slot in the budget shared by all the nodes of the actor system
+/// (<see cref="ProcessConnections"/>, one file descriptor each); when either is full the connection idle longest
+/// is closed, and when none is idle an accepted connection is aborted at once and a dial fails. Running out of file
+/// descriptors anyway (something else in the process holds them) makes Akka.IO's listener retry <c>accept</c> every
+/// 10 ms with a warning each time; on the first sign (<see cref="ListenerAlarm"/>, the listener's statistics, or a
+/// dial that failed for want of descriptors) the transport unbinds, so nothing is accepted and nothing retried, and
+/// binds the same port again after <c>rebind.min-backoff</c>, doubling up to <c>rebind.max-backoff</c> while it
+/// keeps happening. Open connections keep working throughout.
+/// </summary>
+internal sealed partial class TlsTransportActor
+{
+    /// <summary>Accept retries within one statistics report (10 s) that are a storm rather than a stray ECONNABORTED.</summary>
+    private const long StormRetries = 50;
+
+    private const string DescriptorsWarning = "descriptors";
+
+    private readonly ProcessConnections _process;
+    private readonly HashSet<IActorRef> _slots = new();
+    private bool _acceptPaused;
+    private TimeSpan _pauseBackoff;
+    private DateTimeOffset _resumedAt;
+    private long _retriedAccepts;
+
+    private void ReceiveAccepting()
+    {
+        Receive<ListenerAlarm.OutOfDescriptors>(_ => PauseAccepting("the process is out of file descriptors"));
+        Receive<Tcp.TcpListenerStatistics>(OnListenerStatistics);
+        Receive<ResumeAccepting>(_ => Bind(BoundPort));
+        Receive<Tcp.Bound>(_ =>
+        {
+            OnListenerBound(Sender);
+            _acceptPaused = false;
+            _resumedAt = Context.System.Scheduler.Now;
+            _log.Info("Node {NodeId} accepts connections on {Host}:{Port} again", _identity.Id.ToShortString(), _settings.ListenHost, BoundPort);
+        });
+        Receive<Tcp.CommandFailed>(failed =>
+        {
+            if (failed.Cmd is Tcp.Bind && _acceptPaused)
+            {
+                Warn(DescriptorsWarning, $"cannot listen on {_settings.ListenHost}:{BoundPort} again ({failed.CauseString}); trying again in {_pauseBackoff}");
+                Timers.StartSingleTimer("resume-accepting", ResumeAccepting.Instance, _pauseBackoff);
+            }
+        });
+        Receive<Tcp.Unbound>(_ => { });
+    }
+
+    /// <summary>A listener is bound (first bind, restart or resume): watch it, and hear when it runs out of descriptors.</summary>
+    private void OnListenerBound(IActorRef listener)
+    {
+        _listening.Listener = listener;
+        Context.Watch(listener);
+        _retriedAccepts = 0;
+        ListenerAlarm.Get(Context.System).Register(listener, Self);
+        listener.Tell(new Tcp.SubscribeToTcpListenerStats(Self));
+    }
+
+    // The fallback when warnings are not published: Akka.IO reports its listener's accept retries every 10 s.
+    private void OnListenerStatistics(Tcp.TcpListenerStatistics statistics)
+    {
+        if (!Sender.Equals(_listening.Listener))
+        {
+            return;
+        }
+
+        var retried = statistics.RetriedIncomingConnections - _retriedAccepts;
+        _retriedAccepts = statistics.RetriedIncomingConnections;
+        if (retried >= StormRetries)
+        {
+            PauseAccepting($"Akka.IO's listener retried accept {retried} times (out of file descriptors)");
+        }
+    }
+
+    /// <summary>Stops accepting: the listener is unbound (its socket closed), so no accept is tried until it binds again.</summary>
+    private void PauseAccepting(string reason)
+    {
+        if (_acceptPaused || _listening.Listener is not { } listener)
+        {
+            return;
+        }
+
+        Context.Unwatch(listener);
+        listener.Tell(Tcp.Unbind.Instance);
+        _listening.Listener = null;
+        _acceptPaused = true;
+        var now = Context.System.Scheduler.Now;
+        _pauseBackoff = _pauseBackoff == TimeSpan.Zero || now - _resumedAt > _settings.RebindMaxBackoff
+            ? _settings.RebindMinBackoff
+            : TimeSpan.FromTicks(Math.Min(_pauseBackoff.Ticks * 2, _settings.RebindMaxBackoff.Ticks));
+        Timers.StartSingleTimer("resume-accepting", ResumeAccepting.Instance, _pauseBackoff);
+        Warn(DescriptorsWarning, $"{reason}: stopped accepting on {_settings.ListenHost}:{BoundPort} for {_pauseBackoff}; the {_routes.Count} open connections keep working");
+    }
+
+    private void OnConnected(Tcp.Connected connected)
+    {
+        // connection-rate-limit per remote address (issue 10): the excess is dropped before any TLS work.
+        _connectionRate ??= _settings.CreateConnectionRateLimiter();
+        if (connected.RemoteAddress is System.Net.IPEndPoint remote && !_connectionRate.TryAcquire(remote.Address, Context.System.Scheduler.Now))
+        {
+            _log.Debug("Dropped a connection from {Address}: over connection-rate-limit", remote.Address);
+            Sender.Tell(Tcp.Abort.Instance);
+            return;
+        }
+
+        if (!MakeRoom(out var slot, out var full))
+        {
+            // Closed at once, before any TLS work: the budget is full of connections with requests in flight.
+            Sender.Tell(Tcp.Abort.Instance);
+            Warn(ConnectionActor.Warnings.Budget, $"refused a connection from {connected.RemoteAddress}: {full}");
+            return;
+        }
+
+        var connection = Context.ActorOf(ConnectionActor.Inbound(
+            Sender, connected.RemoteAddress, _credentials, _identity.Id, BoundPort, _settings, _handler));
+        Context.Watch(connection);
+        _routes[connection] = new Route(null, null);
+        Opened(connection, busy: false, slot);
+    }
+
+    /// <summary>
+    /// Whether one more connection fits in <c>max-connections</c> and in the process's budget, closing the connection
+    /// idle longest when either is full (PROTOCOL §5). The closing one is forgotten at once, so a request for its peer
+    /// opens a new connection; its process slot passes to the new one. <paramref name="slot"/>: the new connection
+    /// holds a process slot; <paramref name="full"/>: why nothing fits.
+    /// </summary>
+    private bool MakeRoom(out bool slot, out string full)
+    {
+        slot = _process.TryTake();
+        full = "";
+        if (!_budget.TryMakeRoom(processFull: !slot, out var evict))
+        {
+            full = slot
+                ? $"all {_settings.MaxConnections} connections (max-connections) have requests in flight"
+                : $"the {_process.Limit} connections of this process (process-max-connections, ulimit -n) are taken and none of this node's is idle";
+            if (slot)
+            {
+                _process.Release();
+                slot = false;
+            }
+
+            return false;
+        }
+
+        if (evict is not null)
+        {
+            Forget(evict);
+            evict.Tell(ConnectionActor.Evict.Instance);
+            if (!slot && _slots.Remove(evict))
+            {
+                slot = true;
+            }
+        }
+
+        return true;
+    }
+
+    private void Opened(IActorRef connection, bool busy, bool slot)
+    {
+        _budget.Opened(connection, busy, Context.System.Scheduler.Now);
+        if (slot)
+        {
+            _slots.Add(connection);
+        }
+    }
+
+    /// <summary>A connection closed or stopped: its room in both budgets is free.</summary>
+    private void Gone(IActorRef connection)
+    {
+        _budget.Closed(connection);
+        if (_slots.Remove(connection))
+        {
+            _process.Release();
+        }
+    }
+
+    private void ReleaseAllSlots()
+    {
+        foreach (var _ in _slots)
+        {
+            _process.Release();
+        }
+
+        _slots.Clear();
+    }
+
+    private sealed record ResumeAccepting
+    {
+        public static ResumeAccepting Instance { get; } = new();
+    }
+}
