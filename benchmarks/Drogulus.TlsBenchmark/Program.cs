@@ -15,6 +15,8 @@ using static Drogulus.Actors.Network.TransportProtocol;
 // The TLS transport benchmark: round trips per second over one connection, handshake cost, and get/put
 // latency and memory per node in a network of TLS nodes on loopback. Usage:
 //   dotnet run -c Release --project benchmarks/Drogulus.TlsBenchmark -- [--nodes 100] [--runs 3] [--seconds 3] [--json FILE]
+//   ... -- --mode storm --nodes 200 --items 500 [--hocon "max-connections = 64"]   (issue 9: join storm on one seed)
+//   ... -- --mode memory --connections 500                                         (issue 9: memory per connection)
 var nodeCount = IntOption("--nodes", 100);
 var runs = IntOption("--runs", 3);
 var seconds = IntOption("--seconds", 3);
@@ -24,6 +26,29 @@ var results = new Dictionary<string, object>
     ["processors"] = Environment.ProcessorCount,
     ["runs"] = runs,
 };
+
+var timeoutOption = TimeSpan.FromSeconds(IntOption("--timeout", 60));
+switch (Option("--mode"))
+{
+    case "storm":
+        // Issue 9: N nodes join one seed at once; --items M put and read back; --hocon adds node settings.
+        foreach (var (key, value) in await JoinStorm.RunAsync(nodeCount, IntOption("--items", 500), Option("--hocon") ?? "", timeoutOption))
+        {
+            results[key] = value;
+        }
+
+        await WriteJson();
+        return 0;
+    case "memory":
+        // Issue 9: what an idle and a busy connection hold; --connections K.
+        foreach (var (key, value) in await ConnectionMemory.RunAsync(IntOption("--connections", 500), timeoutOption))
+        {
+            results[key] = value;
+        }
+
+        await WriteJson();
+        return 0;
+}
 
 var settings = DrogulusConfig.SettingsFrom("drogulus { transport = \"tls\", request-timeout = 30s }");
 var system = ActorSystem.Create("tls-benchmark", Environment.GetEnvironmentVariable("BENCH_AKKA") ?? "akka.loglevel = WARNING");
@@ -60,13 +85,17 @@ await system.Terminate();
 
 await NetworkRun(nodeCount, results);
 
-if (jsonPath is not null)
-{
-    await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
-    Console.WriteLine($"wrote {jsonPath}");
-}
-
+await WriteJson();
 return 0;
+
+async Task WriteJson()
+{
+    if (jsonPath is not null)
+    {
+        await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"wrote {jsonPath}");
+    }
+}
 
 async Task<(NodeIdentity Identity, int Port)> StartEcho(ActorSystem sys, DrogulusSettings s)
 {

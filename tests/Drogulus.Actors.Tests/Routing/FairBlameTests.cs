@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
@@ -14,7 +15,7 @@ namespace Drogulus.Actors.Tests.Routing;
 /// </summary>
 public sealed class FairBlameTests : TestKit
 {
-    private readonly DrogulusSettings _settings = DrogulusConfig.SettingsFrom("drogulus { k = 2, allowed-rpc-fails = 1 }");
+    private readonly DrogulusSettings _settings = DrogulusConfig.SettingsFrom("drogulus { k = 2, alpha = 1, allowed-rpc-fails = 1 }");
     private readonly Random _random = new(73);
     private readonly RoutingTable _table;
     private readonly Contact _contact;

@@ -56,6 +56,25 @@ internal sealed class ConnectionBudget
         return true;
     }
 
+    /// <summary>
+    /// Up to <paramref name="count"/> connections with no request in flight, idle longest first, marked as being
+    /// closed (they no longer count): the process is out of descriptors and these are the ones to give back.
+    /// </summary>
+    public IReadOnlyList<IActorRef> TakeIdlest(int count)
+    {
+        var chosen = _open.Where(pair => !pair.Value.Busy && !pair.Value.Evicting)
+            .OrderBy(pair => pair.Value.IdleSince)
+            .Take(count)
+            .ToList();
+        foreach (var pair in chosen)
+        {
+            pair.Value.Evicting = true;
+            _evicting++;
+        }
+
+        return chosen.Select(pair => pair.Key).ToList();
+    }
+
     /// <summary>A connection opened; <paramref name="busy"/> when it already carries a request (a dial).</summary>
     public void Opened(IActorRef connection, bool busy, DateTimeOffset now) =>
         _open[connection] = new Entry { Busy = busy, IdleSince = now };

@@ -15,8 +15,13 @@ internal sealed class ListenerAlarm : IExtension
 {
     private readonly IActorRef _watcher;
 
-    private ListenerAlarm(ExtendedActorSystem system) =>
+    private ListenerAlarm(ExtendedActorSystem system)
+    {
         _watcher = system.SystemActorOf(Props.Create(() => new Watcher()).WithDeploy(Deploy.Local), "drogulus-listener-alarm");
+
+        // Subscribed here rather than in the watcher's PreStart, so that no warning published after Get is missed.
+        system.EventStream.Subscribe(_watcher, typeof(Warning));
+    }
 
     /// <summary>The alarm of <paramref name="system"/>.</summary>
     public static ListenerAlarm Get(ActorSystem system) => system.WithExtension<ListenerAlarm, Provider>();
@@ -60,8 +65,6 @@ internal sealed class ListenerAlarm : IExtension
                 }
             });
         }
-
-        protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(Warning));
 
         protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 

@@ -14,6 +14,7 @@ internal sealed class ProcessConnections : IExtension
 {
     private readonly object _gate = new();
     private int _limit = int.MaxValue;
+    private int _announced = int.MaxValue;
     private int _count;
 
     /// <summary>The budget of <paramref name="system"/>.</summary>
@@ -48,7 +49,31 @@ internal sealed class ProcessConnections : IExtension
 
         lock (_gate)
         {
-            _limit = (int)Math.Max(1, Math.Min(_limit, limit));
+            _announced = (int)Math.Max(1, Math.Min(_announced, limit));
+            _limit = Math.Min(_limit, _announced);
+        }
+    }
+
+    /// <summary>
+    /// The process ran out of descriptors below the limit (something else holds them): the limit drops to
+    /// <paramref name="freeing"/> below the slots taken, so the connections being closed to free descriptors are not
+    /// replaced, and accepts meanwhile are refused at once. Returns the new limit.
+    /// </summary>
+    public int Shrink(int freeing)
+    {
+        lock (_gate)
+        {
+            _limit = Math.Max(1, Math.Min(_limit, _count - freeing));
+            return _limit;
+        }
+    }
+
+    /// <summary>The shortage is over: the limit is the announced one again.</summary>
+    public void Restore()
+    {
+        lock (_gate)
+        {
+            _limit = _announced;
         }
     }
 

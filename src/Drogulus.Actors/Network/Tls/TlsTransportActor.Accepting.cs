@@ -10,10 +10,13 @@ namespace Drogulus.Actors.Network.Tls;
 /// (<see cref="ProcessConnections"/>, one file descriptor each); when either is full the connection idle longest
 /// is closed, and when none is idle an accepted connection is aborted at once and a dial fails. Running out of file
 /// descriptors anyway (something else in the process holds them) makes Akka.IO's listener retry <c>accept</c> every
-/// 10 ms with a warning each time; on the first sign (<see cref="ListenerAlarm"/>, the listener's statistics, or a
-/// dial that failed for want of descriptors) the transport unbinds, so nothing is accepted and nothing retried, and
-/// binds the same port again after <c>rebind.min-backoff</c>, doubling up to <c>rebind.max-backoff</c> while it
-/// keeps happening. Open connections keep working throughout.
+/// 10 ms with a warning each time. On the first sign (<see cref="ListenerAlarm"/>, the listener's statistics, or a
+/// dial that failed for want of descriptors) the transport closes some of its idle connections and lowers the
+/// process's budget below what is open, so the retried accept gets a descriptor and is refused at once: the storm
+/// ends, busy connections keep working, and the budget returns to its setting after <c>rebind.max-backoff</c>.
+/// Only when no connection of the node is idle does it unbind its listener (Akka.IO then closes the accepted
+/// connections with it, which are the listener's children) and bind the same port again after
+/// <c>rebind.min-backoff</c>, doubling up to <c>rebind.max-backoff</c> while it keeps happening.
 /// </summary>
 internal sealed partial class TlsTransportActor
 {
@@ -21,6 +24,9 @@ internal sealed partial class TlsTransportActor
     private const long StormRetries = 50;
 
     private const string DescriptorsWarning = "descriptors";
+
+    /// <summary>Connections closed at least when the process is out of descriptors, so that accepts get one again.</summary>
+    private const int MinFreed = 4;
 
     private readonly ProcessConnections _process;
     private readonly HashSet<IActorRef> _slots = new();
@@ -31,7 +37,8 @@ internal sealed partial class TlsTransportActor
 
     private void ReceiveAccepting()
     {
-        Receive<ListenerAlarm.OutOfDescriptors>(_ => PauseAccepting("the process is out of file descriptors"));
+        Receive<ListenerAlarm.OutOfDescriptors>(_ => OnOutOfDescriptors("the process is out of file descriptors"));
+        Receive<RestoreBudget>(_ => _process.Restore());
         Receive<Tcp.TcpListenerStatistics>(OnListenerStatistics);
         Receive<ResumeAccepting>(_ => Bind(BoundPort));
         Receive<Tcp.Bound>(_ =>
@@ -74,8 +81,37 @@ internal sealed partial class TlsTransportActor
         _retriedAccepts = statistics.RetriedIncomingConnections;
         if (retried >= StormRetries)
         {
-            PauseAccepting($"Akka.IO's listener retried accept {retried} times (out of file descriptors)");
+            OnOutOfDescriptors($"Akka.IO's listener retried accept {retried} times (out of file descriptors)");
         }
+    }
+
+    /// <summary>
+    /// Gives descriptors back: closes up to an eighth (at least <see cref="MinFreed"/>) of this node's connections, the
+    /// idle ones, idle longest first, and lowers the process budget by as many. With none idle, stops accepting.
+    /// </summary>
+    private void OnOutOfDescriptors(string reason)
+    {
+        if (_acceptPaused || Timers.IsTimerActive("restore-budget") && _process.Count > _process.Limit)
+        {
+            return; // already giving descriptors back
+        }
+
+        var idle = _budget.TakeIdlest(Math.Max(MinFreed, _budget.Count / 8));
+        if (idle.Count == 0)
+        {
+            PauseAccepting(reason + " and no connection is idle");
+            return;
+        }
+
+        foreach (var connection in idle)
+        {
+            Forget(connection);
+            connection.Tell(ConnectionActor.Evict.Instance);
+        }
+
+        var limit = _process.Shrink(idle.Count);
+        Timers.StartSingleTimer("restore-budget", RestoreBudget.Instance, _settings.RebindMaxBackoff);
+        Warn(DescriptorsWarning, $"{reason}: closed {idle.Count} idle connections and lowered the process's connection budget to {limit} for {_settings.RebindMaxBackoff}; busy connections keep working");
     }
 
     /// <summary>Stops accepting: the listener is unbound (its socket closed), so no accept is tried until it binds again.</summary>
@@ -190,7 +226,13 @@ internal sealed partial class TlsTransportActor
         _slots.Clear();
     }
 
-    private sealed record ResumeAccepting
+    private sealed record RestoreBudget
+    {
+        public static RestoreBudget Instance { get; } = new();
+    }
+
+    /// <summary>The pause's timer: bind the listener again (tests send it early).</summary>
+    internal sealed record ResumeAccepting
     {
         public static ResumeAccepting Instance { get; } = new();
     }
