@@ -19,6 +19,7 @@ internal sealed partial class ConnectionActor
     private bool _writesPaused;
     private DateTimeOffset _lastWriteProgress;
     private bool _reportedBusy;
+    private bool _lastReadFilled;
 
     /// <summary>Whether requests are in flight on this connection, either way (the budget never closes such a one).</summary>
     private bool Busy => _pending.Count > 0 || _unsent.Count > 0 || _answeringCount > 0 || _held.Count > 0;
@@ -40,7 +41,11 @@ internal sealed partial class ConnectionActor
     /// <summary>Whether reading is paused: too many reply bytes queued, too many requests unanswered, or closing.</summary>
     private bool ReadsPaused => _writesPaused || _held.Count > 0 || _answeringCount >= _settings.MaxRequestsInFlight || _draining;
 
-    /// <summary>Arms the next read unless one is pending or reading is paused.</summary>
+    /// <summary>
+    /// Arms the next read unless one is pending or reading is paused. It starts as a zero-byte read, which completes
+    /// when data (or the end) arrives without holding a buffer, so an idle connection holds neither our read buffer
+    /// nor SslStream's (issue 9, memory per connection); <see cref="OnDataReady"/> then reads into a rented buffer.
+    /// </summary>
     private void ResumeReading()
     {
         if (_readPending || ReadsPaused || _ssl is null)
@@ -49,6 +54,26 @@ internal sealed partial class ConnectionActor
         }
 
         _readPending = true;
+        if (_lastReadFilled)
+        {
+            // The last read filled the buffer, so more is most likely waiting: read it without the extra round.
+            OnDataReady();
+            return;
+        }
+
+        _ssl.ReadAsync(Memory<byte>.Empty, _cts.Token).AsTask()
+            .PipeTo(Self, success: _ => DataReady.Instance, failure: e => new IoFailed(e));
+    }
+
+    /// <summary>Data arrived after a zero-byte read: read it into a rented buffer, unless reading paused meanwhile.</summary>
+    private void OnDataReady()
+    {
+        if (ReadsPaused || _ssl is null)
+        {
+            _readPending = false;
+            return;
+        }
+
         _ssl.ReadAsync(_inbound.Buffer, _cts.Token).AsTask()
             .PipeTo(Self, success: n => new ReadCompleted(n), failure: e => new IoFailed(e));
     }

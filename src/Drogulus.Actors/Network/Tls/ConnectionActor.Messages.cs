@@ -49,6 +49,12 @@ internal sealed partial class ConnectionActor
 
     private sealed record ReadCompleted(int Count) : IDeadLetterSuppression;
 
+    /// <summary>A zero-byte read completed: data (or the end of the stream) is there to read.</summary>
+    private sealed record DataReady : IDeadLetterSuppression
+    {
+        public static DataReady Instance { get; } = new();
+    }
+
     private sealed record IoFailed(Exception Cause) : IDeadLetterSuppression;
 
     private sealed record HandshakeFailed(Exception Cause) : IDeadLetterSuppression;

@@ -144,6 +144,7 @@ internal sealed partial class ConnectionActor
 
     private void OnBytes(int count)
     {
+        _lastReadFilled = count == ReadBufferSize;
         foreach (var inbound in _inbound.Feed(count, _peerId))
         {
             switch (inbound)

@@ -118,6 +118,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         _cts.Cancel();
         _stream?.Complete();
         FailAll("the connection stopped");
+        _inbound.Drop();
         _ssl?.Dispose();
         _cts.Dispose();
     }
@@ -209,6 +210,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
 
             OnBytes(read.Count);
         });
+        Receive<DataReady>(_ => OnDataReady());
         Receive<WriteCompleted>(_ => OnWriteCompleted());
         Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message));
         Receive<SendRequest>(request => Send(Track(request), request));
@@ -243,6 +245,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
             _stream!.Acked();
         });
         Receive<ReadCompleted>(_ => { });
+        Receive<DataReady>(_ => { });
         Receive<WriteCheck>(_ => OnWriteCheck());
         Receive<WriteCompleted>(_ => OnWriteCompleted());
         Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message));

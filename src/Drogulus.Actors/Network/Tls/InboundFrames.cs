@@ -1,3 +1,4 @@
+using System.Buffers;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Wire;
 
@@ -11,17 +12,27 @@ namespace Drogulus.Actors.Network.Tls;
 internal sealed class InboundFrames
 {
     private readonly NetstringFramer _framer;
-    private readonly byte[] _buffer;
+    private readonly int _bufferSize;
     private readonly List<ReadOnlyMemory<byte>> _frames = [];
+
+    // Rented from the shared pool for one read and returned by Feed: an idle connection, which waits with a
+    // zero-byte read, holds no read buffer (issue 9, memory per connection).
+    private byte[]? _buffer;
 
     public InboundFrames(int maxFrameSize, int bufferSize)
     {
         _framer = new NetstringFramer(maxFrameSize);
-        _buffer = new byte[bufferSize];
+        _bufferSize = bufferSize;
     }
 
-    /// <summary>Where the next read lands; <see cref="Feed"/> then takes what it read.</summary>
-    public Memory<byte> Buffer => _buffer;
+    /// <summary>Where the next read lands, rented until <see cref="Feed"/> takes what it read.</summary>
+    public Memory<byte> Buffer => (_buffer ??= ArrayPool<byte>.Shared.Rent(_bufferSize)).AsMemory(0, _bufferSize);
+
+    /// <summary>Whether a read buffer is held (between a read and its <see cref="Feed"/>).</summary>
+    public bool HoldsBuffer => _buffer is not null;
+
+    /// <summary>Forgets the read buffer without returning it to the pool (a read may still write into it).</summary>
+    public void Drop() => _buffer = null;
 
     /// <summary>Whether the bytes read so far end inside a frame.</summary>
     public bool HasPartialFrame => _framer.HasPartialFrame;
@@ -37,19 +48,25 @@ internal sealed class InboundFrames
     /// Frames the first <paramref name="count"/> bytes of <see cref="Buffer"/> and judges each complete frame in
     /// order; a framing error comes last. Stop at the first <see cref="Rejected"/>: the connection closes on it.
     /// </summary>
-    public IEnumerable<Inbound> Feed(int count, Key peerId)
+    public IReadOnlyList<Inbound> Feed(int count, Key peerId)
     {
         _frames.Clear();
-        var result = _framer.Feed(_buffer.AsSpan(0, count), _frames);
+        var buffer = _buffer ?? throw new InvalidOperationException("Feed without a read into Buffer.");
+        var result = _framer.Feed(buffer.AsSpan(0, count), _frames);
+        _buffer = null;
+        ArrayPool<byte>.Shared.Return(buffer);
+        var judged = new List<Inbound>(_frames.Count + 1);
         foreach (var frame in _frames)
         {
-            yield return Judge(frame, peerId);
+            judged.Add(Judge(frame, peerId));
         }
 
         if (!result.IsOk)
         {
-            yield return new Rejected(string.Empty, result.Error!.Value, ErrorReply.Details("context", result.Reason), result.Reason);
+            judged.Add(new Rejected(string.Empty, result.Error!.Value, ErrorReply.Details("context", result.Reason), result.Reason));
         }
+
+        return judged;
     }
 
     /// <summary>The error details as one line for the log, escaped and truncated: they hold text from the wire.</summary>

@@ -132,15 +132,19 @@ internal sealed class TcpDuplexStream : Stream
         write?.TrySetException(new IOException("The connection is closed."));
     }
 
+    /// <summary>
+    /// Reads what was delivered. A zero-byte read waits until something is delivered (or the end) and returns 0, so
+    /// that SslStream can wait for data without holding a buffer.
+    /// </summary>
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (buffer.IsEmpty)
-        {
-            return ValueTask.FromResult(0);
-        }
-
         lock (_gate)
         {
+            if (buffer.IsEmpty && (_buffered > 0 || _ended))
+            {
+                return ValueTask.FromResult(0);
+            }
+
             if (_buffered > 0)
             {
                 return ValueTask.FromResult(Drain(buffer.Span));
