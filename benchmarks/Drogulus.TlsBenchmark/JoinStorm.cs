@@ -38,6 +38,8 @@ internal static class JoinStorm
             Console.WriteLine($"  join failed: {failure.Reason}");
         }
 
+        Console.WriteLine($"after the join: open file descriptors peak {peak.Peak}; per node managed {(Measure.ManagedAfterFullGc() - managedBefore) / 1024.0 / count:F0} KiB, resident {(Measure.ResidentBytes() - residentBefore) / 1024.0 / count:F0} KiB");
+
         var random = new Random(9);
         var items = Enumerable.Range(0, itemCount).Select(i => SignedItem.Create(publisher, "storm-" + i, "value " + i, now.ToUnixTimeSeconds(), 0)).ToArray();
         var puts = 0;
