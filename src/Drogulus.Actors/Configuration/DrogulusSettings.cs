@@ -239,6 +239,8 @@ public sealed record DrogulusSettings
         "max-item-size", "max-store-bytes", "max-items-per-publisher", "max-rsa-key-bits", "access-time-batch",
         "rate-limit.requests-per-second", "rate-limit.burst", "connection-rate-limit.connections-per-second",
         "connection-rate-limit.burst", "rate-limit-exempt", "rate-limit-max-addresses",
+        // Issue 10 (t10b): an Akka dispatcher block, read by Akka from the actor system's config (StoreDispatcher).
+        "store-dispatcher",
     };
 
     private static void RejectUnknownKeys(Config config, string prefix)
