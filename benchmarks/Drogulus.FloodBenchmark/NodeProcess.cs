@@ -28,6 +28,9 @@ internal sealed class NodeProcess : IAsyncDisposable
         Directory = directory;
     }
 
+    /// <summary>Set in the node process's environment.</summary>
+    public const string ChildVariable = "DROGULUS_FLOOD_NODE";
+
     public string Endpoint { get; }
 
     public Key Id { get; }
@@ -56,11 +59,14 @@ internal sealed class NodeProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        var entry = typeof(NodeProcess).Assembly.Location;
-        if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals(Path.GetFileNameWithoutExtension(entry), StringComparison.Ordinal))
+        // Under the `dotnet` muxer the program is the entry assembly; the apphost is the program itself.
+        if (Path.GetFileName(Environment.ProcessPath!) is "dotnet" or "dotnet.exe")
         {
-            info.ArgumentList.Add(entry);
+            info.ArgumentList.Add(typeof(NodeProcess).Assembly.Location);
         }
+
+        // A child that did not get its arguments must never start a node process of its own.
+        info.Environment[ChildVariable] = "1";
 
         foreach (var arg in new[] { "--serve", directory, hocon })
         {

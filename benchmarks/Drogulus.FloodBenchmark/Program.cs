@@ -24,6 +24,12 @@ if (args is ["--serve", var serveDirectory, var serveHocon])
     return await NodeProcess.Serve(serveDirectory, serveHocon);
 }
 
+if (Environment.GetEnvironmentVariable(NodeProcess.ChildVariable) is not null)
+{
+    Console.Error.WriteLine($"the node process got unexpected arguments: {string.Join(' ', args)}");
+    return 2;
+}
+
 var seconds = IntOption("--seconds", 10);
 var inFlight = IntOption("--in-flight", 16);
 var lifted = (Option("--limits") ?? "bounded") == "lifted";
