@@ -56,11 +56,12 @@ var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 Console.WriteLine("generating publisher keys...");
 var floodKeys = Enumerable.Range(0, 40).AsParallel().Select(_ => PublisherKey.Generate()).ToArray();
 using var honestKey = PublisherKey.Generate();
+using var setupKey = PublisherKey.Generate();
 var bigExponent = Attacks.BigExponent(timestamp);
 
 // Items the findvalue and replay floods need the node to hold, stored by a setup client.
 var setup = Transport();
-var held = Enumerable.Range(0, 100).Select(i => SignedItem.Create(honestKey, $"held {i}", $"value {i}", timestamp, 0)).ToArray();
+var held = Enumerable.Range(0, 100).Select(i => SignedItem.Create(setupKey, $"held {i}", $"value {i}", timestamp, 0)).ToArray();
 foreach (var item in held)
 {
     await Request(setup, Attacks.Store(item));
