@@ -95,7 +95,8 @@ foreach (var (name, phaseAttacks) in phases)
     var clock = Stopwatch.StartNew();
     while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
     {
-        var item = SignedItem.Create(honestKey, $"probe {probeCount++}", "a well-behaved value", timestamp, 0);
+        // Fifty names overwritten with ever newer timestamps: the probe stays within its publisher quota.
+        var item = SignedItem.Create(honestKey, $"probe {probeCount % 50}", "a well-behaved value", timestamp + (probeCount++ / 1000.0), 0);
         var (put, putMs) = await Timed(probeTransport, Attacks.Store(item));
         puts.Add(putMs);
         var (get, getMs) = await Timed(probeTransport, new FindValueMessage("", default, 0, "", item.Key));
