@@ -15,7 +15,8 @@ internal static class Attacks
     /// <summary>Fresh items from <paramref name="keys"/> publishers in turn, each value of <paramref name="valueBytes"/> (msgpack); every eighth one byte larger, to meet max-item-size.</summary>
     public static Func<long, Message> BigItems(IReadOnlyList<PublisherKey> keys, int valueBytes, double timestamp)
     {
-        var text = new string('x', valueBytes - 5);
+        // A msgpack string has a 3-byte header below 64 KiB of text and a 5-byte one above.
+        var text = new string('x', valueBytes - (valueBytes - 3 <= ushort.MaxValue ? 3 : 5));
         var larger = text + "x";
         return i => Store(SignedItem.Create(keys[(int)(i % keys.Count)], $"flood {i}", i % 8 == 7 ? larger : text, timestamp, 0));
     }
