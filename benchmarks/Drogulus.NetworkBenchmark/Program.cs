@@ -15,6 +15,8 @@ namespace Drogulus.NetworkBenchmark;
 /// Simulates networks of N actor nodes on the in-memory transport, in real time, and measures join time,
 /// RPCs per get and per put, get success and memory per node.
 /// Usage: <c>--nodes 200,1000,5000 --items 500 --json out.json --seed 1 --join-wave 250</c>.
+/// With <c>--hand-over NEWCOMERS</c> it measures the hand-over to newcomers instead, in virtual time (see
+/// <see cref="HandOverCoverage"/>), e.g. <c>--nodes 200 --items 1000 --hand-over 20</c>.
 /// </summary>
 public static class Program
 {
@@ -31,11 +33,16 @@ public static class Program
         catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine("usage: --nodes 200,1000,5000 --items 500 [--json out.json] [--seed 1] [--join-wave 250]");
+            Console.Error.WriteLine("usage: --nodes 200,1000,5000 --items 500 [--json out.json] [--seed 1] [--join-wave 250] [--hand-over NEWCOMERS]");
             return 2;
         }
 
         var publishers = Enumerable.Range(0, 4).Select(_ => PublisherKey.Generate()).ToArray();
+        if (options.HandOverNewcomers > 0)
+        {
+            return await RunHandOver(options, publishers);
+        }
+
         var results = new List<Result>();
         foreach (var n in options.Nodes)
         {
@@ -54,6 +61,35 @@ public static class Program
         foreach (var key in publishers)
         {
             key.Dispose();
+        }
+
+        return 0;
+    }
+
+    private static async Task<int> RunHandOver(Options options, PublisherKey[] publishers)
+    {
+        var results = new List<HandOverCoverage.Result>();
+        foreach (var n in options.Nodes)
+        {
+            foreach (var mode in new[] { "unthrottled", "throttled" })
+            {
+                results.Add(await HandOverCoverage.Run(mode, n, options.Items, options.HandOverNewcomers, options.Seed, publishers));
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| mode | nodes | items | newcomers | items owed | received | coverage % | worst newcomer % | hand-over stores | stores per item owed | dropped newcomers | seconds |");
+        Console.WriteLine("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+        foreach (var r in results)
+        {
+            Console.WriteLine(FormattableString.Invariant(
+                $"| {r.Mode} | {r.Nodes} | {r.Items} | {r.Newcomers} | {r.ItemsOwed} | {r.ItemsReceived} | {r.CoveragePercent:F2} | {r.WorstNewcomerPercent:F2} | {r.HandOverStores} | {r.HandOverStores / (double)r.ItemsOwed:F2} | {r.NewcomersDropped} | {r.Seconds:F0} |"));
+        }
+
+        if (options.JsonPath is { } path)
+        {
+            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine($"wrote {path}");
         }
 
         return 0;
@@ -265,7 +301,7 @@ public static class Program
         double GetMsMedian,
         double LatestGetMsMedian);
 
-    private sealed record Options(IReadOnlyList<int> Nodes, int Items, string? JsonPath, int Seed, int JoinWave)
+    private sealed record Options(IReadOnlyList<int> Nodes, int Items, string? JsonPath, int Seed, int JoinWave, int HandOverNewcomers)
     {
         public static Options Parse(string[] args)
         {
@@ -274,6 +310,7 @@ public static class Program
             string? json = null;
             var seed = 1;
             var wave = 250;
+            var handOver = 0;
             for (var i = 0; i < args.Length; i++)
             {
                 var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
@@ -294,6 +331,9 @@ public static class Program
                     case "--join-wave":
                         wave = PositiveInt(value, "--join-wave");
                         break;
+                    case "--hand-over":
+                        handOver = PositiveInt(value, "--hand-over");
+                        break;
                     default:
                         throw new ArgumentException($"unknown option {args[i]}");
                 }
@@ -306,7 +346,7 @@ public static class Program
                 throw new ArgumentException("--nodes needs at least 2 nodes per network");
             }
 
-            return new Options(nodes, items, json, seed, wave);
+            return new Options(nodes, items, json, seed, wave, handOver);
         }
 
         private static int PositiveInt(string text, string name) =>

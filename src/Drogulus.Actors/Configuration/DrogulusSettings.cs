@@ -155,6 +155,24 @@ public sealed record DrogulusSettings
     /// <summary>Most remote addresses whose buckets a rate limiter tracks at once.</summary>
     public int RateLimitMaxAddresses { get; private init; }
 
+    // Issue 10 (t10b): the hand-over throttle.
+
+    /// <summary>Most hand-over stores started per second, all newcomers together.</summary>
+    public double HandOverItemsPerSecond { get; private init; }
+
+    /// <summary>Most hand-over stores in flight at once.</summary>
+    public int HandOverParallelism { get; private init; }
+
+    /// <summary>Most newcomers per second whose items are looked for.</summary>
+    public double HandOverNewcomersPerSecond { get; private init; }
+
+    /// <summary>Newcomers waiting for their hand-over; one past this gets nothing handed over.</summary>
+    public int HandOverMaxQueuedNewcomers { get; private init; }
+
+    /// <summary>The hand-over throttle for <see cref="Core.Storage.HandOverQueue{T}"/>.</summary>
+    public Core.Storage.HandOverLimits HandOverLimits =>
+        new(HandOverItemsPerSecond, HandOverParallelism, HandOverNewcomersPerSecond, HandOverMaxQueuedNewcomers);
+
     /// <summary>The store bounds for <see cref="Core.Storage.LocalStore"/>.</summary>
     public Core.Storage.StoreLimits StoreLimits => new(MaxItemSize, MaxStoreBytes, MaxItemsPerPublisher, AccessTimeBatch);
 
@@ -229,6 +247,10 @@ public sealed record DrogulusSettings
             ConnectionRateLimitBurst = Int(drogulus, "connection-rate-limit.burst"),
             RateLimitExempt = Networks(drogulus, "rate-limit-exempt"),
             RateLimitMaxAddresses = Int(drogulus, "rate-limit-max-addresses"),
+            HandOverItemsPerSecond = Double(drogulus, "hand-over.items-per-second"),
+            HandOverParallelism = Int(drogulus, "hand-over.parallelism"),
+            HandOverNewcomersPerSecond = Double(drogulus, "hand-over.newcomers-per-second"),
+            HandOverMaxQueuedNewcomers = Int(drogulus, "hand-over.max-queued-newcomers"),
         };
         settings.Validate();
         return settings;
@@ -250,6 +272,9 @@ public sealed record DrogulusSettings
         "max-item-size", "max-store-bytes", "max-items-per-publisher", "max-rsa-key-bits", "access-time-batch",
         "rate-limit.requests-per-second", "rate-limit.burst", "connection-rate-limit.connections-per-second",
         "connection-rate-limit.burst", "rate-limit-exempt", "rate-limit-max-addresses",
+        // Issue 10 (t10b): an Akka dispatcher block, read by Akka from the actor system's config (StoreDispatcher).
+        "store-dispatcher", "hand-over.items-per-second", "hand-over.parallelism", "hand-over.newcomers-per-second",
+        "hand-over.max-queued-newcomers",
     };
 
     private static void RejectUnknownKeys(Config config, string prefix)
@@ -320,6 +345,10 @@ public sealed record DrogulusSettings
         Require(ConnectionRateLimitPerSecond > 0 && double.IsFinite(ConnectionRateLimitPerSecond), "connection-rate-limit.connections-per-second", "must be positive");
         Require(ConnectionRateLimitBurst >= 1, "connection-rate-limit.burst", "must be at least 1");
         Require(RateLimitMaxAddresses is >= 1 and <= 10_000_000, "rate-limit-max-addresses", "must be between 1 and 10000000");
+        Require(HandOverItemsPerSecond > 0 && HandOverItemsPerSecond <= MaxRate, "hand-over.items-per-second", $"must be positive and at most {MaxRate}");
+        Require(HandOverParallelism is >= 1 and <= 1024, "hand-over.parallelism", "must be between 1 and 1024");
+        Require(HandOverNewcomersPerSecond > 0 && HandOverNewcomersPerSecond <= MaxRate, "hand-over.newcomers-per-second", $"must be positive and at most {MaxRate}");
+        Require(HandOverMaxQueuedNewcomers is >= 1 and <= 1_000_000, "hand-over.max-queued-newcomers", "must be between 1 and 1000000");
     }
 
     // ---- Issue 12: an upper bound on every size and count, so that a slip of a unit is refused. Checked first:

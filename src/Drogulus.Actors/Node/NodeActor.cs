@@ -98,7 +98,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
     {
         // The data store and the routing table know no sibling that is created after them; the transport
         // sends inbound traffic straight to the routing table.
-        _dataStore = Context.ActorOf(DataStoreActor.Props(_state.Store, _settings, _identity.Id), DataStoreName);
+        _dataStore = Context.ActorOf(DataStoreActor.Props(_state.Store, _settings, _identity.Id).WithDispatcher(StoreDispatcher.Ensure(Context.System)), DataStoreName);
         _routing = Context.ActorOf(RoutingTableActor.Props(_state.Table!, _settings, _dataStore, _random), RoutingName);
         _transport = Context.ActorOf(_transportFactory.Props(_identity, _settings, Self, _routing), TransportName);
     }

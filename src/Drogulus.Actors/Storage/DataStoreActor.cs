@@ -17,18 +17,23 @@ namespace Drogulus.Actors.Storage;
 /// Owns the node's signed items: answers <c>store</c> and <c>findvalue</c> (PROTOCOL §6) that the routing
 /// table hands on (the reply goes straight to the connection; a sender to blacklist is told back to the
 /// routing table), serves local reads and writes of the node's own Get and Put, hands items over to
-/// newcomers and runs the republish pass (§10) through <see cref="RepublishPass"/>. Each message carries
+/// newcomers through a paced <see cref="HandOverQueue{T}"/> and runs the republish pass (§10) through
+/// <see cref="RepublishPass"/>; both read each value only when its store is sent. It runs on
+/// <see cref="StoreDispatcher"/>, so that SQLite never blocks a thread of the default dispatcher. Each message carries
 /// what it needs (the <c>nodes</c> answer for a miss, the contacts that decide a hand-over, the closeness
 /// profile for a republish pass), so this actor knows no sibling. The requests it makes (hand-over stores,
 /// republish puts) go to its parent node. The store comes through Props, so a restart of this actor, or of
 /// the node, loses no item.
 /// </summary>
-internal sealed class DataStoreActor : ReceiveActor
+internal sealed class DataStoreActor : ReceiveActor, IWithTimers
 {
+    private const string HandOverTimer = "hand-over";
+
     private readonly LocalStore _store;
     private readonly DrogulusSettings _settings;
     private readonly Key _ownId;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HandOverQueue<Newcomer> _handOver;
     private RepublishPass? _republish;
     private IMaterializer? _materializer;
 
@@ -37,17 +42,29 @@ internal sealed class DataStoreActor : ReceiveActor
         _store = store;
         _settings = settings;
         _ownId = ownId;
+        _handOver = new HandOverQueue<Newcomer>(settings.HandOverLimits, Now);
         Receive<StoreRequest>(request => InternalErrors.Guard(request.Inbound, _log, _ => OnStoreRequest(request)));
         Receive<FindValueRequest>(request => InternalErrors.Guard(request.Inbound, _log, _ => OnFindValueRequest(request)));
         Receive<GetLocal>(get => Sender.Tell(new LocalItem(get.Key, _store.Get(get.Key, Now))));
         Receive<StoreLocal>(store => Sender.Tell(new LocalStored(store.Item.Key, _store.Store(store.Item, Now))));
         Receive<Newcomer>(OnNewcomer);
+        Receive<HandOverTick>(_ => PumpHandOver());
+        Receive<IRpcOutcome>(_ =>
+        {
+            _handOver.Completed();
+            PumpHandOver();
+        });
+        Receive<PeekItem>(peek => Sender.Tell(new PeekedItem(peek.Key, _store.Peek(peek.Key, Now))));
+        Receive<GetHandOverStats>(_ => Sender.Tell(new HandOverStats(_handOver.Waiting, _handOver.InFlight, _handOver.KeysChosen, _handOver.KeysSent, _handOver.Dropped)));
         Receive<RunRepublish>(OnRunRepublish);
         Receive<GetItemCount>(_ => Sender.Tell(_store.Count));
     }
 
     public static Props Props(LocalStore store, DrogulusSettings settings, Key ownId) =>
         Akka.Actor.Props.Create(() => new DataStoreActor(store, settings, ownId));
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
@@ -114,13 +131,42 @@ internal sealed class DataStoreActor : ReceiveActor
             return;
         }
 
-        var known = newcomer.Neighbourhood.Select(c => c.Id).ToArray();
-        var items = _store.HandOverTo(newcomer.Contact.Id, key => Closest(known, key, _settings.K), _settings.K, _ownId, Now);
-        foreach (var item in items)
+        if (!_handOver.Offer(newcomer))
         {
-            _log.Debug("Handing {Key} over to newcomer {PeerId}", item.Key.ToShortString(), newcomer.Contact.Id.ToShortString());
-            Context.Parent.Tell(new SendRequest(PeerAddress.Of(newcomer.Contact), new StoreMessage("", default, 0, "", item), ActorRefs.Nobody));
+            _log.Debug("No hand-over to newcomer {PeerId}: {Waiting} newcomers wait already", newcomer.Contact.Id.ToShortString(), _handOver.Waiting);
+            return;
         }
+
+        PumpHandOver();
+    }
+
+    // Starts the hand-over stores the throttle allows now; the rest wait for a store to complete or for the
+    // timer. Each value is read only here, as its store is sent.
+    private void PumpHandOver()
+    {
+        DateTimeOffset? retryAt;
+        while (_handOver.Next(Now, ChooseKeys, out retryAt) is { } next)
+        {
+            if (_store.Peek(next.Key, Now) is not { } item)
+            {
+                _handOver.Completed();
+                continue;
+            }
+
+            _log.Debug("Handing {Key} over to newcomer {PeerId}", next.Key.ToShortString(), next.Newcomer.Contact.Id.ToShortString());
+            Context.Parent.Tell(new SendRequest(PeerAddress.Of(next.Newcomer.Contact), new StoreMessage("", default, 0, "", item), Self));
+        }
+
+        if (retryAt is { } at && !Timers.IsTimerActive(HandOverTimer))
+        {
+            Timers.StartSingleTimer(HandOverTimer, HandOverTick.Instance, at - Now);
+        }
+    }
+
+    private IReadOnlyList<Key> ChooseKeys(Newcomer newcomer)
+    {
+        var known = newcomer.Neighbourhood.Select(c => c.Id).ToArray();
+        return _store.HandOverKeys(newcomer.Contact.Id, key => Closest(known, key, _settings.K), _settings.K, _ownId, Now);
     }
 
     // The `count` ids closest to `target`, by insertion into a short sorted list: one pass, no full sort,
@@ -163,7 +209,7 @@ internal sealed class DataStoreActor : ReceiveActor
 
         _republish?.Stop();
         _materializer ??= Context.Materializer();
-        _republish = RepublishPass.Start(_materializer, plan.Republish, Context.Parent, _settings);
+        _republish = RepublishPass.Start(_materializer, plan.Republish, Self, Context.Parent, _settings);
     }
 
     /// <summary>An inbound <c>store</c> (already past the blacklist check); a sender to blacklist is told back to the sender of this message.</summary>
@@ -189,6 +235,26 @@ internal sealed class DataStoreActor : ReceiveActor
     /// the table that decides the hand-over (see <see cref="HandOverNeighbourhood"/>), the newcomer included.
     /// </summary>
     internal sealed record Newcomer(Contact Contact, IReadOnlyList<Contact> Neighbourhood);
+
+    /// <summary>Reads a live item for an upkeep pass without counting a read; answered with <see cref="PeekedItem"/>.</summary>
+    internal sealed record PeekItem(Key Key);
+
+    /// <summary>Answer to <see cref="PeekItem"/>: the item, or null when it is no longer held or has expired.</summary>
+    internal sealed record PeekedItem(Key Key, SignedItem? Item);
+
+    /// <summary>Asks for the hand-over counters; answered with <see cref="HandOverStats"/>.</summary>
+    internal sealed record GetHandOverStats
+    {
+        public static GetHandOverStats Instance { get; } = new();
+    }
+
+    /// <summary>The hand-over counters since the data store started (see <see cref="HandOverQueue{T}"/>).</summary>
+    internal sealed record HandOverStats(int Waiting, int InFlight, long KeysChosen, long StoresSent, long NewcomersDropped);
+
+    private sealed record HandOverTick
+    {
+        public static HandOverTick Instance { get; } = new();
+    }
 
     /// <summary>Runs the republish pass with the routing table's closeness profile.</summary>
     internal sealed record RunRepublish(ClosenessProfile Closeness);

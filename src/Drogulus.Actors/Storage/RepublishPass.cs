@@ -5,15 +5,17 @@ using Akka.Streams.Dsl;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Node;
 using Drogulus.Actors.Protocol;
+using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 
 namespace Drogulus.Actors.Storage;
 
 /// <summary>
-/// One republish pass (PROTOCOL §10) as a stream: items are stored again at their k closest nodes through
-/// the node's put, throttled to <c>republish.items-per-second</c> with at most <c>republish.parallelism</c>
-/// in flight, so that the pass never starves lookups. It stops with the data store (kill switch, and the
-/// materializer belongs to that actor).
+/// One republish pass (PROTOCOL §10) as a stream: the keys of the items to store again flow through a throttle
+/// of <c>republish.items-per-second</c>; each item is read from the data store only then, one at a time
+/// (<see cref="DataStoreActor.PeekItem"/>), and stored again at its k closest nodes through the node's put, at
+/// most <c>republish.parallelism</c> in flight, so that the pass never starves lookups and never holds every
+/// value at once. It stops with the data store (kill switch, and the materializer belongs to that actor).
 /// </summary>
 internal sealed class RepublishPass
 {
@@ -21,20 +23,35 @@ internal sealed class RepublishPass
 
     private RepublishPass(UniqueKillSwitch killSwitch) => _killSwitch = killSwitch;
 
-    public static RepublishPass Start(IMaterializer materializer, IReadOnlyList<SignedItem> items, IActorRef node, DrogulusSettings settings)
+    public static RepublishPass Start(IMaterializer materializer, IReadOnlyList<Key> keys, IActorRef dataStore, IActorRef node, DrogulusSettings settings)
     {
         var interval = TimeSpan.FromSeconds(1 / settings.RepublishItemsPerSecond);
         var askTimeout = settings.LookupTimeout + settings.RequestTimeout + settings.RequestTimeout;
-        var killSwitch = Source.From(items)
-            .ViaMaterialized(KillSwitches.Single<SignedItem>(), Keep.Right)
+        var killSwitch = Source.From(keys)
+            .ViaMaterialized(KillSwitches.Single<Key>(), Keep.Right)
             .Throttle(1, interval, 1, ThrottleMode.Shaping)
-            .SelectAsyncUnordered(settings.RepublishParallelism, item => Republish(node, item, askTimeout))
+            .SelectAsync(1, key => Read(dataStore, key, askTimeout))
+            .Where(item => item is not null)
+            .SelectAsyncUnordered(settings.RepublishParallelism, item => Republish(node, item!, askTimeout))
             .ToMaterialized(Sink.Ignore<NotUsed>(), Keep.Left)
             .Run(materializer);
         return new RepublishPass(killSwitch);
     }
 
     public void Stop() => _killSwitch.Shutdown();
+
+    private static async Task<SignedItem?> Read(IActorRef dataStore, Key key, TimeSpan timeout)
+    {
+        try
+        {
+            return (await dataStore.Ask<DataStoreActor.PeekedItem>(new DataStoreActor.PeekItem(key), timeout)).Item;
+        }
+        catch (AskTimeoutException)
+        {
+            // An item deleted since the plan was made is simply not republished; so is one not read in time.
+            return null;
+        }
+    }
 
     private static async Task<NotUsed> Republish(IActorRef node, SignedItem item, TimeSpan timeout)
     {

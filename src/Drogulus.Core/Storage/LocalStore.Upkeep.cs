@@ -20,7 +20,8 @@ public sealed partial class LocalStore
     /// An item at one of the closest nodes is never deleted for being unread (PROTOCOL §11). No row is
     /// changed here, but the classification is remembered: it decides which copies the quotas may evict
     /// (see <see cref="Store"/>). Pass the plan to <see cref="ApplyDeletions"/>. The pass walks the
-    /// in-memory index and reads only the values it republishes, one at a time.
+    /// in-memory index and reads no value: the plan names the keys to republish, and the caller reads each
+    /// item (<see cref="Peek"/>) when it is about to store it again.
     /// </summary>
     public RepublishPlan PlanRepublish(DateTimeOffset now, TimeSpan replicateInterval, Func<Key, bool> isAmongClosest)
     {
@@ -30,7 +31,7 @@ public sealed partial class LocalStore
         // A pass is a natural point to write the times kept in memory, so they never lag by more than one interval.
         FlushTimes();
         var nowSeconds = UnixSeconds(now);
-        var republish = new List<SignedItem>();
+        var republish = new List<Key>();
         var delete = new List<StoredEntry>();
         var skipped = 0;
         foreach (var entry in _index.Entries())
@@ -58,9 +59,9 @@ public sealed partial class LocalStore
             {
                 skipped++;
             }
-            else if (_store.Get(entry.Key) is { } row)
+            else
             {
-                republish.Add(row.Item);
+                republish.Add(entry.Key);
             }
         }
 
@@ -91,7 +92,9 @@ public sealed partial class LocalStore
     /// time, whether it entered a bucket or, its bucket being full, only the replacement cache
     /// (<see cref="Routing.AddResult.IsFirstSight"/>; PROTOCOL §10, handing over to newcomers, with the
     /// proposed amendment; the paper's §2.5 join rule): every live item for which
-    /// <see cref="ShouldHandOver"/> holds. The keys are chosen from the index and each value is read once.
+    /// <see cref="ShouldHandOver"/> holds. The keys are chosen from the index and each value is read once,
+    /// all into one list: for simulations and specs. A node uses <see cref="HandOverKeys"/> and reads each
+    /// value (<see cref="Peek"/>) only when its store is about to be sent (see <see cref="HandOverQueue{T}"/>).
     /// </summary>
     /// <param name="newcomer">The new contact's id.</param>
     /// <param name="kClosestKnownIds">

@@ -1,4 +1,4 @@
-using Drogulus.Core.Items;
+using Drogulus.Core.Identity;
 
 namespace Drogulus.Core.Storage;
 
@@ -6,10 +6,10 @@ namespace Drogulus.Core.Storage;
 /// What one republish pass (PROTOCOL §10) does with the local items. Computing it changes nothing;
 /// <see cref="LocalStore.ApplyDeletions"/> carries out <see cref="Delete"/>.
 /// </summary>
-/// <param name="Republish">Items to store again at the k closest nodes to their keys.</param>
+/// <param name="Republish">Keys of the items to store again at the k closest nodes to them; each value is read when it is sent.</param>
 /// <param name="Delete">Entries of the rows to delete: expired items and cached copies neither updated nor read for an interval.</param>
 /// <param name="Skipped">How many items were left alone (recently updated, or cached copies still in use).</param>
 public sealed record RepublishPlan(
-    IReadOnlyList<SignedItem> Republish,
+    IReadOnlyList<Key> Republish,
     IReadOnlyList<StoredEntry> Delete,
     int Skipped);

@@ -75,6 +75,28 @@ public sealed class DrogulusSettingsTests
     }
 
     [Fact]
+    public void SettingsFrom_should_give_the_hand_over_throttle_defaults_when_no_config_is_given()
+    {
+        var settings = DrogulusConfig.SettingsFrom((Config?)null);
+
+        Assert.Equal(50.0, settings.HandOverItemsPerSecond);
+        Assert.Equal(4, settings.HandOverParallelism);
+        Assert.Equal(2.0, settings.HandOverNewcomersPerSecond);
+        Assert.Equal(64, settings.HandOverMaxQueuedNewcomers);
+        Assert.Equal(new Core.Storage.HandOverLimits(50, 4, 2, 64), settings.HandOverLimits);
+    }
+
+    [Fact]
+    public void Reference_should_put_the_data_store_on_a_pool_of_two_threads_of_its_own()
+    {
+        var dispatcher = DrogulusConfig.Reference.GetConfig("drogulus.store-dispatcher");
+
+        Assert.Equal("ForkJoinDispatcher", dispatcher.GetString("type"));
+        Assert.Equal(100, dispatcher.GetInt("throughput"));
+        Assert.Equal(2, dispatcher.GetInt("dedicated-thread-pool.thread-count"));
+    }
+
+    [Fact]
     public void SettingsFrom_should_read_an_empty_exempt_list_when_every_address_is_to_be_limited()
     {
         var settings = DrogulusConfig.SettingsFrom("drogulus.rate-limit-exempt = []");
@@ -148,6 +170,13 @@ public sealed class DrogulusSettingsTests
     [InlineData("connection-rate-limit.burst = 0", "connection-rate-limit.burst")]
     [InlineData("rate-limit-exempt = [\"not-a-network\"]", "rate-limit-exempt")]
     [InlineData("rate-limit-max-addresses = 0", "rate-limit-max-addresses")]
+    [InlineData("hand-over.items-per-second = 0", "hand-over.items-per-second")]
+    [InlineData("hand-over.items-per-second = 2000000", "hand-over.items-per-second")]
+    [InlineData("hand-over.parallelism = 0", "hand-over.parallelism")]
+    [InlineData("hand-over.parallelism = 1025", "hand-over.parallelism")]
+    [InlineData("hand-over.newcomers-per-second = -1", "hand-over.newcomers-per-second")]
+    [InlineData("hand-over.max-queued-newcomers = 0", "hand-over.max-queued-newcomers")]
+    [InlineData("hand-over.max-queued-newcomers = 1000001", "hand-over.max-queued-newcomers")]
     // Issue 12: upper bounds on sizes and counts, and durations without a unit.
     [InlineData("k = 1001, alpha = 3", "k")]
     [InlineData("allowed-rpc-fails = 101", "allowed-rpc-fails")]
@@ -251,5 +280,7 @@ public sealed class DrogulusSettingsTests
         "access-time-batch = 256", "rate-limit.requests-per-second = 200", "rate-limit.burst = 400",
         "connection-rate-limit.connections-per-second = 10", "connection-rate-limit.burst = 20",
         "rate-limit-exempt = [\"127.0.0.0/8\", \"::1/128\"]", "rate-limit-max-addresses = 10000",
+        "hand-over.items-per-second = 50", "hand-over.parallelism = 4", "hand-over.newcomers-per-second = 2",
+        "hand-over.max-queued-newcomers = 64",
     ];
 }

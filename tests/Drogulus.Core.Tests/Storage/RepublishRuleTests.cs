@@ -56,8 +56,8 @@ public sealed class RepublishRuleTests
         var item = Item();
         _store.Store(item, T0);
 
-        Assert.Same(item, Assert.Single(_store.PlanRepublish(T0 + Hour, Hour, AllClose).Republish));
-        Assert.Same(item, Assert.Single(_store.PlanRepublish(T0 + 5 * Hour, Hour, AllClose).Republish));
+        Assert.Equal(item.Key, Assert.Single(_store.PlanRepublish(T0 + Hour, Hour, AllClose).Republish));
+        Assert.Equal(item.Key, Assert.Single(_store.PlanRepublish(T0 + 5 * Hour, Hour, AllClose).Republish));
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class RepublishRuleTests
         {
             var plan = _store.PlanRepublish(T0 + hours * Hour, Hour, AllClose);
             Assert.Empty(plan.Delete);
-            Assert.Same(item, Assert.Single(plan.Republish));
+            Assert.Equal(item.Key, Assert.Single(plan.Republish));
         }
     }
 
@@ -139,7 +139,7 @@ public sealed class RepublishRuleTests
 
         var plan = _store.PlanRepublish(T0 + 2 * Hour, Hour, key => key != cached.Key);
 
-        Assert.Same(close, Assert.Single(plan.Republish));
+        Assert.Equal(close.Key, Assert.Single(plan.Republish));
         Assert.Equal(new[] { cached.Key, dead.Key }.Order(), plan.Delete.Select(r => r.Key).Order());
         Assert.Equal(1, plan.Skipped);
     }
@@ -184,5 +184,51 @@ public sealed class RepublishRuleTests
         Assert.NotNull(_rows.Get(stored.Key));
         Assert.NotNull(_rows.Get(read.Key));
         Assert.Null(_rows.Get(untouched.Key));
+    }
+
+    [Fact]
+    public void PlanRepublish_should_read_no_value_when_it_plans_a_pass_and_Peek_reads_one_at_a_time()
+    {
+        var rows = new ReadCountingStore();
+        var store = new LocalStore(rows);
+        var items = Enumerable.Range(0, 5).Select(i => Item($"item {i}")).ToArray();
+        foreach (var item in items)
+        {
+            store.Store(item, T0);
+        }
+
+        var plan = store.PlanRepublish(T0 + Hour, Hour, AllClose);
+
+        Assert.Equal(items.Select(i => i.Key).Order(), plan.Republish.Order());
+        Assert.Equal(0, rows.Reads);
+        Assert.Equal(items[2], store.Peek(plan.Republish.Single(k => k == items[2].Key), T0 + Hour));
+        Assert.Equal(1, rows.Reads);
+    }
+
+    private sealed class ReadCountingStore : IItemStore
+    {
+        private readonly InMemoryItemStore _inner = new();
+
+        public int Reads { get; private set; }
+
+        public StoredItem? Get(Key key)
+        {
+            Reads++;
+            return _inner.Get(key);
+        }
+
+        public void Upsert(StoredItem item) => _inner.Upsert(item);
+
+        public bool Remove(Key key) => _inner.Remove(key);
+
+        public int Count() => _inner.Count();
+
+        public IEnumerable<StoredItem> All()
+        {
+            Reads += _inner.Count();
+            return _inner.All();
+        }
+
+        public bool Touch(Key key, DateTimeOffset accessedAt) => _inner.Touch(key, accessedAt);
     }
 }

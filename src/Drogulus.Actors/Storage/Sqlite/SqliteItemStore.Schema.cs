@@ -1,0 +1,91 @@
+using Microsoft.Data.Sqlite;
+
+namespace Drogulus.Actors.Storage.Sqlite;
+
+/// <summary>The file: schema creation, format checks (application_id, user_version, quick_check) and pragmas.</summary>
+public sealed partial class SqliteItemStore
+{
+    /// <summary>The value of <c>PRAGMA <paramref name="name"/></c> on this connection, for tests.</summary>
+    internal object? ReadPragma(string name)
+    {
+        ThrowIfDisposed();
+        using var command = _connection.CreateCommand();
+        command.CommandText = "PRAGMA " + name;
+        return command.ExecuteScalar();
+    }
+
+    private static void PrepareFile(SqliteConnection connection, string path)
+    {
+        // Reading the header first gives "not a database" before any write is attempted.
+        var applicationId = Convert.ToInt32(Scalar(connection, "PRAGMA application_id"), System.Globalization.CultureInfo.InvariantCulture);
+        var userVersion = Convert.ToInt32(Scalar(connection, "PRAGMA user_version"), System.Globalization.CultureInfo.InvariantCulture);
+        var objects = Convert.ToInt64(Scalar(connection, "SELECT count(*) FROM sqlite_master"), System.Globalization.CultureInfo.InvariantCulture);
+        if (applicationId == 0 && userVersion == 0 && objects == 0)
+        {
+            CreateSchema(connection);
+        }
+        else if (applicationId != ApplicationId)
+        {
+            throw new InvalidDataException(
+                $"'{path}' is a SQLite database of another application (application_id 0x{applicationId:x8}), not a Drogulus item store.");
+        }
+        else if (userVersion != SchemaVersion)
+        {
+            throw new InvalidDataException(
+                $"'{path}' is a Drogulus item store of schema version {userVersion}; this build reads version {SchemaVersion} only.");
+        }
+
+        var journal = Scalar(connection, "PRAGMA journal_mode = WAL") as string;
+        if (!string.Equals(journal, "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"'{path}' cannot use WAL journal mode (SQLite answered '{journal}').");
+        }
+
+        Execute(connection, "PRAGMA synchronous = FULL");
+
+        // A damaged page would otherwise surface on some later read, in the middle of serving requests.
+        var check = Scalar(connection, "PRAGMA quick_check(1)") as string;
+        if (!string.Equals(check, "ok", StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"'{path}' is a corrupt SQLite item store: {check}");
+        }
+    }
+
+    private static void CreateSchema(SqliteConnection connection)
+    {
+        using var transaction = connection.BeginTransaction();
+        Execute(connection, """
+            CREATE TABLE items (
+                key BLOB NOT NULL PRIMARY KEY CHECK (length(key) = 64),
+                value BLOB NOT NULL,
+                timestamp_bits INTEGER NOT NULL,
+                expires_bits INTEGER NOT NULL,
+                created_with TEXT NOT NULL,
+                public_key TEXT NOT NULL,
+                name TEXT NOT NULL,
+                meta BLOB NOT NULL,
+                signature BLOB NOT NULL,
+                updated_at INTEGER NOT NULL,
+                accessed_at INTEGER NOT NULL
+            ) WITHOUT ROWID
+            """, transaction);
+        Execute(connection, $"PRAGMA application_id = {ApplicationId}", transaction);
+        Execute(connection, $"PRAGMA user_version = {SchemaVersion}", transaction);
+        transaction.Commit();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        command.ExecuteNonQuery();
+    }
+}
