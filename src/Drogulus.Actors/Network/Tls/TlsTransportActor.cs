@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.IO;
 using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Diagnostics;
 using Drogulus.Core.Identity;
 using static Drogulus.Actors.Network.TransportProtocol;
 
@@ -118,8 +119,9 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
         Receive<Tcp.CommandFailed>(failed =>
         {
             var port = _listening.Port > 0 ? _listening.Port : _settings.ListenPort;
-            _log.Error("Node {NodeId} cannot listen on {Host}:{Port}: {Reason}", _identity.Id.ToShortString(), _settings.ListenHost, port, failed.CauseString);
-            _node.Tell(new TransportFailed($"cannot listen on {_settings.ListenHost}:{port}: {(failed.Cause.HasValue ? failed.Cause.Value.Message : failed.CauseString)}"));
+            var reason = failed.Cause.HasValue ? failed.Cause.Value.Message : failed.CauseString;
+            _log.Error("Node {NodeId} cannot listen on {Host}:{Port}: {Reason}", _identity.Id.ToShortString(), _settings.ListenHost, port, reason);
+            _node.Tell(new TransportFailed($"cannot listen on {_settings.ListenHost}:{port}: {reason}"));
             Become(Failed);
             Stash.UnstashAll();
         });
@@ -141,6 +143,7 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
                 _handler.Tell(new PeerFailed(id));
             }
 
+            NodeMetrics.For(_identity.Id).RpcSent(request.Body.WireName, "connection_failed");
             request.ReplyTo.Tell(new RpcFailed(request.To, RpcFailure.ConnectionFailed, "the transport could not listen"));
         });
         Receive<GetConnectionCount>(_ => Sender.Tell(0));
@@ -267,6 +270,7 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
         {
             if (!MakeRoom())
             {
+                NodeMetrics.For(_identity.Id).RpcSent(request.Body.WireName, "connection_failed");
                 request.ReplyTo.Tell(new RpcFailed(to, RpcFailure.ConnectionFailed, "max-connections reached and every connection has requests in flight"));
                 return;
             }
