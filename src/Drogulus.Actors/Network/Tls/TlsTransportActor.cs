@@ -120,7 +120,7 @@ internal sealed class TlsTransportActor : ReceiveActor, IWithStash, IWithTimers
         {
             var port = _listening.Port > 0 ? _listening.Port : _settings.ListenPort;
             var reason = failed.Cause.HasValue ? failed.Cause.Value.Message : failed.CauseString;
-            _log.Error("Node {NodeId} cannot listen on {Host}:{Port}: {Reason}", _identity.Id.ToShortString(), _settings.ListenHost, port, reason);
+            _log.Debug("Node {NodeId} cannot listen on {Host}:{Port}: {Reason}", _identity.Id.ToShortString(), _settings.ListenHost, port, reason); // the node logs it
             _node.Tell(new TransportFailed($"cannot listen on {_settings.ListenHost}:{port}: {reason}"));
             Become(Failed);
             Stash.UnstashAll();
