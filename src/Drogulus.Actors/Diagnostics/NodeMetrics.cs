@@ -138,15 +138,19 @@ internal sealed class NodeMetrics
         }
     }
 
-    /// <summary>Publishes what <paramref name="store"/> holds, for the gauges.</summary>
+    /// <summary>Publishes what <paramref name="store"/> holds, for the gauges (the four figures together, under a lock, when they changed).</summary>
     public void Publish(LocalStore store)
     {
+        long cachedItems = store.CachedCount, cachedBytes = store.CachedBytes;
+        long closeItems = store.Count - cachedItems, closeBytes = store.TotalBytes - cachedBytes;
+        if (closeItems == _closeItems && cachedItems == _cachedItems && closeBytes == _closeBytes && cachedBytes == _cachedBytes)
+        {
+            return;
+        }
+
         lock (_storeGate)
         {
-            _cachedItems = store.CachedCount;
-            _closeItems = store.Count - _cachedItems;
-            _cachedBytes = store.CachedBytes;
-            _closeBytes = store.TotalBytes - _cachedBytes;
+            (_closeItems, _cachedItems, _closeBytes, _cachedBytes) = (closeItems, cachedItems, closeBytes, cachedBytes);
         }
     }
 
