@@ -26,19 +26,18 @@ internal static class StartCommand
         var seeds = new Option<string[]>("--seed") { Description = "A seed as host:port or <node id hex>@host:port; repeat for more." };
         var config = new Option<string?>("--config") { Description = "A HOCON file with a drogulus { } block (see hocon/reference.conf)." };
         var controlPort = new Option<int>("--control-port") { Description = "Port of the local control channel on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 0 };
-        var command = new Command("start", "Run a node until Ctrl-C.") { data, passphrase, listen, seeds, config, controlPort };
+        var metrics = new Option<string?>("--metrics") { Description = "host:port to serve metrics on in Prometheus text format at /metrics (default: none; no authentication)." };
+        var command = new Command("start", "Run a node until Ctrl-C.") { data, passphrase, listen, seeds, config, controlPort, metrics };
         command.SetAction(async (result, cancel) =>
         {
             var files = new NodeFiles(result.GetRequiredValue(data));
             var settings = LoadSettings(result.GetValue(config), result.GetValue(listen));
             using var identity = files.LoadIdentity(CommonOptions.RequirePassphrase(result.GetValue(passphrase)));
-            Log.Logger = new LoggerConfiguration()
-                .MinimumLevel.Information()
-                .WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}")
-                .WriteTo.File(files.Logs, rollingInterval: RollingInterval.Day, retainedFileCountLimit: 7)
-                .CreateLogger();
+            var metricsEndpoint = result.GetValue(metrics) is { } m ? MetricsServer.Parse(m) : null;
+            NodeLogging.Configure(files.Logs);
             try
             {
+                await using var metricsServer = metricsEndpoint is null ? null : await MetricsServer.StartAsync(metricsEndpoint);
                 return await Run(files, settings, identity, result.GetValue(seeds) ?? [], result.GetValue(controlPort), cancel);
             }
             finally
@@ -115,14 +114,7 @@ internal static class StartCommand
 
         using var store = OpenStore(files);
         var table = LoadRoutingTable(files, settings, identity);
-        var akka = ConfigurationFactory.ParseString("""
-            akka.loglevel = INFO
-            akka.log-dead-letters-during-shutdown = off
-            akka.stdout-loglevel = WARNING
-            akka.loggers = ["Akka.Logger.Serilog.SerilogLogger, Akka.Logger.Serilog"]
-            akka.logger-formatter = "Akka.Logger.Serilog.SerilogLogMessageFormatter, Akka.Logger.Serilog"
-            """);
-        using var system = ActorSystem.Create("drogulus", akka);
+        using var system = ActorSystem.Create("drogulus", ConfigurationFactory.ParseString(NodeLogging.AkkaConfig));
         var timeout = settings.LookupTimeout + settings.RequestTimeout + settings.RequestTimeout;
         var node = system.ActorOf(NodeActor.Props(settings, identity, new TlsTransport(), store, routingTable: table), "node");
         var status = await AwaitListening(node, settings);
@@ -139,7 +131,14 @@ internal static class StartCommand
                 throw new CliException($"cannot join through --seed {string.Join(' ', seeds)}: {failed.Reason}");
             }
 
-            Log.Information("Join: {Result}", joined);
+            if (joined is Joined ok)
+            {
+                Log.Information("Joined the network through {SeedCount} seeds: {ContactCount} contacts", joinSeeds.Length, ok.ContactCount);
+            }
+            else if (joined is JoinFailed notJoined)
+            {
+                Log.Warning("Could not join through the saved contacts: {Reason}", notJoined.Reason);
+            }
         }
 
         var (control, port) = await ControlServer.StartAsync(node, controlPort, timeout, settings.MaxItemSize);

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Diagnostics;
 using Drogulus.Actors.Network;
 using Drogulus.Actors.Protocol;
 using Drogulus.Actors.Routing;
@@ -28,6 +30,8 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
     private readonly IActorRef _routing;
     private readonly IActorRef _transport;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly NodeMetrics _metrics;
+    private Activity? _activity;
     private LookupState? _state;
     private bool _replied;
 
@@ -38,6 +42,7 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
         _settings = settings;
         _routing = routing;
         _transport = transport;
+        _metrics = NodeMetrics.For(ownId);
         Receive<RoutingTableActor.ClosestContacts>(OnClosest);
 
         // Rule 7 holds even when the routing table never answers (its actor failed on the query).
@@ -54,6 +59,7 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Timers.StartSingleTimer("lookup-timeout", LookupTimedOut.Instance, _settings.LookupTimeout);
+        _activity = DrogulusActivity.Start(DrogulusActivity.Lookup, ActivityKind.Internal, _metrics, _request.Parent).WithKey(_request.Target)?.SetTag("drogulus.kind", _request.Kind == LookupKind.FindNode ? "findnode" : "findvalue");
         _routing.Tell(new RoutingTableActor.GetClosest(_request.Target, _settings.K));
     }
 
@@ -179,6 +185,8 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
 
     private void Answer(Result result)
     {
+        _metrics.LookupFinished(_request.Kind, result);
+        DrogulusActivity.Stop(ref _activity, NodeMetrics.Outcome(result), failed: !result.Succeeded && result.Failure != LookupFailure.ValueNotFound);
         _replied = true;
         Context.Parent.Tell(result);
         Context.Stop(Self);
@@ -190,6 +198,7 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
         if (!_replied)
         {
             _replied = true;
+            DrogulusActivity.Stop(ref _activity, "aborted", failed: true);
             Context.Parent.Tell(FailedOutside(LookupFailure.Aborted, TimeSpan.Zero));
         }
     }
@@ -203,7 +212,11 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
     /// lookup in <paramref name="Newest"/> mode counts <paramref name="LocalItem"/> (the node's own live copy)
     /// as one answer (PROTOCOL §9, §10 get).
     /// </summary>
-    internal sealed record Request(LookupKind Kind, Key Target, IReadOnlyList<Contact> ExtraContacts, bool Newest = false, SignedItem? LocalItem = null);
+    internal sealed record Request(LookupKind Kind, Key Target, IReadOnlyList<Contact> ExtraContacts, bool Newest = false, SignedItem? LocalItem = null)
+    {
+        /// <summary>The activity of the get or put this lookup serves, if it is traced.</summary>
+        public ActivityContext Parent { get; init; }
+    }
 
     /// <summary>
     /// The one answer of a lookup, to its parent: the k closest that answered (FindNode), the item found

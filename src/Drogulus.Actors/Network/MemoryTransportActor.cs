@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Diagnostics;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Wire;
 using static Drogulus.Actors.Network.TransportProtocol;
@@ -33,7 +34,7 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
         _settings = settings;
         _node = node;
         _handler = handler;
-        _pending = new PendingRequests(Timers, handler, settings.RequestTimeout);
+        _pending = new PendingRequests(Timers, handler, settings.RequestTimeout, NodeMetrics.For(self));
         Receive<SendRequest>(OnSendRequest);
         Receive<Frame>(OnFrame);
         Receive<SendReply>(OnSendReply);
@@ -66,18 +67,18 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
     {
         if (!_network.TryResolve(request.To.Host, request.To.Port, out var peerId, out var remote))
         {
-            _pending.FailUntracked(request.To, request.ReplyTo, RpcFailure.ConnectionFailed, "no node listens at " + request.To);
+            _pending.FailUntracked(request.To, request.ReplyTo, RpcFailure.ConnectionFailed, "no node listens at " + request.To, request.Body.WireName);
             return;
         }
 
         if (request.To.ExpectedId is { } expected && expected != peerId)
         {
-            _pending.FailUntracked(request.To, request.ReplyTo, RpcFailure.ConnectionFailed, "the peer proved another identity");
+            _pending.FailUntracked(request.To, request.ReplyTo, RpcFailure.ConnectionFailed, "the peer proved another identity", request.Body.WireName);
             return;
         }
 
         var uuid = $"{_port}-{++_nextUuid}";
-        _pending.Add(uuid, request.To, request.ReplyTo);
+        _pending.Add(uuid, request.To, request.ReplyTo, request.Body.WireName);
         _connections[peerId] = remote;
         Deliver(peerId, remote, Stamp(request.Body, uuid));
     }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Drogulus.Actors.Diagnostics;
 using Drogulus.Core.Wire;
 using static Drogulus.Actors.Network.TransportProtocol;
 
@@ -9,7 +10,8 @@ namespace Drogulus.Actors.Network;
 /// by its own <c>request-timeout</c> timer on the owning actor's <see cref="ITimerScheduler"/>, which tells
 /// the actor a <see cref="TimedOut"/> to hand back to <see cref="OnTimedOut"/>. A request ends once: replied,
 /// failed or timed out. A failure blames the peer (<see cref="PeerFailed"/>) only when the request named the
-/// id it expected there. Used from the owning actor's thread only.
+/// id it expected there. Each request is counted in <see cref="DrogulusMetrics.RpcSent"/> when it ends, with its
+/// outcome. Used from the owning actor's thread only.
 /// </summary>
 internal sealed class PendingRequests
 {
@@ -17,12 +19,14 @@ internal sealed class PendingRequests
     private readonly ITimerScheduler _timers;
     private readonly IActorRef _inbound;
     private readonly TimeSpan _requestTimeout;
+    private readonly NodeMetrics? _metrics;
 
-    public PendingRequests(ITimerScheduler timers, IActorRef inbound, TimeSpan requestTimeout)
+    public PendingRequests(ITimerScheduler timers, IActorRef inbound, TimeSpan requestTimeout, NodeMetrics? metrics = null)
     {
         _timers = timers;
         _inbound = inbound;
         _requestTimeout = requestTimeout;
+        _metrics = metrics;
     }
 
     /// <summary>How many requests wait on a reply.</summary>
@@ -31,10 +35,10 @@ internal sealed class PendingRequests
     /// <summary>Whether the request <paramref name="uuid"/> still waits on a reply.</summary>
     public bool Contains(string uuid) => _pending.ContainsKey(uuid);
 
-    /// <summary>Waits on a reply to <paramref name="uuid"/> for <c>request-timeout</c>.</summary>
-    public void Add(string uuid, PeerAddress to, IActorRef replyTo)
+    /// <summary>Waits on a reply to <paramref name="uuid"/>, a request of wire name <paramref name="type"/>, for <c>request-timeout</c>.</summary>
+    public void Add(string uuid, PeerAddress to, IActorRef replyTo, string type = "")
     {
-        _pending[uuid] = new Pending(to, replyTo);
+        _pending[uuid] = new Pending(to, replyTo, type);
         _timers.StartSingleTimer(uuid, new TimedOut(uuid), _requestTimeout);
     }
 
@@ -47,6 +51,7 @@ internal sealed class PendingRequests
         }
 
         _timers.Cancel(reply.Uuid);
+        _metrics?.RpcSent(pending.Type, reply is ErrorMessage ? "error" : "ok");
         _inbound.Tell(new PeerSeen(peer));
         pending.ReplyTo.Tell(new RpcReplied(pending.To, peer, reply));
         return true;
@@ -61,7 +66,7 @@ internal sealed class PendingRequests
         }
 
         _timers.Cancel(uuid);
-        FailUntracked(pending.To, pending.ReplyTo, failure, reason);
+        FailUntracked(pending.To, pending.ReplyTo, failure, reason, pending.Type);
     }
 
     /// <summary>Fails the request whose timer fired, unless it ended meanwhile.</summary>
@@ -82,15 +87,17 @@ internal sealed class PendingRequests
         foreach (var (uuid, pending) in _pending)
         {
             _timers.Cancel(uuid);
+            _metrics?.RpcSent(pending.Type, "connection_failed");
             pending.ReplyTo.Tell(new RpcFailed(pending.To, RpcFailure.ConnectionFailed, reason));
         }
 
         _pending.Clear();
     }
 
-    /// <summary>Fails a request that was never sent, so never waited on.</summary>
-    public void FailUntracked(PeerAddress to, IActorRef replyTo, RpcFailure failure, string reason)
+    /// <summary>Fails a request of wire name <paramref name="type"/> that was never sent, so never waited on.</summary>
+    public void FailUntracked(PeerAddress to, IActorRef replyTo, RpcFailure failure, string reason, string type = "")
     {
+        _metrics?.RpcSent(type, failure == RpcFailure.Timeout ? "timeout" : "connection_failed");
         if (to.ExpectedId is { } id)
         {
             _inbound.Tell(new PeerFailed(id, to));
@@ -102,5 +109,5 @@ internal sealed class PendingRequests
     /// <summary>The owning actor's timer message: no reply to <paramref name="Uuid"/> within <c>request-timeout</c>.</summary>
     internal sealed record TimedOut(string Uuid);
 
-    private sealed record Pending(PeerAddress To, IActorRef ReplyTo);
+    private sealed record Pending(PeerAddress To, IActorRef ReplyTo, string Type);
 }

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Diagnostics;
 using Drogulus.Actors.Lookup;
 using Drogulus.Actors.Protocol;
 using Drogulus.Actors.Storage;
@@ -28,6 +30,7 @@ internal sealed class GetActor : ReceiveActor, IWithTimers
     private readonly IActorRef _routing;
     private readonly IActorRef _dataStore;
     private readonly IActorRef _transport;
+    private Activity? _activity;
     private bool _replied;
 
     public GetActor(Key key, bool latest, IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport)
@@ -55,6 +58,7 @@ internal sealed class GetActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         Timers.StartSingleTimer("local-read", LocalReadTimedOut.Instance, _settings.RequestTimeout);
+        _activity = DrogulusActivity.Start(DrogulusActivity.Get, ActivityKind.Internal, NodeMetrics.For(_ownId)).WithKey(_key);
         _dataStore.Tell(new DataStoreActor.GetLocal(_key));
     }
 
@@ -68,7 +72,7 @@ internal sealed class GetActor : ReceiveActor, IWithTimers
         }
 
         Become(LookingUp);
-        var request = new LookupActor.Request(LookupKind.FindValue, _key, [], Newest: _latest, LocalItem: _latest ? local.Item : null);
+        var request = new LookupActor.Request(LookupKind.FindValue, _key, [], Newest: _latest, LocalItem: _latest ? local.Item : null) { Parent = DrogulusActivity.ContextOf(_activity) };
         Context.ActorOf(LookupActor.Props(request, _ownId, _settings, _routing, _transport), "lookup");
     }
 
@@ -93,6 +97,7 @@ internal sealed class GetActor : ReceiveActor, IWithTimers
 
     private void Answer(IGetReply reply)
     {
+        DrogulusActivity.Stop(ref _activity, reply switch { ValueFound => "found", ValueNotFound => "not_found", _ => "failed" }, failed: reply is GetFailed);
         _replied = true;
         _replyTo.Tell(reply);
         Context.Stop(Self);
@@ -104,6 +109,7 @@ internal sealed class GetActor : ReceiveActor, IWithTimers
         if (!_replied)
         {
             _replied = true;
+            DrogulusActivity.Stop(ref _activity, "aborted", failed: true);
             _replyTo.Tell(new GetFailed(_key, "the get was aborted"));
         }
     }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Diagnostics;
 using Drogulus.Actors.Network;
 using Drogulus.Actors.Protocol;
 using Drogulus.Actors.Routing;
@@ -97,11 +98,15 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
     protected override void PreStart()
     {
         // The data store and the routing table know no sibling that is created after them; the transport
-        // sends inbound traffic straight to the routing table.
+        // sends inbound traffic straight to the routing table. The node's gauges are reported until PostStop.
+        NodeMetrics.Acquire(_identity.Id);
         _dataStore = Context.ActorOf(DataStoreActor.Props(_state.Store, _settings, _identity.Id).WithDispatcher(StoreDispatcher.Ensure(Context.System)), DataStoreName);
         _routing = Context.ActorOf(RoutingTableActor.Props(_state.Table!, _settings, _dataStore, _random), RoutingName);
         _transport = Context.ActorOf(_transportFactory.Props(_identity, _settings, Self, _routing), TransportName);
     }
+
+    /// <inheritdoc />
+    protected override void PostStop() => NodeMetrics.Release(_identity.Id);
 
     /// <inheritdoc />
     /// <remarks>

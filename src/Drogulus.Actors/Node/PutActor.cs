@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Diagnostics;
 using Drogulus.Actors.Lookup;
 using Drogulus.Actors.Network;
 using Drogulus.Actors.Protocol;
@@ -34,6 +36,7 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
     private readonly Dictionary<Key, StoreOutcome> _outcomes = new();
     private readonly HashSet<Key> _waiting = new();
     private LookupStats? _lookupStats;
+    private Activity? _activity;
     private bool _replied;
 
     public PutActor(SignedItem item, int duplicate, bool storeLocally, IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport)
@@ -64,7 +67,8 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
         // The lookup and the stores each have their own bound; this one only guarantees a single reply.
         var deadline = _settings.LookupTimeout + _settings.RequestTimeout + _settings.RequestTimeout;
         Timers.StartSingleTimer("deadline", DeadlinePassed.Instance, deadline);
-        var request = new LookupActor.Request(LookupKind.FindNode, _item.Key, []);
+        _activity = DrogulusActivity.Start(DrogulusActivity.Put, ActivityKind.Internal, NodeMetrics.For(_ownId)).WithKey(_item.Key)?.SetTag("drogulus.kind", _storeLocally ? "put" : "republish");
+        var request = new LookupActor.Request(LookupKind.FindNode, _item.Key, []) { Parent = DrogulusActivity.ContextOf(_activity) };
         Context.ActorOf(LookupActor.Props(request, _ownId, _settings, _routing, _transport), "lookup");
     }
 
@@ -168,6 +172,7 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
         var key = _item.Key;
         var outcomes = _outcomes.Values.OrderBy(o => o.NodeId, Comparer<Key>.Create(key.CompareDistance)).ToArray();
         _replied = true;
+        DrogulusActivity.Stop(ref _activity, "completed");
         _replyTo.Tell(new PutCompleted(key, outcomes, _lookupStats));
         Context.Stop(Self);
     }
@@ -175,6 +180,7 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
     private void Fail(string reason, PutFailureKind kind = PutFailureKind.Other)
     {
         _replied = true;
+        DrogulusActivity.Stop(ref _activity, "failed", failed: true);
         _replyTo.Tell(new PutFailed(_item.Key, reason) { Kind = kind });
         Context.Stop(Self);
     }
@@ -185,6 +191,7 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
         if (!_replied)
         {
             _replied = true;
+            DrogulusActivity.Stop(ref _activity, "aborted", failed: true);
             _replyTo.Tell(new PutFailed(_item.Key, "the put was aborted") { Kind = PutFailureKind.Aborted });
         }
     }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Diagnostics;
 using Drogulus.Actors.Network;
 using Drogulus.Actors.Protocol;
 using Drogulus.Actors.Storage;
@@ -29,6 +30,7 @@ internal sealed class RoutingTableActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<Key> _probing = new();
     private readonly InboundRateGate _rateGate;
+    private readonly NodeMetrics _metrics;
 
     public RoutingTableActor(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, Random random)
     {
@@ -37,7 +39,8 @@ internal sealed class RoutingTableActor : ReceiveActor
         _dataStore = dataStore;
         _random = random;
         _rateGate = new InboundRateGate(settings.CreateRequestRateLimiter());
-        Receive<InboundRequest>(inbound => InternalErrors.Guard(inbound, _log, OnInbound));
+        _metrics = NodeMetrics.For(table.OwnId);
+        Receive<InboundRequest>(inbound => InternalErrors.Guard(inbound, _log, OnInbound, _metrics));
         Receive<PeerSeen>(seen => See(seen.Peer));
         Receive<AddContact>(add => Add(add.Contact));
         Receive<PeerFailed>(OnFailed);
@@ -56,11 +59,22 @@ internal sealed class RoutingTableActor : ReceiveActor
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
+    // The gauges of the table's size are read on the metrics collector's thread: publish them after each message.
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        var handled = base.AroundReceive(receive, message);
+        _metrics.Publish(_table);
+        return handled;
+    }
+
     private void OnInbound(InboundRequest inbound)
     {
+        using var activity = DrogulusActivity.StartInbound(DrogulusActivity.Inbound, inbound, _metrics);
+
         // PROTOCOL §5, rate: the excess is answered Busy and not processed.
         if (!_rateGate.TryAdmit(inbound, Now))
         {
+            _metrics.Answered(inbound.Request, ErrorCode.Busy);
             return;
         }
 
@@ -69,6 +83,7 @@ internal sealed class RoutingTableActor : ReceiveActor
         {
             _log.Warning("Turned away {MessageType} from blacklisted {PeerId}", request.WireName, inbound.From.Id.ToShortString());
             var error = ErrorReply.For(request, ErrorCode.BadRequest, ErrorReply.Blacklisted, default, 0);
+            _metrics.Answered(request, error);
             inbound.Connection.Tell(new SendReply(inbound.From, request.Uuid, error, CloseAfter: true));
             return;
         }
@@ -83,10 +98,10 @@ internal sealed class RoutingTableActor : ReceiveActor
                 Reply(inbound, NodesReply(find.Target, inbound.From.Id));
                 break;
             case FindValueMessage find:
-                _dataStore.Tell(new DataStoreActor.FindValueRequest(inbound, NodesReply(find.Key, inbound.From.Id)));
+                _dataStore.Tell(new DataStoreActor.FindValueRequest(inbound, NodesReply(find.Key, inbound.From.Id), DrogulusActivity.ContextOf(activity)));
                 break;
             case StoreMessage:
-                _dataStore.Tell(new DataStoreActor.StoreRequest(inbound));
+                _dataStore.Tell(new DataStoreActor.StoreRequest(inbound, DrogulusActivity.ContextOf(activity)));
                 break;
             default:
                 _log.Warning("Rejected unexpected {MessageType} from {PeerId}", request.WireName, inbound.From.Id.ToShortString());
@@ -99,8 +114,11 @@ internal sealed class RoutingTableActor : ReceiveActor
     private NodesMessage NodesReply(Key target, Key requester) =>
         new("", default, 0, "", _table.Closest(target, _settings.K, [requester]).Select(NodeInfo.From).ToArray());
 
-    private static void Reply(InboundRequest inbound, Message body) =>
+    private void Reply(InboundRequest inbound, Message body)
+    {
+        _metrics.Answered(inbound.Request, body);
         inbound.Connection.Tell(new SendReply(inbound.From, inbound.Request.Uuid, body));
+    }
 
     private void See(PeerInfo peer)
     {

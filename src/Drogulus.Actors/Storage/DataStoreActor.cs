@@ -1,7 +1,9 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Streams;
+using System.Diagnostics;
 using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Diagnostics;
 using Drogulus.Actors.Network;
 using Drogulus.Actors.Routing;
 using Drogulus.Core.Identity;
@@ -34,6 +36,7 @@ internal sealed class DataStoreActor : ReceiveActor, IWithTimers
     private readonly Key _ownId;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HandOverQueue<Newcomer> _handOver;
+    private readonly NodeMetrics _metrics;
     private RepublishPass? _republish;
     private IMaterializer? _materializer;
 
@@ -43,8 +46,9 @@ internal sealed class DataStoreActor : ReceiveActor, IWithTimers
         _settings = settings;
         _ownId = ownId;
         _handOver = new HandOverQueue<Newcomer>(settings.HandOverLimits, Now);
-        Receive<StoreRequest>(request => InternalErrors.Guard(request.Inbound, _log, _ => OnStoreRequest(request)));
-        Receive<FindValueRequest>(request => InternalErrors.Guard(request.Inbound, _log, _ => OnFindValueRequest(request)));
+        _metrics = NodeMetrics.For(ownId);
+        Receive<StoreRequest>(request => InternalErrors.Guard(request.Inbound, _log, _ => OnStoreRequest(request), _metrics));
+        Receive<FindValueRequest>(request => InternalErrors.Guard(request.Inbound, _log, _ => OnFindValueRequest(request), _metrics));
         Receive<GetLocal>(get => Sender.Tell(new LocalItem(get.Key, _store.Get(get.Key, Now))));
         Receive<StoreLocal>(store => Sender.Tell(new LocalStored(store.Item.Key, _store.Store(store.Item, Now))));
         Receive<Newcomer>(OnNewcomer);
@@ -70,6 +74,14 @@ internal sealed class DataStoreActor : ReceiveActor, IWithTimers
 
     private double NowSeconds => SignedItem.UnixSeconds(Now);
 
+    // The gauges of what is held are read on the metrics collector's thread: publish them after each message.
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        var handled = base.AroundReceive(receive, message);
+        _metrics.Publish(_store);
+        return handled;
+    }
+
     protected override void PostStop()
     {
         _republish?.Stop();
@@ -81,6 +93,7 @@ internal sealed class DataStoreActor : ReceiveActor, IWithTimers
     private void OnStoreRequest(StoreRequest request)
     {
         var inbound = request.Inbound;
+        using var activity = DrogulusActivity.StartInbound(DrogulusActivity.InboundData, inbound, _metrics, request.Trace);
         var item = ((StoreMessage)inbound.Request).Item;
         if (_store.RefreshIfIdentical(item, Now))
         {
@@ -114,6 +127,7 @@ internal sealed class DataStoreActor : ReceiveActor, IWithTimers
 
     private void OnFindValueRequest(FindValueRequest request)
     {
+        using var activity = DrogulusActivity.StartInbound(DrogulusActivity.InboundData, request.Inbound, _metrics, request.Trace);
         var find = (FindValueMessage)request.Inbound.Request;
         Message reply = _store.Get(find.Key, Now) is { } item
             ? new ValueMessage("", default, 0, "", item)
@@ -121,8 +135,11 @@ internal sealed class DataStoreActor : ReceiveActor, IWithTimers
         Reply(request.Inbound, reply);
     }
 
-    private static void Reply(InboundRequest inbound, Message body) =>
+    private void Reply(InboundRequest inbound, Message body)
+    {
+        _metrics.Answered(inbound.Request, body);
         inbound.Connection.Tell(new SendReply(inbound.From, inbound.Request.Uuid, body));
+    }
 
     private void OnNewcomer(Newcomer newcomer)
     {
@@ -154,6 +171,7 @@ internal sealed class DataStoreActor : ReceiveActor, IWithTimers
             }
 
             _log.Debug("Handing {Key} over to newcomer {PeerId}", next.Key.ToShortString(), next.Newcomer.Contact.Id.ToShortString());
+            _metrics.HandingOver(1);
             Context.Parent.Tell(new SendRequest(PeerAddress.Of(next.Newcomer.Contact), new StoreMessage("", default, 0, "", item), Self));
         }
 
@@ -202,6 +220,7 @@ internal sealed class DataStoreActor : ReceiveActor, IWithTimers
         var plan = _store.PlanRepublish(Now, _settings.ReplicateInterval, run.Closeness.IsAmongClosest);
         var deleted = _store.ApplyDeletions(plan);
         _log.Info("Republish pass: {Republish} to store again, {Skipped} recently updated, {Deleted} deleted", plan.Republish.Count, plan.Skipped, deleted);
+        _metrics.Republished(plan.Republish.Count);
         if (plan.Republish.Count == 0)
         {
             return;
@@ -213,10 +232,10 @@ internal sealed class DataStoreActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>An inbound <c>store</c> (already past the blacklist check); a sender to blacklist is told back to the sender of this message.</summary>
-    internal sealed record StoreRequest(InboundRequest Inbound);
+    internal sealed record StoreRequest(InboundRequest Inbound, ActivityContext Trace = default);
 
     /// <summary>An inbound <c>findvalue</c>, with the <c>nodes</c> answer to give when the item is not held.</summary>
-    internal sealed record FindValueRequest(InboundRequest Inbound, NodesMessage NodesIfAbsent);
+    internal sealed record FindValueRequest(InboundRequest Inbound, NodesMessage NodesIfAbsent, ActivityContext Trace = default);
 
     /// <summary>Reads a live local item (counts as an access).</summary>
     internal sealed record GetLocal(Key Key);

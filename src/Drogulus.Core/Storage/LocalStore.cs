@@ -52,6 +52,12 @@ public sealed partial class LocalStore
     /// <summary>Bytes held (the sum of <see cref="ItemSize.Of(SignedItem)"/>), measured against <c>max-store-bytes</c>.</summary>
     public long TotalBytes => _index.TotalBytes;
 
+    /// <summary>Items known to be cached copies (see <see cref="PlanRepublish"/>); the rest count as close.</summary>
+    public int CachedCount => _index.CachedCount;
+
+    /// <summary>Bytes of the cached copies, out of <see cref="TotalBytes"/>.</summary>
+    public long CachedBytes => _index.CachedBytes;
+
     /// <summary>Items held under the publisher key <paramref name="publicKeyPem"/>.</summary>
     public int CountOf(string publicKeyPem) => _index.CountOf(StoredEntry.PublisherOf(publicKeyPem));
 

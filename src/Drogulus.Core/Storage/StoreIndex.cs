@@ -29,6 +29,9 @@ internal sealed class StoreIndex
     /// <summary>Rows known to be cached copies (the node is not among the k closest to their keys).</summary>
     public int CachedCount => _cached.Count;
 
+    /// <summary>Sum of the cached rows' <see cref="StoredEntry.Size"/>.</summary>
+    public long CachedBytes { get; private set; }
+
     /// <summary>The entry under <paramref name="key"/>, or null.</summary>
     public StoredEntry? Get(Key key) => _slots.TryGetValue(key, out var slot) ? slot.Entry : null;
 
@@ -63,6 +66,7 @@ internal sealed class StoreIndex
         {
             _cached.Add(slot);
             publisher.Cached.Add(slot);
+            CachedBytes += entry.Size;
         }
     }
 
@@ -81,6 +85,7 @@ internal sealed class StoreIndex
         {
             _cached.Remove(slot);
             publisher.Cached.Remove(slot);
+            CachedBytes -= slot.Entry.Size;
         }
 
         if (publisher.Count == 0)

@@ -59,7 +59,7 @@ internal sealed partial class ConnectionActor
     private string Track(SendRequest request)
     {
         var uuid = Guid.NewGuid().ToString();
-        _pending.Add(uuid, request.To, request.ReplyTo);
+        _pending.Add(uuid, request.To, request.ReplyTo, request.Body.WireName);
         return uuid;
     }
 

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.IO;
 using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Diagnostics;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Wire;
 using static Drogulus.Actors.Network.TransportProtocol;
@@ -61,7 +62,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         _handler = handler;
         _inbound = new InboundFrames(settings.MaxFrameSize, ReadBufferSize);
         _outgoing = new OutgoingFrames(settings.MaxFrameSize, keepCapacity: 4 * ReadBufferSize);
-        _pending = new PendingRequests(Timers, handler, settings.RequestTimeout);
+        _pending = new PendingRequests(Timers, handler, settings.RequestTimeout, NodeMetrics.For(self));
         if (remote is not null)
         {
             (_remoteAddress, _remotePort) = (AddressText(remote), PortOf(remote));
@@ -93,6 +94,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
 
     protected override void PreStart()
     {
+        NodeMetrics.For(_self).ConnectionOpened();
         if (_tcp is null)
         {
             var to = _dialled!;
@@ -119,6 +121,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         _stream?.Complete();
         FailAll("the connection stopped");
         _inbound.Drop();
+        NodeMetrics.For(_self).ConnectionClosed();
         _ssl?.Dispose();
         _cts.Dispose();
     }
@@ -287,7 +290,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     }
 
     private void FailNow(SendRequest request, string reason) =>
-        _pending.FailUntracked(request.To, request.ReplyTo, RpcFailure.ConnectionFailed, reason);
+        _pending.FailUntracked(request.To, request.ReplyTo, RpcFailure.ConnectionFailed, reason, request.Body.WireName);
 
     private void FailAll(string reason)
     {

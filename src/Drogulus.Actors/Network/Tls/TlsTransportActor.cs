@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.IO;
 using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Diagnostics;
 using Drogulus.Core.Identity;
 using static Drogulus.Actors.Network.TransportProtocol;
 
@@ -121,8 +122,9 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
         Receive<Tcp.CommandFailed>(failed =>
         {
             var port = _listening.Port > 0 ? _listening.Port : _settings.ListenPort;
-            _log.Error("Node {NodeId} cannot listen on {Host}:{Port}: {Reason}", _identity.Id.ToShortString(), _settings.ListenHost, port, failed.CauseString);
-            _node.Tell(new TransportFailed($"cannot listen on {_settings.ListenHost}:{port}: {(failed.Cause.HasValue ? failed.Cause.Value.Message : failed.CauseString)}"));
+            var reason = failed.Cause.HasValue ? failed.Cause.Value.Message : failed.CauseString;
+            _log.Debug("Node {NodeId} cannot listen on {Host}:{Port}: {Reason}", _identity.Id.ToShortString(), _settings.ListenHost, port, reason); // the node logs it
+            _node.Tell(new TransportFailed($"cannot listen on {_settings.ListenHost}:{port}: {reason}"));
             Become(Failed);
             Stash.UnstashAll();
         });
@@ -154,6 +156,7 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
                 _handler.Tell(new PeerFailed(id, request.To));
             }
 
+            NodeMetrics.For(_identity.Id).RpcSent(request.Body.WireName, "connection_failed");
             request.ReplyTo.Tell(new RpcFailed(request.To, RpcFailure.ConnectionFailed, "the transport could not listen"));
         });
         Receive<GetConnectionCount>(_ => Sender.Tell(0));
@@ -220,6 +223,7 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
         {
             if (!MakeRoom(out var slot, out var full))
             {
+                NodeMetrics.For(_identity.Id).RpcSent(request.Body.WireName, "connection_failed");
                 request.ReplyTo.Tell(new RpcFailed(to, RpcFailure.ConnectionFailed, full));
                 return;
             }
