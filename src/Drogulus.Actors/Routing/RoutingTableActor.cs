@@ -29,6 +29,7 @@ internal sealed class RoutingTableActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly HashSet<Key> _probing = new();
     private readonly InboundRateGate _rateGate;
+    private DateTimeOffset? _lastAnswer; // issue 12 (health): when a peer last answered a request of this node
 
     public RoutingTableActor(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, Random random)
     {
@@ -38,7 +39,11 @@ internal sealed class RoutingTableActor : ReceiveActor
         _random = random;
         _rateGate = new InboundRateGate(settings.CreateRequestRateLimiter());
         Receive<InboundRequest>(inbound => InternalErrors.Guard(inbound, _log, OnInbound));
-        Receive<PeerSeen>(seen => See(seen.Peer));
+        Receive<PeerSeen>(seen =>
+        {
+            _lastAnswer = Now;
+            See(seen.Peer);
+        });
         Receive<AddContact>(add => Add(add.Contact));
         Receive<PeerFailed>(failed => OnFailed(failed.Id));
         Receive<BlacklistPeer>(OnBlacklist);
@@ -47,7 +52,7 @@ internal sealed class RoutingTableActor : ReceiveActor
         Receive<GetClosest>(OnGetClosest);
         Receive<StartRepublish>(_ => _dataStore.Tell(new DataStoreActor.RunRepublish(ClosenessProfile.Of(_table.OwnId, _table.AllContacts(), _settings.K))));
         Receive<GetRefreshTargets>(OnGetRefreshTargets);
-        Receive<GetRoutingStatus>(_ => Sender.Tell(new RoutingStatus(_table.Count, _table.BucketCount)));
+        Receive<GetRoutingStatus>(_ => Sender.Tell(new RoutingStatus(_table.Count, _table.BucketCount, _lastAnswer)));
         Receive<SaveRoutingTable>(_ => Sender.Tell(new RoutingTableSaved(RoutingTableSnapshot.Save(_table))));
     }
 
@@ -226,6 +231,6 @@ internal sealed class RoutingTableActor : ReceiveActor
         public static GetRoutingStatus Instance { get; } = new();
     }
 
-    /// <summary>Answer to <see cref="GetRoutingStatus"/>.</summary>
-    internal sealed record RoutingStatus(int Contacts, int Buckets);
+    /// <summary>Answer to <see cref="GetRoutingStatus"/>; <paramref name="LastAnswer"/> is when a peer last answered a request of this node.</summary>
+    internal sealed record RoutingStatus(int Contacts, int Buckets, DateTimeOffset? LastAnswer = null);
 }
