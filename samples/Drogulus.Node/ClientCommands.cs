@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Drogulus.Core.Identity;
@@ -45,7 +46,8 @@ internal static class ClientCommands
                 ParseMeta(result.GetValue(meta) ?? []));
             var body = new ByteArrayContent(MessageCodec.Encode(new StoreMessage("", default, 0, ProtocolVersion.Current, item)));
             body.Headers.ContentType = new MediaTypeHeaderValue("application/x-msgpack");
-            return await Send(control, client => client.PostAsync("/items", body, cancel), cancel);
+            await Send(control, client => client.PostAsync("/items", body, cancel), cancel);
+            return 0;
         });
         return command;
     }
@@ -80,19 +82,40 @@ internal static class ClientCommands
 
             var control = files.ReadControl();
             var query = result.GetValue(latest) ? "?latest=true" : "";
-            return await Send(control, client => client.GetAsync("/items/" + itemKey + query, cancel), cancel);
+            await Send(control, client => client.GetAsync("/items/" + itemKey + query, cancel), cancel);
+            return 0;
         });
         return command;
     }
 
+    /// <summary>The exit code of <c>status</c> for a node that answers but is unhealthy (1 is any failure to ask).</summary>
+    public const int Unhealthy = 2;
+
     public static Command Status()
     {
         var data = CommonOptions.Data();
-        var command = new Command("status", "Show a running node's id, endpoint and size.") { data };
+        var command = new Command(
+            "status",
+            $"Show a running node's id, endpoint, size and health; exit code {Unhealthy} when it is unhealthy (it cannot reach the network, its store cannot be written or is full).")
+        { data };
         command.SetAction(async (result, cancel) =>
         {
             var control = new NodeFiles(result.GetRequiredValue(data)).ReadControl();
-            return await Send(control, client => client.GetAsync("/status", cancel), cancel);
+            var status = await Send(control, client => client.GetAsync("/status", cancel), cancel, print: false);
+
+            // /health answers 503 when the node is unhealthy: that is an answer here, not a failure.
+            var health = await Send(control, client => client.GetAsync("/health", cancel), cancel, print: false, accept: HttpStatusCode.ServiceUnavailable);
+            var both = JsonSerializer.SerializeToNode(status)!.AsObject();
+            both["health"] = JsonSerializer.SerializeToNode(health);
+            Console.WriteLine(both.ToJsonString(Pretty));
+            if (!health.GetProperty("healthy").GetBoolean())
+            {
+                var reasons = health.GetProperty("reasons").EnumerateArray().Select(r => r.GetString());
+                Console.Error.WriteLine("drogulus-node: the node is unhealthy: " + string.Join("; ", reasons));
+                return Unhealthy;
+            }
+
+            return 0;
         });
         return command;
     }
@@ -137,7 +160,7 @@ internal static class ClientCommands
         return meta;
     }
 
-    private static async Task<int> Send(ControlEndpoint control, Func<HttpClient, Task<HttpResponseMessage>> call, CancellationToken cancel)
+    private static async Task<JsonElement> Send(ControlEndpoint control, Func<HttpClient, Task<HttpResponseMessage>> call, CancellationToken cancel, bool print = true, HttpStatusCode? accept = null)
     {
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{control.Port}"), Timeout = TimeSpan.FromSeconds(90) };
         HttpResponseMessage response;
@@ -156,7 +179,7 @@ internal static class ClientCommands
 
         var text = await response.Content.ReadAsStringAsync(cancel);
         using var json = JsonDocument.Parse(text.Length == 0 ? "{}" : text);
-        if (!response.IsSuccessStatusCode)
+        if (!response.IsSuccessStatusCode && response.StatusCode != accept)
         {
             // The channel speaks HTTP, the user does not: the node's own words, or the status in words.
             var error = json.RootElement.TryGetProperty("error", out var e) && e.GetString() is { Length: > 0 } words
@@ -165,7 +188,11 @@ internal static class ClientCommands
             throw new CliException(error);
         }
 
-        Console.WriteLine(JsonSerializer.Serialize(json.RootElement, Pretty));
-        return 0;
+        if (print)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(json.RootElement, Pretty));
+        }
+
+        return json.RootElement.Clone();
     }
 }

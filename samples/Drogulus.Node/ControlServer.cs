@@ -31,6 +31,15 @@ internal static class ControlServer
             return Results.Json(new { nodeId = status.NodeId.ToString(), status.Endpoint, status.Contacts, status.Buckets, status.Items, status.Connections, maxItemSize });
         });
 
+        // Issue 12: the node's health ("can it reach the network"); 503 when unhealthy, for probes that read only
+        // the HTTP status. Apart from /status, which stays quick: health may ping contacts first.
+
+        app.MapGet("/health", async () =>
+        {
+            var health = await node.Ask<NodeHealth>(GetNodeHealth.Instance, timeout);
+            return Results.Json(DescribeHealth(health), statusCode: health.IsHealthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        });
+
         app.MapPost("/items", async (HttpRequest request) =>
         {
             using var body = new MemoryStream();
@@ -74,6 +83,19 @@ internal static class ControlServer
         var bound = new Uri(app.Urls.First()).Port;
         return (app, bound);
     }
+
+    private static object DescribeHealth(NodeHealth health) => new
+    {
+        healthy = health.IsHealthy,
+        transportBound = health.TransportBound,
+        contactAnswered = health.ContactAnswered,
+        lastAnswer = health.LastAnswer,
+        storeWritable = health.StoreWritable,
+        storeHasRoom = health.StoreHasRoom,
+        storeBytes = health.StoreBytes,
+        maxStoreBytes = health.MaxStoreBytes,
+        reasons = health.Reasons,
+    };
 
     private static object Describe(SignedItem item, int rpcs) => new
     {

@@ -56,7 +56,23 @@ internal static class StartCommand
             try
             {
                 var text = NodeFiles.ReadText(configFile, "configuration file");
-                var file = ConfigurationFactory.ParseString(text);
+
+                // Before the parser, which loops for ever on some unclosed lists and lets unclosed blocks pass.
+                if (HoconBraces.FindUnbalanced(text) is { } unbalanced)
+                {
+                    throw new CliException($"cannot use the HOCON file {configFile}: {unbalanced}");
+                }
+
+                Config file;
+                try
+                {
+                    file = ConfigurationFactory.ParseString(text);
+                }
+                catch (Exception e)
+                {
+                    throw new CliException($"cannot parse the HOCON file {configFile}: {HoconBraces.Locate(text, e.Message)}");
+                }
+
                 var meaningful = text.Split('\n').Any(line => line.Trim() is { Length: > 0 } t && !t.StartsWith('#') && !t.StartsWith("//", StringComparison.Ordinal));
                 if (file.IsEmpty && meaningful)
                 {
@@ -68,11 +84,6 @@ internal static class StartCommand
                 if (stray is not null)
                 {
                     throw new CliException($"cannot use the HOCON file {configFile}: '{stray}' is neither a drogulus {{ }} nor an akka {{ }} block");
-                }
-
-                if (HoconBraces.FindUnbalanced(text) is { } unbalanced)
-                {
-                    throw new CliException($"cannot use the HOCON file {configFile}: {unbalanced}");
                 }
 
                 config = file.WithFallback(config);

@@ -88,8 +88,9 @@ public sealed class ErrorReportingTests(KeyedDataDirectory keyed) : IClassFixtur
 
     // Text the parser accepts that still is no node configuration: stray keys, no setting at all, a misspelt setting.
     [Theory]
-    [InlineData("}}}{{ ::: garbage ][", "holds text but no setting")]
-    [InlineData("a = [1, 2", "'a' is neither a drogulus { } nor an akka { } block")]
+    [InlineData("}}}{{ ::: garbage ][", "line 1: '}' closes no block")]
+    [InlineData("= = =\n", "holds text but no setting")]
+    [InlineData("a = [1, 2]", "'a' is neither a drogulus { } nor an akka { } block")]
     [InlineData("drogulus.kk = 3", "drogulus.kk is not a setting")]
     public async Task Start_should_report_one_line_when_config_parses_but_is_no_node_configuration(string text, string expected)
     {
@@ -107,6 +108,10 @@ public sealed class ErrorReportingTests(KeyedDataDirectory keyed) : IClassFixtur
     [InlineData("# a comment with a { brace\ndrogulus {\n  created-with = \"a } in a string\"\n", "line 2: the block opened with '{' here is never closed")]
     [InlineData("drogulus {\n  request-timeout = 5\n}\n", "drogulus.request-timeout needs a unit")]
     [InlineData("drogulus {\n  max-frame-size = 1 GiB\n}\n", "drogulus.max-frame-size must be at most 64 MiB")]
+    [InlineData("a = [1, 2", "line 1: the list opened with '[' here is never closed")]
+    [InlineData("drogulus {\n  k = 3\n  rate-limit-exempt = [\n}\n", "line 3: the list opened with '[' here is never closed")]
+    [InlineData("drogulus {\n  k = 3\n}\n!!@@\n", "at line 4, column 1")]
+    [InlineData("drogulus {\n  k = 3\n  listen = ${nowhere}\n}\n", "line 3: Unresolved substitution: nowhere")]
     public async Task Start_should_report_one_line_naming_the_line_or_key_when_config_is_unsafe(string text, string expected)
     {
         var config = Path.Combine(keyed.Scratch, $"unsafe-{Guid.NewGuid():N}.conf");

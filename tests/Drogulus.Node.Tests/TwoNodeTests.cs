@@ -50,7 +50,8 @@ public sealed class TwoNodeTests : IDisposable
     private static async Task<int> ContactsAsync(string data)
     {
         var status = await NodeCli.RunAsync("status", "--data", data);
-        Assert.True(status.ExitCode == 0, "status failed: " + status);
+        Assert.True(status.ExitCode == 0, "status failed or the node is unhealthy: " + status);
+        Assert.True(Json(status).GetProperty("health").GetProperty("healthy").GetBoolean(), status.StandardOutput);
         return Json(status).GetProperty("contacts").GetInt32();
     }
 

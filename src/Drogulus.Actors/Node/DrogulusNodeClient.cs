@@ -42,4 +42,8 @@ public sealed class DrogulusNodeClient(IActorRef node, TimeSpan timeout)
     /// <summary>The node's status.</summary>
     public Task<NodeStatus> StatusAsync(CancellationToken cancel = default) =>
         Node.Ask<NodeStatus>(GetNodeStatus.Instance, Timeout, cancel);
+
+    /// <summary>Asks for the node's <see cref="NodeHealth"/> (may ping contacts first: allow twice <c>request-timeout</c>).</summary>
+    public Task<NodeHealth> HealthAsync(CancellationToken cancel = default) =>
+        Node.Ask<NodeHealth>(GetNodeHealth.Instance, Timeout, cancel);
 }

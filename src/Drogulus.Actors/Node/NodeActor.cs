@@ -197,6 +197,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         Receive<Get>(get => Context.ActorOf(GetActor.Props(get.Key, get.Latest, Sender, _identity.Id, _settings, _routing, _dataStore, _transport)));
         Receive<FindNodes>(find => Context.ActorOf(FindNodesActor.Props(find.Target, Sender, _identity.Id, _settings, _routing, _transport)));
         Receive<GetNodeStatus>(_ => OnGetNodeStatus());
+        Receive<GetNodeHealth>(_ => Context.ActorOf(NodeHealthActor.Props(Sender, _identity.Id, _settings, _routing, _dataStore, _transport, transportProblem: null)));
         ReceiveRelays();
         Receive<RefreshTick>(_ => _routing.Tell(new RoutingTableActor.GetRefreshTargets(BeyondClosestNeighbour: false)));
         Receive<RoutingTableActor.RefreshTargets>(OnRefreshTargets);
@@ -214,6 +215,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         Receive<Get>(get => Sender.Tell(new GetFailed(get.Key, failure)));
         Receive<FindNodes>(find => Sender.Tell(new FindNodesFailed(find.Target, failure)));
         Receive<GetNodeStatus>(_ => Sender.Tell(new Status.Failure(new InvalidOperationException(failure))));
+        Receive<GetNodeHealth>(_ => Context.ActorOf(NodeHealthActor.Props(Sender, _identity.Id, _settings, _routing, _dataStore, _transport, reason)));
         ReceiveRelays();
         Receive<Republish>(republish => Sender.Tell(new PutFailed(republish.Item.Key, failure)));
         Receive<RefreshTick>(_ => { });

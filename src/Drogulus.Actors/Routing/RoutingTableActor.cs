@@ -31,6 +31,7 @@ internal sealed class RoutingTableActor : ReceiveActor
     private readonly HashSet<Key> _probing = new();
     private readonly InboundRateGate _rateGate;
     private readonly NodeMetrics _metrics;
+    private DateTimeOffset? _lastAnswer; // issue 12 (health): when a peer last answered a request of this node
 
     public RoutingTableActor(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, Random random)
     {
@@ -41,7 +42,11 @@ internal sealed class RoutingTableActor : ReceiveActor
         _rateGate = new InboundRateGate(settings.CreateRequestRateLimiter());
         _metrics = NodeMetrics.For(table.OwnId);
         Receive<InboundRequest>(inbound => InternalErrors.Guard(inbound, _log, OnInbound, _metrics));
-        Receive<PeerSeen>(seen => See(seen.Peer));
+        Receive<PeerSeen>(seen =>
+        {
+            _lastAnswer = Now;
+            See(seen.Peer);
+        });
         Receive<AddContact>(add => Add(add.Contact));
         Receive<PeerFailed>(OnFailed);
         Receive<BlacklistPeer>(OnBlacklist);
@@ -50,7 +55,7 @@ internal sealed class RoutingTableActor : ReceiveActor
         Receive<GetClosest>(OnGetClosest);
         Receive<StartRepublish>(_ => _dataStore.Tell(new DataStoreActor.RunRepublish(ClosenessProfile.Of(_table.OwnId, _table.AllContacts(), _settings.K))));
         Receive<GetRefreshTargets>(OnGetRefreshTargets);
-        Receive<GetRoutingStatus>(_ => Sender.Tell(new RoutingStatus(_table.Count, _table.BucketCount)));
+        Receive<GetRoutingStatus>(_ => Sender.Tell(new RoutingStatus(_table.Count, _table.BucketCount, _lastAnswer)));
         Receive<SaveRoutingTable>(_ => Sender.Tell(new RoutingTableSaved(RoutingTableSnapshot.Save(_table))));
     }
 
@@ -252,6 +257,6 @@ internal sealed class RoutingTableActor : ReceiveActor
         public static GetRoutingStatus Instance { get; } = new();
     }
 
-    /// <summary>Answer to <see cref="GetRoutingStatus"/>.</summary>
-    internal sealed record RoutingStatus(int Contacts, int Buckets);
+    /// <summary>Answer to <see cref="GetRoutingStatus"/>; <paramref name="LastAnswer"/> is when a peer last answered a request of this node.</summary>
+    internal sealed record RoutingStatus(int Contacts, int Buckets, DateTimeOffset? LastAnswer = null);
 }

@@ -62,6 +62,7 @@ internal sealed class DataStoreActor : ReceiveActor, IWithTimers
         Receive<GetHandOverStats>(_ => Sender.Tell(new HandOverStats(_handOver.Waiting, _handOver.InFlight, _handOver.KeysChosen, _handOver.KeysSent, _handOver.Dropped)));
         Receive<RunRepublish>(OnRunRepublish);
         Receive<GetItemCount>(_ => Sender.Tell(_store.Count));
+        Receive<GetStoreHealth>(_ => Sender.Tell(CheckHealth()));
     }
 
     public static Props Props(LocalStore store, DrogulusSettings settings, Key ownId) =>
@@ -231,6 +232,22 @@ internal sealed class DataStoreActor : ReceiveActor, IWithTimers
         _republish = RepublishPass.Start(_materializer, plan.Republish, Self, Context.Parent, _settings);
     }
 
+    // Issue 12 (health): a write statement that changes nothing, and room for one more largest item.
+    private StoreHealth CheckHealth()
+    {
+        string? writeError = null;
+        try
+        {
+            _store.ProbeWrite(Now);
+        }
+        catch (Exception e)
+        {
+            writeError = e.Message;
+        }
+
+        return new StoreHealth(writeError, _store.HasRoomFor(_settings.MaxItemSize), _store.TotalBytes, _settings.MaxStoreBytes);
+    }
+
     /// <summary>An inbound <c>store</c> (already past the blacklist check); a sender to blacklist is told back to the sender of this message.</summary>
     internal sealed record StoreRequest(InboundRequest Inbound, ActivityContext Trace = default);
 
@@ -277,6 +294,15 @@ internal sealed class DataStoreActor : ReceiveActor, IWithTimers
 
     /// <summary>Runs the republish pass with the routing table's closeness profile.</summary>
     internal sealed record RunRepublish(ClosenessProfile Closeness);
+
+    /// <summary>Asks whether the store can be written and has room; answered with a <see cref="StoreHealth"/>.</summary>
+    internal sealed record GetStoreHealth
+    {
+        public static GetStoreHealth Instance { get; } = new();
+    }
+
+    /// <summary>Answer to <see cref="GetStoreHealth"/>: <paramref name="WriteError"/> is null when the probe write succeeded.</summary>
+    internal sealed record StoreHealth(string? WriteError, bool HasRoom, long Bytes, long MaxBytes);
 
     /// <summary>Asks for the number of items held; answered with an <see cref="int"/>.</summary>
     internal sealed record GetItemCount

@@ -67,6 +67,19 @@ public sealed partial class LocalStore
     /// <summary>Update or access times waiting to be written.</summary>
     public int PendingTimes => _pendingTimes.Count;
 
+    /// <summary>
+    /// Whether a new item of <paramref name="size"/> bytes from a publisher holding nothing would fit in
+    /// <c>max-store-bytes</c>, evicting cached copies if need be (a node's health: false when close copies
+    /// fill the store, so every new store is refused with error 11).
+    /// </summary>
+    public bool HasRoomFor(long size) => _index.PlanEviction(Key.Zero, Key.Zero, size, Limits) is not null;
+
+    /// <summary>
+    /// Runs one write statement that changes nothing (the access time of a key no item has), so that a
+    /// store that can no longer be written (read-only, locked, closed) throws here rather than on the next store.
+    /// </summary>
+    public void ProbeWrite(DateTimeOffset now) => _store.Touch(Key.Zero, now);
+
     /// <summary>The keys of every item held, for classifying them before a republish pass.</summary>
     public IReadOnlyList<Key> AllKeys() => _index.Entries().Select(e => e.Key).ToArray();
 

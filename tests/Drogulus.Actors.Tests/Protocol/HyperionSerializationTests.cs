@@ -115,6 +115,18 @@ public sealed class HyperionSerializationTests : TestKit
     }
 
     [Fact]
+    public void Health_messages_should_round_trip_through_Hyperion_when_serialized()
+    {
+        Assert.Equal(GetNodeHealth.Instance, RoundTrip(GetNodeHealth.Instance));
+
+        var health = new NodeHealth(true, false, DateTimeOffset.FromUnixTimeSeconds(1350544046), true, false, 1234, 4096, 3, ["no contact answered", "the item store is full"]);
+        var back = RoundTrip(health);
+        Assert.Equal(health with { Reasons = [] }, back with { Reasons = [] });
+        Assert.Equal(health.Reasons, back.Reasons);
+        Assert.False(back.IsHealthy);
+    }
+
+    [Fact]
     public void Key_should_keep_every_word_when_it_round_trips_inside_a_message()
     {
         var key = Key.Max;

@@ -1,0 +1,108 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Network;
+using Drogulus.Actors.Node;
+using Drogulus.Actors.Protocol;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+
+namespace Drogulus.Hosting.Tests;
+
+public sealed class DrogulusHostingExtensionsTests
+{
+    [Fact]
+    public async Task WithDrogulusNode_should_register_a_running_node_when_a_generic_host_starts()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddAkka("hosted", akka => akka
+            .AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend)
+            .WithDrogulusNode(options => options.Hocon = "drogulus { k = 8, transport = memory }"));
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var node = host.Services.GetRequiredService<IRequiredActor<DrogulusNode>>();
+            var status = await (await node.GetAsync()).Ask<NodeStatus>(GetNodeStatus.Instance, TimeSpan.FromSeconds(10));
+
+            Assert.StartsWith("memory:", status.Endpoint);
+            Assert.Equal(0, status.Contacts);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task WithDrogulusNode_should_start_the_node_with_options_bound_from_configuration()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Drogulus:K"] = "8",
+            ["Drogulus:Transport"] = "memory",
+            ["Drogulus:ActorName"] = "configured-node",
+        });
+        builder.Services.AddAkka("hosted", akka => akka
+            .AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend)
+            .WithDrogulusNode(builder.Configuration.GetSection("Drogulus")));
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var node = await host.Services.GetRequiredService<IRequiredActor<DrogulusNode>>().GetAsync();
+            var status = await node.Ask<NodeStatus>(GetNodeStatus.Instance, TimeSpan.FromSeconds(10));
+
+            Assert.Equal("configured-node", node.Path.Name);
+            Assert.StartsWith("memory:", status.Endpoint);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Health_check_should_report_unhealthy_before_join_and_healthy_after_a_contact_answered()
+    {
+        var network = new MemoryNetwork();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddHealthChecks();
+        builder.Services.AddAkka("hosted", akka => akka
+            .AddHocon("akka.loglevel = WARNING", HoconAddMode.Prepend)
+            .WithDrogulusNode(options =>
+            {
+                options.K = 8;
+                options.TransportFactory = network;
+            }));
+        using var host = builder.Build();
+        await host.StartAsync();
+        try
+        {
+            var health = host.Services.GetRequiredService<HealthCheckService>();
+            var before = await health.CheckHealthAsync();
+            var entry = before.Entries[DrogulusNodeHealthCheck.Name];
+            Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+            Assert.Contains("has not joined a network", entry.Description, StringComparison.Ordinal);
+
+            // A second node on the same memory network; the hosted node joins through it.
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            var settings = DrogulusConfig.SettingsFrom("drogulus.k = 8");
+            var seed = system.ActorOf(NodeActor.Props(settings, NodeIdentity.Generate(system.Scheduler.Now), network, seed: 1));
+            var seedStatus = await seed.Ask<NodeStatus>(GetNodeStatus.Instance, TimeSpan.FromSeconds(10));
+            var node = await host.Services.GetRequiredService<IRequiredActor<DrogulusNode>>().GetAsync();
+            Assert.IsType<Joined>(await node.Ask<IJoinReply>(new Join([seedStatus.Endpoint]), TimeSpan.FromSeconds(30)));
+
+            var after = await health.CheckHealthAsync();
+            Assert.Equal(HealthStatus.Healthy, after.Entries[DrogulusNodeHealthCheck.Name].Status);
+            Assert.Equal(HealthStatus.Healthy, after.Status);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+}
