@@ -3,6 +3,7 @@ using Akka.Event;
 using Akka.Streams;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
+using Drogulus.Actors.Protocol;
 using Drogulus.Actors.Routing;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
@@ -44,6 +45,7 @@ internal sealed class DataStoreActor : ReceiveActor
         Receive<Newcomer>(OnNewcomer);
         Receive<RunRepublish>(OnRunRepublish);
         Receive<GetItemCount>(_ => Sender.Tell(_store.Count));
+        Receive<ListLocalItems>(list => Sender.Tell(ListLocal(list.Closeness)));
     }
 
     public static Props Props(LocalStore store, DrogulusSettings settings, Key ownId) =>
@@ -158,13 +160,22 @@ internal sealed class DataStoreActor : ReceiveActor
         _log.Info("Republish pass: {Republish} to store again, {Skipped} recently updated, {Deleted} deleted", plan.Republish.Count, plan.Skipped, deleted);
         if (plan.Republish.Count == 0)
         {
+            run.ReplyTo?.Tell(new RepublishCompleted(0, plan.Skipped, deleted));
             return;
         }
 
         _republish?.Stop();
         _materializer ??= Context.Materializer();
         _republish = RepublishPass.Start(_materializer, plan.Republish, Context.Parent, _settings);
+        if (run.ReplyTo is { } replyTo)
+        {
+            _republish.Completion.PipeTo(replyTo, success: count => new RepublishCompleted(count, plan.Skipped, deleted));
+        }
     }
+
+    // TriggerRepublish's sibling for tests and operators: every live item, with the rule a republish pass applies.
+    private LocalItems ListLocal(ClosenessProfile closeness) =>
+        new(_ownId, _store.AllKeys().Order().Select(key => _store.Peek(key, Now) is { } item ? new LocalCopy(item, closeness.IsAmongClosest(key)) : null).OfType<LocalCopy>().ToArray());
 
     /// <summary>An inbound <c>store</c> (already past the blacklist check); a sender to blacklist is told back to the sender of this message.</summary>
     internal sealed record StoreRequest(InboundRequest Inbound);
@@ -190,8 +201,11 @@ internal sealed class DataStoreActor : ReceiveActor
     /// </summary>
     internal sealed record Newcomer(Contact Contact, IReadOnlyList<Contact> Neighbourhood);
 
-    /// <summary>Runs the republish pass with the routing table's closeness profile.</summary>
-    internal sealed record RunRepublish(ClosenessProfile Closeness);
+    /// <summary>Runs the republish pass with the routing table's closeness profile; <paramref name="ReplyTo"/> (a <see cref="TriggerRepublish"/>) gets <see cref="RepublishCompleted"/>.</summary>
+    internal sealed record RunRepublish(ClosenessProfile Closeness, IActorRef? ReplyTo = null);
+
+    /// <summary>Lists the live items (<see cref="GetLocalItems"/>) with the routing table's closeness profile; answered with <see cref="LocalItems"/>.</summary>
+    internal sealed record ListLocalItems(ClosenessProfile Closeness);
 
     /// <summary>Asks for the number of items held; answered with an <see cref="int"/>.</summary>
     internal sealed record GetItemCount
