@@ -2,7 +2,7 @@ using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 using Drogulus.Core.Wire;
 
-namespace Drogulus.TestKit;
+namespace Drogulus.Testing;
 
 /// <summary>
 /// Items that break one of the validation rules of PROTOCOL §3, for a <see cref="RawPeer"/> to send: a node

@@ -1,6 +1,6 @@
 using Akka.TestKit;
 
-namespace Drogulus.TestKit;
+namespace Drogulus.Testing;
 
 /// <summary>Fails a test through the kit's own assertions, so that each test framework reports it its own way.</summary>
 internal static class KitFailures

@@ -6,7 +6,7 @@ using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 using Drogulus.Core.Wire;
 
-namespace Drogulus.TestKit;
+namespace Drogulus.Testing;
 
 /// <summary>
 /// A peer on a <see cref="MemoryNetwork"/> driven by hand: a TestProbe registered on the network under an id

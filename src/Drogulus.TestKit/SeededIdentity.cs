@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Drogulus.Actors.Network;
 
-namespace Drogulus.TestKit;
+namespace Drogulus.Testing;
 
 /// <summary>
 /// Node identities derived from a seed, so that a test gets the same node ids on every run (and so the same

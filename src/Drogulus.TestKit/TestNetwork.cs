@@ -5,7 +5,7 @@ using Drogulus.Actors.Network;
 using Drogulus.Actors.Protocol;
 using Drogulus.Core.Identity;
 
-namespace Drogulus.TestKit;
+namespace Drogulus.Testing;
 
 /// <summary>
 /// N nodes on one <see cref="MemoryNetwork"/> in a TestKit test, started and joined in one call. Node i has

@@ -10,7 +10,7 @@ using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 using Drogulus.Core.Storage;
 
-namespace Drogulus.TestKit;
+namespace Drogulus.Testing;
 
 /// <summary>
 /// One node under test on a <see cref="MemoryNetwork"/>: its actor, id and endpoint, the transport a

@@ -1,6 +1,6 @@
 using Akka.TestKit;
 
-namespace Drogulus.TestKit;
+namespace Drogulus.Testing;
 
 /// <summary>
 /// Virtual time for a TestKit test: pass <see cref="Config"/> to the TestKit's constructor so that the actor
@@ -25,7 +25,7 @@ public static class VirtualTime
         ArgumentNullException.ThrowIfNull(kit);
         return kit.Sys.Scheduler as TestScheduler
             ?? throw new InvalidOperationException(
-                "The actor system does not run on virtual time: pass Drogulus.TestKit.VirtualTime.Config to the TestKit's constructor.");
+                "The actor system does not run on virtual time: pass Drogulus.Testing.VirtualTime.Config to the TestKit's constructor.");
     }
 
     /// <summary>Moves the virtual clock on by <paramref name="by"/>, firing every timer due meanwhile, in order.</summary>

@@ -3,10 +3,9 @@ using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Protocol;
 using Drogulus.Core.Items;
 using Drogulus.Core.Wire;
-using Drogulus.TestKit;
+using Drogulus.Testing;
 
-// Outside the Drogulus namespace, as a user's tests would be (inside it, "TestKit" names the namespace Drogulus.TestKit).
-namespace Sample.Tests;
+namespace Drogulus.Testing.Tests;
 
 /// <summary>The README's TestKit snippet, compiled and run: the region between the markers is copied there verbatim.</summary>
 public sealed class ReadmeSampleTests : TestKit
