@@ -103,6 +103,23 @@ public sealed class TestNode
     /// <summary>The node's status.</summary>
     public NodeStatus Status() => Request<NodeStatus>(GetNodeStatus.Instance);
 
+    /// <summary>The status of any node actor (one not started through the TestKit, say), asked through a probe of <paramref name="kit"/>.</summary>
+    public static NodeStatus StatusOf(TestKitBase kit, IActorRef node, TimeSpan? wait = null)
+    {
+        ArgumentNullException.ThrowIfNull(kit);
+        ArgumentNullException.ThrowIfNull(node);
+        var probe = kit.CreateTestProbe();
+        try
+        {
+            node.Tell(GetNodeStatus.Instance, probe.Ref);
+            return probe.ExpectMsg<NodeStatus>(wait ?? TimeSpan.FromSeconds(20));
+        }
+        finally
+        {
+            kit.Sys.Stop(probe.Ref);
+        }
+    }
+
     /// <summary>Every live item the node holds, each marked close or cached (reading does not count as an access).</summary>
     public LocalItems LocalItems() => Request<LocalItems>(GetLocalItems.Instance);
 
