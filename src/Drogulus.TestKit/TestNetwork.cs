@@ -56,7 +56,7 @@ public sealed class TestNetwork
     /// <paramref name="join"/> is false); returns when every node has joined.
     /// </summary>
     /// <param name="kit">The test's kit.</param>
-    /// <param name="count">Nodes to start, at least 1.</param>
+    /// <param name="count">Nodes to start (0 for an empty network that <see cref="AddNode"/> fills).</param>
     /// <param name="settings">Settings of every node; the reference settings when null.</param>
     /// <param name="seed">Seed of the nodes' identities and randomness.</param>
     /// <param name="join">Join every node through the first.</param>
@@ -127,7 +127,7 @@ public sealed class TestNetwork
     private static TestNetwork Create(TestKitBase kit, int count, DrogulusSettings? settings, int seed, string name, TimeSpan? wait)
     {
         ArgumentNullException.ThrowIfNull(kit);
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentException.ThrowIfNullOrEmpty(name);
         return new TestNetwork(kit, settings ?? DrogulusConfig.SettingsFrom((Akka.Configuration.Config?)null), seed, name, wait ?? TimeSpan.FromSeconds(20));
     }
