@@ -74,7 +74,7 @@ public sealed class RawPeer : IDisposable
 
     /// <summary>Sends <paramref name="payload"/> as it is: a frame that may not decode at all.</summary>
     public void SendRaw(IActorRef transport, byte[] payload) =>
-        transport.Tell(new MemoryTransportActor.Frame(Id, Probe.Ref, payload));
+        transport.Tell(new MemoryFrame(Id, Probe.Ref, payload));
 
     /// <summary>Sends <paramref name="payload"/> to <paramref name="node"/> as it is.</summary>
     public void SendRaw(TestNode node, byte[] payload) => SendRaw(Transport(node), payload);
@@ -86,13 +86,13 @@ public sealed class RawPeer : IDisposable
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(body);
         var message = body with { Uuid = request.Uuid, Node = Id, ReplyPort = Port, Version = ProtocolVersion.Current };
-        from.Tell(new MemoryTransportActor.Frame(Id, Probe.Ref, MessageCodec.Encode(message)));
+        from.Tell(new MemoryFrame(Id, Probe.Ref, MessageCodec.Encode(message)));
     }
 
     /// <summary>The next frame, decoded; fails the test when it does not decode.</summary>
     public (Message Message, IActorRef From) Receive()
     {
-        var frame = Probe.ExpectMsg<MemoryTransportActor.Frame>(Wait);
+        var frame = Probe.ExpectMsg<MemoryFrame>(Wait);
         var decoded = MessageCodec.Decode(frame.Payload);
         if (!decoded.IsSuccess)
         {
