@@ -103,6 +103,7 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
                 }
                 else if (outcome.Applied && validation.IsValid && !(value.Item.Timestamp <= _source?.Timestamp))
                 {
+                    // ValueFound.AnsweredBy: the first responder with the newest copy seen.
                     _source = (responder, value.Item.Timestamp);
                 }
 

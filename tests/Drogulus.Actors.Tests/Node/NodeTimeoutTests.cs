@@ -84,7 +84,8 @@ public sealed class NodeTimeoutTests : TestKit
         {
             Scheduler.Advance(settings.RequestTimeout);
             Assert.Equal(new Joined(1), ExpectMsg<IJoinReply>(VirtualTime.Quiet));
-        });
+        },
+        TimeSpan.FromSeconds(20));
     }
 
     [Fact]
