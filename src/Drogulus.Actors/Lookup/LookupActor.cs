@@ -34,6 +34,7 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
     private Activity? _activity;
     private LookupState? _state;
     private bool _replied;
+    private (Key Id, double Timestamp)? _source;
 
     public LookupActor(Request request, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef transport)
     {
@@ -101,9 +102,15 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
                 var validation = value.Item.Key == _request.Target
                     ? value.Item.Validate(SignedItem.UnixSeconds(Now), _settings.MinRsaKeyBits, _settings.MaxRsaKeyBits)
                     : ItemValidation.Fail(ErrorCode.KeyMismatch);
-                if (state.OnValue(responder, value.Item, validation, Now).BlacklistResponder)
+                var outcome = state.OnValue(responder, value.Item, validation, Now);
+                if (outcome.BlacklistResponder)
                 {
                     Blacklist(responder, "answered a findvalue with an invalid value or one under another key");
+                }
+                else if (outcome.Applied && validation.IsValid && !(value.Item.Timestamp <= _source?.Timestamp))
+                {
+                    // ValueFound.AnsweredBy: the first responder with the newest copy seen.
+                    _source = (responder, value.Item.Timestamp);
                 }
 
                 break;
@@ -180,6 +187,8 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
             StaleCopies = state.StaleCopies,
             RepairStores = repairs,
             LocalCopyStale = state.LocalCopyStale,
+            AnsweredBy = succeeded && state.Item is { } found ? (_source is { } source && source.Timestamp == found.Timestamp ? source.Id : _ownId) : null,
+            CachedAt = succeeded && !state.Newest ? state.CachingTarget?.Id : null,
         });
     }
 
@@ -235,6 +244,12 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
 
         /// <summary>The node's own copy is older than <see cref="Item"/> (newest mode).</summary>
         public bool LocalCopyStale { get; init; }
+
+        /// <summary>The node whose copy is <see cref="Item"/> (this node when its own copy was the newest).</summary>
+        public Key? AnsweredBy { get; init; }
+
+        /// <summary>The node the caching store of a plain FindValue went to (PROTOCOL §9 step 4), if any.</summary>
+        public Key? CachedAt { get; init; }
 
         /// <summary>The failure in words, or null after success.</summary>
         public string? FailureReason => Succeeded ? null : LookupFailures.Describe(Failure);

@@ -32,15 +32,21 @@ public sealed class MemoryNetwork : ITransportFactory
     public Props Props(NodeIdentity identity, DrogulusSettings settings, IActorRef node, IActorRef inbound) =>
         MemoryTransportActor.Props(this, identity.Id, settings, node, inbound);
 
-    // A transport that registers again (a restarted actor keeps its ref) gets its port back: peers know it by that port.
-    internal int Register(Key id, IActorRef transport)
+    /// <summary>
+    /// Registers <paramref name="transport"/> under <paramref name="id"/> on a new port (or the port it had: a
+    /// restarted actor keeps its ref, and peers know it by that port) and returns the port. The actor then
+    /// receives <see cref="MemoryFrame"/>s sent to that port and answers with frames of its own. Node transports
+    /// register themselves; a test registers a hand-driven peer (Drogulus.TestKit's RawPeer).
+    /// </summary>
+    public int Register(Key id, IActorRef transport)
     {
         var port = _ports.GetOrAdd(transport, _ => Interlocked.Increment(ref _nextPort));
         _nodes[port] = (id, transport);
         return port;
     }
 
-    internal void Unregister(int port)
+    /// <summary>Frees <paramref name="port"/>: requests sent there fail with a connection failure.</summary>
+    public void Unregister(int port)
     {
         if (_nodes.TryRemove(port, out var entry))
         {
@@ -48,7 +54,8 @@ public sealed class MemoryNetwork : ITransportFactory
         }
     }
 
-    internal bool TryResolve(string host, int port, out Key id, out IActorRef transport)
+    /// <summary>The id and actor registered at <paramref name="host"/>:<paramref name="port"/>; false when none is.</summary>
+    public bool TryResolve(string host, int port, out Key id, out IActorRef transport)
     {
         if (host == Host && _nodes.TryGetValue(port, out var entry))
         {

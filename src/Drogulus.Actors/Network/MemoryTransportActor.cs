@@ -36,7 +36,7 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
         _handler = handler;
         _pending = new PendingRequests(Timers, handler, settings.RequestTimeout, NodeMetrics.For(self));
         Receive<SendRequest>(OnSendRequest);
-        Receive<Frame>(OnFrame);
+        Receive<MemoryFrame>(OnFrame);
         Receive<SendReply>(OnSendReply);
         Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<GetConnectionCount>(_ => Sender.Tell(_connections.Count));
@@ -98,7 +98,7 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void OnFrame(Frame frame)
+    private void OnFrame(MemoryFrame frame)
     {
         var decoded = MessageCodec.Decode(frame.Payload);
         if (!decoded.IsSuccess)
@@ -141,9 +141,6 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
             return;
         }
 
-        remote.Tell(new Frame(_self, Self, MessageCodec.Encode(message)));
+        remote.Tell(new MemoryFrame(_self, Self, MessageCodec.Encode(message)));
     }
-
-    /// <summary>One encoded message between two memory transports.</summary>
-    internal sealed record Frame(Key FromId, IActorRef FromTransport, byte[] Payload);
 }

@@ -67,7 +67,7 @@ internal sealed class GetActor : ReceiveActor, IWithTimers
         Timers.Cancel("local-read");
         if (local.Item is { } item && !_latest)
         {
-            Answer(new ValueFound(item, Local));
+            Answer(new ValueFound(item, Local, AnsweredBy: _ownId));
             return;
         }
 
@@ -92,7 +92,7 @@ internal sealed class GetActor : ReceiveActor, IWithTimers
             _dataStore.Tell(new DataStoreActor.StoreLocal(item), ActorRefs.Nobody);
         }
 
-        return new ValueFound(item, result.Stats, result.CopiesSeen, result.StaleCopies, result.RepairStores);
+        return new ValueFound(item, result.Stats, result.CopiesSeen, result.StaleCopies, result.RepairStores, result.AnsweredBy, result.CachedAt);
     }
 
     private void Answer(IGetReply reply)

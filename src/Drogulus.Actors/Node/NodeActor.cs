@@ -202,6 +202,8 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         Receive<RefreshTick>(_ => _routing.Tell(new RoutingTableActor.GetRefreshTargets(BeyondClosestNeighbour: false)));
         Receive<RoutingTableActor.RefreshTargets>(OnRefreshTargets);
         Receive<RepublishTick>(_ => _routing.Tell(RoutingTableActor.StartRepublish.Instance));
+        Receive<TriggerRefresh>(trigger => _routing.Tell(new RoutingTableActor.GetRefreshTargets(BeyondClosestNeighbour: false, trigger.AllBuckets, Sender)));
+        Receive<TriggerRepublish>(_ => _routing.Tell(new RoutingTableActor.StartRepublish(Sender)));
         Receive<Republish>(republish => StartPut(republish.Item, _settings.K, storeLocally: false, Sender));
     }
 
@@ -220,6 +222,8 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
         Receive<Republish>(republish => Sender.Tell(new PutFailed(republish.Item.Key, failure)));
         Receive<RefreshTick>(_ => { });
         Receive<RepublishTick>(_ => { });
+        Receive<TriggerRefresh>(_ => Sender.Tell(new Status.Failure(new InvalidOperationException(failure))));
+        Receive<TriggerRepublish>(_ => Sender.Tell(new Status.Failure(new InvalidOperationException(failure))));
         Receive<TransportReady>(OnTransportReady);
         Receive<RebindTick>(_ => _transport.Tell(TransportProtocol.Rebind.Instance));
         Receive<TransportFailed>(failed =>
@@ -245,6 +249,7 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
     private void ReceiveRelays()
     {
         Receive<SaveRoutingTable>(save => _routing.Forward(save));
+        Receive<GetLocalItems>(get => _routing.Forward(get));
 
         // The children hold no transport reference, so that no child needs to learn a sibling after it started.
         Receive<SendRequest>(request => _transport.Forward(request));
@@ -317,10 +322,11 @@ public sealed class NodeActor : ReceiveActor, IWithTimers, IWithStash
             _log.Debug("Refreshing {Count} stale buckets", refresh.Targets.Count);
         }
 
+        refresh.ReplyTo?.Tell(new RefreshStarted(refresh.Targets));
         foreach (var target in refresh.Targets)
         {
-            // A refresh is wanted for its side effect on the routing table; its answer goes nowhere.
-            Context.ActorOf(FindNodesActor.Props(target, ActorRefs.Nobody, _identity.Id, _settings, _routing, _transport));
+            // A refresh is wanted for its side effect on the routing table; its answer goes nowhere (or to a TriggerRefresh's sender).
+            Context.ActorOf(FindNodesActor.Props(target, refresh.ReplyTo ?? ActorRefs.Nobody, _identity.Id, _settings, _routing, _transport));
         }
     }
 

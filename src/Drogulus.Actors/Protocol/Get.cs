@@ -17,8 +17,12 @@ public sealed record Get(Key Key, bool Latest = false) : IDrogulusMessage;
 /// A live, valid item was found. <paramref name="CopiesSeen"/> counts the copies the get saw (1 for a plain
 /// get), <paramref name="StaleCopies"/> those older than <paramref name="Item"/>, and
 /// <paramref name="RepairStores"/> the stores the read repair sent (newest mode only).
+/// <paramref name="AnsweredBy"/> is the node whose copy this is (the reading node itself when its local store
+/// answered or its own copy was the newest); <paramref name="CachedAt"/> is the node a plain get's caching
+/// store went to (PROTOCOL §9 step 4: the closest node that answered the lookup without the value), null when
+/// none was sent (a local answer, newest mode, or no such node).
 /// </summary>
-public sealed record ValueFound(SignedItem Item, LookupStats Stats, int CopiesSeen = 1, int StaleCopies = 0, int RepairStores = 0) : IGetReply;
+public sealed record ValueFound(SignedItem Item, LookupStats Stats, int CopiesSeen = 1, int StaleCopies = 0, int RepairStores = 0, Key? AnsweredBy = null, Key? CachedAt = null) : IGetReply;
 
 /// <summary>The lookup completed without finding the item.</summary>
 public sealed record ValueNotFound(Key Key, LookupStats Stats) : IGetReply;

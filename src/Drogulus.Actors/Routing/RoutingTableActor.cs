@@ -53,7 +53,8 @@ internal sealed class RoutingTableActor : ReceiveActor
         Receive<ContactsLearned>(OnContactsLearned);
         Receive<IRpcOutcome>(OnProbeOutcome);
         Receive<GetClosest>(OnGetClosest);
-        Receive<StartRepublish>(_ => _dataStore.Tell(new DataStoreActor.RunRepublish(ClosenessProfile.Of(_table.OwnId, _table.AllContacts(), _settings.K))));
+        Receive<StartRepublish>(start => _dataStore.Tell(new DataStoreActor.RunRepublish(Closeness(), start.ReplyTo)));
+        Receive<GetLocalItems>(_ => _dataStore.Forward(new DataStoreActor.ListLocalItems(Closeness())));
         Receive<GetRefreshTargets>(OnGetRefreshTargets);
         Receive<GetRoutingStatus>(_ => Sender.Tell(new RoutingStatus(_table.Count, _table.BucketCount, _lastAnswer)));
         Receive<SaveRoutingTable>(_ => Sender.Tell(new RoutingTableSaved(RoutingTableSnapshot.Save(_table))));
@@ -71,6 +72,7 @@ internal sealed class RoutingTableActor : ReceiveActor
         _metrics.Publish(_table);
         return handled;
     }
+    private ClosenessProfile Closeness() => ClosenessProfile.Of(_table.OwnId, _table.AllContacts(), _settings.K);
 
     private void OnInbound(InboundRequest inbound)
     {
@@ -217,8 +219,8 @@ internal sealed class RoutingTableActor : ReceiveActor
     {
         var targets = get.BeyondClosestNeighbour
             ? _table.RefreshTargetsBeyondClosestNeighbour(_random)
-            : _table.RefreshTargets(Now, _settings.RefreshTimeout, _random);
-        Sender.Tell(new RefreshTargets(targets));
+            : _table.RefreshTargets(Now, get.AllBuckets ? TimeSpan.Zero : _settings.RefreshTimeout, _random);
+        Sender.Tell(new RefreshTargets(targets, get.ReplyTo));
     }
 
     /// <summary>Most pings to strangers in flight at once, so that a flood of <c>nodes</c> replies stays cheap.</summary>
@@ -239,17 +241,20 @@ internal sealed class RoutingTableActor : ReceiveActor
     /// <summary>Answer to <see cref="GetClosest"/>, closest first.</summary>
     internal sealed record ClosestContacts(Key Target, IReadOnlyList<Contact> Contacts);
 
-    /// <summary>The node's republish tick: the data store gets the table's closeness profile and runs the pass.</summary>
-    internal sealed record StartRepublish
+    /// <summary>The node's republish tick (or a <see cref="TriggerRepublish"/> from <paramref name="ReplyTo"/>): the data store gets the table's closeness profile and runs the pass.</summary>
+    internal sealed record StartRepublish(IActorRef? ReplyTo = null)
     {
         public static StartRepublish Instance { get; } = new();
     }
 
-    /// <summary>Asks for refresh lookup targets: stale buckets, or (after a join) buckets beyond the closest neighbour.</summary>
-    internal sealed record GetRefreshTargets(bool BeyondClosestNeighbour);
+    /// <summary>
+    /// Asks for refresh lookup targets: stale buckets (every bucket with <paramref name="AllBuckets"/>), or (after a
+    /// join) buckets beyond the closest neighbour. <paramref name="ReplyTo"/> is handed back in the answer.
+    /// </summary>
+    internal sealed record GetRefreshTargets(bool BeyondClosestNeighbour, bool AllBuckets = false, IActorRef? ReplyTo = null);
 
-    /// <summary>Answer to <see cref="GetRefreshTargets"/>.</summary>
-    internal sealed record RefreshTargets(IReadOnlyList<Key> Targets);
+    /// <summary>Answer to <see cref="GetRefreshTargets"/>; <paramref name="ReplyTo"/> asked for the refresh (a <see cref="TriggerRefresh"/>).</summary>
+    internal sealed record RefreshTargets(IReadOnlyList<Key> Targets, IActorRef? ReplyTo = null);
 
     /// <summary>Asks for the table's size.</summary>
     internal sealed record GetRoutingStatus

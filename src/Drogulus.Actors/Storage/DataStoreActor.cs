@@ -5,6 +5,7 @@ using System.Diagnostics;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Diagnostics;
 using Drogulus.Actors.Network;
+using Drogulus.Actors.Protocol;
 using Drogulus.Actors.Routing;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
@@ -63,6 +64,7 @@ internal sealed class DataStoreActor : ReceiveActor, IWithTimers
         Receive<RunRepublish>(OnRunRepublish);
         Receive<GetItemCount>(_ => Sender.Tell(_store.Count));
         Receive<GetStoreHealth>(_ => Sender.Tell(CheckHealth()));
+        Receive<ListLocalItems>(list => Sender.Tell(ListLocal(list.Closeness)));
     }
 
     public static Props Props(LocalStore store, DrogulusSettings settings, Key ownId) =>
@@ -224,12 +226,17 @@ internal sealed class DataStoreActor : ReceiveActor, IWithTimers
         _metrics.Republished(plan.Republish.Count);
         if (plan.Republish.Count == 0)
         {
+            run.ReplyTo?.Tell(new RepublishCompleted(0, plan.Skipped, deleted));
             return;
         }
 
         _republish?.Stop();
         _materializer ??= Context.Materializer();
         _republish = RepublishPass.Start(_materializer, plan.Republish, Self, Context.Parent, _settings);
+        if (run.ReplyTo is { } replyTo)
+        {
+            _republish.Completion.PipeTo(replyTo, success: count => new RepublishCompleted(count, plan.Skipped, deleted));
+        }
     }
 
     // Issue 12 (health): a write statement that changes nothing, and room for one more largest item.
@@ -247,6 +254,10 @@ internal sealed class DataStoreActor : ReceiveActor, IWithTimers
 
         return new StoreHealth(writeError, _store.HasRoomFor(_settings.MaxItemSize), _store.TotalBytes, _settings.MaxStoreBytes);
     }
+
+    // TriggerRepublish's sibling for tests and operators: every live item, with the rule a republish pass applies.
+    private LocalItems ListLocal(ClosenessProfile closeness) =>
+        new(_ownId, _store.AllKeys().Order().Select(key => _store.Peek(key, Now) is { } item ? new LocalCopy(item, closeness.IsAmongClosest(key)) : null).OfType<LocalCopy>().ToArray());
 
     /// <summary>An inbound <c>store</c> (already past the blacklist check); a sender to blacklist is told back to the sender of this message.</summary>
     internal sealed record StoreRequest(InboundRequest Inbound, ActivityContext Trace = default);
@@ -292,8 +303,11 @@ internal sealed class DataStoreActor : ReceiveActor, IWithTimers
         public static HandOverTick Instance { get; } = new();
     }
 
-    /// <summary>Runs the republish pass with the routing table's closeness profile.</summary>
-    internal sealed record RunRepublish(ClosenessProfile Closeness);
+    /// <summary>Runs the republish pass with the routing table's closeness profile; <paramref name="ReplyTo"/> (a <see cref="TriggerRepublish"/>) gets <see cref="RepublishCompleted"/>.</summary>
+    internal sealed record RunRepublish(ClosenessProfile Closeness, IActorRef? ReplyTo = null);
+
+    /// <summary>Lists the live items (<see cref="GetLocalItems"/>) with the routing table's closeness profile; answered with <see cref="LocalItems"/>.</summary>
+    internal sealed record ListLocalItems(ClosenessProfile Closeness);
 
     /// <summary>Asks whether the store can be written and has room; answered with a <see cref="StoreHealth"/>.</summary>
     internal sealed record GetStoreHealth

@@ -21,21 +21,28 @@ internal sealed class RepublishPass
 {
     private readonly UniqueKillSwitch _killSwitch;
 
-    private RepublishPass(UniqueKillSwitch killSwitch) => _killSwitch = killSwitch;
+    private RepublishPass(UniqueKillSwitch killSwitch, Task<int> completion)
+    {
+        _killSwitch = killSwitch;
+        Completion = completion;
+    }
+
+    /// <summary>Completes with the number of items that went through when the pass ends or is stopped.</summary>
+    public Task<int> Completion { get; }
 
     public static RepublishPass Start(IMaterializer materializer, IReadOnlyList<Key> keys, IActorRef dataStore, IActorRef node, DrogulusSettings settings)
     {
         var interval = TimeSpan.FromSeconds(1 / settings.RepublishItemsPerSecond);
         var askTimeout = settings.LookupTimeout + settings.RequestTimeout + settings.RequestTimeout;
-        var killSwitch = Source.From(keys)
+        var (killSwitch, completion) = Source.From(keys)
             .ViaMaterialized(KillSwitches.Single<Key>(), Keep.Right)
             .Throttle(1, interval, 1, ThrottleMode.Shaping)
             .SelectAsync(1, key => Read(dataStore, key, askTimeout))
             .Where(item => item is not null)
             .SelectAsyncUnordered(settings.RepublishParallelism, item => Republish(node, item!, askTimeout))
-            .ToMaterialized(Sink.Ignore<NotUsed>(), Keep.Left)
+            .ToMaterialized(Sink.Aggregate<NotUsed, int>(0, (count, _) => count + 1), Keep.Both)
             .Run(materializer);
-        return new RepublishPass(killSwitch);
+        return new RepublishPass(killSwitch, completion);
     }
 
     public void Stop() => _killSwitch.Shutdown();

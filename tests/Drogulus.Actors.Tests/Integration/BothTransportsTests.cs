@@ -7,6 +7,7 @@ using Drogulus.Actors.Node;
 using Drogulus.Actors.Protocol;
 using Drogulus.Core.Items;
 using Drogulus.Core.Wire;
+using Drogulus.Testing;
 
 namespace Drogulus.Actors.Tests.Integration;
 
@@ -117,18 +118,15 @@ public sealed class BothTransportsTests : TestKit
             Wait);
     }
 
-    private MemoryNetwork? _memory;
+    private TestNetwork? _memory;
 
-    private IActorRef StartNode(string transport, int seed, DrogulusSettings? settings = null)
+    // Memory: the TestKit's network (seeded ids; the settings of its first node hold for the rest). TLS: real sockets.
+    private IActorRef StartNode(string transport, int seed, DrogulusSettings? settings = null) => transport switch
     {
-        ITransportFactory factory = transport switch
-        {
-            "memory" => _memory ??= new MemoryNetwork(),
-            "tls" => new TlsTransport(),
-            _ => throw new ArgumentException(transport, nameof(transport)),
-        };
-        return Sys.ActorOf(NodeActor.Props(settings ?? Settings, NodeIdentity.Generate(Sys.Scheduler.Now), factory, seed: seed), $"node-{seed}");
-    }
+        "memory" => (_memory ??= TestNetwork.Start(this, 0, settings ?? Settings, seed: 1, wait: Wait)).AddNode(join: false).Node,
+        "tls" => Sys.ActorOf(NodeActor.Props(settings ?? Settings, NodeIdentity.Generate(Sys.Scheduler.Now), new TlsTransport(), seed: seed), $"node-{seed}"),
+        _ => throw new ArgumentException(transport, nameof(transport)),
+    };
 
     private async Task<IActorRef[]> StartJoined(string transport, int count, DrogulusSettings? settings = null)
     {

@@ -3,10 +3,9 @@ using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Drogulus.Actors.Configuration;
-using Drogulus.Actors.Network;
-using Drogulus.Actors.Node;
 using Drogulus.Actors.Protocol;
 using Drogulus.Core.Items;
+using Drogulus.Testing;
 using Xunit.Abstractions;
 
 namespace Drogulus.Actors.Tests.Integration;
@@ -70,15 +69,9 @@ public sealed class ChurnNetworkTests : TestKit
               republish.items-per-second = 1000000
             }
             """);
-        var network = new MemoryNetwork();
         var start = Scheduler.Now;
-        var nodes = Enumerable.Range(0, nodeCount)
-            .Select(i => Sys.ActorOf(NodeActor.Props(settings, NodeIdentity.Generate(start), network, seed: seed * 100_000 + i), $"node-{i}"))
-            .ToArray();
-        var seedStatus = await nodes[0].Ask<NodeStatus>(GetNodeStatus.Instance, AskTimeout);
-
-        var joins = await Task.WhenAll(nodes.Skip(1).Select(n => n.Ask<IJoinReply>(new Join([seedStatus.Endpoint]), AskTimeout)));
-        Assert.All(joins, j => Assert.IsType<Joined>(j));
+        var network = await TestNetwork.StartAsync(this, nodeCount, settings, seed, wait: AskTimeout);
+        var nodes = network.Nodes.Select(n => n.Node).ToArray();
         _output.WriteLine($"{nodeCount} nodes joined after {clock.ElapsedMilliseconds} ms");
 
         var items = SignItems(itemCount, seed, start);
@@ -90,18 +83,15 @@ public sealed class ChurnNetworkTests : TestKit
         Assert.Equal(itemCount, foundBefore);
         _output.WriteLine($"{foundBefore}/{itemCount} found after {clock.ElapsedMilliseconds} ms");
 
-        var stopped = nodes.OrderBy(_ => random.Next()).Take(nodeCount / 4).ToHashSet();
-        foreach (var node in stopped)
+        foreach (var node in network.Nodes.OrderBy(_ => random.Next()).Take(nodeCount / 4))
         {
-            Watch(node);
-            Sys.Stop(node);
-            ExpectTerminated(node, AskTimeout);
+            node.Stop();
         }
 
-        var alive = nodes.Where(n => !stopped.Contains(n)).ToArray();
-        Assert.Equal(nodeCount - (nodeCount / 4), network.Count);
+        var alive = network.Live.Select(n => n.Node).ToArray();
+        Assert.Equal(nodeCount - (nodeCount / 4), network.Network.Count);
         var heldAfterStop = await CountHeld(alive);
-        _output.WriteLine($"{stopped.Count} nodes stopped; survivors hold {heldAfterStop} copies after {clock.ElapsedMilliseconds} ms");
+        _output.WriteLine($"{nodeCount / 4} nodes stopped; survivors hold {heldAfterStop} copies after {clock.ElapsedMilliseconds} ms");
 
         var step = settings.ReplicateInterval / 40;
         for (var passed = TimeSpan.Zero; passed <= 2 * settings.ReplicateInterval; passed += step)

@@ -1,11 +1,10 @@
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Drogulus.Actors.Configuration;
-using Drogulus.Actors.Network;
-using Drogulus.Actors.Node;
 using Drogulus.Actors.Protocol;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
+using Drogulus.Testing;
 
 namespace Drogulus.Actors.Tests.Integration;
 
@@ -20,23 +19,14 @@ public sealed class NewestGetTests : TestKit
     private static readonly PublisherKey Publisher = PublisherKey.Generate();
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
+    private readonly TestNetwork _network;
     private readonly IActorRef[] _nodes;
-    private readonly Key[] _ids;
 
     public NewestGetTests()
-        : base("akka.loglevel = ERROR")
+        : base(VirtualTime.Config)
     {
-        var settings = DrogulusConfig.SettingsFrom($"drogulus {{ k = {K}, alpha = 2 }}");
-        var network = new MemoryNetwork();
-        _nodes = Enumerable.Range(0, 12)
-            .Select(i => Sys.ActorOf(NodeActor.Props(settings, NodeIdentity.Generate(Sys.Scheduler.Now), network, seed: i), $"node-{i}"))
-            .ToArray();
-        var statuses = _nodes.Select(n => n.Ask<NodeStatus>(GetNodeStatus.Instance, Wait).GetAwaiter().GetResult()).ToArray();
-        _ids = statuses.Select(s => s.NodeId).ToArray();
-        foreach (var node in _nodes.Skip(1))
-        {
-            Assert.IsType<Joined>(node.Ask<IJoinReply>(new Join([statuses[0].Endpoint]), Wait).GetAwaiter().GetResult());
-        }
+        _network = TestNetwork.Start(this, 12, DrogulusConfig.SettingsFrom($"drogulus {{ k = {K}, alpha = 2 }}"));
+        _nodes = _network.Nodes.Select(n => n.Node).ToArray();
     }
 
     [Fact]
@@ -81,6 +71,7 @@ public sealed class NewestGetTests : TestKit
         Assert.Equal(v1, found.Item);
         Assert.Equal(1, found.CopiesSeen);
         Assert.Equal(0, found.RepairStores);
+        Assert.Contains(found.AnsweredBy!.Value, _network.ClosestTo(v1.Key, K).Select(n => n.Id));
     }
 
     [Fact]
@@ -100,16 +91,15 @@ public sealed class NewestGetTests : TestKit
         Assert.True(found.CopiesSeen >= K, $"{found.CopiesSeen} copies seen");
     }
 
-    private int[] ClosestIndexes(Key key) =>
-        Enumerable.Range(0, _ids.Length).OrderBy(i => _ids[i], Comparer<Key>.Create(key.CompareDistance)).Take(K).ToArray();
+    private int[] ClosestIndexes(Key key) => _network.ClosestTo(key, K).Select(n => _network.IndexOf(n.Id)).ToArray();
 
-    private IActorRef[] ClosestNodes(Key key) => ClosestIndexes(key).Select(i => _nodes[i]).ToArray();
+    private IActorRef[] ClosestNodes(Key key) => _network.ClosestTo(key, K).Select(n => n.Node).ToArray();
 
-    // A plain get at a holder answers from its local store, so it tells which version the node holds.
+    // The nodes' local stores tell which version each holds.
     private static async Task<int> CountHolding(IEnumerable<IActorRef> nodes, SignedItem version)
     {
-        var replies = await Task.WhenAll(nodes.Select(n => n.Ask<IGetReply>(new Get(version.Key), Wait)));
-        return replies.Count(r => r is ValueFound found && found.Item.Equals(version));
+        var stores = await Task.WhenAll(nodes.Select(n => n.Ask<LocalItems>(GetLocalItems.Instance, Wait)));
+        return stores.Count(s => s.Copies.Any(c => c.Item.Equals(version)));
     }
 
     private SignedItem Item(string name, string value, int offset) =>

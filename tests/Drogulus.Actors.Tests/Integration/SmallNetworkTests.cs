@@ -1,10 +1,8 @@
-using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Drogulus.Actors.Configuration;
-using Drogulus.Actors.Network;
-using Drogulus.Actors.Node;
 using Drogulus.Actors.Protocol;
 using Drogulus.Core.Items;
+using Drogulus.Testing;
 
 namespace Drogulus.Actors.Tests.Integration;
 
@@ -13,34 +11,23 @@ public sealed class SmallNetworkTests : TestKit
     private static readonly PublisherKey Publisher = PublisherKey.Generate();
 
     public SmallNetworkTests()
-        : base("akka.loglevel = WARNING")
+        : base(VirtualTime.Config)
     {
     }
 
     [Fact]
-    public async Task Nodes_should_store_and_read_a_signed_value_when_joined_through_one_seed()
+    public void Nodes_should_store_and_read_a_signed_value_when_joined_through_one_seed()
     {
-        var settings = DrogulusConfig.SettingsFrom("drogulus.k = 4");
-        var network = new MemoryNetwork();
-        var now = Sys.Scheduler.Now;
-        var nodes = Enumerable.Range(0, 8)
-            .Select(i => Sys.ActorOf(NodeActor.Props(settings, NodeIdentity.Generate(now), network, seed: i), $"node-{i}"))
-            .ToArray();
-        var seedStatus = await nodes[0].Ask<NodeStatus>(GetNodeStatus.Instance, TimeSpan.FromSeconds(5));
+        var network = TestNetwork.Start(this, 8, DrogulusConfig.SettingsFrom("drogulus.k = 4"));
+        var item = SignedItem.Create(Publisher, "greeting", "hello", Sys.Scheduler.Now.ToUnixTimeSeconds(), 0);
 
-        foreach (var node in nodes.Skip(1))
-        {
-            node.Tell(new Join([seedStatus.Endpoint]));
-            ExpectMsg<Joined>();
-        }
+        var put = Assert.IsType<PutCompleted>(network[3].Put(item));
+        Assert.Equal(4, put.StoredCount);
 
-        var item = SignedItem.Create(Publisher, "greeting", "hello", now.ToUnixTimeSeconds(), 0);
-        nodes[3].Tell(new Put(item));
-        var put = ExpectMsg<PutCompleted>();
-        Assert.True(put.StoredCount >= 1);
-
-        nodes[6].Tell(new Get(item.Key));
-        var found = ExpectMsg<ValueFound>();
+        // Read from a node that holds no copy, so that the value comes through a lookup from one of the k closest.
+        var reader = network.Nodes.First(n => n != network[3] && !network.ClosestTo(item.Key, 4).Contains(n));
+        var found = Assert.IsType<ValueFound>(reader.Get(item.Key));
         Assert.Equal(item, found.Item);
+        Assert.Contains(network.NodeOf(found.AnsweredBy!.Value), network.ClosestTo(item.Key, 4));
     }
 }

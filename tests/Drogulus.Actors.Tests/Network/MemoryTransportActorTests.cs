@@ -3,6 +3,7 @@ using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Wire;
+using Drogulus.Testing;
 
 namespace Drogulus.Actors.Tests.Network;
 
@@ -10,13 +11,13 @@ namespace Drogulus.Actors.Tests.Network;
 public sealed class MemoryTransportActorTests : TestKit
 {
     private readonly MemoryNetwork _network = new();
-    private readonly NodeUnderTest _node;
+    private readonly TestNode _node;
     private readonly RawPeer _peer;
 
     public MemoryTransportActorTests()
         : base("akka.loglevel = ERROR")
     {
-        _node = NodeUnderTest.Start(this, _network, DrogulusConfig.SettingsFrom("drogulus.k = 4"));
+        _node = TestNode.Start(this, _network, DrogulusConfig.SettingsFrom("drogulus.k = 4"));
         _peer = new RawPeer(this, _network, Key.Random(new Random(3)));
     }
 
@@ -33,7 +34,7 @@ public sealed class MemoryTransportActorTests : TestKit
         Assert.Equal(ErrorCode.BadRequest, error.Code);
         Assert.Equal(new Dictionary<string, string> { ["node"] = "does not match the TLS identity" }, error.Details);
         Assert.Equal(_node.Id, error.Node);
-        Assert.Equal(0, _node.Status(this).Contacts);
+        Assert.Equal(0, _node.Status().Contacts);
     }
 
     [Theory]

@@ -5,6 +5,7 @@ using Drogulus.Actors.Network;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Wire;
 using static Drogulus.Actors.Network.TransportProtocol;
+using Drogulus.Testing;
 
 namespace Drogulus.Actors.Tests.Network;
 

@@ -3,7 +3,7 @@ using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
 using Drogulus.Actors.Node;
 using Drogulus.Actors.Protocol;
-using Drogulus.Actors.Tests.Network;
+using Drogulus.Testing;
 using Drogulus.Core.Items;
 
 namespace Drogulus.Actors.Tests.Node;
@@ -21,7 +21,7 @@ public sealed class DrogulusNodeClientTests : TestKit
     public async Task Client_should_put_get_and_report_status_when_talking_to_a_node()
     {
         var settings = DrogulusConfig.SettingsFrom("drogulus.k = 4");
-        var node = NodeUnderTest.Start(this, new MemoryNetwork(), settings);
+        var node = TestNode.Start(this, new MemoryNetwork(), settings);
         var client = new DrogulusNodeClient(node.Node, TimeSpan.FromSeconds(10));
         var item = SignedItem.Create(Publisher, "via-client", "v", SignedItem.UnixSeconds(Sys.Scheduler.Now), 0);
 

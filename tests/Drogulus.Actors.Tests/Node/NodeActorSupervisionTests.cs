@@ -3,7 +3,7 @@ using Akka.TestKit.Xunit2;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
 using Drogulus.Actors.Protocol;
-using Drogulus.Actors.Tests.Network;
+using Drogulus.Testing;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 using Drogulus.Core.Wire;
@@ -16,14 +16,14 @@ public sealed class NodeActorSupervisionTests : TestKit
     private static readonly PublisherKey Publisher = PublisherKey.Generate();
 
     private readonly MemoryNetwork _network = new();
-    private readonly NodeUnderTest _node;
+    private readonly TestNode _node;
     private readonly RawPeer _peer;
     private readonly SignedItem _item;
 
     public NodeActorSupervisionTests()
         : base("akka.loglevel = OFF")
     {
-        _node = NodeUnderTest.Start(this, _network, DrogulusConfig.SettingsFrom("drogulus.k = 4"));
+        _node = TestNode.Start(this, _network, DrogulusConfig.SettingsFrom("drogulus.k = 4"));
         _peer = new RawPeer(this, _network, Key.Random(new Random(41)));
         _peer.Introduce(_node.Transport);
         _item = SignedItem.Create(Publisher, "survivor", "v", Sys.Scheduler.Now.ToUnixTimeSeconds(), 0);
@@ -37,7 +37,7 @@ public sealed class NodeActorSupervisionTests : TestKit
     {
         var target = await KillAndWatch(child);
 
-        var status = _node.Status(this);
+        var status = _node.Status();
         Assert.Equal(1, status.Contacts);
         Assert.Equal(1, status.Items);
         _node.Node.Tell(new Get(_item.Key), TestActor);
@@ -78,11 +78,11 @@ public sealed class NodeActorSupervisionTests : TestKit
     [Fact]
     public async Task Node_should_stay_reachable_at_its_endpoint_when_the_transport_was_restarted()
     {
-        var endpoint = _node.Status(this).Endpoint;
+        var endpoint = _node.Status().Endpoint;
 
         await KillAndWatch("transport");
 
-        Assert.Equal(endpoint, _node.Status(this).Endpoint);
+        Assert.Equal(endpoint, _node.Status().Endpoint);
         Assert.True(_network.TryResolve(MemoryNetwork.Host, _node.Port, out var id, out _));
         Assert.Equal(_node.Id, id);
         _peer.Introduce(_node.Transport);

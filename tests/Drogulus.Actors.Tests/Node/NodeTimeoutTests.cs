@@ -3,7 +3,7 @@ using Akka.TestKit.Xunit2;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
 using Drogulus.Actors.Protocol;
-using Drogulus.Actors.Tests.Network;
+using Drogulus.Testing;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 using Drogulus.Core.Wire;
@@ -19,13 +19,13 @@ public sealed class NodeTimeoutTests : TestKit
 
     private readonly MemoryNetwork _network = new();
     private readonly DrogulusSettings _settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, request-timeout = 3s, join.seed-attempts = 1 }");
-    private readonly NodeUnderTest _node;
+    private readonly TestNode _node;
     private readonly RawPeer _peer;
 
     public NodeTimeoutTests()
         : base(VirtualTime.Config)
     {
-        _node = NodeUnderTest.Start(this, _network, _settings);
+        _node = TestNode.Start(this, _network, _settings);
         _peer = new RawPeer(this, _network, Key.Random(new Random(9)));
     }
 
@@ -48,7 +48,7 @@ public sealed class NodeTimeoutTests : TestKit
     public void Join_should_ping_a_silent_seed_again_after_retry_delay_and_fail_only_after_the_last_attempt()
     {
         var settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, request-timeout = 3s, join.seed-attempts = 3, join.retry-delay = 2s }");
-        var node = NodeUnderTest.Start(this, _network, settings, "patient", seed: 3);
+        var node = TestNode.Start(this, _network, settings, "patient", seed: 3);
         node.Node.Tell(new Join([$"{MemoryNetwork.Host}:{_peer.Port}"]), TestActor);
 
         for (var attempt = 1; attempt <= 3; attempt++)
@@ -69,7 +69,7 @@ public sealed class NodeTimeoutTests : TestKit
     public void Join_should_succeed_when_the_seed_answers_only_its_second_ping()
     {
         var settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, request-timeout = 3s, join.seed-attempts = 3, join.retry-delay = 2s }");
-        var node = NodeUnderTest.Start(this, _network, settings, "second-try", seed: 4);
+        var node = TestNode.Start(this, _network, settings, "second-try", seed: 4);
         node.Node.Tell(new Join([$"{MemoryNetwork.Host}:{_peer.Port}"]), TestActor);
         _peer.ExpectRequest<PingMessage>();
         Scheduler.Advance(settings.RequestTimeout);
@@ -84,13 +84,14 @@ public sealed class NodeTimeoutTests : TestKit
         {
             Scheduler.Advance(settings.RequestTimeout);
             Assert.Equal(new Joined(1), ExpectMsg<IJoinReply>(VirtualTime.Quiet));
-        });
+        },
+        TimeSpan.FromSeconds(20));
     }
 
     [Fact]
     public void Join_should_fail_exactly_at_request_timeout_when_the_network_drops_every_message()
     {
-        var seed = NodeUnderTest.Start(this, _network, _settings, "seed", seed: 2);
+        var seed = TestNode.Start(this, _network, _settings, "seed", seed: 2);
         var dropped = CreateTestProbe();
         _network.Drop = (from, to) =>
         {

@@ -2,7 +2,7 @@ using Akka.TestKit.Xunit2;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
 using Drogulus.Actors.Protocol;
-using Drogulus.Actors.Tests.Network;
+using Drogulus.Testing;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 using Drogulus.Core.Wire;
@@ -16,13 +16,13 @@ public sealed class PublicApiTests : TestKit
 
     private readonly MemoryNetwork _network = new();
     private readonly DrogulusSettings _settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, join.seed-attempts = 1 }");
-    private readonly NodeUnderTest _node;
+    private readonly TestNode _node;
     private readonly double _now;
 
     public PublicApiTests()
         : base("akka.loglevel = ERROR")
     {
-        _node = NodeUnderTest.Start(this, _network, _settings);
+        _node = TestNode.Start(this, _network, _settings);
         _now = Sys.Scheduler.Now.ToUnixTimeSeconds();
     }
 
@@ -36,7 +36,7 @@ public sealed class PublicApiTests : TestKit
         _node.Node.Tell(new Put(item, duplicate), TestActor);
 
         Assert.Equal(new PutFailed(item.Key, "duplicate must be at least 1") { Kind = PutFailureKind.InvalidDuplicate }, ExpectMsg<PutFailed>());
-        Assert.Equal(0, _node.Status(this).Items);
+        Assert.Equal(0, _node.Status().Items);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class PublicApiTests : TestKit
         var failed = ExpectMsg<PutFailed>();
         Assert.Equal(forged.Key, failed.Key);
         Assert.StartsWith("the item is not valid", failed.Reason, StringComparison.Ordinal);
-        Assert.Equal(0, _node.Status(this).Items);
+        Assert.Equal(0, _node.Status().Items);
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class PublicApiTests : TestKit
         var completed = ExpectMsg<PutCompleted>();
         Assert.Equal(item.Key, completed.Key);
         Assert.Equal([new StoreOutcome(_node.Id, StoreResult.Stored)], completed.Outcomes);
-        Assert.Equal(1, _node.Status(this).Items);
+        Assert.Equal(1, _node.Status().Items);
         _node.Node.Tell(new Get(item.Key), TestActor);
         var found = ExpectMsg<ValueFound>();
         Assert.Equal(item, found.Item);
@@ -131,31 +131,31 @@ public sealed class PublicApiTests : TestKit
     [Fact]
     public void Join_should_fail_with_no_seed_answered_when_the_seed_proves_another_id()
     {
-        var seed = NodeUnderTest.Start(this, _network, _settings, "seed", seed: 2);
+        var seed = TestNode.Start(this, _network, _settings, "seed", seed: 2);
         var wrongId = Key.Random(new Random(51));
 
         _node.Node.Tell(new Join([$"{wrongId}@{MemoryNetwork.Host}:{seed.Port}"]), TestActor);
 
         Assert.Equal(new JoinFailed("no seed answered"), ExpectMsg<JoinFailed>());
-        Assert.Equal(0, _node.Status(this).Contacts);
+        Assert.Equal(0, _node.Status().Contacts);
     }
 
     [Fact]
     public void Join_should_succeed_when_the_seed_is_pinned_by_its_id()
     {
-        var seed = NodeUnderTest.Start(this, _network, _settings, "seed", seed: 2);
+        var seed = TestNode.Start(this, _network, _settings, "seed", seed: 2);
 
         _node.Node.Tell(new Join([$"{seed.Id}@{MemoryNetwork.Host}:{seed.Port}"]), TestActor);
 
         Assert.Equal(new Joined(1), ExpectMsg<Joined>());
-        Assert.Equal(1, seed.Status(this).Contacts);
+        Assert.Equal(1, seed.Status().Contacts);
     }
 
     [Fact]
     public void Get_should_answer_ValueNotFound_when_no_node_of_a_joined_network_holds_the_key()
     {
-        var seed = NodeUnderTest.Start(this, _network, _settings, "seed", seed: 2);
-        var third = NodeUnderTest.Start(this, _network, _settings, "third", seed: 3);
+        var seed = TestNode.Start(this, _network, _settings, "seed", seed: 2);
+        var third = TestNode.Start(this, _network, _settings, "third", seed: 3);
         foreach (var joiner in new[] { _node, third })
         {
             joiner.Node.Tell(new Join([$"{MemoryNetwork.Host}:{seed.Port}"]), TestActor);

@@ -5,7 +5,7 @@ using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
 using Drogulus.Actors.Node;
 using Drogulus.Actors.Protocol;
-using Drogulus.Actors.Tests.Network;
+using Drogulus.Testing;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 using Drogulus.Core.Wire;
@@ -36,7 +36,7 @@ public sealed class RequestLifecycleTests : TestKit
         // The node's parent restarts it on any failure, as a user's supervisor might.
         var identity = NodeIdentity.Generate(Sys.Scheduler.Now);
         _node = ChildActorOf(NodeActor.Props(Settings, identity, _network, seed: 3), "node", new OneForOneStrategy(_ => Directive.Restart));
-        var status = NodeUnderTest.Status(this, _node);
+        var status = TestNode.StatusOf(this, _node);
         var port = int.Parse(status.Endpoint[(status.Endpoint.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(_network.TryResolve(MemoryNetwork.Host, port, out _, out var transport));
         _transport = transport;
@@ -55,7 +55,7 @@ public sealed class RequestLifecycleTests : TestKit
         _node.Tell(new Join(["127.0.0.1:1", bad!]));
 
         Assert.Equal("a seed is empty", ExpectMsg<JoinFailed>().Reason);
-        Assert.Equal(1, NodeUnderTest.Status(this, _node).Contacts);
+        Assert.Equal(1, TestNode.StatusOf(this, _node).Contacts);
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class RequestLifecycleTests : TestKit
         _node.Tell(new Put(null!));
 
         Assert.Equal("the put has no item", ExpectMsg<PutFailed>().Reason);
-        Assert.Equal(1, NodeUnderTest.Status(this, _node).Contacts);
+        Assert.Equal(1, TestNode.StatusOf(this, _node).Contacts);
     }
 
     [Fact]
@@ -72,11 +72,11 @@ public sealed class RequestLifecycleTests : TestKit
     {
         var item = Item("kept");
         _peer.ExpectReply<PongMessage>(_peer.Send(_transport, new StoreMessage("", default, 0, "", item)));
-        var before = NodeUnderTest.Status(this, _node);
+        var before = TestNode.StatusOf(this, _node);
 
         RestartNode();
 
-        var after = NodeUnderTest.Status(this, _node);
+        var after = TestNode.StatusOf(this, _node);
         Assert.Equal(before.Endpoint, after.Endpoint);
         Assert.Equal(1, after.Contacts);
         Assert.Equal(1, after.Items);
@@ -160,7 +160,7 @@ public sealed class RequestLifecycleTests : TestKit
     [Fact]
     public void Node_should_fail_requests_at_once_and_bind_again_with_backoff_when_its_transport_fails_while_ready()
     {
-        var endpoint = NodeUnderTest.Status(this, _node).Endpoint;
+        var endpoint = TestNode.StatusOf(this, _node).Endpoint;
 
         _node.Tell(new TransportFailed("the listener stopped"));
 
@@ -173,7 +173,7 @@ public sealed class RequestLifecycleTests : TestKit
         _node.Tell(GetNodeStatus.Instance);
         ExpectMsg<Status.Failure>();
         Scheduler.Advance(Settings.RebindMinBackoff);
-        AwaitAssert(() => Assert.Equal(endpoint, NodeUnderTest.Status(this, _node).Endpoint));
+        AwaitAssert(() => Assert.Equal(endpoint, TestNode.StatusOf(this, _node).Endpoint));
     }
 
     [Fact]
@@ -187,13 +187,13 @@ public sealed class RequestLifecycleTests : TestKit
         var dead = ExpectMsg<PutCompleted>();
 
         // A node with an empty table.
-        var lonely = NodeUnderTest.Start(this, _network, Settings, name: "lonely", seed: 5);
+        var lonely = TestNode.Start(this, _network, Settings, name: "lonely", seed: 5);
         lonely.Node.Tell(new Put(item));
         var empty = ExpectMsg<PutCompleted>();
 
         Assert.Equal(1, dead.StoredCount);
         Assert.Equal(1, empty.StoredCount);
-        Assert.Equal(NodeUnderTest.Status(this, _node).NodeId, Assert.Single(dead.Outcomes).NodeId);
+        Assert.Equal(TestNode.StatusOf(this, _node).NodeId, Assert.Single(dead.Outcomes).NodeId);
         Assert.Equal(lonely.Id, Assert.Single(empty.Outcomes).NodeId);
     }
 

@@ -3,7 +3,7 @@ using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
 using Drogulus.Actors.Node;
 using Drogulus.Actors.Protocol;
-using Drogulus.Actors.Tests.Network;
+using Drogulus.Testing;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 using Drogulus.Core.Storage;
@@ -29,7 +29,7 @@ public sealed class WrongReplyAndInternalErrorTests : TestKit
     [Fact]
     public void Put_should_blacklist_a_peer_when_it_answers_a_store_with_another_message_type()
     {
-        var node = NodeUnderTest.Start(this, _network, _settings);
+        var node = TestNode.Start(this, _network, _settings);
         var peer = new RawPeer(this, _network, Key.Random(new Random(101)));
         peer.Introduce(node.Transport);
         var item = Item("wrong-reply");
@@ -51,7 +51,7 @@ public sealed class WrongReplyAndInternalErrorTests : TestKit
     {
         var identity = NodeIdentity.Generate(Sys.Scheduler.Now);
         var node = Sys.ActorOf(NodeActor.Props(_settings, identity, _network, new FailingStore(), seed: 1), "failing-node");
-        var status = NodeUnderTest.Status(this, node);
+        var status = TestNode.StatusOf(this, node);
         var port = int.Parse(status.Endpoint[(status.Endpoint.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(_network.TryResolve(MemoryNetwork.Host, port, out _, out var transport));
         var peer = new RawPeer(this, _network, Key.Random(new Random(102)));
@@ -60,7 +60,7 @@ public sealed class WrongReplyAndInternalErrorTests : TestKit
 
         Assert.Equal(ErrorCode.InternalError, error.Code);
         peer.ExpectReply<PongMessage>(peer.Send(transport, new PingMessage("", default, 0, "")));
-        Assert.Equal(identity.Id, NodeUnderTest.Status(this, node).NodeId);
+        Assert.Equal(identity.Id, TestNode.StatusOf(this, node).NodeId);
     }
 
     /// <summary>A store whose writes fail, like a full disk.</summary>

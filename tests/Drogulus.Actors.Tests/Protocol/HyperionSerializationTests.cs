@@ -80,6 +80,9 @@ public sealed class HyperionSerializationTests : TestKit
         Assert.Equal(Item.Value.ToArray(), foundBack.Item.Value.ToArray());
         Assert.Equal(Item.Signature.ToArray(), foundBack.Item.Signature.ToArray());
 
+        var answered = new ValueFound(Item, Stats, AnsweredBy: Key.Random(_random), CachedAt: Key.Random(_random));
+        Assert.Equal(answered, RoundTrip(answered));
+
         Assert.Equal(new ValueNotFound(key, Stats), RoundTrip(new ValueNotFound(key, Stats)));
         Assert.Equal(new GetFailed(key, "lookup timed out"), RoundTrip(new GetFailed(key, "lookup timed out")));
     }
@@ -124,6 +127,22 @@ public sealed class HyperionSerializationTests : TestKit
         Assert.Equal(health with { Reasons = [] }, back with { Reasons = [] });
         Assert.Equal(health.Reasons, back.Reasons);
         Assert.False(back.IsHealthy);
+    }
+
+    [Fact]
+    public void Upkeep_messages_should_round_trip_through_Hyperion_when_serialized()
+    {
+        Assert.Equal(new TriggerRefresh(AllBuckets: true), RoundTrip(new TriggerRefresh(AllBuckets: true)));
+        var targets = new[] { Key.Random(_random), Key.Random(_random) };
+        Assert.Equal(targets, RoundTrip(new RefreshStarted(targets)).Targets);
+        Assert.Equal(TriggerRepublish.Instance, RoundTrip(TriggerRepublish.Instance));
+        Assert.Equal(new RepublishCompleted(3, 2, 1), RoundTrip(new RepublishCompleted(3, 2, 1)));
+        Assert.Equal(GetLocalItems.Instance, RoundTrip(GetLocalItems.Instance));
+
+        var copies = new[] { new LocalCopy(Item, IsClose: true), new LocalCopy(Item, IsClose: false) };
+        var local = RoundTrip(new LocalItems(Key.Random(_random), copies));
+        Assert.Equal(copies, local.Copies);
+        Assert.Single(local.Cached);
     }
 
     [Fact]

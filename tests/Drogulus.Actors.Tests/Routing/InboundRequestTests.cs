@@ -1,7 +1,7 @@
 using Akka.TestKit.Xunit2;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
-using Drogulus.Actors.Tests.Network;
+using Drogulus.Testing;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Wire;
 
@@ -11,13 +11,13 @@ namespace Drogulus.Actors.Tests.Routing;
 public sealed class InboundRequestTests : TestKit
 {
     private readonly MemoryNetwork _network = new();
-    private readonly NodeUnderTest _node;
+    private readonly TestNode _node;
     private readonly Random _random = new(11);
 
     public InboundRequestTests()
         : base("akka.loglevel = ERROR")
     {
-        _node = NodeUnderTest.Start(this, _network, DrogulusConfig.SettingsFrom("drogulus.k = 4"));
+        _node = TestNode.Start(this, _network, DrogulusConfig.SettingsFrom("drogulus.k = 4"));
     }
 
     [Fact]
@@ -30,7 +30,7 @@ public sealed class InboundRequestTests : TestKit
         Assert.Equal(_node.Id, pong.Node);
         Assert.Equal(_node.Port, pong.ReplyPort);
         Assert.Equal(ProtocolVersion.Current, pong.Version);
-        Assert.Equal(1, _node.Status(this).Contacts);
+        Assert.Equal(1, _node.Status().Contacts);
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class InboundRequestTests : TestKit
 
         client.ExpectReply<PongMessage>(client.Send(_node.Transport, new PingMessage("", default, 0, ""), replyPort: 0));
 
-        Assert.Equal(0, _node.Status(this).Contacts);
+        Assert.Equal(0, _node.Status().Contacts);
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
-using Drogulus.Actors.Tests.Network;
+using Drogulus.Testing;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Wire;
 
@@ -28,7 +28,7 @@ public sealed class RefreshTests : TestKit
     public void Refresh_should_send_a_findnode_at_exactly_refresh_interval_when_the_bucket_is_stale()
     {
         var settings = DrogulusConfig.SettingsFrom("drogulus { refresh-interval = 10m, refresh-timeout = 10m }");
-        var node = NodeUnderTest.Start(this, _network, settings);
+        var node = TestNode.Start(this, _network, settings);
         _peer.Introduce(node.Transport);
 
         Scheduler.Advance(settings.RefreshInterval - OneTick);
@@ -44,7 +44,7 @@ public sealed class RefreshTests : TestKit
     public void Refresh_should_leave_a_bucket_alone_until_it_has_gone_untouched_for_refresh_timeout()
     {
         var settings = DrogulusConfig.SettingsFrom("drogulus { refresh-interval = 10m, refresh-timeout = 30m }");
-        var node = NodeUnderTest.Start(this, _network, settings);
+        var node = TestNode.Start(this, _network, settings);
         _peer.Introduce(node.Transport);
 
         Scheduler.Advance(settings.RefreshInterval);
@@ -59,11 +59,11 @@ public sealed class RefreshTests : TestKit
     public void Refresh_should_send_nothing_when_the_routing_table_is_empty()
     {
         var settings = DrogulusConfig.SettingsFrom("drogulus { refresh-interval = 10m, refresh-timeout = 10m }");
-        var node = NodeUnderTest.Start(this, _network, settings);
+        var node = TestNode.Start(this, _network, settings);
 
         Scheduler.Advance(settings.RefreshInterval);
 
-        Assert.Equal(0, node.Status(this).Contacts);
+        Assert.Equal(0, node.Status().Contacts);
         _peer.Probe.ExpectNoMsg(VirtualTime.Quiet);
     }
 }

@@ -2,7 +2,7 @@ using Akka.TestKit.Xunit2;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
 using Drogulus.Actors.Protocol;
-using Drogulus.Actors.Tests.Network;
+using Drogulus.Testing;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 using Drogulus.Core.Wire;
@@ -16,13 +16,13 @@ public sealed class HandOverTests : TestKit
 
     private readonly DrogulusSettings _settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, refresh-interval = 5h, replicate-interval = 5h }");
     private readonly MemoryNetwork _network = new();
-    private readonly NodeUnderTest _node;
+    private readonly TestNode _node;
     private readonly SignedItem _item;
 
     public HandOverTests()
         : base("akka.loglevel = WARNING")
     {
-        _node = NodeUnderTest.Start(this, _network, _settings);
+        _node = TestNode.Start(this, _network, _settings);
         _item = SignedItem.Create(Publisher, "handed-over", "v", Sys.Scheduler.Now.ToUnixTimeSeconds(), 0);
         _node.Node.Tell(new Put(_item), TestActor);
         Assert.Equal(1, ExpectMsg<PutCompleted>().StoredCount);

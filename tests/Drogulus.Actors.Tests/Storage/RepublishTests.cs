@@ -3,7 +3,7 @@ using Akka.TestKit.Xunit2;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
 using Drogulus.Actors.Protocol;
-using Drogulus.Actors.Tests.Network;
+using Drogulus.Testing;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 using Drogulus.Core.Wire;
@@ -25,13 +25,13 @@ public sealed class RepublishTests : TestKit
     // Refresh is pushed past the horizon of these specs so that only the republish pass talks to peers.
     private readonly DrogulusSettings _settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, replicate-interval = 1h, refresh-interval = 5h }");
     private readonly MemoryNetwork _network = new();
-    private readonly NodeUnderTest _node;
+    private readonly TestNode _node;
     private readonly double _now;
 
     public RepublishTests()
         : base(VirtualTime.Config)
     {
-        _node = NodeUnderTest.Start(this, _network, _settings);
+        _node = TestNode.Start(this, _network, _settings);
         _now = Sys.Scheduler.Now.ToUnixTimeSeconds();
     }
 
@@ -54,7 +54,7 @@ public sealed class RepublishTests : TestKit
         peer.Reply(from, find, new NodesMessage("", default, 0, "", []));
         var (store, _) = peer.ExpectRequest<StoreMessage>();
         Assert.Equal(item, store.Item);
-        Assert.Equal(1, _node.Status(this).Items);
+        Assert.Equal(1, _node.Status().Items);
     }
 
     [Fact]
@@ -66,10 +66,10 @@ public sealed class RepublishTests : TestKit
         ExpectMsg<PutCompleted>();
 
         Scheduler.Advance(TimeSpan.FromMinutes(30) - OneTick);
-        Assert.Equal(2, _node.Status(this).Items);
+        Assert.Equal(2, _node.Status().Items);
         Scheduler.Advance(_settings.ReplicateInterval + _settings.ReplicateInterval);
 
-        AwaitAssert(() => Assert.Equal(1, _node.Status(this).Items));
+        AwaitAssert(() => Assert.Equal(1, _node.Status().Items));
         _node.Node.Tell(new Get(Publisher.KeyFor("forever")), TestActor);
         ExpectMsg<ValueFound>();
     }

@@ -2,7 +2,7 @@ using Akka.TestKit.Xunit2;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
 using Drogulus.Actors.Protocol;
-using Drogulus.Actors.Tests.Network;
+using Drogulus.Testing;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 using Drogulus.Core.Wire;
@@ -15,7 +15,7 @@ public sealed class StoreLimitsTests : TestKit
     private static readonly PublisherKey Publisher = PublisherKey.Generate();
 
     private readonly MemoryNetwork _network = new();
-    private readonly NodeUnderTest _node;
+    private readonly TestNode _node;
     private readonly RawPeer _peer;
     private readonly double _now;
 
@@ -23,7 +23,7 @@ public sealed class StoreLimitsTests : TestKit
         : base("akka.loglevel = ERROR")
     {
         var settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, max-item-size = 1 KiB, max-items-per-publisher = 2, max-rsa-key-bits = 2048 }");
-        _node = NodeUnderTest.Start(this, _network, settings);
+        _node = TestNode.Start(this, _network, settings);
         _peer = new RawPeer(this, _network, Key.Random(new Random(7)));
         _now = Sys.Scheduler.Now.ToUnixTimeSeconds();
     }
@@ -39,7 +39,7 @@ public sealed class StoreLimitsTests : TestKit
         Assert.Equal("Request too big", error.Title);
         Assert.Equal(new Dictionary<string, string> { ["value"] = "larger than max-item-size" }, error.Details);
         _peer.ExpectReply<PongMessage>(_peer.Send(_node.Transport, new PingMessage("", default, 0, "")));
-        Assert.Equal(0, _node.Status(this).Items);
+        Assert.Equal(0, _node.Status().Items);
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class StoreLimitsTests : TestKit
 
         Assert.Equal(ErrorCode.StorageFull, error.Code);
         Assert.Equal("Storage full", error.Title);
-        Assert.Equal(2, _node.Status(this).Items);
+        Assert.Equal(2, _node.Status().Items);
         _peer.ExpectReply<PongMessage>(_peer.Send(_node.Transport, new PingMessage("", default, 0, "")));
     }
 
@@ -64,7 +64,7 @@ public sealed class StoreLimitsTests : TestKit
 
         _peer.ExpectReply<PongMessage>(Store(item));
 
-        Assert.Equal(1, _node.Status(this).Items);
+        Assert.Equal(1, _node.Status().Items);
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class StoreLimitsTests : TestKit
         var error = _peer.ExpectReply<ErrorMessage>(Store(item));
 
         Assert.Equal(ErrorCode.UnverifiableProvenance, error.Code);
-        Assert.Equal(0, _node.Status(this).Items);
+        Assert.Equal(0, _node.Status().Items);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class StoreLimitsTests : TestKit
         Assert.Equal(PutFailureKind.ValueTooLarge, failed.Kind);
         Assert.Equal((int)ErrorCode.RequestTooBig, failed.ErrorCode);
         Assert.Equal("larger than max-item-size", failed.Details["value"]);
-        Assert.Equal(0, _node.Status(this).Items);
+        Assert.Equal(0, _node.Status().Items);
     }
 
     [Fact]

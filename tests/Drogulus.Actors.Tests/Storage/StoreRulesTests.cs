@@ -1,7 +1,7 @@
 using Akka.TestKit.Xunit2;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
-using Drogulus.Actors.Tests.Network;
+using Drogulus.Testing;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 using Drogulus.Core.Wire;
@@ -16,14 +16,14 @@ public sealed class StoreRulesTests : TestKit
     private static readonly Dictionary<string, string> Blacklisted = new() { ["message"] = "You have been blacklisted." };
 
     private readonly MemoryNetwork _network = new();
-    private readonly NodeUnderTest _node;
+    private readonly TestNode _node;
     private readonly RawPeer _peer;
     private readonly double _now;
 
     public StoreRulesTests()
         : base("akka.loglevel = ERROR")
     {
-        _node = NodeUnderTest.Start(this, _network, DrogulusConfig.SettingsFrom("drogulus.k = 4"));
+        _node = TestNode.Start(this, _network, DrogulusConfig.SettingsFrom("drogulus.k = 4"));
         _peer = new RawPeer(this, _network, Key.Random(new Random(7)));
         _now = Sys.Scheduler.Now.ToUnixTimeSeconds();
     }
@@ -36,7 +36,7 @@ public sealed class StoreRulesTests : TestKit
         var uuid = Store(item);
 
         _peer.ExpectReply<PongMessage>(uuid);
-        Assert.Equal(1, _node.Status(this).Items);
+        Assert.Equal(1, _node.Status().Items);
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public sealed class StoreRulesTests : TestKit
         Assert.Equal(ErrorCode.UnverifiableProvenance, error.Code);
         Assert.Equal(Blacklisted, error.Details);
         AssertBlacklisted();
-        Assert.Equal(0, _node.Status(this).Items);
+        Assert.Equal(0, _node.Status().Items);
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class StoreRulesTests : TestKit
         Assert.False(error.Details.ContainsKey("message"));
         var ping = _peer.Send(_node.Transport, new PingMessage("", default, 0, ""));
         _peer.ExpectReply<PongMessage>(ping);
-        Assert.Equal(0, _node.Status(this).Items);
+        Assert.Equal(0, _node.Status().Items);
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class StoreRulesTests : TestKit
         _peer.ExpectReply<PongMessage>(Store(second));
 
         Assert.Equal(second, FindValue(second.Key).Item);
-        Assert.Equal(1, _node.Status(this).Items);
+        Assert.Equal(1, _node.Status().Items);
     }
 
     [Fact]
