@@ -12,6 +12,7 @@ using Drogulus.Actors.Tests.Network;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Storage;
 using Drogulus.Core.Wire;
+using Drogulus.Testing;
 
 namespace Drogulus.Actors.Tests.Node;
 
@@ -32,17 +33,19 @@ public sealed class NodeHealthTests : TestKit
 
     private TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
 
-    private NodeHealth Health(NodeUnderTest node)
+    private NodeHealth Health(TestNode node) => Health(node.Node);
+
+    private NodeHealth Health(IActorRef node)
     {
         var probe = CreateTestProbe();
-        node.Node.Tell(GetNodeHealth.Instance, probe.Ref);
+        node.Tell(GetNodeHealth.Instance, probe.Ref);
         return probe.ExpectMsg<NodeHealth>();
     }
 
     [Fact]
     public void Health_should_be_unhealthy_when_the_node_has_not_joined()
     {
-        var node = NodeUnderTest.Start(this, _network, Settings);
+        var node = TestNode.Start(this, _network, Settings);
 
         var health = Health(node);
 
@@ -59,7 +62,7 @@ public sealed class NodeHealthTests : TestKit
     [Fact]
     public void Health_should_ping_a_contact_and_be_healthy_when_it_answers()
     {
-        var node = NodeUnderTest.Start(this, _network, Settings);
+        var node = TestNode.Start(this, _network, Settings);
         _peer.Introduce(node.Transport); // an inbound ping: the peer reached us, but nobody answered us yet
         var probe = CreateTestProbe();
 
@@ -78,7 +81,7 @@ public sealed class NodeHealthTests : TestKit
     [Fact]
     public void Health_should_be_healthy_without_a_ping_while_the_last_answer_is_within_refresh_interval()
     {
-        var node = NodeUnderTest.Start(this, _network, Settings);
+        var node = TestNode.Start(this, _network, Settings);
         AnswerOnePing(node);
 
         Scheduler.Advance(Settings.RefreshInterval);
@@ -91,7 +94,7 @@ public sealed class NodeHealthTests : TestKit
     [Fact]
     public void Health_should_be_unhealthy_when_no_contact_answered_within_refresh_interval_and_pings_fail()
     {
-        var node = NodeUnderTest.Start(this, _network, Settings);
+        var node = TestNode.Start(this, _network, Settings);
         AnswerOnePing(node);
         Scheduler.Advance(Settings.RefreshInterval + TimeSpan.FromMilliseconds(1));
         var probe = CreateTestProbe();
@@ -114,7 +117,7 @@ public sealed class NodeHealthTests : TestKit
         var store = new SwitchableStore();
         var identity = NodeIdentity.Generate(Sys.Scheduler.Now);
         var nodeRef = Sys.ActorOf(NodeActor.Props(Settings, identity, _network, store, seed: 1));
-        var node = new NodeUnderTest(nodeRef, identity.Id, ActorRefs.Nobody, 0);
+        var node = nodeRef;
         Assert.True(Health(node).StoreWritable);
 
         store.ReadOnly = true;
@@ -139,7 +142,7 @@ public sealed class NodeHealthTests : TestKit
         Assert.StartsWith("the transport is not bound: ", health.Reasons[0], StringComparison.Ordinal);
     }
 
-    private void AnswerOnePing(NodeUnderTest node)
+    private void AnswerOnePing(TestNode node)
     {
         _peer.Introduce(node.Transport);
         var probe = CreateTestProbe();

@@ -10,6 +10,7 @@ using Drogulus.Actors.Tests.Network;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 using Drogulus.Core.Wire;
+using Drogulus.Testing;
 
 namespace Drogulus.Actors.Tests.Storage;
 
@@ -85,7 +86,7 @@ public sealed class HandOverThrottleTests : TestKit
     {
         var settings = DrogulusConfig.SettingsFrom($"drogulus {{ k = 4, refresh-interval = 5h, replicate-interval = 5h, {handOver} }}");
         var network = new MemoryNetwork();
-        var node = NodeUnderTest.Start(this, network, settings);
+        var node = TestNode.Start(this, network, settings);
         var now = Sys.Scheduler.Now.ToUnixTimeSeconds();
         var items = Enumerable.Range(0, count).Select(i => SignedItem.Create(Publisher, $"item {i}", "v", now, 0)).ToArray();
         foreach (var item in items)
@@ -124,12 +125,12 @@ public sealed class HandOverThrottleTests : TestKit
                 return received;
             }
 
-            var decoded = MessageCodec.Decode(((MemoryTransportActor.Frame)frame).Payload);
+            var decoded = MessageCodec.Decode(((MemoryFrame)frame).Payload);
             var store = Assert.IsType<StoreMessage>(decoded.Message);
             received.Add(store.Item);
-            queue.Enqueue((store, ((MemoryTransportActor.Frame)frame).FromTransport));
+            queue.Enqueue((store, ((MemoryFrame)frame).FromTransport));
         }
     }
 
-    private sealed record Started(NodeUnderTest Node, MemoryNetwork Network);
+    private sealed record Started(TestNode Node, MemoryNetwork Network);
 }

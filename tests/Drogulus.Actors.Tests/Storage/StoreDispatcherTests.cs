@@ -7,6 +7,7 @@ using Drogulus.Actors.Protocol;
 using Drogulus.Actors.Storage;
 using Drogulus.Actors.Tests.Network;
 using Drogulus.Core.Items;
+using Drogulus.Testing;
 
 namespace Drogulus.Actors.Tests.Storage;
 
@@ -24,7 +25,7 @@ public sealed class StoreDispatcherTests
         using var kit = new Kit(VirtualTime.Config);
         Assert.False(kit.Sys.Settings.Config.HasPath(StoreDispatcher.Id));
 
-        var node = NodeUnderTest.Start(kit, new MemoryNetwork(), DrogulusConfig.SettingsFrom((Akka.Configuration.Config?)null));
+        var node = TestNode.Start(kit, new MemoryNetwork(), DrogulusConfig.SettingsFrom((Akka.Configuration.Config?)null));
 
         var dispatcher = DispatcherOf(kit, node);
         Assert.Equal(StoreDispatcher.Id, dispatcher.Id);
@@ -40,19 +41,19 @@ public sealed class StoreDispatcherTests
             drogulus.store-dispatcher.type = "Akka.TestKit.CallingThreadDispatcherConfigurator, Akka.TestKit"
             """);
 
-        var node = NodeUnderTest.Start(kit, new MemoryNetwork(), DrogulusConfig.SettingsFrom((Akka.Configuration.Config?)null));
+        var node = TestNode.Start(kit, new MemoryNetwork(), DrogulusConfig.SettingsFrom((Akka.Configuration.Config?)null));
 
         Assert.IsType<CallingThreadDispatcher>(DispatcherOf(kit, node));
         PutAndGet(kit, node);
     }
 
-    private static Akka.Dispatch.MessageDispatcher DispatcherOf(TestKitBase kit, NodeUnderTest node)
+    private static Akka.Dispatch.MessageDispatcher DispatcherOf(TestKitBase kit, TestNode node)
     {
         var dataStore = kit.Sys.ActorSelection(node.Node.Path / "data-store").ResolveOne(TimeSpan.FromSeconds(10)).Result;
         return ((Akka.Actor.ActorCell)((ActorRefWithCell)dataStore).Underlying).Dispatcher;
     }
 
-    private static void PutAndGet(TestKitBase kit, NodeUnderTest node)
+    private static void PutAndGet(TestKitBase kit, TestNode node)
     {
         var item = SignedItem.Create(Publisher, "on the store dispatcher", "v", kit.Sys.Scheduler.Now.ToUnixTimeSeconds(), 0);
         node.Node.Tell(new Put(item), kit.TestActor);
