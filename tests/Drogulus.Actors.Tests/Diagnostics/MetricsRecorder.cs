@@ -63,15 +63,24 @@ internal sealed class MetricsRecorder : IDisposable
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
+        // Other specs' nodes measure too, while this listener lives: drop theirs before copying anything.
+        var ours = false;
+        foreach (var tag in tags)
+        {
+            ours |= tag.Key == "node" && tag.Value is string node && _nodes.Contains(node);
+        }
+
+        if (!ours)
+        {
+            return;
+        }
+
         var copy = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var tag in tags)
         {
             copy[tag.Key] = tag.Value?.ToString() ?? "";
         }
 
-        if (copy.TryGetValue("node", out var node) && _nodes.Contains(node))
-        {
-            (instrument.IsObservable ? _gauges : _measurements).Enqueue((instrument.Name, value, copy));
-        }
+        (instrument.IsObservable ? _gauges : _measurements).Enqueue((instrument.Name, value, copy));
     }
 }
