@@ -149,13 +149,18 @@ class Node:
     def get(self, key, timeout=90.0, latest=False):
         return self.request("GET", "/items/" + key.hex() + ("?latest=true" if latest else ""), timeout=timeout)
 
+    # What the CLI writes about its one join attempt: "Joined the network through N seeds: M contacts",
+    # "Could not join through the saved contacts: ..." (a log line) or "cannot join through --seed ..." (the
+    # one-line error of a failed start).
+    JOIN_MARKERS = ("Joined the network through", "Could not join", "cannot join through")
+
     def join_outcomes(self):
-        """The `Join: ...` lines of this node's logs so far (the CLI logs the reply of its one join attempt)."""
+        """The join lines of this node's logs so far, without the log line's time and level."""
         out = []
         for name in sorted(os.listdir(self.log_dir)):
             if name.startswith(f"node{self.index:03d}-"):
                 with open(os.path.join(self.log_dir, name), encoding="utf-8", errors="replace") as f:
-                    out += [line.split("Join: ", 1)[1].strip() for line in f if "Join: " in line]
+                    out += [line.split("] ", 1)[-1].strip() for line in f if any(m in line for m in self.JOIN_MARKERS)]
         return out
 
     def memory_kb(self):
