@@ -15,7 +15,7 @@ namespace Drogulus.Actors.Node;
 /// One join (PROTOCOL §10; the paper's §2.3 "joining the network"): ping every seed, look up the node's
 /// own id through those that answered, then refresh every bucket farther away than the closest
 /// neighbour. A seed that does not answer (timeout, connection failure, Busy) is pinged again after
-/// <c>join.retry-delay</c>, up to <c>join.seed-attempts</c> pings, so that a join storm on one seed converges.
+/// <c>join.retry-delay</c> (doubling with each attempt), up to <c>join.seed-attempts</c> pings, so that a join storm on one seed converges.
 /// Fails when no seed answers. Replies once and stops. Its lookups are its own
 /// <see cref="LookupActor"/> children, stopped (never restarted) if they fail.
 /// </summary>
@@ -108,8 +108,9 @@ internal sealed class JoinActor : ReceiveActor, IWithTimers
         var attempts = _attempts.GetValueOrDefault(seed, 1);
         if (attempts < _settings.JoinSeedAttempts)
         {
+            // The wait doubles with each attempt (issue 9): a seed swamped by a join storm gets longer to catch up.
             _attempts[seed] = attempts + 1;
-            Timers.StartSingleTimer(seed, new RetrySeed(seed), _settings.JoinRetryDelay);
+            Timers.StartSingleTimer(seed, new RetrySeed(seed), _settings.JoinRetryDelay * (1 << Math.Min(attempts - 1, 16)));
             return;
         }
 

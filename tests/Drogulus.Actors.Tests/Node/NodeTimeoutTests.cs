@@ -45,7 +45,7 @@ public sealed class NodeTimeoutTests : TestKit
     }
 
     [Fact]
-    public void Join_should_ping_a_silent_seed_again_after_retry_delay_and_fail_only_after_the_last_attempt()
+    public void Join_should_ping_a_silent_seed_again_after_a_doubling_retry_delay_and_fail_only_after_the_last_attempt()
     {
         var settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, request-timeout = 3s, join.seed-attempts = 3, join.retry-delay = 2s }");
         var node = TestNode.Start(this, _network, settings, "patient", seed: 3);
@@ -58,7 +58,9 @@ public sealed class NodeTimeoutTests : TestKit
             if (attempt < 3)
             {
                 ExpectNoMsg(VirtualTime.Quiet);
-                Scheduler.Advance(settings.JoinRetryDelay);
+                Scheduler.Advance(settings.JoinRetryDelay * (1 << (attempt - 1)) - TimeSpan.FromMilliseconds(1));
+                _peer.Probe.ExpectNoMsg(VirtualTime.Quiet);
+                Scheduler.Advance(TimeSpan.FromMilliseconds(1));
             }
         }
 
