@@ -14,7 +14,9 @@ namespace Drogulus.NetworkBenchmark;
 /// <summary>
 /// Simulates networks of N actor nodes on the in-memory transport, in real time, and measures join time,
 /// RPCs per get and per put, get success and memory per node.
-/// Usage: <c>--nodes 200,1000,5000 --items 500 --json out.json --seed 1 --join-wave 250</c>.
+/// Usage: <c>--nodes 200,1000,5000 --items 500 --json out.json --seed 1 --join-wave 250</c>; with <c>--core</c>, the
+/// same phases on Drogulus.Core alone (<see cref="CoreSimulation"/>: no actors, RPCs answered in place), which
+/// reaches 10,000 nodes in a few minutes on 2 cores.
 /// </summary>
 public static class Program
 {
@@ -31,11 +33,16 @@ public static class Program
         catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine("usage: --nodes 200,1000,5000 --items 500 [--json out.json] [--seed 1] [--join-wave 250]");
+            Console.Error.WriteLine("usage: --nodes 200,1000,5000 --items 500 [--json out.json] [--seed 1] [--join-wave 250] [--core]");
             return 2;
         }
 
         var publishers = Enumerable.Range(0, 4).Select(_ => PublisherKey.Generate()).ToArray();
+        if (options.Core)
+        {
+            return await RunCore(options, publishers);
+        }
+
         var results = new List<Result>();
         foreach (var n in options.Nodes)
         {
@@ -57,6 +64,37 @@ public static class Program
         }
 
         return 0;
+    }
+
+    private static async Task<int> RunCore(Options options, PublisherKey[] publishers)
+    {
+        var results = new List<CoreResult>();
+        foreach (var n in options.Nodes)
+        {
+            var result = new CoreSimulation(n, options.Items, k: 20, alpha: 3, options.Seed).Run(publishers);
+            results.Add(result);
+            Console.WriteLine($"N={n}: done in {result.TotalSeconds:F1} s (join {result.JoinSeconds:F1} s)");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| nodes | items | join s | put s | get s | total s | get found % | round bound ⌈log2 N⌉+2 | join rounds max | put rounds p50 / max | get rounds p50 / max | put RPCs p50 | get RPCs p50 | replicas p50 | contacts/node | bytes/node after join | bytes/node after puts |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"| {r.Nodes} | {r.Items} | {r.JoinSeconds:F1} | {r.PutSeconds:F1} | {r.GetSeconds:F1} | {r.TotalSeconds:F1} | {r.GetFoundPercent:F1} | {r.RoundBound} | {r.JoinRoundsMax} | {r.PutRoundsMedian} / {r.PutRoundsMax} | {r.GetRoundsMedian} / {r.GetRoundsMax} | {r.PutRpcsMedian} | {r.GetRpcsMedian} | {r.ReplicasMedian} | {r.ContactsPerNode} | {r.BytesPerNodeAfterJoin:N0} | {r.BytesPerNodeAfterPuts:N0} |"));
+        }
+
+        if (options.JsonPath is { } path)
+        {
+            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine($"wrote {path}");
+        }
+
+        var ok = results.All(r => r.GetFoundPercent == 100 && Math.Max(r.GetRoundsMax, r.PutRoundsMax) <= r.RoundBound);
+        Console.WriteLine(ok ? "every size: 100 % found, rounds within ⌈log2 N⌉ + 2" : "FAILED: a size found less than 100 % or needed more rounds than ⌈log2 N⌉ + 2");
+        return ok ? 0 : 1;
     }
 
     private static async Task<Result> Simulate(int nodeCount, Options options, PublisherKey[] publishers)
@@ -91,6 +129,7 @@ public static class Program
             var batch = nodes.Skip(wave).Take(options.JoinWave);
             var replies = await Task.WhenAll(batch.Select(n => n.Ask<IJoinReply>(new Join([seed.Endpoint]), AskTimeout)));
             joinFailures += replies.Count(r => r is not Joined);
+            Console.WriteLine($"N={nodeCount}: {Math.Min(wave + options.JoinWave, nodeCount)} joined after {joinClock.Elapsed.TotalSeconds:F1} s, process CPU {Environment.CpuUsage.TotalTime.TotalSeconds:F0} s");
         }
 
         var joinSeconds = joinClock.Elapsed.TotalSeconds;
@@ -165,13 +204,16 @@ public static class Program
             Math.Round(100.0 * latest.Found / options.Items, 2),
             Math.Round(latest.Clock.Elapsed.TotalSeconds, 2),
             PercentileMs(plain.Latencies, 0.5),
-            PercentileMs(latest.Latencies, 0.5));
+            PercentileMs(latest.Latencies, 0.5),
+            plain.Rounds.DefaultIfEmpty(0).Max(),
+            (int)Math.Ceiling(Math.Log2(nodeCount)) + 2);
     }
 
-    private static async Task<(List<int> Rpcs, int Found, Stopwatch Clock, List<double> Latencies)> RunGets(
+    private static async Task<(List<int> Rpcs, int Found, Stopwatch Clock, List<double> Latencies, List<int> Rounds)> RunGets(
         IActorRef[] nodes, SignedItem[] items, Random random, bool latest)
     {
         var rpcs = new List<int>();
+        var rounds = new List<int>();
         var latencies = new List<double>();
         var found = 0;
         var clock = Stopwatch.StartNew();
@@ -195,6 +237,7 @@ public static class Program
                     case ValueFound value when value.Item.Equals(item):
                         found++;
                         rpcs.Add(value.Stats.RpcsSent);
+                        rounds.Add(value.Stats.Rounds);
                         break;
                     case ValueNotFound notFound:
                         rpcs.Add(notFound.Stats.RpcsSent);
@@ -204,7 +247,7 @@ public static class Program
         }
 
         clock.Stop();
-        return (rpcs, found, clock, latencies);
+        return (rpcs, found, clock, latencies, rounds);
     }
 
     private static double PercentileMs(List<double> values, double fraction)
@@ -233,13 +276,13 @@ public static class Program
     private static void PrintTable(IReadOnlyList<Result> results)
     {
         Console.WriteLine();
-        Console.WriteLine("| nodes | items | join s | put RPCs p50 | put RPCs p99 | get RPCs p50 | get RPCs p99 | get found % | bytes/node | put s | get s | get ms p50 | latest get RPCs p50 | p99 | latest found % | latest ms p50 |");
-        Console.WriteLine("|------:|------:|-------:|-------------:|-------------:|-------------:|-------------:|------------:|-----------:|------:|------:|-----------:|--------------------:|----:|---------------:|--------------:|");
+        Console.WriteLine("| nodes | items | join s | put RPCs p50 | put RPCs p99 | get RPCs p50 | get RPCs p99 | get found % | bytes/node | put s | get s | get ms p50 | latest get RPCs p50 | p99 | latest found % | latest ms p50 | get rounds max (bound) |");
+        Console.WriteLine("|------:|------:|-------:|-------------:|-------------:|-------------:|-------------:|------------:|-----------:|------:|------:|-----------:|--------------------:|----:|---------------:|--------------:|----:|");
         foreach (var r in results)
         {
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {r.Nodes} | {r.Items} | {r.JoinSeconds:F1} | {r.PutRpcsMedian} | {r.PutRpcsP99} | {r.GetRpcsMedian} | {r.GetRpcsP99} | {r.GetFoundPercent:F1} | {r.BytesPerNode:N0} | {r.PutSeconds:F1} | {r.GetSeconds:F1} | {r.GetMsMedian} | {r.LatestGetRpcsMedian} | {r.LatestGetRpcsP99} | {r.LatestFoundPercent:F1} | {r.LatestGetMsMedian} |"));
+                $"| {r.Nodes} | {r.Items} | {r.JoinSeconds:F1} | {r.PutRpcsMedian} | {r.PutRpcsP99} | {r.GetRpcsMedian} | {r.GetRpcsP99} | {r.GetFoundPercent:F1} | {r.BytesPerNode:N0} | {r.PutSeconds:F1} | {r.GetSeconds:F1} | {r.GetMsMedian} | {r.LatestGetRpcsMedian} | {r.LatestGetRpcsP99} | {r.LatestFoundPercent:F1} | {r.LatestGetMsMedian} | {r.GetRoundsMax} ({r.RoundBound}) |"));
         }
     }
 
@@ -263,9 +306,11 @@ public static class Program
         double LatestFoundPercent,
         double LatestGetSeconds,
         double GetMsMedian,
-        double LatestGetMsMedian);
+        double LatestGetMsMedian,
+        int GetRoundsMax,
+        int RoundBound);
 
-    private sealed record Options(IReadOnlyList<int> Nodes, int Items, string? JsonPath, int Seed, int JoinWave)
+    private sealed record Options(IReadOnlyList<int> Nodes, int Items, string? JsonPath, int Seed, int JoinWave, bool Core)
     {
         public static Options Parse(string[] args)
         {
@@ -274,8 +319,15 @@ public static class Program
             string? json = null;
             var seed = 1;
             var wave = 250;
+            var core = false;
             for (var i = 0; i < args.Length; i++)
             {
+                if (args[i] == "--core")
+                {
+                    core = true;
+                    continue;
+                }
+
                 var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
                 switch (args[i])
                 {
@@ -306,7 +358,7 @@ public static class Program
                 throw new ArgumentException("--nodes needs at least 2 nodes per network");
             }
 
-            return new Options(nodes, items, json, seed, wave);
+            return new Options(nodes, items, json, seed, wave, core);
         }
 
         private static int PositiveInt(string text, string name) =>
