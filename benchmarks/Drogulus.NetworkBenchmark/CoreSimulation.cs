@@ -22,6 +22,7 @@ internal sealed class CoreSimulation(int nodeCount, int items, int k, int alpha,
     private readonly DateTimeOffset _now = DateTimeOffset.UnixEpoch.AddYears(56);
     private RoutingTable[] _tables = [];
     private HashSet<Key>[] _held = [];
+    private Contact[] _contacts = [];
     private Dictionary<Key, int> _index = new();
     private Dictionary<Key, SignedItem> _items = new();
     private long _rpcs;
@@ -34,12 +35,14 @@ internal sealed class CoreSimulation(int nodeCount, int items, int k, int alpha,
         _tables = new RoutingTable[nodeCount];
         _held = new HashSet<Key>[nodeCount];
         _index = new Dictionary<Key, int>(nodeCount);
+        _contacts = new Contact[nodeCount];
         for (var i = 0; i < nodeCount; i++)
         {
             var id = Key.Random(_random);
             _tables[i] = new RoutingTable(id, k, allowedRpcFails: 5, _now);
             _held[i] = [];
             _index[id] = i;
+            _contacts[i] = new Contact(id, "127.0.0.1", 1024 + i % 60000, "1.0", _now);
         }
 
         var joinClock = Stopwatch.StartNew();
@@ -47,6 +50,10 @@ internal sealed class CoreSimulation(int nodeCount, int items, int k, int alpha,
         for (var i = 1; i < nodeCount; i++)
         {
             joinRounds.Add(Join(i));
+            if (i % 1000 == 0)
+            {
+                Console.WriteLine($"N={nodeCount}: {i} joined after {joinClock.Elapsed.TotalSeconds:F1} s, process CPU {Environment.CpuUsage.TotalTime.TotalSeconds:F0} s");
+            }
         }
 
         var joinSeconds = joinClock.Elapsed.TotalSeconds;
@@ -145,6 +152,7 @@ internal sealed class CoreSimulation(int nodeCount, int items, int k, int alpha,
         var table = _tables[node];
         var state = new LookupState(table.OwnId, target, kind, table.Closest(target, k), k, alpha, _now);
         var inFlight = new Queue<Contact>();
+        var requester = new HashSet<Key> { table.OwnId };
         while (state.Status == LookupStatus.Running)
         {
             foreach (var contact in state.NextRequests(_now))
@@ -166,7 +174,7 @@ internal sealed class CoreSimulation(int nodeCount, int items, int k, int alpha,
                 continue;
             }
 
-            var nodes = _tables[responder].Closest(target, k, [table.OwnId]);
+            var nodes = _tables[responder].Closest(target, k, requester);
             state.OnNodes(to.Id, nodes, _now);
             Learn(node, nodes);
         }
@@ -194,7 +202,7 @@ internal sealed class CoreSimulation(int nodeCount, int items, int k, int alpha,
         }
     }
 
-    private Contact ContactOf(int node) => new(_tables[node].OwnId, "127.0.0.1", 1024 + node % 60000, "1.0", _now);
+    private Contact ContactOf(int node) => _contacts[node];
 
     private static int Median(List<int> values) => values.Count == 0 ? 0 : values.Order().ElementAt(values.Count / 2);
 }
