@@ -31,6 +31,7 @@ internal sealed class CoreSimulation(int nodeCount, int items, int k, int alpha,
     public CoreResult Run(PublisherKey[] publishers)
     {
         var total = Stopwatch.StartNew();
+        var cpuBefore = Environment.CpuUsage.TotalTime;
         var memoryBefore = GC.GetTotalMemory(forceFullCollection: true);
         _tables = new RoutingTable[nodeCount];
         _held = new HashSet<Key>[nodeCount];
@@ -119,6 +120,7 @@ internal sealed class CoreSimulation(int nodeCount, int items, int k, int alpha,
             Math.Round(putSeconds, 2),
             Math.Round(getSeconds, 2),
             Math.Round(total.Elapsed.TotalSeconds, 1),
+            Math.Round((Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds, 1),
             Math.Round(100.0 * found / items, 2),
             bound,
             joinRounds.Max(),
@@ -215,6 +217,7 @@ internal sealed record CoreResult(
     double PutSeconds,
     double GetSeconds,
     double TotalSeconds,
+    double CpuSeconds,
     double GetFoundPercent,
     int RoundBound,
     int JoinRoundsMax,

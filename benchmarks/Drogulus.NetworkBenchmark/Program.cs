@@ -77,13 +77,13 @@ public static class Program
         }
 
         Console.WriteLine();
-        Console.WriteLine("| nodes | items | join s | put s | get s | total s | get found % | round bound ⌈log2 N⌉+2 | join rounds max | put rounds p50 / max | get rounds p50 / max | put RPCs p50 | get RPCs p50 | replicas p50 | contacts/node | bytes/node after join | bytes/node after puts |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| nodes | items | join s | put s | get s | total s | CPU s | get found % | round bound ⌈log2 N⌉+2 | join rounds max | put rounds p50 / max | get rounds p50 / max | put RPCs p50 | get RPCs p50 | replicas p50 | contacts/node | bytes/node after join | bytes/node after puts |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {r.Nodes} | {r.Items} | {r.JoinSeconds:F1} | {r.PutSeconds:F1} | {r.GetSeconds:F1} | {r.TotalSeconds:F1} | {r.GetFoundPercent:F1} | {r.RoundBound} | {r.JoinRoundsMax} | {r.PutRoundsMedian} / {r.PutRoundsMax} | {r.GetRoundsMedian} / {r.GetRoundsMax} | {r.PutRpcsMedian} | {r.GetRpcsMedian} | {r.ReplicasMedian} | {r.ContactsPerNode} | {r.BytesPerNodeAfterJoin:N0} | {r.BytesPerNodeAfterPuts:N0} |"));
+                $"| {r.Nodes} | {r.Items} | {r.JoinSeconds:F1} | {r.PutSeconds:F1} | {r.GetSeconds:F1} | {r.TotalSeconds:F1} | {r.CpuSeconds:F0} | {r.GetFoundPercent:F1} | {r.RoundBound} | {r.JoinRoundsMax} | {r.PutRoundsMedian} / {r.PutRoundsMax} | {r.GetRoundsMedian} / {r.GetRoundsMax} | {r.PutRpcsMedian} | {r.GetRpcsMedian} | {r.ReplicasMedian} | {r.ContactsPerNode} | {r.BytesPerNodeAfterJoin:N0} | {r.BytesPerNodeAfterPuts:N0} |"));
         }
 
         if (options.JsonPath is { } path)
