@@ -22,7 +22,6 @@ internal sealed class CoreSimulation(int nodeCount, int items, int k, int alpha,
     private readonly DateTimeOffset _now = DateTimeOffset.UnixEpoch.AddYears(56);
     private RoutingTable[] _tables = [];
     private HashSet<Key>[] _held = [];
-    private Contact[] _contacts = [];
     private Dictionary<Key, int> _index = new();
     private Dictionary<Key, SignedItem> _items = new();
     private long _rpcs;
@@ -36,14 +35,12 @@ internal sealed class CoreSimulation(int nodeCount, int items, int k, int alpha,
         _tables = new RoutingTable[nodeCount];
         _held = new HashSet<Key>[nodeCount];
         _index = new Dictionary<Key, int>(nodeCount);
-        _contacts = new Contact[nodeCount];
         for (var i = 0; i < nodeCount; i++)
         {
             var id = Key.Random(_random);
             _tables[i] = new RoutingTable(id, k, allowedRpcFails: 5, _now);
             _held[i] = [];
             _index[id] = i;
-            _contacts[i] = new Contact(id, "127.0.0.1", 1024 + i % 60000, "1.0", _now);
         }
 
         var joinClock = Stopwatch.StartNew();
@@ -204,7 +201,9 @@ internal sealed class CoreSimulation(int nodeCount, int items, int k, int alpha,
         }
     }
 
-    private Contact ContactOf(int node) => _contacts[node];
+    // A new object for every message, as a node builds its contacts from what arrives: sharing one object per
+    // node between all tables would hide most of the tables' memory (7 KB instead of 47 KB per node at 10,000).
+    private Contact ContactOf(int node) => new(_tables[node].OwnId, "127.0.0.1", 1024 + node % 60000, "1.0", _now);
 
     private static int Median(List<int> values) => values.Count == 0 ? 0 : values.Order().ElementAt(values.Count / 2);
 }
