@@ -7,6 +7,9 @@ using Drogulus.PeerBench;
 // N Drogulus nodes over TLS in one process, plus raw SslStream round trips against the node transport's.
 //   dotnet run -c Release --project benchmarks/Drogulus.PeerBench -- [--nodes 100] [--values 300]
 //       [--concurrency 16] [--seed 12345] [--max-connections M] [--seconds 2] [--runs 3] [--json FILE]
+//       [--handshakes-only]   (after the round trips: 4 × 200 raw TLS connections, system store vs empty custom root, then exit)
+// Each phase's JSON has a "cost" object: TLS handshakes begun (dialling side), process CPU, thread-pool work
+// items, allocations and GCs per operation (PhaseProbe), so that a slow phase can be told apart from a starved one.
 // Every connection between two nodes of this process holds two descriptors (one per end), so unless
 // --max-connections is given it is chosen so that nodes × max-connections × 2 stays 2 × nodes + 300 below `ulimit -n`.
 var nodes = IntOption("--nodes", 100);
