@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 using Drogulus.Core.Lookup;
@@ -25,6 +27,38 @@ internal sealed class CoreSimulation(int nodeCount, int items, int k, int alpha,
     private Dictionary<Key, int> _index = new();
     private Dictionary<Key, SignedItem> _items = new();
     private long _rpcs;
+
+    /// <summary>Runs the simulation for every size, prints a table, writes JSON; 0 when every size met the bounds.</summary>
+    public static async Task<int> RunAll(IReadOnlyList<int> sizes, int items, int seed, string? jsonPath, PublisherKey[] publishers)
+    {
+        var results = new List<CoreResult>();
+        foreach (var n in sizes)
+        {
+            var result = new CoreSimulation(n, items, k: 20, alpha: 3, seed).Run(publishers);
+            results.Add(result);
+            Console.WriteLine($"N={n}: done in {result.TotalSeconds:F1} s (join {result.JoinSeconds:F1} s)");
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| nodes | items | join s | put s | get s | total s | CPU s | get found % | round bound ⌈log2 N⌉+2 | join rounds max | put rounds p50 / max | get rounds p50 / max | put RPCs p50 | get RPCs p50 | replicas p50 | contacts/node | bytes/node after join | bytes/node after puts |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var r in results)
+        {
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"| {r.Nodes} | {r.Items} | {r.JoinSeconds:F1} | {r.PutSeconds:F1} | {r.GetSeconds:F1} | {r.TotalSeconds:F1} | {r.CpuSeconds:F0} | {r.GetFoundPercent:F1} | {r.RoundBound} | {r.JoinRoundsMax} | {r.PutRoundsMedian} / {r.PutRoundsMax} | {r.GetRoundsMedian} / {r.GetRoundsMax} | {r.PutRpcsMedian} | {r.GetRpcsMedian} | {r.ReplicasMedian} | {r.ContactsPerNode} | {r.BytesPerNodeAfterJoin:N0} | {r.BytesPerNodeAfterPuts:N0} |"));
+        }
+
+        if (jsonPath is { } path)
+        {
+            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine($"wrote {path}");
+        }
+
+        var ok = results.All(r => r.GetFoundPercent == 100 && Math.Max(r.GetRoundsMax, r.PutRoundsMax) <= r.RoundBound);
+        Console.WriteLine(ok ? "every size: 100 % found, rounds within ⌈log2 N⌉ + 2" : "FAILED: a size found less than 100 % or needed more rounds than ⌈log2 N⌉ + 2");
+        return ok ? 0 : 1;
+    }
 
     /// <summary>Runs join, puts and gets and returns the figures.</summary>
     public CoreResult Run(PublisherKey[] publishers)

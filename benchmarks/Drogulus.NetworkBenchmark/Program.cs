@@ -40,7 +40,7 @@ public static class Program
         var publishers = Enumerable.Range(0, 4).Select(_ => PublisherKey.Generate()).ToArray();
         if (options.Core)
         {
-            return await RunCore(options, publishers);
+            return await CoreSimulation.RunAll(options.Nodes, options.Items, options.Seed, options.JsonPath, publishers);
         }
 
         var results = new List<Result>();
@@ -64,37 +64,6 @@ public static class Program
         }
 
         return 0;
-    }
-
-    private static async Task<int> RunCore(Options options, PublisherKey[] publishers)
-    {
-        var results = new List<CoreResult>();
-        foreach (var n in options.Nodes)
-        {
-            var result = new CoreSimulation(n, options.Items, k: 20, alpha: 3, options.Seed).Run(publishers);
-            results.Add(result);
-            Console.WriteLine($"N={n}: done in {result.TotalSeconds:F1} s (join {result.JoinSeconds:F1} s)");
-        }
-
-        Console.WriteLine();
-        Console.WriteLine("| nodes | items | join s | put s | get s | total s | CPU s | get found % | round bound ⌈log2 N⌉+2 | join rounds max | put rounds p50 / max | get rounds p50 / max | put RPCs p50 | get RPCs p50 | replicas p50 | contacts/node | bytes/node after join | bytes/node after puts |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var r in results)
-        {
-            Console.WriteLine(string.Create(
-                CultureInfo.InvariantCulture,
-                $"| {r.Nodes} | {r.Items} | {r.JoinSeconds:F1} | {r.PutSeconds:F1} | {r.GetSeconds:F1} | {r.TotalSeconds:F1} | {r.CpuSeconds:F0} | {r.GetFoundPercent:F1} | {r.RoundBound} | {r.JoinRoundsMax} | {r.PutRoundsMedian} / {r.PutRoundsMax} | {r.GetRoundsMedian} / {r.GetRoundsMax} | {r.PutRpcsMedian} | {r.GetRpcsMedian} | {r.ReplicasMedian} | {r.ContactsPerNode} | {r.BytesPerNodeAfterJoin:N0} | {r.BytesPerNodeAfterPuts:N0} |"));
-        }
-
-        if (options.JsonPath is { } path)
-        {
-            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true }));
-            Console.WriteLine($"wrote {path}");
-        }
-
-        var ok = results.All(r => r.GetFoundPercent == 100 && Math.Max(r.GetRoundsMax, r.PutRoundsMax) <= r.RoundBound);
-        Console.WriteLine(ok ? "every size: 100 % found, rounds within ⌈log2 N⌉ + 2" : "FAILED: a size found less than 100 % or needed more rounds than ⌈log2 N⌉ + 2");
-        return ok ? 0 : 1;
     }
 
     private static async Task<Result> Simulate(int nodeCount, Options options, PublisherKey[] publishers)
