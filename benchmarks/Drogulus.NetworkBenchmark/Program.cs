@@ -14,9 +14,11 @@ namespace Drogulus.NetworkBenchmark;
 /// <summary>
 /// Simulates networks of N actor nodes on the in-memory transport, in real time, and measures join time,
 /// RPCs per get and per put, get success and memory per node.
-/// Usage: <c>--nodes 200,1000,5000 --items 500 --json out.json --seed 1 --join-wave 250</c>.
-/// With <c>--hand-over NEWCOMERS</c> it measures the hand-over to newcomers instead, in virtual time (see
-/// <see cref="HandOverCoverage"/>), e.g. <c>--nodes 200 --items 1000 --hand-over 20</c>.
+/// Usage: <c>--nodes 200,1000,5000 --items 500 --json out.json --seed 1 --join-wave 250</c>; with <c>--core</c>, the
+/// same phases on Drogulus.Core alone (<see cref="CoreSimulation"/>: no actors, RPCs answered in place), which
+/// reaches 10,000 nodes in a few minutes on 2 cores. With <c>--hand-over NEWCOMERS</c> it measures the hand-over
+/// to newcomers instead, in virtual time (see <see cref="HandOverCoverage"/>), e.g.
+/// <c>--nodes 200 --items 1000 --hand-over 20</c>.
 /// </summary>
 public static class Program
 {
@@ -33,11 +35,16 @@ public static class Program
         catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine("usage: --nodes 200,1000,5000 --items 500 [--json out.json] [--seed 1] [--join-wave 250] [--hand-over NEWCOMERS]");
+            Console.Error.WriteLine("usage: --nodes 200,1000,5000 --items 500 [--json out.json] [--seed 1] [--join-wave 250] [--core | --hand-over NEWCOMERS]");
             return 2;
         }
 
         var publishers = Enumerable.Range(0, 4).Select(_ => PublisherKey.Generate()).ToArray();
+        if (options.Core)
+        {
+            return await CoreSimulation.RunAll(options.Nodes, options.Items, options.Seed, options.JsonPath, publishers);
+        }
+
         if (options.HandOverNewcomers > 0)
         {
             return await RunHandOver(options, publishers);
@@ -127,6 +134,7 @@ public static class Program
             var batch = nodes.Skip(wave).Take(options.JoinWave);
             var replies = await Task.WhenAll(batch.Select(n => n.Ask<IJoinReply>(new Join([seed.Endpoint]), AskTimeout)));
             joinFailures += replies.Count(r => r is not Joined);
+            Console.WriteLine($"N={nodeCount}: {Math.Min(wave + options.JoinWave, nodeCount)} joined after {joinClock.Elapsed.TotalSeconds:F1} s, process CPU {Environment.CpuUsage.TotalTime.TotalSeconds:F0} s");
         }
 
         var joinSeconds = joinClock.Elapsed.TotalSeconds;
@@ -201,13 +209,16 @@ public static class Program
             Math.Round(100.0 * latest.Found / options.Items, 2),
             Math.Round(latest.Clock.Elapsed.TotalSeconds, 2),
             PercentileMs(plain.Latencies, 0.5),
-            PercentileMs(latest.Latencies, 0.5));
+            PercentileMs(latest.Latencies, 0.5),
+            plain.Rounds.DefaultIfEmpty(0).Max(),
+            (int)Math.Ceiling(Math.Log2(nodeCount)) + 2);
     }
 
-    private static async Task<(List<int> Rpcs, int Found, Stopwatch Clock, List<double> Latencies)> RunGets(
+    private static async Task<(List<int> Rpcs, int Found, Stopwatch Clock, List<double> Latencies, List<int> Rounds)> RunGets(
         IActorRef[] nodes, SignedItem[] items, Random random, bool latest)
     {
         var rpcs = new List<int>();
+        var rounds = new List<int>();
         var latencies = new List<double>();
         var found = 0;
         var clock = Stopwatch.StartNew();
@@ -231,6 +242,7 @@ public static class Program
                     case ValueFound value when value.Item.Equals(item):
                         found++;
                         rpcs.Add(value.Stats.RpcsSent);
+                        rounds.Add(value.Stats.Rounds);
                         break;
                     case ValueNotFound notFound:
                         rpcs.Add(notFound.Stats.RpcsSent);
@@ -240,7 +252,7 @@ public static class Program
         }
 
         clock.Stop();
-        return (rpcs, found, clock, latencies);
+        return (rpcs, found, clock, latencies, rounds);
     }
 
     private static double PercentileMs(List<double> values, double fraction)
@@ -269,13 +281,13 @@ public static class Program
     private static void PrintTable(IReadOnlyList<Result> results)
     {
         Console.WriteLine();
-        Console.WriteLine("| nodes | items | join s | put RPCs p50 | put RPCs p99 | get RPCs p50 | get RPCs p99 | get found % | bytes/node | put s | get s | get ms p50 | latest get RPCs p50 | p99 | latest found % | latest ms p50 |");
-        Console.WriteLine("|------:|------:|-------:|-------------:|-------------:|-------------:|-------------:|------------:|-----------:|------:|------:|-----------:|--------------------:|----:|---------------:|--------------:|");
+        Console.WriteLine("| nodes | items | join s | put RPCs p50 | put RPCs p99 | get RPCs p50 | get RPCs p99 | get found % | bytes/node | put s | get s | get ms p50 | latest get RPCs p50 | p99 | latest found % | latest ms p50 | get rounds max (bound) |");
+        Console.WriteLine("|------:|------:|-------:|-------------:|-------------:|-------------:|-------------:|------------:|-----------:|------:|------:|-----------:|--------------------:|----:|---------------:|--------------:|----:|");
         foreach (var r in results)
         {
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {r.Nodes} | {r.Items} | {r.JoinSeconds:F1} | {r.PutRpcsMedian} | {r.PutRpcsP99} | {r.GetRpcsMedian} | {r.GetRpcsP99} | {r.GetFoundPercent:F1} | {r.BytesPerNode:N0} | {r.PutSeconds:F1} | {r.GetSeconds:F1} | {r.GetMsMedian} | {r.LatestGetRpcsMedian} | {r.LatestGetRpcsP99} | {r.LatestFoundPercent:F1} | {r.LatestGetMsMedian} |"));
+                $"| {r.Nodes} | {r.Items} | {r.JoinSeconds:F1} | {r.PutRpcsMedian} | {r.PutRpcsP99} | {r.GetRpcsMedian} | {r.GetRpcsP99} | {r.GetFoundPercent:F1} | {r.BytesPerNode:N0} | {r.PutSeconds:F1} | {r.GetSeconds:F1} | {r.GetMsMedian} | {r.LatestGetRpcsMedian} | {r.LatestGetRpcsP99} | {r.LatestFoundPercent:F1} | {r.LatestGetMsMedian} | {r.GetRoundsMax} ({r.RoundBound}) |"));
         }
     }
 
@@ -299,9 +311,11 @@ public static class Program
         double LatestFoundPercent,
         double LatestGetSeconds,
         double GetMsMedian,
-        double LatestGetMsMedian);
+        double LatestGetMsMedian,
+        int GetRoundsMax,
+        int RoundBound);
 
-    private sealed record Options(IReadOnlyList<int> Nodes, int Items, string? JsonPath, int Seed, int JoinWave, int HandOverNewcomers)
+    private sealed record Options(IReadOnlyList<int> Nodes, int Items, string? JsonPath, int Seed, int JoinWave, int HandOverNewcomers, bool Core)
     {
         public static Options Parse(string[] args)
         {
@@ -311,8 +325,15 @@ public static class Program
             var seed = 1;
             var wave = 250;
             var handOver = 0;
+            var core = false;
             for (var i = 0; i < args.Length; i++)
             {
+                if (args[i] == "--core")
+                {
+                    core = true;
+                    continue;
+                }
+
                 var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
                 switch (args[i])
                 {
@@ -346,7 +367,7 @@ public static class Program
                 throw new ArgumentException("--nodes needs at least 2 nodes per network");
             }
 
-            return new Options(nodes, items, json, seed, wave, handOver);
+            return new Options(nodes, items, json, seed, wave, handOver, core);
         }
 
         private static int PositiveInt(string text, string name) =>

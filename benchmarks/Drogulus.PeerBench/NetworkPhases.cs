@@ -21,6 +21,11 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
     private readonly Dictionary<string, object> _result = new();
     private IActorRef[] _nodes = [];
     private NodeIdentity[] _identities = [];
+    private readonly PhaseProbe _probe = new();
+
+    // Adds the phase's cost (handshakes, CPU, work items, allocations per operation) to its JSON object.
+    private void Cost(string name, PhaseProbe.Reading before, int operations) =>
+        ((Dictionary<string, object>)_result[name])["cost"] = PhaseProbe.Per(before, _probe.Snapshot(), operations);
 
     /// <summary>Runs every phase and returns the JSON fields.</summary>
     public async Task<Dictionary<string, object>> Run()
@@ -32,6 +37,7 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
         var now = DateTimeOffset.UtcNow;
         _identities = Enumerable.Range(0, count).Select(_ => NodeIdentity.Generate(now)).ToArray();
         var clock = Stopwatch.StartNew();
+        var joinCost = _probe.Snapshot();
         _nodes = _identities.Select((identity, i) => system.ActorOf(NodeActor.Props(settings, identity, new TlsTransport(), seed: seed + i))).ToArray();
         var first = await _nodes[0].Ask<NodeStatus>(GetNodeStatus.Instance, timeout);
         var joinFailures = 0;
@@ -46,6 +52,7 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
             ["per_node_ms"] = Math.Round(clock.Elapsed.TotalMilliseconds / count, 2),
             ["failures"] = joinFailures,
         };
+        Cost("join", joinCost, count);
         var statuses = await Statuses();
         _result["routing_table_size"] = Stats.Summary(statuses.Select(s => (double)s.Contacts).ToArray());
 
@@ -54,13 +61,23 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
             .Select(i => SignedItem.Create(publisher, $"value-{i}-{seed}", $"signed value {i} {Guid.NewGuid():N}", timestamp, 0))
             .ToArray();
         var connectionsBefore = statuses.Sum(s => s.Connections);
+        var before = _probe.Snapshot();
         var sources = await Puts(items, "put");
+        Cost("put", before, values);
         var connectionsAfter = (await Statuses()).Sum(s => s.Connections);
         ((Dictionary<string, object>)_result["put"])["open_connections_change_per_put"] = Math.Round((connectionsAfter - connectionsBefore) / 2.0 / values, 2);
+        before = _probe.Snapshot();
         await Gets(items, sources, latest: false, "get");
+        Cost("get", before, values);
+        before = _probe.Snapshot();
         await Gets(items, sources, latest: true, "get_latest");
+        Cost("get_latest", before, values);
+        before = _probe.Snapshot();
         await Overwrite(publisher, items, sources, timestamp + 1);
+        Cost("mutable_update", before, Math.Min(items.Length, 50));
+        before = _probe.Snapshot();
         await Throughput(items);
+        Cost("get_throughput", before, Math.Min(items.Length * 2, 2000));
 
         // A quick profile of put latency: the same puts storing at 1, 5 and 20 nodes (lookup vs stores).
         foreach (var duplicate in new[] { 1, 5, 20 })
@@ -68,7 +85,9 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
             var extra = Enumerable.Range(0, Math.Min(values, 50))
                 .Select(i => SignedItem.Create(publisher, $"profile-{duplicate}-{i}-{seed}", $"profile value {i}", timestamp, 0))
                 .ToArray();
+            before = _probe.Snapshot();
             await Puts(extra, $"put_profile_duplicate_{duplicate}", duplicate);
+            Cost($"put_profile_duplicate_{duplicate}", before, extra.Length);
         }
 
         statuses = await Statuses();
@@ -84,6 +103,7 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
             ["note"] = "rss_kb_per_node and heap_kb_per_node: growth since before the nodes started, after a full GC, as the peer scripts; heap = GC.GetTotalMemory (managed); rss_total_kb_per_node = whole process RSS / N",
         };
         await system.Terminate();
+        _probe.Dispose();
         return _result;
     }
 

@@ -26,6 +26,7 @@ internal sealed class TlsCredentials
         ClientCertificateRequired = true,
         EnabledSslProtocols = SslProtocols.Tls13,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        CertificateChainPolicy = NoSystemTrust(),
         RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null,
     };
 
@@ -39,7 +40,22 @@ internal sealed class TlsCredentials
         ClientCertificateContext = _context,
         EnabledSslProtocols = SslProtocols.Tls13,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        CertificateChainPolicy = NoSystemTrust(),
         RemoteCertificateValidationCallback = (_, certificate, _, _) =>
             certificate is not null && (expectedId is not { } expected || NodeIdentity.IdOf(certificate) == expected),
+    };
+
+    /// <summary>
+    /// The chain SslStream builds for the peer's certificate before calling the validation callback, against an
+    /// empty custom root store: no system store is read, nothing is downloaded, no revocation is checked. Its
+    /// verdict is ignored anyway (the callbacks check only the key's hash), and skipping the system store makes a
+    /// handshake about a third cheaper in CPU (issue 13: 7.9 to 5.0 ms for both ends on the shared CI machine).
+    /// </summary>
+    private static X509ChainPolicy NoSystemTrust() => new()
+    {
+        TrustMode = X509ChainTrustMode.CustomRootTrust,
+        RevocationMode = X509RevocationMode.NoCheck,
+        DisableCertificateDownloads = true,
+        VerificationFlags = X509VerificationFlags.AllFlags,
     };
 }
