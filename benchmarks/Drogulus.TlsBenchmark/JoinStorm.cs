@@ -43,17 +43,36 @@ internal static class JoinStorm
         var random = new Random(9);
         var items = Enumerable.Range(0, itemCount).Select(i => SignedItem.Create(publisher, "storm-" + i, "value " + i, now.ToUnixTimeSeconds(), 0)).ToArray();
         var puts = 0;
+        var stores = new List<int>();
         foreach (var batch in items.Chunk(16))
         {
             var replies = await Task.WhenAll(batch.Select(item => nodes[random.Next(count)].Ask<IPutReply>(new Put(item), timeout)));
             puts += replies.Count(r => r is PutCompleted);
+            stores.AddRange(replies.OfType<PutCompleted>().Select(r => r.StoredCount));
         }
 
         var found = 0;
+        var misses = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var batch in items.Chunk(16))
         {
             var replies = await Task.WhenAll(batch.Select(item => nodes[random.Next(count)].Ask<IGetReply>(new Get(item.Key), timeout)));
             found += replies.Count(r => r is ValueFound);
+            foreach (var miss in replies.Where(r => r is not ValueFound))
+            {
+                var kind = miss is GetFailed failed ? $"GetFailed ({failed.Failure}: {failed.Reason})" : miss.GetType().Name;
+                misses[kind] = misses.GetValueOrDefault(kind) + 1;
+            }
+        }
+
+        stores.Sort();
+        if (stores.Count > 0)
+        {
+            Console.WriteLine($"nodes that stored each item: min {stores[0]}, median {stores[stores.Count / 2]}, max {stores[^1]}");
+        }
+
+        foreach (var (kind, n) in misses.OrderByDescending(m => m.Value))
+        {
+            Console.WriteLine($"  not found: {n} x {kind}");
         }
 
         var connections = 0;
@@ -77,6 +96,8 @@ internal static class JoinStorm
             ["storm_items"] = itemCount,
             ["storm_puts_completed"] = puts,
             ["storm_found"] = found,
+            ["storm_stored_median"] = stores.Count > 0 ? stores[stores.Count / 2] : 0,
+            ["storm_misses"] = misses,
             ["storm_peak_descriptors"] = peak.Peak,
             ["storm_open_file_limit"] = limit ?? "unknown",
             ["storm_connections_per_node"] = connections / (double)count,

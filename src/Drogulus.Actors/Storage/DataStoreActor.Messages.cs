@@ -1,12 +1,7 @@
 using Akka.Actor;
-using Akka.Event;
-using Akka.Streams;
 using System.Diagnostics;
-using Drogulus.Actors.Configuration;
-using Drogulus.Actors.Diagnostics;
 using Drogulus.Actors.Network;
 using Drogulus.Actors.Protocol;
-using Drogulus.Actors.Routing;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 using Drogulus.Core.Routing;

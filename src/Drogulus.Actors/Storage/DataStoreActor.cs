@@ -180,7 +180,10 @@ internal sealed partial class DataStoreActor : ReceiveActor, IWithTimers
 
         if (retryAt is { } at && !Timers.IsTimerActive(HandOverTimer))
         {
-            Timers.StartSingleTimer(HandOverTimer, HandOverTick.Instance, at - Now);
+            // The clock moves on while the loop runs, so a token due "now" may already lie in the past: the
+            // scheduler refuses a negative delay (it crashed the actor in the 200-node TLS storm benchmark).
+            var delay = at - Now;
+            Timers.StartSingleTimer(HandOverTimer, HandOverTick.Instance, delay > TimeSpan.Zero ? delay : TimeSpan.Zero);
         }
     }
 

@@ -10,6 +10,8 @@ using Drogulus.Core.Identity;
 using Drogulus.Core.Wire;
 using static Drogulus.Actors.Network.TransportProtocol;
 
+using static Drogulus.Actors.Tests.Network.Tls.TlsTestServer;
+
 namespace Drogulus.Actors.Tests.Network.Tls;
 
 /// <summary>
@@ -188,7 +190,7 @@ public sealed partial class TlsAttackTests : TestKit
     }
 
     /// <summary>A ping from a fresh client is handed to the node and its pong comes back.</summary>
-    private async Task AssertStillAnswersAsync(Server server)
+    private async Task AssertStillAnswersAsync(TlsTestServer server)
     {
         await using var client = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
         await client.SendAsync(new PingMessage("well-behaved", client.Identity.Id, 0, "1.0"));
@@ -198,22 +200,8 @@ public sealed partial class TlsAttackTests : TestKit
     }
 
     // Everything the connections told the transport before this call has been handled once it returns.
-    private async Task SyncAsync(Server server) =>
+    private async Task SyncAsync(TlsTestServer server) =>
         await server.Transport.Ask<int>(GetConnectionCount.Instance, Bound);
 
-    private static DrogulusSettings Settings(string extra = "") =>
-        DrogulusConfig.SettingsFrom($"drogulus {{ transport = \"tls\"\n{extra} }}");
-
-    private static NodeIdentity NewIdentity() => NodeIdentity.Generate(DateTimeOffset.UnixEpoch.AddYears(55));
-
-    private async Task<Server> StartAsync(DrogulusSettings settings)
-    {
-        var identity = NewIdentity();
-        var node = CreateTestProbe();
-        var transport = Sys.ActorOf(new TlsTransport().Props(identity, settings, node.Ref, node.Ref));
-        var ready = await node.ExpectMsgAsync<TransportReady>(Bound);
-        return new Server(identity, node, transport, ready.Port);
-    }
-
-    private sealed record Server(NodeIdentity Identity, TestProbe Node, IActorRef Transport, int Port);
+    private Task<TlsTestServer> StartAsync(DrogulusSettings settings) => TlsTestServer.StartAsync(this, settings, Bound);
 }

@@ -11,6 +11,8 @@ using Drogulus.Core.Identity;
 using Drogulus.Core.Wire;
 using static Drogulus.Actors.Network.TransportProtocol;
 
+using static Drogulus.Actors.Tests.Network.Tls.TlsTestServer;
+
 namespace Drogulus.Actors.Tests.Network.Tls;
 
 /// <summary>
@@ -223,7 +225,7 @@ public sealed class TlsBudgetTests : TestKit
         }
     }
 
-    private async Task<RawTlsClient> ConnectAndPingAsync(Server server, string uuid)
+    private async Task<RawTlsClient> ConnectAndPingAsync(TlsTestServer server, string uuid)
     {
         var client = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
         await client.SendAsync(new PingMessage(uuid, client.Identity.Id, 0, "1.0"));
@@ -235,19 +237,5 @@ public sealed class TlsBudgetTests : TestKit
     private static void Pong(InboundRequest inbound) =>
         inbound.Connection.Tell(new SendReply(inbound.From, inbound.Request.Uuid, new PongMessage("", Key.Zero, 0, "")));
 
-    private static DrogulusSettings Settings(string extra = "") =>
-        DrogulusConfig.SettingsFrom($"drogulus {{ transport = \"tls\"\n{extra} }}");
-
-    private static NodeIdentity NewIdentity() => NodeIdentity.Generate(DateTimeOffset.UnixEpoch.AddYears(55));
-
-    private async Task<Server> StartAsync(DrogulusSettings settings)
-    {
-        var identity = NewIdentity();
-        var node = CreateTestProbe();
-        var transport = Sys.ActorOf(new TlsTransport().Props(identity, settings, node.Ref, node.Ref));
-        var ready = await node.ExpectMsgAsync<TransportReady>(Bound);
-        return new Server(identity, node, transport, ready.Port);
-    }
-
-    private sealed record Server(NodeIdentity Identity, TestProbe Node, IActorRef Transport, int Port);
+    private Task<TlsTestServer> StartAsync(DrogulusSettings settings) => TlsTestServer.StartAsync(this, settings, Bound);
 }

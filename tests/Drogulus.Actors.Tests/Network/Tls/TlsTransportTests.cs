@@ -10,6 +10,8 @@ using Drogulus.Core.Identity;
 using Drogulus.Core.Wire;
 using static Drogulus.Actors.Network.TransportProtocol;
 
+using static Drogulus.Actors.Tests.Network.Tls.TlsTestServer;
+
 namespace Drogulus.Actors.Tests.Network.Tls;
 
 public sealed class TlsTransportTests : TestKit
@@ -197,11 +199,6 @@ public sealed class TlsTransportTests : TestKit
         }
     }
 
-    private static DrogulusSettings Settings(string extra = "") =>
-        DrogulusConfig.SettingsFrom($"drogulus {{ transport = \"tls\"\n{extra} }}");
-
-    private static NodeIdentity NewIdentity() => NodeIdentity.Generate(DateTimeOffset.UnixEpoch.AddYears(55));
-
     private static byte[] PingWithWrongTypes(string uuid)
     {
         var buffer = new ArrayBufferWriter<byte>();
@@ -221,14 +218,5 @@ public sealed class TlsTransportTests : TestKit
         return buffer.WrittenSpan.ToArray();
     }
 
-    private async Task<Server> StartAsync(DrogulusSettings settings)
-    {
-        var identity = NewIdentity();
-        var node = CreateTestProbe();
-        var transport = Sys.ActorOf(new TlsTransport().Props(identity, settings, node.Ref, node.Ref));
-        var ready = await node.ExpectMsgAsync<TransportReady>(Bound);
-        return new Server(identity, node, transport, ready.Port);
-    }
-
-    private sealed record Server(NodeIdentity Identity, TestProbe Node, IActorRef Transport, int Port);
+    private Task<TlsTestServer> StartAsync(DrogulusSettings settings) => TlsTestServer.StartAsync(this, settings, Bound);
 }
