@@ -145,6 +145,7 @@ public sealed class TlsBudgetTests : TestKit
 
         // The pause's timer (rebind.min-backoff, an hour here) fires now.
         server.Transport.Tell(TlsTransportActor.ResumeAccepting.Instance);
+        await AwaitConditionAsync(async () => !await RefusedAsync(server.Port), Bound, TimeSpan.FromMilliseconds(50)); // bound again
         await using var after = await ConnectAndPingAsync(server, "after");
     }
 
