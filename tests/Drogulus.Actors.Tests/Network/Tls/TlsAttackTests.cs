@@ -134,38 +134,7 @@ public sealed partial class TlsAttackTests : TestKit
     public async Task Transport_should_refuse_an_accept_and_fail_a_dial_when_every_connection_in_the_budget_has_requests_in_flight()
     {
         var server = await StartAsync(Settings("max-connections = 2"));
-        var busy = new List<RawTlsClient>();
-        var unanswered = new List<InboundRequest>();
-        for (var i = 0; i < 2; i++)
-        {
-            var client = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
-            busy.Add(client);
-            await client.SendAsync(new PingMessage($"busy-{i}", client.Identity.Id, 0, "1.0"));
-            unanswered.Add(await server.Node.ExpectMsgAsync<InboundRequest>(Bound));
-        }
-
-        await Assert.ThrowsAnyAsync<Exception>(async () =>
-        {
-            await using var refused = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
-            await refused.SendAsync(new PingMessage("refused", refused.Identity.Id, 0, "1.0"));
-            await refused.ReceiveAsync();
-        });
-        var requester = CreateTestProbe();
-        server.Transport.Tell(new SendRequest(new PeerAddress("127.0.0.1", 1, null), new PingMessage("", Key.Zero, 0, ""), requester.Ref));
-        var failed = await requester.ExpectMsgAsync<RpcFailed>(Bound);
-
-        Assert.Equal(RpcFailure.ConnectionFailed, failed.Failure);
-        Assert.Contains("max-connections", failed.Reason, StringComparison.Ordinal);
-        foreach (var inbound in unanswered)
-        {
-            inbound.Connection.Tell(new SendReply(inbound.From, inbound.Request.Uuid, new PongMessage("", Key.Zero, 0, "")));
-        }
-
-        foreach (var client in busy)
-        {
-            Assert.IsType<PongMessage>(await client.ReceiveAsync());
-            await client.DisposeAsync();
-        }
+        await server.AssertFullOfBusyConnectionsAsync(this, 2, "max-connections", Bound);
 
         await AssertStillAnswersAsync(server);
     }

@@ -45,38 +45,7 @@ public sealed class TlsBudgetTests : TestKit
     public async Task Transport_should_refuse_an_accept_and_fail_a_dial_when_the_process_budget_is_full_of_busy_connections()
     {
         var server = await StartAsync(Settings("process-max-connections = 2"));
-        var busy = new List<RawTlsClient>();
-        var unanswered = new List<InboundRequest>();
-        for (var i = 0; i < 2; i++)
-        {
-            var client = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
-            busy.Add(client);
-            await client.SendAsync(new PingMessage($"busy-{i}", client.Identity.Id, 0, "1.0"));
-            unanswered.Add(await server.Node.FishForMessageAsync<InboundRequest>(_ => true, Bound));
-        }
-
-        await Assert.ThrowsAnyAsync<Exception>(async () =>
-        {
-            await using var refused = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
-            await refused.SendAsync(new PingMessage("refused", refused.Identity.Id, 0, "1.0"));
-            await refused.ReceiveAsync();
-        });
-        var requester = CreateTestProbe();
-        server.Transport.Tell(new SendRequest(new PeerAddress("127.0.0.1", 1, null), new PingMessage("", Key.Zero, 0, ""), requester.Ref));
-        var failed = await requester.ExpectMsgAsync<RpcFailed>(Bound);
-
-        Assert.Equal(RpcFailure.ConnectionFailed, failed.Failure);
-        Assert.Contains("process-max-connections", failed.Reason, StringComparison.Ordinal);
-        foreach (var inbound in unanswered)
-        {
-            Pong(inbound);
-        }
-
-        foreach (var client in busy)
-        {
-            Assert.IsType<PongMessage>(await client.ReceiveAsync());
-            await client.DisposeAsync();
-        }
+        await server.AssertFullOfBusyConnectionsAsync(this, 2, "process-max-connections", Bound);
 
         await using var welcome = await ConnectAndPingAsync(server, "welcome");
     }

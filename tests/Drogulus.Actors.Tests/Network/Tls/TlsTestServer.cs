@@ -3,6 +3,8 @@ using Akka.TestKit;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
 using Drogulus.Actors.Network.Tls;
+using Drogulus.Core.Identity;
+using Drogulus.Core.Wire;
 using static Drogulus.Actors.Network.TransportProtocol;
 
 namespace Drogulus.Actors.Tests.Network.Tls;
@@ -28,5 +30,46 @@ internal sealed record TlsTestServer(NodeIdentity Identity, TestProbe Node, IAct
         var transport = kit.Sys.ActorOf(new TlsTransport().Props(identity, settings, node.Ref, node.Ref));
         var ready = await node.ExpectMsgAsync<TransportReady>(bound);
         return new TlsTestServer(identity, node, transport, ready.Port);
+    }
+
+    /// <summary>
+    /// Fills the transport with <paramref name="connections"/> clients whose pings stay unanswered, then asserts that
+    /// it is full: a further client gets no answer, and a dial fails as ConnectionFailed naming
+    /// <paramref name="limit"/>. Answers the pings afterwards; each busy client gets its pong and is closed.
+    /// </summary>
+    public async Task AssertFullOfBusyConnectionsAsync(TestKitBase kit, int connections, string limit, TimeSpan bound)
+    {
+        var busy = new List<RawTlsClient>();
+        var unanswered = new List<InboundRequest>();
+        for (var i = 0; i < connections; i++)
+        {
+            var client = await RawTlsClient.ConnectAsync(Port, NewIdentity());
+            busy.Add(client);
+            await client.SendAsync(new PingMessage($"busy-{i}", client.Identity.Id, 0, "1.0"));
+            unanswered.Add(await Node.FishForMessageAsync<InboundRequest>(_ => true, bound));
+        }
+
+        await Xunit.Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var refused = await RawTlsClient.ConnectAsync(Port, NewIdentity());
+            await refused.SendAsync(new PingMessage("refused", refused.Identity.Id, 0, "1.0"));
+            await refused.ReceiveAsync();
+        });
+        var requester = kit.CreateTestProbe();
+        Transport.Tell(new SendRequest(new PeerAddress("127.0.0.1", 1, null), new PingMessage("", Key.Zero, 0, ""), requester.Ref));
+        var failed = await requester.ExpectMsgAsync<RpcFailed>(bound);
+
+        Xunit.Assert.Equal(RpcFailure.ConnectionFailed, failed.Failure);
+        Xunit.Assert.Contains(limit, failed.Reason, StringComparison.Ordinal);
+        foreach (var inbound in unanswered)
+        {
+            inbound.Connection.Tell(new SendReply(inbound.From, inbound.Request.Uuid, new PongMessage("", Key.Zero, 0, "")));
+        }
+
+        foreach (var client in busy)
+        {
+            Xunit.Assert.IsType<PongMessage>(await client.ReceiveAsync());
+            await client.DisposeAsync();
+        }
     }
 }
