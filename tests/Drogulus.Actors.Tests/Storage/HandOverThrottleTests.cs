@@ -41,10 +41,12 @@ public sealed class HandOverThrottleTests : TestKit
         var first = Stores(newcomer, 2);
         newcomer.Probe.ExpectNoMsg(VirtualTime.Quiet);
         var received = first.Select(s => s.Store.Item).ToList();
-        received.AddRange(AnswerUntilQuiet(newcomer, first));
+        received.AddRange(AnswerCount(newcomer, first, 3));
+        received.AddRange(AnswerUntilQuiet(newcomer, []));
         Assert.Equal(5, received.Count);
 
         Scheduler.Advance(TimeSpan.FromSeconds(1));
+        received.AddRange(AnswerCount(newcomer, [], 5));
         received.AddRange(AnswerUntilQuiet(newcomer, []));
         Assert.Equal(10, received.Count);
         Scheduler.Advance(TimeSpan.FromSeconds(1));
@@ -106,6 +108,27 @@ public sealed class HandOverThrottleTests : TestKit
 
     private static List<(StoreMessage Store, IActorRef From)> Stores(RawPeer peer, int count) =>
         Enumerable.Range(0, count).Select(_ => peer.ExpectRequest<StoreMessage>()).ToList();
+
+    // Answers pong to the given stores and receives (and answers) exactly `count` more, each waited for as long as
+    // the peer waits for any frame: the data store runs on its own threads, so under load a store due now can
+    // arrive after a quiet window; AnswerUntilQuiet afterwards shows that no more than these come.
+    private static List<SignedItem> AnswerCount(RawPeer peer, List<(StoreMessage Store, IActorRef From)> pending, int count)
+    {
+        foreach (var (store, from) in pending)
+        {
+            peer.Reply(from, store, new PongMessage("", default, 0, ""));
+        }
+
+        var received = new List<SignedItem>();
+        for (var i = 0; i < count; i++)
+        {
+            var (store, from) = peer.ExpectRequest<StoreMessage>();
+            received.Add(store.Item);
+            peer.Reply(from, store, new PongMessage("", default, 0, ""));
+        }
+
+        return received;
+    }
 
     // Answers pong to the given stores and to every store that follows, until none arrives for a while.
     private static List<SignedItem> AnswerUntilQuiet(RawPeer peer, List<(StoreMessage Store, IActorRef From)> pending)
