@@ -7,6 +7,7 @@ using Drogulus.PeerBench;
 // N Drogulus nodes over TLS in one process, plus raw SslStream round trips against the node transport's.
 //   dotnet run -c Release --project benchmarks/Drogulus.PeerBench -- [--nodes 100] [--values 300]
 //       [--concurrency 16] [--seed 12345] [--max-connections M] [--seconds 2] [--runs 3] [--json FILE]
+//       [--round-trips-only] [--in-flight 16]  (only the round trips, node transport against raw SslStream, with their cost per round trip, then exit)
 //       [--handshakes-only]   (after the round trips: 4 × 200 raw TLS connections, system store vs empty custom root, then exit)
 // Each phase's JSON has a "cost" object: TLS handshakes begun (dialling side), process CPU, thread-pool work
 // items, allocations and GCs per operation (PhaseProbe), so that a slow phase can be told apart from a starved one.
@@ -40,40 +41,63 @@ var result = new Dictionary<string, object>
 
 // A ping as the node sends it (uuid, 64-byte node id, port, version), so raw frames are the same size.
 var ping = NetstringFramer.Frame(MessageCodec.Encode(new PingMessage(Guid.NewGuid().ToString(), Key.Hash([1, 2, 3]), 40000, "0.1.0")));
-var transport = await TransportRoundTrips.Measure([1, 16], runs, TimeSpan.FromSeconds(seconds), timeout);
-var raw = new Dictionary<(int InFlight, bool Coalesce), double>();
+var probe = new PhaseProbe();
+// --in-flight 16 measures only that count (for a profiler); both 1 and 16 otherwise.
+int[] inFlights = Option("--in-flight") is { } only ? [int.Parse(only, System.Globalization.CultureInfo.InvariantCulture)] : [1, 16];
+var transport = await TransportRoundTrips.Measure(inFlights, runs, TimeSpan.FromSeconds(seconds), timeout, probe);
+var raw = new Dictionary<(int InFlight, bool Coalesce), (double Rate, Dictionary<string, object> Cost)>();
 await using (var pingPong = await RawTlsPingPong.Open(ping.Length - 4))
 {
     foreach (var coalesce in new[] { false, true })
     {
-        foreach (var inFlight in new[] { 1, 16 })
+        foreach (var inFlight in inFlights)
         {
-            var rates = new List<double>();
+            var samples = new List<(double Rate, Dictionary<string, object> Cost)>();
             for (var run = 0; run < runs; run++)
             {
-                rates.Add(await pingPong.RoundTrips(inFlight, TimeSpan.FromSeconds(seconds), coalesce));
+                var before = probe.Snapshot();
+                var (rate, count) = await pingPong.RoundTrips(inFlight, TimeSpan.FromSeconds(seconds), coalesce);
+                samples.Add((rate, PhaseProbe.Per(before, probe.Snapshot(), (int)count)));
             }
 
-            raw[(inFlight, coalesce)] = Stats.Median(rates);
+            raw[(inFlight, coalesce)] = samples.OrderBy(s => s.Rate).ElementAt(samples.Count / 2);
         }
     }
 }
 
 var roundTrips = new Dictionary<string, object> { ["frame_bytes"] = ping.Length, ["runs"] = runs, ["seconds_per_run"] = seconds };
-foreach (var inFlight in new[] { 1, 16 })
+foreach (var inFlight in inFlights)
 {
-    var single = raw[(inFlight, false)];
-    var batched = raw[(inFlight, true)];
+    var (single, singleCost) = raw[(inFlight, false)];
+    var (batched, batchedCost) = raw[(inFlight, true)];
+    var (node, nodeCost) = transport[inFlight];
     roundTrips[$"raw_sslstream_per_s_{inFlight}_in_flight"] = Math.Round(single);
     roundTrips[$"raw_sslstream_coalesced_per_s_{inFlight}_in_flight"] = Math.Round(batched);
-    roundTrips[$"node_transport_per_s_{inFlight}_in_flight"] = Math.Round(transport[inFlight]);
-    roundTrips[$"fraction_of_raw_{inFlight}_in_flight"] = Math.Round(transport[inFlight] / single, 3);
-    roundTrips[$"fraction_of_raw_coalesced_{inFlight}_in_flight"] = Math.Round(transport[inFlight] / batched, 3);
+    roundTrips[$"node_transport_per_s_{inFlight}_in_flight"] = Math.Round(node);
+    roundTrips[$"fraction_of_raw_{inFlight}_in_flight"] = Math.Round(node / single, 3);
+    roundTrips[$"fraction_of_raw_coalesced_{inFlight}_in_flight"] = Math.Round(node / batched, 3);
+    roundTrips[$"raw_sslstream_cost_{inFlight}_in_flight"] = singleCost;
+    roundTrips[$"node_transport_cost_{inFlight}_in_flight"] = nodeCost;
     Console.WriteLine($"round trips/s, {inFlight,2} in flight: raw SslStream {single,8:N0} (one write per frame), {batched,8:N0} (whole frames per write); " +
-        $"node transport {transport[inFlight],8:N0} ({transport[inFlight] / single:P0} / {transport[inFlight] / batched:P0} of raw)");
+        $"node transport {node,8:N0} ({node / single:P0} / {node / batched:P0} of raw)");
+    Console.WriteLine($"  per round trip: raw {CostLine(singleCost)}; node transport {CostLine(nodeCost)}");
 }
 
+static string CostLine(Dictionary<string, object> cost) =>
+    $"{cost["cpu_ms_per_op"]} ms CPU, {cost["threadpool_items_per_op"]} thread-pool items, {cost["allocated_kb_per_op"]} KB allocated";
+
 result["round_trips"] = roundTrips;
+if (args.Contains("--round-trips-only"))
+{
+    if (jsonPath is not null)
+    {
+        await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+        Console.WriteLine($"wrote {jsonPath}");
+    }
+
+    return 0;
+}
+
 var (handshakeWall, handshakeCpu) = await RawTlsHandshakes.Measure(50);
 result["raw_tls_connection"] = new Dictionary<string, object>
 {

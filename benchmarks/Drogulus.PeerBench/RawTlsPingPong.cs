@@ -77,7 +77,7 @@ internal sealed class RawTlsPingPong : IAsyncDisposable
     /// one read brings (or follow them with as many new requests) in one write, as a batching transport may;
     /// without, every frame is its own write and so its own TLS record.
     /// </summary>
-    public async Task<double> RoundTrips(int inFlight, TimeSpan duration, bool coalesce)
+    public async Task<(double Rate, long Count)> RoundTrips(int inFlight, TimeSpan duration, bool coalesce)
     {
         _coalesce = coalesce;
         var frameSize = 4 + _payload;
@@ -114,7 +114,7 @@ internal sealed class RawTlsPingPong : IAsyncDisposable
             }
         }
 
-        return counted / elapsed;
+        return (counted / elapsed, counted);
     }
 
     private static byte[] Frames(int count, int payload)

@@ -16,8 +16,11 @@ namespace Drogulus.PeerBench;
 /// </summary>
 internal static class TransportRoundTrips
 {
-    /// <summary>Median round trips per second for each in-flight count, over <paramref name="runs"/> runs of <paramref name="duration"/>.</summary>
-    public static async Task<Dictionary<int, double>> Measure(int[] inFlights, int runs, TimeSpan duration, TimeSpan timeout)
+    /// <summary>
+    /// Median round trips per second for each in-flight count, over <paramref name="runs"/> runs of <paramref name="duration"/>,
+    /// with what the median run cost the process per round trip (<see cref="PhaseProbe.Per"/>: CPU, thread-pool items, allocations).
+    /// </summary>
+    public static async Task<Dictionary<int, (double Rate, Dictionary<string, object> Cost)>> Measure(int[] inFlights, int runs, TimeSpan duration, TimeSpan timeout, PhaseProbe probe)
     {
         var settings = DrogulusConfig.SettingsFrom("drogulus { transport = \"tls\", request-timeout = 30s }");
         var system = ActorSystem.Create("peer-bench-transport", "akka.loglevel = WARNING");
@@ -34,23 +37,25 @@ internal static class TransportRoundTrips
 
             // Warm the connection so that the handshake is not counted.
             await client.Ask<IRpcOutcome>((Func<IActorRef, object>)(r => new SendRequest(target, new PingMessage("", Key.Zero, 0, ""), r)), timeout, CancellationToken.None);
-            var results = new Dictionary<int, double>();
+            var results = new Dictionary<int, (double Rate, Dictionary<string, object> Cost)>();
             foreach (var inFlight in inFlights)
             {
-                var rates = new List<double>();
+                var samples = new List<(double Rate, Dictionary<string, object> Cost)>();
                 for (var run = 0; run < runs; run++)
                 {
                     var pinger = system.ActorOf(Pinger.Props(client, target, inFlight));
+                    var before = probe.Snapshot();
                     var clock = Stopwatch.StartNew();
                     pinger.Tell(new Pinger.Start());
                     await Task.Delay(duration);
                     var counts = await pinger.Ask<Pinger.Counts>(new Pinger.Stop(), timeout);
-                    rates.Add(counts.Replies / clock.Elapsed.TotalSeconds);
+                    var after = probe.Snapshot();
+                    samples.Add((counts.Replies / clock.Elapsed.TotalSeconds, PhaseProbe.Per(before, after, (int)counts.Replies)));
                     await Task.Delay(200);
                     await pinger.GracefulStop(timeout);
                 }
 
-                results[inFlight] = Stats.Median(rates);
+                results[inFlight] = samples.OrderBy(s => s.Rate).ElementAt(samples.Count / 2);
             }
 
             return results;

@@ -6,7 +6,7 @@ namespace Drogulus.Actors.Network.Tls;
 /// <summary>
 /// Backpressure both ways (PROTOCOL §5): the connection reads only while fewer than <c>outgoing-high-water</c> bytes
 /// wait to be written to the peer (and again once they drain below <c>outgoing-low-water</c>), and while the peer has
-/// fewer than <c>max-requests-in-flight</c> requests unanswered here; a read is armed only then, so nothing the peer
+/// fewer than <c>max-requests-in-flight</c> requests unanswered here; a read is made only then, so nothing the peer
 /// sends is taken in while paused (the bytes wait in <see cref="TcpDuplexStream"/>, which suspends the socket).
 /// Queued writes that make no progress for <c>write-timeout</c> close the connection.
 /// </summary>
@@ -15,7 +15,11 @@ internal sealed partial class ConnectionActor
     private readonly Dictionary<string, int> _answering = new(StringComparer.Ordinal);
     private readonly Queue<InboundRequest> _held = new();
     private int _answeringCount;
-    private bool _readPending;
+    private ReadState _reading;
+    private ValueTask<int> _sslRead;
+    private bool _readMoreQueued;
+    private bool _answeredSinceDispatch;
+    private bool _tlsWriting; // a TLS write went asynchronous (rare: the stream completes writes at once)
     private bool _writesPaused;
     private DateTimeOffset _lastWriteProgress;
     private bool _reportedBusy;
@@ -38,44 +42,136 @@ internal sealed partial class ConnectionActor
         return handled;
     }
 
+    /// <summary>What the pending SslStream read is: none, a zero-byte read waiting for data, or a read into the buffer.</summary>
+    private enum ReadState
+    {
+        None,
+        Probe,
+        Read,
+    }
+
     /// <summary>Whether reading is paused: too many reply bytes queued, too many requests unanswered, or closing.</summary>
     private bool ReadsPaused => _writesPaused || _held.Count > 0 || _answeringCount >= _settings.MaxRequestsInFlight || _draining;
 
     /// <summary>
-    /// Arms the next read unless one is pending or reading is paused. It starts as a zero-byte read, which completes
-    /// when data (or the end) arrives without holding a buffer, so an idle connection holds neither our read buffer
-    /// nor SslStream's (issue 9, memory per connection); <see cref="OnDataReady"/> then reads into a rented buffer.
+    /// Starts the next read unless one is pending or reading is paused. It starts as a zero-byte read, which completes
+    /// when data (or the end) is there without holding a buffer, so an idle connection holds neither our read buffer
+    /// nor SslStream's (issue 9, memory per connection); then one read into a buffer rented for that read. The SslStream
+    /// runs on this actor's thread (<see cref="TcpDuplexStream.RunContinuationsInline"/>): a read of bytes already
+    /// delivered completes at once, a pending one completes inside the delivery (<see cref="OnDelivered"/>), and no
+    /// message or pool item is spent on either (issue 13). One read per message: when more is there, the next read
+    /// waits for <see cref="ReadMore"/>.
     /// </summary>
     private void ResumeReading()
     {
-        if (_readPending || ReadsPaused || _ssl is null)
+        if (CanStartRead && (_lastReadFilled || Probe()))
         {
-            return;
+            Read();
         }
-
-        _readPending = true;
-        if (_lastReadFilled)
-        {
-            // The last read filled the buffer, so more is most likely waiting: read it without the extra round.
-            OnDataReady();
-            return;
-        }
-
-        _ssl.ReadAsync(Memory<byte>.Empty, _cts.Token).AsTask()
-            .PipeTo(Self, success: _ => DataReady.Instance, failure: e => new IoFailed(e));
     }
 
-    /// <summary>Data arrived after a zero-byte read: read it into a rented buffer, unless reading paused meanwhile.</summary>
-    private void OnDataReady()
+    /// <summary>
+    /// Whether a read may start. Besides the pauses (<see cref="ReadsPaused"/>): once a read handed requests to the node,
+    /// the next waits until the node answered one of them (or the peer closed), so that the node is at most one read
+    /// ahead of its answers and a peer that sends faster than it reads meets the high-water mark with its replies, however
+    /// fast this actor reads.
+    /// </summary>
+    private bool CanStartRead =>
+        _reading == ReadState.None && !_readMoreQueued && !ReadsPaused && _ssl is not null && !_cts.IsCancellationRequested
+        && (_answeringCount == 0 || _answeredSinceDispatch || _tcpClosed);
+
+    /// <summary>Bytes (or the end) were delivered to the stream: a pending read may have completed.</summary>
+    private void OnDelivered()
     {
-        if (ReadsPaused || _ssl is null)
+        switch (_reading)
         {
-            _readPending = false;
+            case ReadState.None:
+                ResumeReading();
+                break;
+            case ReadState.Probe when _sslRead.IsCompleted:
+                if (Take(out _) && CanStartRead)
+                {
+                    Read();
+                }
+
+                break;
+            case ReadState.Read when _sslRead.IsCompleted:
+                AfterRead();
+                break;
+        }
+    }
+
+    /// <summary>Arms a zero-byte read; true when it completed at once (bytes or the end are there).</summary>
+    private bool Probe()
+    {
+        _reading = ReadState.Probe;
+        _sslRead = _ssl!.ReadAsync(Memory<byte>.Empty, _cts.Token);
+        return _sslRead.IsCompleted && Take(out _);
+    }
+
+    /// <summary>One read into the rented buffer; its frames are handed on as soon as it completes.</summary>
+    private void Read()
+    {
+        _reading = ReadState.Read;
+        _sslRead = _ssl!.ReadAsync(_inbound.Buffer, _cts.Token);
+        if (_sslRead.IsCompleted)
+        {
+            AfterRead();
+        }
+    }
+
+    private void AfterRead()
+    {
+        if (!Take(out var count))
+        {
             return;
         }
 
-        _ssl.ReadAsync(_inbound.Buffer, _cts.Token).AsTask()
-            .PipeTo(Self, success: n => new ReadCompleted(n), failure: e => new IoFailed(e));
+        if (count == 0)
+        {
+            _lastReadFilled = false;
+            Close(_inbound.HasPartialFrame ? "the peer closed the connection inside a frame" : "the peer closed the connection");
+            return;
+        }
+
+        OnBytes(count);
+        if (CanStartRead && (_lastReadFilled || Probe()))
+        {
+            ReadMoreLater();
+        }
+    }
+
+    private void ReadMoreLater()
+    {
+        _readMoreQueued = true;
+        Self.Tell(ReadMore.Instance);
+    }
+
+    private void OnReadMore()
+    {
+        _readMoreQueued = false;
+        ResumeReading();
+    }
+
+    /// <summary>Ends the pending read with its count; false, and the connection closed, when it failed.</summary>
+    private bool Take(out int count)
+    {
+        _reading = ReadState.None;
+        try
+        {
+            count = _sslRead.GetAwaiter().GetResult();
+            return true;
+        }
+        catch (Exception e)
+        {
+            count = 0;
+            Close("TLS stream failed: " + e.Message);
+            return false;
+        }
+        finally
+        {
+            _sslRead = default;
+        }
     }
 
     /// <summary>
@@ -93,6 +189,7 @@ internal sealed partial class ConnectionActor
         var uuid = request.Request.Uuid;
         _answering[uuid] = _answering.GetValueOrDefault(uuid) + 1;
         _answeringCount++;
+        _answeredSinceDispatch = false;
         _handler.Tell(request);
     }
 
@@ -114,6 +211,7 @@ internal sealed partial class ConnectionActor
         }
 
         _answeringCount--;
+        _answeredSinceDispatch = true;
         while (_held.Count > 0 && _answeringCount < _settings.MaxRequestsInFlight)
         {
             var next = _held.Dequeue();

@@ -47,18 +47,17 @@ internal sealed partial class ConnectionActor
         public static Release Instance { get; } = new();
     }
 
-    private sealed record ReadCompleted(int Count) : IDeadLetterSuppression;
-
-    /// <summary>A zero-byte read completed: data (or the end of the stream) is there to read.</summary>
-    private sealed record DataReady : IDeadLetterSuppression
+    /// <summary>More is there to read: the next read, after the messages queued meanwhile.</summary>
+    private sealed record ReadMore : IDeadLetterSuppression
     {
-        public static DataReady Instance { get; } = new();
+        public static ReadMore Instance { get; } = new();
     }
 
     private sealed record IoFailed(Exception Cause) : IDeadLetterSuppression;
 
     private sealed record HandshakeFailed(Exception Cause) : IDeadLetterSuppression;
 
+    /// <summary>A TLS write that did not complete at once completed (its bytes are with Akka.IO; their acks end the write).</summary>
     private sealed record WriteCompleted : IDeadLetterSuppression
     {
         public static WriteCompleted Instance { get; } = new();

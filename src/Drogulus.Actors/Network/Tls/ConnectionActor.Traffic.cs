@@ -39,6 +39,8 @@ internal sealed partial class ConnectionActor
             return;
         }
 
+        // From here on the SslStream runs on this actor's thread: reads and writes complete inline, without pool hops.
+        _stream!.RunContinuationsInline();
         Context.Parent.Tell(new Established(_peerId));
         _lastActivity = Context.System.Scheduler.Now;
         Timers.StartSingleTimer("idle", IdleCheck.Instance, _settings.IdleTimeout);
@@ -96,7 +98,12 @@ internal sealed partial class ConnectionActor
             {
                 Close("closed after the reply, as asked");
             }
+
+            return;
         }
+
+        // The node answered: a read that waited for it may start (CanStartRead).
+        ResumeReading();
     }
 
     private bool Write(Message message)
@@ -111,6 +118,11 @@ internal sealed partial class ConnectionActor
         return true;
     }
 
+    /// <summary>
+    /// Writes the queued frames as one TLS write, unless a write is in flight. The stream hands the TLS records to Akka.IO
+    /// at once, so the write normally completes here; it stays in flight (<see cref="OutgoingFrames.InFlight"/>, the
+    /// bytes counted against <c>outgoing-high-water</c>) until Akka.IO acknowledged every record on the socket.
+    /// </summary>
     private void Flush()
     {
         if (!_outgoing.TryTakeBatch(out var batch))
@@ -120,8 +132,41 @@ internal sealed partial class ConnectionActor
 
         _lastActivity = Context.System.Scheduler.Now;
         WriteStarted();
-        _ssl!.WriteAsync(batch, _cts.Token).AsTask()
-            .PipeTo(Self, success: () => WriteCompleted.Instance, failure: e => new IoFailed(e));
+        var write = _ssl!.WriteAsync(batch, _cts.Token);
+        if (write.IsCompletedSuccessfully)
+        {
+            return;
+        }
+
+        if (write.IsFaulted || write.IsCanceled)
+        {
+            Self.Tell(new IoFailed(write.AsTask().Exception?.GetBaseException() ?? new IOException("The TLS write was cancelled.")));
+            return;
+        }
+
+        _tlsWriting = true;
+        write.AsTask().PipeTo(Self, success: () => WriteCompleted.Instance, failure: e => new IoFailed(e));
+    }
+
+    /// <summary>Akka.IO wrote one of our TLS records to the socket; the write in flight ends with its last.</summary>
+    private void OnWriteAck()
+    {
+        WriteProgressed();
+        _stream!.Acked();
+        if (_outgoing.InFlight && !_tlsWriting && _stream.Unacked == 0)
+        {
+            OnWriteCompleted();
+        }
+    }
+
+    /// <summary>A TLS write that went asynchronous completed; the acks of its records may all be in already.</summary>
+    private void OnTlsWriteCompleted()
+    {
+        _tlsWriting = false;
+        if (_outgoing.InFlight && _stream!.Unacked == 0)
+        {
+            OnWriteCompleted();
+        }
     }
 
     private void OnWriteCompleted()
@@ -163,7 +208,6 @@ internal sealed partial class ConnectionActor
         }
 
         ArmFrameDeadline();
-        ResumeReading();
     }
 
     /// <summary>

@@ -197,25 +197,11 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         {
             _lastActivity = Context.System.Scheduler.Now;
             _stream!.Deliver(received.Data);
+            OnDelivered();
         });
-        Receive<TcpDuplexStream.WriteAck>(_ =>
-        {
-            WriteProgressed();
-            _stream!.Acked();
-        });
-        Receive<ReadCompleted>(read =>
-        {
-            _readPending = false;
-            if (read.Count == 0)
-            {
-                Close(_inbound.HasPartialFrame ? "the peer closed the connection inside a frame" : "the peer closed the connection");
-                return;
-            }
-
-            OnBytes(read.Count);
-        });
-        Receive<DataReady>(_ => OnDataReady());
-        Receive<WriteCompleted>(_ => OnWriteCompleted());
+        Receive<TcpDuplexStream.WriteAck>(_ => OnWriteAck());
+        Receive<ReadMore>(_ => OnReadMore());
+        Receive<WriteCompleted>(_ => OnTlsWriteCompleted());
         Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message));
         Receive<SendRequest>(request => Send(Track(request), request));
         Receive<SendReply>(OnSendReply);
@@ -231,10 +217,13 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         {
             _tcpClosed = true;
             _stream!.Complete();
-            if (!_readPending)
+            if (ReadsPaused && _reading == ReadState.None)
             {
                 Close("the peer closed the connection while reading was paused");
+                return;
             }
+
+            OnDelivered();
         });
         Receive<Tcp.CommandFailed>(failed => Close("a socket command failed: " + failed.CauseString));
     }
@@ -243,15 +232,10 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     private void Draining()
     {
         Receive<Tcp.Received>(_ => { });
-        Receive<TcpDuplexStream.WriteAck>(_ =>
-        {
-            WriteProgressed();
-            _stream!.Acked();
-        });
-        Receive<ReadCompleted>(_ => { });
-        Receive<DataReady>(_ => { });
+        Receive<ReadMore>(_ => { });
+        Receive<TcpDuplexStream.WriteAck>(_ => OnWriteAck());
         Receive<WriteCheck>(_ => OnWriteCheck());
-        Receive<WriteCompleted>(_ => OnWriteCompleted());
+        Receive<WriteCompleted>(_ => OnTlsWriteCompleted());
         Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message));
         Receive<SendRequest>(request => FailNow(request, "the connection is closing"));
         Receive<SendReply>(_ => { });

@@ -1,3 +1,4 @@
+using System.Threading.Tasks.Sources;
 using Akka.Actor;
 using Akka.IO;
 
@@ -6,12 +7,15 @@ namespace Drogulus.Actors.Network.Tls;
 /// <summary>
 /// The duplex byte stream under a connection's <see cref="System.Net.Security.SslStream"/>: the connection
 /// actor hands it each <see cref="Tcp.Received"/> (<see cref="Deliver"/>) and each write ack
-/// (<see cref="Acked"/>); reads complete from that data, writes become <see cref="Tcp.Write"/>s to the Akka.IO
-/// connection, finished by their ack. Never blocks: a read with nothing buffered returns a task that the
-/// next delivery completes. Thread safe (the SslStream runs on pool threads, deliveries come from the actor);
-/// continuations run asynchronously so that no TLS work runs on the actor's thread.
+/// (<see cref="Acked"/>); reads complete from that data, each write becomes one <see cref="Tcp.Write"/> to the
+/// Akka.IO connection at once, acknowledged later (<see cref="Unacked"/> counts the writes not yet on the socket).
+/// Never blocks: a read with nothing buffered returns a pending task that the next delivery completes.
+/// During the handshake the SslStream runs on pool threads and a read's continuation runs asynchronously. After it
+/// (<see cref="RunContinuationsInline"/>) the actor alone calls the stream, and a delivery completes a pending read
+/// inline, on the actor's thread: the SslStream decrypts there, and no pool item or message is spent per read or
+/// write (issue 13). Thread safe either way.
 /// </summary>
-internal sealed class TcpDuplexStream : Stream
+internal sealed class TcpDuplexStream : Stream, IValueTaskSource<int>
 {
     /// <summary>Above this many unread bytes the socket stops reading until the TLS layer catches up.</summary>
     private const int SuspendAbove = 256 * 1024;
@@ -21,14 +25,15 @@ internal sealed class TcpDuplexStream : Stream
     private readonly object _gate = new();
     private readonly IActorRef _tcp;
     private readonly IActorRef _owner;
-    private readonly Queue<byte[]> _chunks = new();
+    private readonly Queue<ByteString> _chunks = new();
+    private ManualResetValueTaskSourceCore<int> _read = new() { RunContinuationsAsynchronously = true };
     private int _offset;
     private int _buffered;
+    private int _unacked;
     private bool _suspended;
     private bool _ended;
-    private TaskCompletionSource<int>? _read;
+    private bool _readPending;
     private Memory<byte> _readInto;
-    private TaskCompletionSource? _write;
 
     public TcpDuplexStream(IActorRef tcp, IActorRef owner)
     {
@@ -50,6 +55,30 @@ internal sealed class TcpDuplexStream : Stream
         set => throw new NotSupportedException();
     }
 
+    /// <summary>Bytes delivered and not yet read.</summary>
+    public int Buffered
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _buffered;
+            }
+        }
+    }
+
+    /// <summary>Writes handed to the Akka.IO connection and not yet acknowledged (not yet on the socket).</summary>
+    public int Unacked
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _unacked;
+            }
+        }
+    }
+
     /// <summary>The write ack the actor receives for every <see cref="Tcp.Write"/> this stream sends.</summary>
     public sealed class WriteAck : Tcp.Event
     {
@@ -57,6 +86,15 @@ internal sealed class TcpDuplexStream : Stream
 
         private WriteAck()
         {
+        }
+    }
+
+    /// <summary>From now on a read completes on the thread of the delivery that completes it (called by the actor once the handshake is done).</summary>
+    public void RunContinuationsInline()
+    {
+        lock (_gate)
+        {
+            _read.RunContinuationsAsynchronously = false;
         }
     }
 
@@ -68,7 +106,7 @@ internal sealed class TcpDuplexStream : Stream
             return;
         }
 
-        TaskCompletionSource<int>? complete = null;
+        var complete = false;
         var n = 0;
         lock (_gate)
         {
@@ -77,14 +115,13 @@ internal sealed class TcpDuplexStream : Stream
                 return;
             }
 
-            var bytes = data.ToArray();
-            _chunks.Enqueue(bytes);
-            _buffered += bytes.Length;
-            if (_read is not null)
+            _chunks.Enqueue(data.Compact());
+            _buffered += data.Count;
+            if (_readPending)
             {
                 n = Drain(_readInto.Span);
-                complete = _read;
-                _read = null;
+                complete = true;
+                _readPending = false;
                 _readInto = default;
             }
 
@@ -95,41 +132,41 @@ internal sealed class TcpDuplexStream : Stream
             }
         }
 
-        complete?.TrySetResult(n);
+        if (complete)
+        {
+            _read.SetResult(n);
+        }
     }
 
-    /// <summary>The previous write reached the socket (called by the actor on <see cref="WriteAck"/>).</summary>
+    /// <summary>One write reached the socket (called by the actor on <see cref="WriteAck"/>).</summary>
     public void Acked()
     {
-        TaskCompletionSource? complete;
         lock (_gate)
         {
-            complete = _write;
-            _write = null;
+            _unacked = Math.Max(0, _unacked - 1);
         }
-
-        complete?.TrySetResult();
     }
 
-    /// <summary>
-    /// The connection ended: reads return the bytes still buffered and then 0, a pending write fails.
-    /// </summary>
+    /// <summary>The connection ended: reads return the bytes still buffered and then 0, writes fail.</summary>
     public void Complete()
     {
-        TaskCompletionSource<int>? read;
-        TaskCompletionSource? write;
+        var complete = false;
         lock (_gate)
         {
             _ended = true;
-            read = _read;
-            _read = null;
-            _readInto = default;
-            write = _write;
-            _write = null;
+            _unacked = 0;
+            if (_readPending)
+            {
+                complete = true;
+                _readPending = false;
+                _readInto = default;
+            }
         }
 
-        read?.TrySetResult(0);
-        write?.TrySetException(new IOException("The connection is closed."));
+        if (complete)
+        {
+            _read.SetResult(0);
+        }
     }
 
     /// <summary>
@@ -155,20 +192,22 @@ internal sealed class TcpDuplexStream : Stream
                 return ValueTask.FromResult(0);
             }
 
-            if (_read is not null)
+            if (_readPending)
             {
                 return ValueTask.FromException<int>(new InvalidOperationException("Only one read may be pending."));
             }
 
-            _read = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _read.Reset();
+            _readPending = true;
             _readInto = buffer;
-            return new ValueTask<int>(_read.Task);
+            return new ValueTask<int>(this, _read.Version);
         }
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
+    /// <summary>Sends the bytes as one <see cref="Tcp.Write"/> and completes at once; the ack comes to the actor later.</summary>
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (buffer.IsEmpty)
@@ -176,7 +215,6 @@ internal sealed class TcpDuplexStream : Stream
             return ValueTask.CompletedTask;
         }
 
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate)
         {
             if (_ended)
@@ -184,16 +222,12 @@ internal sealed class TcpDuplexStream : Stream
                 return ValueTask.FromException(new IOException("The connection is closed."));
             }
 
-            if (_write is not null)
-            {
-                return ValueTask.FromException(new InvalidOperationException("Only one write may be pending."));
-            }
-
-            _write = done;
-            _tcp.Tell(Tcp.Write.Create(ByteString.FromBytes(buffer.ToArray()), WriteAck.Instance), _owner);
+            _unacked++;
         }
 
-        return new ValueTask(done.Task);
+        // SslStream reuses its buffer once the write completes: the bytes are copied.
+        _tcp.Tell(Tcp.Write.Create(ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsMemory(buffer)), WriteAck.Instance), _owner);
+        return ValueTask.CompletedTask;
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -215,6 +249,13 @@ internal sealed class TcpDuplexStream : Stream
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
+    int IValueTaskSource<int>.GetResult(short token) => _read.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _read.GetStatus(token);
+
+    void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _read.OnCompleted(continuation, state, token, flags);
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)
@@ -232,11 +273,11 @@ internal sealed class TcpDuplexStream : Stream
         while (copied < into.Length && _chunks.Count > 0)
         {
             var chunk = _chunks.Peek();
-            var take = Math.Min(chunk.Length - _offset, into.Length - copied);
-            chunk.AsSpan(_offset, take).CopyTo(into[copied..]);
+            var take = Math.Min(chunk.Count - _offset, into.Length - copied);
+            chunk.ToReadOnlySpan().Slice(_offset, take).CopyTo(into[copied..]);
             copied += take;
             _offset += take;
-            if (_offset == chunk.Length)
+            if (_offset == chunk.Count)
             {
                 _chunks.Dequeue();
                 _offset = 0;
