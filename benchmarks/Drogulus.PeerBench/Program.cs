@@ -7,7 +7,7 @@ using Drogulus.PeerBench;
 // N Drogulus nodes over TLS in one process, plus raw SslStream round trips against the node transport's.
 //   dotnet run -c Release --project benchmarks/Drogulus.PeerBench -- [--nodes 100] [--values 300]
 //       [--concurrency 16] [--seed 12345] [--max-connections M] [--seconds 2] [--runs 3] [--json FILE]
-//       [--round-trips-only] [--in-flight 16]  (only the round trips, node transport against raw SslStream, with their cost per round trip, then exit)
+//       [--round-trips-only] [--in-flight 16] [--alloc-types]  (only the round trips, node transport against raw SslStream, with their cost per round trip, then exit)
 //       [--handshakes-only]   (after the round trips: 4 × 200 raw TLS connections, system store vs empty custom root, then exit)
 // Each phase's JSON has a "cost" object: TLS handshakes begun (dialling side), process CPU, thread-pool work
 // items, allocations and GCs per operation (PhaseProbe), so that a slow phase can be told apart from a starved one.
@@ -44,7 +44,9 @@ var ping = NetstringFramer.Frame(MessageCodec.Encode(new PingMessage(Guid.NewGui
 var probe = new PhaseProbe();
 // --in-flight 16 measures only that count (for a profiler); both 1 and 16 otherwise.
 int[] inFlights = Option("--in-flight") is { } only ? [int.Parse(only, System.Globalization.CultureInfo.InvariantCulture)] : [1, 16];
-var transport = await TransportRoundTrips.Measure(inFlights, runs, TimeSpan.FromSeconds(seconds), timeout, probe);
+// --alloc-types prints which types the node transport's round trips allocate (sampled GC allocation ticks).
+using var allocationSampler = args.Contains("--alloc-types") ? new AllocationSampler() : null;
+var transport = await TransportRoundTrips.Measure(inFlights, runs, TimeSpan.FromSeconds(seconds), timeout, probe, allocationSampler);
 var raw = new Dictionary<(int InFlight, bool Coalesce), (double Rate, Dictionary<string, object> Cost)>();
 await using (var pingPong = await RawTlsPingPong.Open(ping.Length - 4))
 {

@@ -20,7 +20,7 @@ internal static class TransportRoundTrips
     /// Median round trips per second for each in-flight count, over <paramref name="runs"/> runs of <paramref name="duration"/>,
     /// with what the median run cost the process per round trip (<see cref="PhaseProbe.Per"/>: CPU, thread-pool items, allocations).
     /// </summary>
-    public static async Task<Dictionary<int, (double Rate, Dictionary<string, object> Cost)>> Measure(int[] inFlights, int runs, TimeSpan duration, TimeSpan timeout, PhaseProbe probe)
+    public static async Task<Dictionary<int, (double Rate, Dictionary<string, object> Cost)>> Measure(int[] inFlights, int runs, TimeSpan duration, TimeSpan timeout, PhaseProbe probe, AllocationSampler? allocations = null)
     {
         var settings = DrogulusConfig.SettingsFrom("drogulus { transport = \"tls\", request-timeout = 30s }");
         var system = ActorSystem.Create("peer-bench-transport", "akka.loglevel = WARNING");
@@ -44,12 +44,19 @@ internal static class TransportRoundTrips
                 for (var run = 0; run < runs; run++)
                 {
                     var pinger = system.ActorOf(Pinger.Props(client, target, inFlight));
+                    allocations?.Start();
                     var before = probe.Snapshot();
                     var clock = Stopwatch.StartNew();
                     pinger.Tell(new Pinger.Start());
                     await Task.Delay(duration);
                     var counts = await pinger.Ask<Pinger.Counts>(new Pinger.Stop(), timeout);
                     var after = probe.Snapshot();
+                    if (allocations?.Stop() is { } types)
+                    {
+                        Console.WriteLine($"  allocations by type, {inFlight} in flight (share of GC allocation ticks): " +
+                            string.Join(", ", types.Take(25).Select(t => $"{t.Type} {t.Share:P0}")));
+                    }
+
                     samples.Add((counts.Replies / clock.Elapsed.TotalSeconds, PhaseProbe.Per(before, after, (int)counts.Replies)));
                     await Task.Delay(200);
                     await pinger.GracefulStop(timeout);

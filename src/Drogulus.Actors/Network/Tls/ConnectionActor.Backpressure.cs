@@ -19,6 +19,7 @@ internal sealed partial class ConnectionActor
     private ValueTask<int> _sslRead;
     private bool _readMoreQueued;
     private bool _answeredSinceDispatch;
+    private bool _flushQueued;
     private bool _tlsWriting; // a TLS write went asynchronous (rare: the stream completes writes at once)
     private bool _writesPaused;
     private DateTimeOffset _lastWriteProgress;

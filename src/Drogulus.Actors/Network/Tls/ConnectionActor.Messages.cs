@@ -53,6 +53,12 @@ internal sealed partial class ConnectionActor
         public static ReadMore Instance { get; } = new();
     }
 
+    /// <summary>Frames are queued and no write is in flight: write them, after the messages queued meanwhile.</summary>
+    private sealed record FlushNow : IDeadLetterSuppression
+    {
+        public static FlushNow Instance { get; } = new();
+    }
+
     private sealed record IoFailed(Exception Cause) : IDeadLetterSuppression;
 
     private sealed record HandshakeFailed(Exception Cause) : IDeadLetterSuppression;

@@ -94,6 +94,7 @@ internal sealed partial class ConnectionActor
         if (reply.CloseAfter)
         {
             StartDraining();
+            Flush();
             if (!_outgoing.InFlight)
             {
                 Close("closed after the reply, as asked");
@@ -113,9 +114,26 @@ internal sealed partial class ConnectionActor
             return false;
         }
 
-        Flush();
+        if (_draining)
+        {
+            Flush();
+        }
+        else if (!_outgoing.InFlight && !_flushQueued)
+        {
+            // Written after the messages already queued here, so that the requests and replies that arrive together
+            // leave in one TLS record and one socket write (a write in flight gathers them by itself).
+            _flushQueued = true;
+            Self.Tell(FlushNow.Instance);
+        }
+
         CheckHighWater();
         return true;
+    }
+
+    private void OnFlushNow()
+    {
+        _flushQueued = false;
+        Flush();
     }
 
     /// <summary>

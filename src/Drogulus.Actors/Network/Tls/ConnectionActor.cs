@@ -201,6 +201,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         });
         Receive<TcpDuplexStream.WriteAck>(_ => OnWriteAck());
         Receive<ReadMore>(_ => OnReadMore());
+        Receive<FlushNow>(_ => OnFlushNow());
         Receive<WriteCompleted>(_ => OnTlsWriteCompleted());
         Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message));
         Receive<SendRequest>(request => Send(Track(request), request));
@@ -233,6 +234,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     {
         Receive<Tcp.Received>(_ => { });
         Receive<ReadMore>(_ => { });
+        Receive<FlushNow>(_ => OnFlushNow());
         Receive<TcpDuplexStream.WriteAck>(_ => OnWriteAck());
         Receive<WriteCheck>(_ => OnWriteCheck());
         Receive<WriteCompleted>(_ => OnTlsWriteCompleted());
