@@ -11,6 +11,8 @@ namespace Drogulus.Core.Wire;
 /// </summary>
 internal static class MessageDecoder
 {
+    private static readonly IReadOnlySet<string> NoneRepeated = ImmutableHashSet<string>.Empty;
+
     public static DecodeResult Decode(ReadOnlyMemory<byte> payload)
     {
         string? uuid = null;
@@ -50,8 +52,8 @@ internal static class MessageDecoder
         }
 
         var count = MsgPackBounds.ReadMapHeader(ref reader);
-        var fields = new Dictionary<string, ReadOnlyMemory<byte>>(StringComparer.Ordinal);
-        var repeated = new HashSet<string>(StringComparer.Ordinal);
+        var fields = new Dictionary<string, ReadOnlyMemory<byte>>(Math.Min(count, 16), StringComparer.Ordinal);
+        HashSet<string>? repeated = null;
         for (var i = 0; i < count; i++)
         {
             var name = ReadName(ref reader);
@@ -65,7 +67,7 @@ internal static class MessageDecoder
 
             if (!fields.TryAdd(name, value))
             {
-                repeated.Add(name);
+                (repeated ??= new HashSet<string>(StringComparer.Ordinal)).Add(name);
             }
             else if (name == WireNames.UuidField)
             {
@@ -79,7 +81,7 @@ internal static class MessageDecoder
             return Fail(uuid, ErrorCode.BadRequest, WireNames.Context, "Trailing bytes after the msgpack map.");
         }
 
-        return Validate(new MessageFieldReader(fields, repeated));
+        return Validate(new MessageFieldReader(fields, repeated ?? NoneRepeated, uuid));
     }
 
     private static DecodeResult Validate(MessageFieldReader fields)
@@ -166,14 +168,15 @@ internal static class MessageDecoder
         return new SignedItem(key.Value, value, timestamp.Value, expires.Value, createdWith, publicKey, name, meta, sig);
     }
 
+    // The field a key names, or null: keys that are not text, or text that names no field of PROTOCOL §4, are skipped
+    // like any unknown field (only known names are ever looked up, so an unknown one need not become a string).
     private static string? ReadName(ref MessagePackReader reader)
     {
         if (reader.NextMessagePackType is MessagePackType.String or MessagePackType.Binary)
         {
-            return MessageFieldReader.TryText(ref reader);
+            return MessageFieldReader.TryRawSpan(ref reader, out var utf8) ? KnownText.FieldName(utf8) : null;
         }
 
-        // Keys that are not text cannot name a known field; skip them like any unknown field.
         Skip(ref reader, 1);
         return null;
     }

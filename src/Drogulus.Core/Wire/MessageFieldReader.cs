@@ -12,18 +12,28 @@ namespace Drogulus.Core.Wire;
 /// for each bad one (PROTOCOL §4) so that all of them are reported together.
 /// Old-spec msgpack does not tell text from bytes, so both the str and the bin families are accepted.
 /// </summary>
+/// <param name="fields">The map's values by field name.</param>
+/// <param name="repeated">The field names the map holds more than once.</param>
+/// <param name="uuid">The uuid field's text as read while the map was sliced (null when absent or not text), so it is not read twice.</param>
 internal sealed class MessageFieldReader(
-    IReadOnlyDictionary<string, ReadOnlyMemory<byte>> fields, IReadOnlySet<string> repeated)
+    IReadOnlyDictionary<string, ReadOnlyMemory<byte>> fields, IReadOnlySet<string> repeated, string? uuid = null)
 {
-    private readonly SortedDictionary<string, string> _errors = new(StringComparer.Ordinal);
+    private static readonly IReadOnlyDictionary<string, string> NoErrors =
+        ImmutableSortedDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
 
-    public bool Complete => _errors.Count == 0;
+    // Created with the first error: a well-formed frame has none.
+    private SortedDictionary<string, string>? _errors;
 
-    public IReadOnlyDictionary<string, string> Errors => _errors.ToImmutableSortedDictionary(StringComparer.Ordinal);
+    public bool Complete => _errors is null;
 
-    public void Report(string field, string text) => _errors[field] = text;
+    public IReadOnlyDictionary<string, string> Errors => _errors?.ToImmutableSortedDictionary(StringComparer.Ordinal) ?? NoErrors;
 
-    public string? Text(string name) => Read(name, static (ref MessagePackReader r) => TryText(ref r));
+    public void Report(string field, string text) => (_errors ??= new SortedDictionary<string, string>(StringComparer.Ordinal))[field] = text;
+
+    public string? Text(string name) =>
+        name == WireNames.UuidField && uuid is not null && Locate(name, out _)
+            ? uuid
+            : Read(name, static (ref MessagePackReader r) => TryText(ref r));
 
     public byte[]? Bytes(string name) => Read(name, static (ref MessagePackReader r) => TryRaw(ref r)?.ToArray());
 
@@ -56,7 +66,7 @@ internal sealed class MessageFieldReader(
         }
         catch (Exception e) when (e is FormatException or MessagePackSerializationException or EndOfStreamException or ArgumentException)
         {
-            _errors[name] = WireNames.InvalidValue;
+            Report(name, WireNames.InvalidValue);
             return null;
         }
     }
@@ -78,14 +88,25 @@ internal sealed class MessageFieldReader(
     /// <summary>Reads a raw value as strict UTF-8 text; null when it is not a raw or not valid UTF-8.</summary>
     public static string? TryText(ref MessagePackReader reader)
     {
-        var raw = TryRaw(ref reader);
-        if (raw is not { } bytes)
+        if (!TryRawSpan(ref reader, out var span))
         {
             return null;
         }
 
-        var span = bytes.IsSingleSegment ? bytes.FirstSpan : bytes.ToArray();
-        return Utf8.IsValid(span) ? Encoding.UTF8.GetString(span) : null;
+        return KnownText.Value(span) ?? (Utf8.IsValid(span) ? Encoding.UTF8.GetString(span) : null);
+    }
+
+    /// <summary>The bytes of a raw value (str or bin family); false when the next value is not a raw.</summary>
+    public static bool TryRawSpan(ref MessagePackReader reader, out ReadOnlySpan<byte> bytes)
+    {
+        if (TryRaw(ref reader) is not { } raw)
+        {
+            bytes = default;
+            return false;
+        }
+
+        bytes = raw.IsSingleSegment ? raw.FirstSpan : raw.ToArray();
+        return true;
     }
 
     private delegate T? Parse<T>(ref MessagePackReader reader);
@@ -110,7 +131,7 @@ internal sealed class MessageFieldReader(
 
         if (result is null)
         {
-            _errors[name] = WireNames.InvalidValue;
+            Report(name, WireNames.InvalidValue);
         }
 
         return result;
@@ -120,14 +141,14 @@ internal sealed class MessageFieldReader(
     {
         if (!fields.TryGetValue(name, out value))
         {
-            _errors[name] = WireNames.MissingField;
+            Report(name, WireNames.MissingField);
             return false;
         }
 
         if (repeated.Contains(name))
         {
             // Two values for one field would let two nodes read one frame differently.
-            _errors[name] = WireNames.InvalidValue;
+            Report(name, WireNames.InvalidValue);
             return false;
         }
 

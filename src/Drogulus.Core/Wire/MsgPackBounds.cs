@@ -36,17 +36,31 @@ internal static class MsgPackBounds
     /// <exception cref="FormatException">when the count cannot fit.</exception>
     public static void EnsureFits(ref MessagePackReader reader)
     {
-        var rest = reader.Sequence.Slice(reader.Position);
-        if (rest.IsEmpty)
+        var sequence = reader.Sequence;
+        if (sequence.IsSingleSegment)
+        {
+            // The common case (a frame decoded from one buffer): read the header in place.
+            EnsureFits(sequence.FirstSpan[(int)reader.Consumed..], sequence.Length - reader.Consumed);
+            return;
+        }
+
+        var rest = sequence.Slice(reader.Position);
+        Span<byte> head = stackalloc byte[6];
+        var available = (int)Math.Min(head.Length, rest.Length);
+        rest.Slice(0, available).CopyTo(head);
+        EnsureFits(head[..available], rest.Length);
+    }
+
+    // head: the first bytes left (at least the header, when it is complete); left: how many bytes are left in all.
+    private static void EnsureFits(ReadOnlySpan<byte> head, long left)
+    {
+        if (head.IsEmpty)
         {
             throw new FormatException("The msgpack value is truncated.");
         }
 
-        Span<byte> head = stackalloc byte[6];
-        var available = (int)Math.Min(head.Length, rest.Length);
-        rest.Slice(0, available).CopyTo(head);
         var (count, header, unit) = Header(head[0]);
-        if (header > available)
+        if (header > head.Length)
         {
             throw new FormatException("The msgpack header is truncated.");
         }
@@ -61,10 +75,10 @@ internal static class MsgPackBounds
         };
 
         // An extension's type byte follows its length.
-        var left = rest.Length - header;
-        if (n * unit > left)
+        var after = left - header;
+        if (n * unit > after)
         {
-            throw new FormatException($"A msgpack header promises {n} elements but only {left} bytes are left.");
+            throw new FormatException($"A msgpack header promises {n} elements but only {after} bytes are left.");
         }
     }
 

@@ -120,6 +120,20 @@ public sealed class MessageDecodingErrorTests
     }
 
     [Fact]
+    public void Decoder_should_ignore_an_unknown_field_given_twice_and_keep_known_fields_strict()
+    {
+        var fields = PingFields();
+        fields.Insert(0, ("future", 1));
+        fields.Add(("future", "again"));
+        fields.Add(("Uuid", "not the uuid field: names are case-sensitive"));
+
+        var result = MessageCodec.Decode(Map(fields));
+
+        Assert.Equal(new PingMessage("the-uuid", NodeId, 1908, "1.0"), result.Message);
+        Assert.Equal(Details(("uuid", "Invalid value.")), Fail(Set(PingFields(), "uuid", new byte[] { 0xff, 0xfe })).Details);
+    }
+
+    [Fact]
     public void Decoder_should_echo_uuid_when_it_is_readable_and_give_null_when_it_is_not()
     {
         Assert.Equal("the-uuid", Fail(Without(PingFields(), "node")).Uuid);
