@@ -34,7 +34,7 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
         _settings = settings;
         _node = node;
         _handler = handler;
-        _pending = new PendingRequests(Timers, handler, settings.RequestTimeout, NodeMetrics.For(self));
+        _pending = new PendingRequests(Timers, Context.System.Scheduler, handler, settings.RequestTimeout, NodeMetrics.For(self));
         Receive<SendRequest>(OnSendRequest);
         Receive<MemoryFrame>(OnFrame);
         Receive<SendReply>(OnSendReply);

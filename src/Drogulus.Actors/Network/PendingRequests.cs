@@ -6,24 +6,33 @@ using static Drogulus.Actors.Network.TransportProtocol;
 namespace Drogulus.Actors.Network;
 
 /// <summary>
-/// The requests a transport has sent and still waits on (PROTOCOL §5): each is keyed by its uuid and bounded
-/// by its own <c>request-timeout</c> timer on the owning actor's <see cref="ITimerScheduler"/>, which tells
-/// the actor a <see cref="TimedOut"/> to hand back to <see cref="OnTimedOut"/>. A request ends once: replied,
-/// failed or timed out. A failure blames the peer (<see cref="PeerFailed"/>) only when the request named the
+/// The requests a transport has sent and still waits on (PROTOCOL §5): each is keyed by its uuid and bounded by its
+/// own deadline, <c>request-timeout</c> after it was sent. One timer on the owning actor's <see cref="ITimerScheduler"/>
+/// runs to the earliest deadline and tells the actor a <see cref="TimedOut"/> to hand back to <see cref="OnTimedOut"/>,
+/// which fails every request past its deadline and sets the timer to the next (issue 13: a timer per request cost a
+/// scheduler registration, a cancellation source and a cancel per RPC). The requests wait in the order they were sent,
+/// which is the order of their deadlines, in a list that drops a request in O(1) when it ends. A request ends once:
+/// replied, failed or timed out. A failure blames the peer (<see cref="PeerFailed"/>) only when the request named the
 /// id it expected there. Each request is counted in <see cref="DrogulusMetrics.RpcSent"/> when it ends, with its
 /// outcome. Used from the owning actor's thread only.
 /// </summary>
 internal sealed class PendingRequests
 {
+    private const string TimerKey = "request-timeouts";
+
     private readonly Dictionary<string, Pending> _pending = new(StringComparer.Ordinal);
     private readonly ITimerScheduler _timers;
+    private readonly ITimeProvider _clock;
     private readonly IActorRef _inbound;
     private readonly TimeSpan _requestTimeout;
     private readonly NodeMetrics? _metrics;
+    private Pending? _oldest;
+    private Pending? _newest;
 
-    public PendingRequests(ITimerScheduler timers, IActorRef inbound, TimeSpan requestTimeout, NodeMetrics? metrics = null)
+    public PendingRequests(ITimerScheduler timers, ITimeProvider clock, IActorRef inbound, TimeSpan requestTimeout, NodeMetrics? metrics = null)
     {
         _timers = timers;
+        _clock = clock;
         _inbound = inbound;
         _requestTimeout = requestTimeout;
         _metrics = metrics;
@@ -38,8 +47,28 @@ internal sealed class PendingRequests
     /// <summary>Waits on a reply to <paramref name="uuid"/>, a request of wire name <paramref name="type"/>, for <c>request-timeout</c>.</summary>
     public void Add(string uuid, PeerAddress to, IActorRef replyTo, string type = "")
     {
-        _pending[uuid] = new Pending(to, replyTo, type);
-        _timers.StartSingleTimer(uuid, new TimedOut(uuid), _requestTimeout);
+        if (_pending.Remove(uuid, out var replaced))
+        {
+            Unlink(replaced);
+        }
+
+        var pending = new Pending(uuid, to, replyTo, type, _clock.Now + _requestTimeout) { Older = _newest };
+        _pending.Add(uuid, pending);
+
+        if (_newest is null)
+        {
+            _oldest = pending;
+        }
+        else
+        {
+            _newest.Newer = pending;
+        }
+
+        _newest = pending;
+        if (!_timers.IsTimerActive(TimerKey))
+        {
+            _timers.StartSingleTimer(TimerKey, TimedOut.Instance, _requestTimeout);
+        }
     }
 
     /// <summary>Hands <paramref name="reply"/> to its requester; false when no request waits on its uuid.</summary>
@@ -50,7 +79,7 @@ internal sealed class PendingRequests
             return false;
         }
 
-        _timers.Cancel(reply.Uuid);
+        Unlink(pending);
         _metrics?.RpcSent(pending.Type, reply is ErrorMessage ? "error" : "ok");
         _inbound.Tell(new PeerSeen(peer));
         pending.ReplyTo.Tell(new RpcReplied(pending.To, peer, reply));
@@ -65,12 +94,37 @@ internal sealed class PendingRequests
             return;
         }
 
-        _timers.Cancel(uuid);
+        Unlink(pending);
         FailUntracked(pending.To, pending.ReplyTo, failure, reason, pending.Type);
     }
 
-    /// <summary>Fails the request whose timer fired, unless it ended meanwhile.</summary>
-    public void OnTimedOut(TimedOut timeout) => Fail(timeout.Uuid, RpcFailure.Timeout, "no reply within request-timeout");
+    /// <summary>The timer ran to the earliest deadline: fails every request past its deadline and sets the timer to the next.</summary>
+    public void OnTimedOut(TimedOut timeout)
+    {
+        var now = _clock.Now;
+
+        // A deadline further than request-timeout ahead means the clock was set back since: the request is overdue too.
+        while (_oldest is { } oldest && (oldest.Deadline <= now || oldest.Deadline - now > _requestTimeout))
+        {
+            if (_pending.ContainsKey(oldest.Uuid))
+            {
+                Fail(oldest.Uuid, RpcFailure.Timeout, "no reply within request-timeout");
+            }
+            else
+            {
+                Unlink(oldest);
+            }
+        }
+
+        if (_oldest is { } next)
+        {
+            _timers.StartSingleTimer(TimerKey, TimedOut.Instance, next.Deadline - now);
+        }
+        else
+        {
+            _timers.Cancel(TimerKey);
+        }
+    }
 
     /// <summary>The connection the requests went over failed: each fails, blaming its peer.</summary>
     public void FailAll(string reason)
@@ -79,19 +133,22 @@ internal sealed class PendingRequests
         {
             Fail(uuid, RpcFailure.ConnectionFailed, reason);
         }
+
+        _timers.Cancel(TimerKey);
     }
 
     /// <summary>This transport itself stops: each requester hears of it, and no peer is blamed.</summary>
     public void AbandonAll(string reason)
     {
-        foreach (var (uuid, pending) in _pending)
+        foreach (var (_, pending) in _pending)
         {
-            _timers.Cancel(uuid);
             _metrics?.RpcSent(pending.Type, "connection_failed");
             pending.ReplyTo.Tell(new RpcFailed(pending.To, RpcFailure.ConnectionFailed, reason));
         }
 
         _pending.Clear();
+        _oldest = _newest = null;
+        _timers.Cancel(TimerKey);
     }
 
     /// <summary>Fails a request of wire name <paramref name="type"/> that was never sent, so never waited on.</summary>
@@ -106,8 +163,50 @@ internal sealed class PendingRequests
         replyTo.Tell(new RpcFailed(to, failure, reason));
     }
 
-    /// <summary>The owning actor's timer message: no reply to <paramref name="Uuid"/> within <c>request-timeout</c>.</summary>
-    internal sealed record TimedOut(string Uuid);
+    private void Unlink(Pending pending)
+    {
+        if (pending.Older is { } older)
+        {
+            older.Newer = pending.Newer;
+        }
+        else
+        {
+            _oldest = pending.Newer;
+        }
 
-    private sealed record Pending(PeerAddress To, IActorRef ReplyTo, string Type);
+        if (pending.Newer is { } newer)
+        {
+            newer.Older = pending.Older;
+        }
+        else
+        {
+            _newest = pending.Older;
+        }
+
+        pending.Older = pending.Newer = null;
+    }
+
+    /// <summary>The owning actor's timer message: the earliest <c>request-timeout</c> deadline has come.</summary>
+    internal sealed record TimedOut
+    {
+        public static TimedOut Instance { get; } = new();
+    }
+
+    // A node of the list in sending order (oldest first), which is deadline order.
+    private sealed class Pending(string uuid, PeerAddress to, IActorRef replyTo, string type, DateTimeOffset deadline)
+    {
+        public string Uuid { get; } = uuid;
+
+        public PeerAddress To { get; } = to;
+
+        public IActorRef ReplyTo { get; } = replyTo;
+
+        public string Type { get; } = type;
+
+        public DateTimeOffset Deadline { get; } = deadline;
+
+        public Pending? Older { get; set; }
+
+        public Pending? Newer { get; set; }
+    }
 }

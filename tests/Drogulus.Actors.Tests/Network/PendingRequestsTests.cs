@@ -11,7 +11,8 @@ namespace Drogulus.Actors.Tests.Network;
 
 /// <summary>
 /// <see cref="PendingRequests"/> on its own, inside a tiny actor that owns the timers (PROTOCOL §5, §7):
-/// each request ends once, its timer fires at <c>request-timeout</c> of virtual time, and only pinned peers are blamed.
+/// each request ends once, it times out at <c>request-timeout</c> of virtual time after its own start (one timer runs
+/// to the earliest deadline), and only pinned peers are blamed.
 /// </summary>
 public sealed class PendingRequestsTests : TestKit
 {
@@ -120,6 +121,33 @@ public sealed class PendingRequestsTests : TestKit
         second.ExpectNoMsg(VirtualTime.Quiet);
         Scheduler.Advance(OneTick);
         Assert.Equal(RpcFailure.Timeout, second.ExpectMsg<RpcFailed>().Failure);
+    }
+
+    [Fact]
+    public void PendingRequests_should_time_out_a_later_request_at_its_own_deadline_when_the_earlier_one_was_answered()
+    {
+        var second = CreateTestProbe();
+        var third = CreateTestProbe();
+        Run(p => p.Add("u1", _unpinned, _requester.Ref));
+        Scheduler.Advance(TimeSpan.FromSeconds(3));
+        Run(p => p.Add("u2", _unpinned, second.Ref));
+        Scheduler.Advance(TimeSpan.FromSeconds(1));
+        Run(p => p.Add("u3", _unpinned, third.Ref));
+        Assert.True(Run(p => p.Complete(Pong("u1"), Peer())));
+        _requester.ExpectMsg<RpcReplied>();
+
+        // u1's deadline (7 s) passes with nothing due; u2 is due at 3 + 7 s and u3 at 4 + 7 s, each on its own.
+        Scheduler.Advance(TimeSpan.FromSeconds(6) - OneTick);
+        second.ExpectNoMsg(VirtualTime.Quiet);
+        Scheduler.Advance(OneTick);
+        Assert.Equal(RpcFailure.Timeout, second.ExpectMsg<RpcFailed>().Failure);
+        third.ExpectNoMsg(VirtualTime.Quiet);
+        Scheduler.Advance(TimeSpan.FromSeconds(1) - OneTick);
+        third.ExpectNoMsg(VirtualTime.Quiet);
+        Scheduler.Advance(OneTick);
+        Assert.Equal(RpcFailure.Timeout, third.ExpectMsg<RpcFailed>().Failure);
+        Assert.Equal(0, Run(p => p.Count));
+        _requester.ExpectNoMsg(TimeSpan.Zero);
     }
 
     [Fact]
@@ -236,7 +264,7 @@ public sealed class PendingRequestsTests : TestKit
     {
         public Host(IActorRef node, TimeSpan requestTimeout)
         {
-            var pending = new PendingRequests(Timers, node, requestTimeout);
+            var pending = new PendingRequests(Timers, Context.System.Scheduler, node, requestTimeout);
             Receive<Run>(run => Sender.Tell(run.Op(pending)));
             Receive<PendingRequests.TimedOut>(pending.OnTimedOut);
         }

@@ -60,7 +60,7 @@ internal sealed partial class ConnectionActor
 
     private string Track(SendRequest request)
     {
-        var uuid = Guid.NewGuid().ToString();
+        var uuid = _uuids.Next();
         _pending.Add(uuid, request.To, request.ReplyTo, request.Body.WireName);
         return uuid;
     }

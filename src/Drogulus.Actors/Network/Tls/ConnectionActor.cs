@@ -38,6 +38,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     private readonly PendingRequests _pending;
     private readonly List<(string Uuid, SendRequest Request)> _unsent = [];
     private readonly OutgoingFrames _outgoing;
+    private readonly RequestUuids _uuids = new();
     private IActorRef? _tcp;
     private string _remoteAddress = "";
     private int _remotePort;
@@ -63,7 +64,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         _handler = handler;
         _inbound = new InboundFrames(settings.MaxFrameSize, ReadBufferSize);
         _outgoing = new OutgoingFrames(settings.MaxFrameSize, keepCapacity: 4 * ReadBufferSize);
-        _pending = new PendingRequests(Timers, handler, settings.RequestTimeout, NodeMetrics.For(self));
+        _pending = new PendingRequests(Timers, Context.System.Scheduler, handler, settings.RequestTimeout, NodeMetrics.For(self));
         if (remote is not null)
         {
             (_remoteAddress, _remotePort) = (AddressText(remote), PortOf(remote));
