@@ -23,7 +23,8 @@ internal static class TransportRoundTrips
     public static async Task<Dictionary<int, (double Rate, Dictionary<string, object> Cost)>> Measure(int[] inFlights, int runs, TimeSpan duration, TimeSpan timeout, PhaseProbe probe, AllocationSampler? allocations = null)
     {
         var settings = DrogulusConfig.SettingsFrom("drogulus { transport = \"tls\", request-timeout = 30s }");
-        var system = ActorSystem.Create("peer-bench-transport", "akka.loglevel = WARNING");
+        // BENCH_AKKA adds actor-system settings for an experiment (dispatcher, Akka.IO), as in the TLS benchmark.
+        var system = ActorSystem.Create("peer-bench-transport", (Environment.GetEnvironmentVariable("BENCH_AKKA") ?? "") + "\nakka.loglevel = WARNING");
         try
         {
             var serverIdentity = NodeIdentity.Generate(DateTimeOffset.UtcNow);
