@@ -48,6 +48,7 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
         _budget = new ConnectionBudget(settings.MaxConnections);
         _process = ProcessConnections.Get(Context.System);
         _process.Announce(settings.ProcessMaxConnections, settings.DescriptorReserve, ProcessConnections.OpenFileLimit());
+        HandshakeGate.Get(Context.System).Announce(settings.MaxConcurrentHandshakes);
         Binding();
     }
 
