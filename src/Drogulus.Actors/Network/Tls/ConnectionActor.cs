@@ -174,6 +174,12 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
             if (_ssl is null)
             {
                 _pending.OnTimedOutBlameless(timeout, "no reply within request-timeout: the connection still waited for a turn to handshake (max-concurrent-handshakes)");
+                if (_pending.Count == 0)
+                {
+                    // Nothing is left to send: the turn would be wasted on it.
+                    _blameless = true;
+                    Close("every request waiting for this connection timed out before its turn to handshake");
+                }
             }
             else
             {
