@@ -6,8 +6,8 @@ namespace Drogulus.Actors.Network.Tls;
 /// TLS handshakes in progress at once in one actor system (in practice, one process), dials and accepts counted
 /// apart: at most <c>max-concurrent-handshakes</c> of each (the smallest any transport announced). A handshake costs
 /// milliseconds of CPU; hundreds at once (two hundred nodes joining one seed) each run so slowly that all of them
-/// miss <c>handshake-timeout</c> and the work is lost (issue 9). Past the limit a connection waits its turn (accepts
-/// first come first served, dials newest first), still within its <c>handshake-timeout</c>, and is told
+/// miss <c>handshake-timeout</c> and the work is lost (issue 9). Past the limit a connection waits its turn, first
+/// come first served, still within its <c>handshake-timeout</c>, and is told
 /// <see cref="Granted"/> when its turn comes. Dials and accepts have separate turns, so that in one process a dial holding a turn never waits on an
 /// accept that waits on a turn held by dials. The waiting line holds connections only, which the connection
 /// budgets bound. Thread safe: transports on different threads share it.
@@ -94,10 +94,7 @@ internal sealed class HandshakeGate : IExtension
             {
                 var direction = Of(outbound);
                 direction.Running--;
-                // Accepts first come first served; dials newest first: when dials queue faster than they are
-                // served, the oldest would reach handshake-timeout mid-handshake, and serving them first would
-                // waste every turn; the newest have their whole handshake-timeout ahead.
-                if ((outbound ? direction.Line.Last : direction.Line.First) is { } chosen)
+                if (direction.Line.First is { } chosen)
                 {
                     next = chosen.Value;
                     direction.Line.Remove(chosen);
