@@ -47,7 +47,7 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
         _warnings = new WarningThrottle(settings.LogWarningInterval);
         _budget = new ConnectionBudget(settings.MaxConnections);
         _process = ProcessConnections.Get(Context.System);
-        _process.Announce(settings.ProcessMaxConnections, settings.DescriptorReserve, ProcessConnections.OpenFileLimit());
+        _process.Announce(settings.ProcessMaxConnections, settings.DescriptorReserve, ProcessConnections.OpenFileLimit(), ProcessConnections.OpenDescriptors());
         HandshakeGate.Get(Context.System).Announce(settings.MaxConcurrentHandshakes);
         Binding();
     }
