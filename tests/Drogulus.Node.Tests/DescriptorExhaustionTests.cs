@@ -45,14 +45,17 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output) : IDispo
 
         using var peak = new PeakSampler(node.Id);
         var flood = await FloodAsync(node.Port, 800);
+        var closedByNode = 0;
         try
         {
-            // Every flood connection is accepted and, idle, closed to make room or at handshake-timeout; the peer is
-            // answered meanwhile.
+            // Flood connections are accepted and, idle, closed to make room (max-connections 256) or at
+            // handshake-timeout: more closed than max-connections means the node went past its budget. Those beyond
+            // the listen backlog wait for the kernel's SYN-ACK retries (or are dropped). The peer is answered meanwhile.
             await UntilAsync(async () =>
             {
                 await peer.PingAsync();
-                return flood.All(ClosedByPeer);
+                closedByNode = flood.Count(ClosedByPeer);
+                return closedByNode > 256;
             });
             Assert.False(node.HasExited, "the node exited: " + node.Output());
         }
@@ -67,14 +70,16 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output) : IDispo
         Assert.True(status.ExitCode == 2 && status.StandardOutput.Contains("\"transportBound\": true", StringComparison.Ordinal), "status failed: " + status);
 
         var lines = LogLines(data);
-        output.WriteLine($"limit {limit}; peak {peak.Peak} descriptors; {flood.Count} flood connections; peer reconnects {peer.Reconnects}; {lines.Count(l => l.Contains("\"@l\":\"Warning\"", StringComparison.Ordinal))} warning lines");
+        output.WriteLine($"limit {limit}; peak {peak.Peak} descriptors; {flood.Count} flood connections, {closedByNode} closed by the node; peer reconnects {peer.Reconnects}; {lines.Count(l => l.Contains("\"@l\":\"Warning\"", StringComparison.Ordinal))} warning lines");
         foreach (var line in lines.Where(l => l.Contains("\"@l\":\"Warning\"", StringComparison.Ordinal)).Take(12))
         {
             output.WriteLine(line.Length > 300 ? line[..300] : line);
         }
 
         Assert.DoesNotContain(lines, IsAcceptRetry);
-        Assert.InRange(peak.Peak, 1, limit - 1);
+        // Half the reserve (a quarter of the limit, 256) stays free: with Akka.IO's default listen backlog (1024) the
+        // accept burst alone took the node to 900-1023 descriptors.
+        Assert.InRange(peak.Peak, 1, limit - 128);
         Assert.False(node.HasExited, "the node exited: " + node.Output());
     }
 

@@ -194,6 +194,9 @@ public sealed class TlsBudgetTests : TestKit
         budget.Announce(16000, 1024, openFileLimit: 512, openDescriptors: 230);
         Assert.Equal(512 - 230 - 128, budget.Limit);
 
+        // A burst of connections waiting in the listen backlog takes descriptors before the budget sees them.
+        Assert.Equal(128 / 4, budget.AcceptBacklog);
+
         // The budget's own connections are not descriptors held by something else.
         Assert.True(budget.TryTake());
         budget.Announce(16000, 1024, openFileLimit: 512, openDescriptors: 231);
