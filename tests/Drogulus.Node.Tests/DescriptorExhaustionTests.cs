@@ -90,7 +90,8 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output) : IDispo
     /// "TooManyOpenSockets" and the node's alarm must end that: bounded lines, the process alive, a connected peer
     /// answered, and new peers accepted once the flood has gone.
     /// Skipped: it cannot pass reliably on .NET 10. In about one run in five the process dies with "Out of memory."
-    /// (SIGABRT): strace shows a new runtime thread failing <c>pipe2</c> with EMFILE, whatever the node does; and
+    /// (SIGABRT; strace: threads that had just started fail <c>pipe2</c> and <c>openat</c> of /proc and /sys files with
+    /// EMFILE right before it), whatever the node does (it happened before and after the changes of issue 9); and
     /// Akka.IO 1.5.74 writes one line per failed accept (30 to 80 here for a burst of 300 pending connections). Real
     /// EMFILE must be prevented by the budget (the spec above), not survived. Remove Skip to run it by hand.
     /// </summary>
