@@ -23,9 +23,16 @@ internal static class NodeCli
     /// </summary>
     public static string Dll { get; } = FindDll();
 
-    public static ProcessStartInfo StartInfo(string passphrase, IEnumerable<string> args)
+    public static ProcessStartInfo StartInfo(string passphrase, IEnumerable<string> args) => StartInfo(passphrase, args, []);
+
+    /// <summary>
+    /// The command run under <paramref name="wrapper"/> when it is not empty: a program and its arguments that exec the
+    /// rest (e.g. <c>prlimit --nofile=512:512 --</c>), so the process id stays the node's.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string passphrase, IEnumerable<string> args, IReadOnlyList<string> wrapper)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        var start = new ProcessStartInfo(wrapper.Count > 0 ? wrapper[0] : dotnet)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -33,6 +40,16 @@ internal static class NodeCli
             UseShellExecute = false,
         };
         start.Environment["DROGULUS_PASSPHRASE"] = passphrase;
+        if (wrapper.Count > 0)
+        {
+            foreach (var arg in wrapper.Skip(1))
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            start.ArgumentList.Add(dotnet);
+        }
+
         start.ArgumentList.Add(Dll);
         foreach (var arg in args)
         {
@@ -167,11 +184,20 @@ internal sealed class NodeProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static async Task<NodeProcess> StartAsync(string dataDirectory, params string[] extra)
+    /// <summary>Whether the process has exited.</summary>
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>The port of <see cref="Endpoint"/>.</summary>
+    public int Port => int.Parse(Endpoint[(Endpoint.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+
+    public static Task<NodeProcess> StartAsync(string dataDirectory, params string[] extra) => StartUnderAsync([], dataDirectory, extra);
+
+    /// <summary>Starts the node under <paramref name="wrapper"/> (see <see cref="NodeCli.StartInfo(string, IEnumerable{string}, IReadOnlyList{string})"/>).</summary>
+    public static async Task<NodeProcess> StartUnderAsync(IReadOnlyList<string> wrapper, string dataDirectory, params string[] extra)
     {
         var args = new List<string> { "start", "--data", dataDirectory, "--listen", "127.0.0.1:0" };
         args.AddRange(extra);
-        var node = new NodeProcess(Process.Start(NodeCli.StartInfo(NodeCli.Passphrase, args)) ?? throw new InvalidOperationException("drogulus-node did not start."));
+        var node = new NodeProcess(Process.Start(NodeCli.StartInfo(NodeCli.Passphrase, args, wrapper)) ?? throw new InvalidOperationException("drogulus-node did not start."));
         try
         {
             var line = await node._listening.Task.WaitAsync(NodeCli.SafetyTimeout);

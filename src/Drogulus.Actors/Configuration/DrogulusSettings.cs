@@ -118,6 +118,12 @@ public sealed record DrogulusSettings
     /// <summary>File descriptors kept free of connections for everything else (listeners, stores, logs, accepts in flight).</summary>
     public int DescriptorReserve { get; private init; }
 
+    /// <summary>
+    /// TLS handshakes in progress at once in one actor system, dials and accepts each; the rest wait their turn
+    /// within <see cref="HandshakeTimeout"/>.
+    /// </summary>
+    public int MaxConcurrentHandshakes { get; private init; }
+
     // ---- end of issue 9 ----
 
     // ---- Issue 10: storing for strangers (item size, quotas, crypto cost, rate limits) ----
@@ -235,6 +241,7 @@ public sealed record DrogulusSettings
             LogWarningInterval = Duration(drogulus, "log-warning-interval"),
             ProcessMaxConnections = Int(drogulus, "process-max-connections"),
             DescriptorReserve = Int(drogulus, "descriptor-reserve"),
+            MaxConcurrentHandshakes = Int(drogulus, "max-concurrent-handshakes"),
             // Issue 10
             MaxItemSize = Bytes(drogulus, "max-item-size"),
             MaxStoreBytes = LongBytes(drogulus, "max-store-bytes"),
@@ -268,6 +275,7 @@ public sealed record DrogulusSettings
         // Issue 9
         "frame-timeout", "write-timeout", "max-connections", "max-requests-in-flight", "outgoing-high-water",
         "outgoing-low-water", "log-warning-interval", "process-max-connections", "descriptor-reserve",
+        "max-concurrent-handshakes",
         // Issue 10
         "max-item-size", "max-store-bytes", "max-items-per-publisher", "max-rsa-key-bits", "access-time-batch",
         "rate-limit.requests-per-second", "rate-limit.burst", "connection-rate-limit.connections-per-second",
@@ -331,6 +339,7 @@ public sealed record DrogulusSettings
         Positive(LogWarningInterval, "log-warning-interval");
         Require(ProcessMaxConnections >= 1, "process-max-connections", "must be at least 1");
         Require(DescriptorReserve >= 0, "descriptor-reserve", "must not be negative");
+        Require(MaxConcurrentHandshakes >= 1, "max-concurrent-handshakes", "must be at least 1");
         // Issue 10
         Require(
             MaxItemSize >= 1 && (long)MaxItemSize + Core.Storage.StoreLimits.StoreFrameOverhead <= MaxFrameSize,
@@ -364,6 +373,7 @@ public sealed record DrogulusSettings
         Require(MaxConnections <= 1_000_000, "max-connections", "must be at most 1000000");
         Require(ProcessMaxConnections <= 10_000_000, "process-max-connections", "must be at most 10000000");
         Require(DescriptorReserve <= 1_000_000, "descriptor-reserve", "must be at most 1000000");
+        Require(MaxConcurrentHandshakes <= 100_000, "max-concurrent-handshakes", "must be at most 100000");
         Require(MaxRequestsInFlight <= 1_000_000, "max-requests-in-flight", "must be at most 1000000");
         Require(OutgoingHighWater <= 4 * MaxFrameSizeBound, "outgoing-high-water", "must be at most 256 MiB");
         Require(MaxStoreBytes <= MaxStoreBytesBound, "max-store-bytes", "must be at most 1 TiB");

@@ -126,6 +126,19 @@ internal sealed class PendingRequests
         }
     }
 
+    /// <summary>
+    /// Fails the request whose timer fired, unless it ended meanwhile, without blaming the peer: it timed out for a
+    /// reason of this node's own (its connection still waited for a turn to handshake).
+    /// </summary>
+    public void OnTimedOutBlameless(TimedOut timeout, string reason)
+    {
+        if (_pending.Remove(timeout.Uuid, out var pending))
+        {
+            _metrics?.RpcSent(pending.Type, "timeout");
+            pending.ReplyTo.Tell(new RpcFailed(pending.To, RpcFailure.Timeout, reason));
+        }
+    }
+
     /// <summary>The connection the requests went over failed: each fails, blaming its peer.</summary>
     public void FailAll(string reason)
     {

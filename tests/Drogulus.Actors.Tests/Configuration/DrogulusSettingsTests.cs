@@ -50,6 +50,7 @@ public sealed class DrogulusSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(10), settings.LogWarningInterval);
         Assert.Equal(16000, settings.ProcessMaxConnections);
         Assert.Equal(1024, settings.DescriptorReserve);
+        Assert.Equal(8, settings.MaxConcurrentHandshakes);
     }
 
     [Fact]
@@ -155,6 +156,7 @@ public sealed class DrogulusSettingsTests
     [InlineData("log-warning-interval = 0s", "log-warning-interval")]
     [InlineData("process-max-connections = 0", "process-max-connections")]
     [InlineData("descriptor-reserve = -1", "descriptor-reserve")]
+    [InlineData("max-concurrent-handshakes = 0", "max-concurrent-handshakes")]
     [InlineData("max-item-size = 0", "max-item-size")]
     [InlineData("max-item-size = 1009 KiB", "max-item-size")]
     [InlineData("max-frame-size = 64 KiB", "max-item-size")]
@@ -273,7 +275,7 @@ public sealed class DrogulusSettingsTests
         "rebind.min-backoff = 1s", "rebind.max-backoff = 1m", "join.seed-attempts = 5", "join.retry-delay = 1s",
         "frame-timeout = 30s", "write-timeout = 10s", "max-connections = 256", "max-requests-in-flight = 64",
         "outgoing-high-water = 2 MiB", "outgoing-low-water = 256 KiB", "log-warning-interval = 10s",
-        "process-max-connections = 16000", "descriptor-reserve = 1024",
+        "process-max-connections = 16000", "descriptor-reserve = 1024", "max-concurrent-handshakes = 8",
 
         // Issue 10
         "max-item-size = 64 KiB", "max-store-bytes = 256 MiB", "max-items-per-publisher = 1000", "max-rsa-key-bits = 4096",

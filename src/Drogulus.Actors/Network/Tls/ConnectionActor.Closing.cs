@@ -18,7 +18,15 @@ internal sealed partial class ConnectionActor
 
     private void FailAll(string reason)
     {
-        _pending.FailAll(reason);
+        if (_blameless)
+        {
+            _pending.AbandonAll(reason);
+        }
+        else
+        {
+            _pending.FailAll(reason);
+        }
+
         _unsent.Clear();
     }
 
@@ -51,6 +59,7 @@ internal sealed partial class ConnectionActor
         }
 
         Timers.CancelAll();
+        HandshakeGate.Get(Context.System).Leave(Self);
         FailAll(reason);
         _cts.Cancel();
         _stream?.Complete();

@@ -12,20 +12,80 @@ namespace Drogulus.Actors.Network.Tls;
 /// </summary>
 internal sealed partial class ConnectionActor
 {
-    private void StartHandshake()
+    /// <summary>
+    /// The socket is open: bytes are taken in, the handshake-timeout runs, and the TLS handshake starts once the
+    /// process's <see cref="HandshakeGate"/> gives this connection its turn (at once unless many are handshaking).
+    /// A dial asks for its turn now; an accepted connection only once the peer's first bytes (its hello) arrived,
+    /// so that an accept never holds a turn while its dialler still waits for one.
+    /// </summary>
+    private void BeginHandshake()
     {
         _stream = new TcpDuplexStream(_tcp!, Self);
-        _ssl = new SslStream(_stream, leaveInnerStreamOpen: false);
+        Timers.StartSingleTimer("handshake", HandshakeTimedOut.Instance, _settings.HandshakeTimeout);
+        if (_dialled is not null)
+        {
+            AskTurn();
+        }
+    }
+
+    /// <summary>Bytes arrived before the connection is open.</summary>
+    private void OnHandshakeBytes(Akka.IO.ByteString data)
+    {
+        _stream!.Deliver(data);
+        if (_dialled is null)
+        {
+            AskTurn();
+        }
+    }
+
+    private void AskTurn()
+    {
+        if (_turnAsked)
+        {
+            return;
+        }
+
+        _turnAsked = true;
+        if (HandshakeGate.Get(Context.System).TryEnter(Self, outbound: _dialled is not null))
+        {
+            StartHandshake();
+        }
+    }
+
+    private void StartHandshake()
+    {
+        if (_ssl is not null)
+        {
+            return;
+        }
+
+        _ssl = new SslStream(_stream!, leaveInnerStreamOpen: false);
         var handshake = _dialled is { } to
             ? _ssl.AuthenticateAsClientAsync(_credentials.Client(to.ExpectedId), _cts.Token)
             : _ssl.AuthenticateAsServerAsync(_credentials.Server(), _cts.Token);
         handshake.PipeTo(Self, success: () => HandshakeSucceeded.Instance, failure: e => new HandshakeFailed(e));
-        Timers.StartSingleTimer("handshake", HandshakeTimedOut.Instance, _settings.HandshakeTimeout);
+    }
+
+    /// <summary>
+    /// No handshake within handshake-timeout. One that never got its turn (this process was busy handshaking) is
+    /// nobody's fault: the requests waiting on it fail without blaming the peer.
+    /// </summary>
+    private void OnHandshakeTimedOut()
+    {
+        if (_ssl is null)
+        {
+            _blameless = true;
+            Close("waited handshake-timeout for a turn to handshake (max-concurrent-handshakes of this process are running)", Warnings.Handshake);
+            return;
+        }
+
+        Close("no TLS handshake within handshake-timeout", Warnings.Handshake);
     }
 
     private void OnHandshakeSucceeded()
     {
         Timers.Cancel("handshake");
+        HandshakeGate.Get(Context.System).Leave(Self);
         if (_ssl!.RemoteCertificate is not { } certificate)
         {
             Close("the peer presented no certificate", Warnings.Handshake);

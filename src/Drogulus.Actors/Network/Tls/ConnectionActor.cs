@@ -50,6 +50,8 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     private bool _released;
     private bool _tcpClosed;
     private bool _draining;
+    private bool _turnAsked; // of the process's HandshakeGate
+    private bool _blameless; // closing for a reason of our own: the requests fail without blaming the peer
     private long? _frameWithDeadline;
 
     public ConnectionActor(
@@ -106,7 +108,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         else
         {
             _tcp.Tell(new Tcp.Register(Self));
-            StartHandshake();
+            BeginHandshake();
         }
     }
 
@@ -120,6 +122,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         }
 
         _cts.Cancel();
+        HandshakeGate.Get(Context.System).Leave(Self);
         _stream?.Complete();
         FailAll("the connection stopped");
         _inbound.Drop();
@@ -136,7 +139,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
             _tcp = Sender;
             (_remoteAddress, _remotePort) = (AddressText(connected.RemoteAddress), PortOf(connected.RemoteAddress));
             _tcp.Tell(new Tcp.Register(Self));
-            StartHandshake();
+            BeginHandshake();
             Become(Handshaking);
         });
         Receive<Tcp.CommandFailed>(failed =>
@@ -155,17 +158,35 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
 
     private void Handshaking()
     {
-        Receive<Tcp.Received>(received => _stream!.Deliver(received.Data));
+        Receive<Tcp.Received>(received => OnHandshakeBytes(received.Data));
         Receive<TcpDuplexStream.WriteAck>(_ => _stream!.Acked());
+        Receive<HandshakeGate.Granted>(_ => StartHandshake());
         Receive<HandshakeSucceeded>(_ => OnHandshakeSucceeded());
         Receive<HandshakeFailed>(failed => Close("TLS handshake failed: " + failed.Cause.Message, Warnings.Handshake));
-        Receive<HandshakeTimedOut>(_ => Close("no TLS handshake within handshake-timeout", Warnings.Handshake));
+        Receive<HandshakeTimedOut>(_ => OnHandshakeTimedOut());
         Receive<Tcp.ConnectionClosed>(_ =>
         {
             _tcpClosed = true;
             Close("the peer closed the connection during the handshake");
         });
         Receive<Tcp.CommandFailed>(failed => Close("a socket command failed: " + failed.CauseString));
+        Receive<PendingRequests.TimedOut>(timeout =>
+        {
+            if (_ssl is null)
+            {
+                _pending.OnTimedOutBlameless(timeout, "no reply within request-timeout: the connection still waited for a turn to handshake (max-concurrent-handshakes)");
+                if (_pending.Count == 0)
+                {
+                    // Nothing is left to send: the turn would be wasted on it.
+                    _blameless = true;
+                    Close("every request waiting for this connection timed out before its turn to handshake");
+                }
+            }
+            else
+            {
+                _pending.OnTimedOut(timeout);
+            }
+        });
         CommonBeforeConnected();
     }
 

@@ -7,8 +7,11 @@ namespace Drogulus.Actors.Network.Tls;
 /// connection holds one file descriptor, so two hundred nodes that each stay inside <c>max-connections</c> can
 /// still run the process out of descriptors (issue 9). A transport takes a slot for every connection it opens or
 /// accepts and gives it back when the connection closes. The limit is the smallest <c>process-max-connections</c>
-/// any transport announced, capped by the process's open-file limit minus <c>descriptor-reserve</c> (at most a
-/// quarter of that limit is reserved). Thread safe: transports on different threads share it.
+/// any transport announced, capped by the process's open-file limit minus the descriptors the process held when the
+/// transport started (other than these connections: a .NET process holds two for each assembly it loaded, some 230
+/// for a node) minus <c>descriptor-reserve</c> (at most a quarter of that limit is reserved). Thread safe: transports
+/// on different threads share it. Running at the limit is not survivable in general: the .NET runtime needs a
+/// descriptor to start a thread and aborts the process ("Out of memory.") when it gets none.
 /// </summary>
 internal sealed class ProcessConnections : IExtension
 {
@@ -16,6 +19,7 @@ internal sealed class ProcessConnections : IExtension
     private int _limit = int.MaxValue;
     private int _announced = int.MaxValue;
     private int _count;
+    private int _reserved;
 
     /// <summary>The budget of <paramref name="system"/>.</summary>
     public static ProcessConnections Get(ActorSystem system) => system.WithExtension<ProcessConnections, Provider>();
@@ -36,19 +40,53 @@ internal sealed class ProcessConnections : IExtension
     }
 
     /// <summary>
-    /// A transport's settings: the limit becomes the smaller of the one in force and <paramref name="maxConnections"/>,
-    /// capped by <paramref name="openFileLimit"/> (null when unknown) minus the reserve.
+    /// The listen backlog for a listener of this process: a quarter of the descriptors reserved (16 to 1024). Akka.IO's
+    /// listener accepts every connection waiting in the backlog at once, each taking a descriptor before the transport
+    /// can count it, so the backlog, not the budget, bounds the descriptors a burst of connections takes; with the
+    /// default backlog (1024) a burst of 800 connections took some 480 descriptors beyond the budget and ran a node
+    /// under <c>ulimit -n 1024</c> out of them.
     /// </summary>
-    public void Announce(int maxConnections, int reserve, long? openFileLimit)
+    public int AcceptBacklog
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return Math.Clamp(_reserved / 4, 16, 1024);
+            }
+        }
+    }
+
+    /// <summary>Whether the limit is lowered below the announced one (<see cref="Shrink"/>): the process ran out of descriptors.</summary>
+    public bool Short
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _limit < _announced;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A transport's settings: the limit becomes the smaller of the one in force and <paramref name="maxConnections"/>,
+    /// capped by <paramref name="openFileLimit"/> (null when unknown) minus the descriptors open in the process
+    /// (<paramref name="openDescriptors"/>, of which this budget's connections are not counted) minus the reserve.
+    /// </summary>
+    public void Announce(int maxConnections, int reserve, long? openFileLimit, int openDescriptors = 0)
     {
         var limit = (long)maxConnections;
         if (openFileLimit is { } files)
         {
-            limit = Math.Min(limit, files - Math.Min(reserve, files / 4));
+            var held = Math.Max(0, openDescriptors - Count);
+            reserve = (int)Math.Min(reserve, files / 4);
+            limit = Math.Min(limit, files - held - reserve);
         }
 
         lock (_gate)
         {
+            _reserved = Math.Max(_reserved, reserve);
             _announced = (int)Math.Max(1, Math.Min(_announced, limit));
             _limit = Math.Min(_limit, _announced);
         }
@@ -126,6 +164,24 @@ internal sealed class ProcessConnections : IExtension
         }
 
         return null;
+    }
+
+    /// <summary>The descriptors this process holds now (from <c>/proc/self/fd</c>), or 0 when they cannot be counted.</summary>
+    public static int OpenDescriptors()
+    {
+        try
+        {
+            // The enumeration holds one descriptor of its own while it reads.
+            return Math.Max(0, Directory.GetFileSystemEntries("/proc/self/fd").Length - 1);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return 0;
     }
 
     private sealed class Provider : ExtensionIdProvider<ProcessConnections>

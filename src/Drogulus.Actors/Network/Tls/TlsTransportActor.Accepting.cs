@@ -12,8 +12,11 @@ namespace Drogulus.Actors.Network.Tls;
 /// descriptors anyway (something else in the process holds them) makes Akka.IO's listener retry <c>accept</c> every
 /// 10 ms with a warning each time. On the first sign (<see cref="ListenerAlarm"/>, the listener's statistics, or a
 /// dial that failed for want of descriptors) the transport closes some of its idle connections and lowers the
-/// process's budget below what is open, so the retried accept gets a descriptor and is refused at once: the storm
-/// ends, busy connections keep working, and the budget returns to its setting after <c>rebind.max-backoff</c>.
+/// process's budget below what is open, so the retried accept gets a descriptor and is refused at once (while the
+/// budget is lowered, an accepted connection never takes the place of an idle one: that churn would spend the freed
+/// descriptors on the next accept): the storm ends, busy connections keep working, and the budget returns to its
+/// setting after <c>rebind.max-backoff</c>. Alarms within <c>rebind.min-backoff</c> of an action are the same episode
+/// (the accepts queued meanwhile still fail while the refusals free their descriptors) and change nothing.
 /// Only when no connection of the node is idle does it unbind its listener (Akka.IO then closes the accepted
 /// connections with it, which are the listener's children) and bind the same port again after
 /// <c>rebind.min-backoff</c>, doubling up to <c>rebind.max-backoff</c> while it keeps happening.
@@ -26,13 +29,14 @@ internal sealed partial class TlsTransportActor
     private const string DescriptorsWarning = "descriptors";
 
     /// <summary>Connections closed at least when the process is out of descriptors, so that accepts get one again.</summary>
-    private const int MinFreed = 4;
+    private const int MinFreed = 16;
 
     private readonly ProcessConnections _process;
     private readonly HashSet<IActorRef> _slots = new();
     private bool _acceptPaused;
     private TimeSpan _pauseBackoff;
     private DateTimeOffset _resumedAt;
+    private DateTimeOffset _freedAt;
     private long _retriedAccepts;
 
     private void ReceiveAccepting()
@@ -91,7 +95,8 @@ internal sealed partial class TlsTransportActor
     /// </summary>
     private void OnOutOfDescriptors(string reason)
     {
-        if (_acceptPaused || Timers.IsTimerActive("restore-budget") && _process.Count > _process.Limit)
+        var now = Context.System.Scheduler.Now;
+        if (_acceptPaused || (Timers.IsTimerActive("restore-budget") && (_process.Count > _process.Limit || now - _freedAt < _settings.RebindMinBackoff)))
         {
             return; // already giving descriptors back
         }
@@ -109,6 +114,7 @@ internal sealed partial class TlsTransportActor
             connection.Tell(ConnectionActor.Evict.Instance);
         }
 
+        _freedAt = now;
         var limit = _process.Shrink(idle.Count);
         Timers.StartSingleTimer("restore-budget", RestoreBudget.Instance, _settings.RebindMaxBackoff);
         Warn(DescriptorsWarning, $"{reason}: closed {idle.Count} idle connections and lowered the process's connection budget to {limit} for {_settings.RebindMaxBackoff}; busy connections keep working");
@@ -145,7 +151,7 @@ internal sealed partial class TlsTransportActor
             return;
         }
 
-        if (!MakeRoom(out var slot, out var full))
+        if (!MakeRoom(out var slot, out var full, accepting: true))
         {
             // Closed at once, before any TLS work: the budget is full of connections with requests in flight.
             Sender.Tell(Tcp.Abort.Instance);
@@ -164,12 +170,19 @@ internal sealed partial class TlsTransportActor
     /// Whether one more connection fits in <c>max-connections</c> and in the process's budget, closing the connection
     /// idle longest when either is full (PROTOCOL §5). The closing one is forgotten at once, so a request for its peer
     /// opens a new connection; its process slot passes to the new one. <paramref name="slot"/>: the new connection
-    /// holds a process slot; <paramref name="full"/>: why nothing fits.
+    /// holds a process slot; <paramref name="full"/>: why nothing fits. While the process is short of descriptors
+    /// (<see cref="ProcessConnections.Short"/>), an accepted connection that finds no slot is refused rather than
+    /// closing an idle one: each accept would otherwise take a descriptor before the closed one is given back.
     /// </summary>
-    private bool MakeRoom(out bool slot, out string full)
+    private bool MakeRoom(out bool slot, out string full, bool accepting = false)
     {
         slot = _process.TryTake();
         full = "";
+        if (!slot && accepting && _process.Short)
+        {
+            full = $"the process is short of file descriptors and its {_process.Limit} connections (lowered for rebind.max-backoff) are taken";
+            return false;
+        }
         if (!_budget.TryMakeRoom(processFull: !slot, out var evict))
         {
             full = slot

@@ -47,7 +47,8 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
         _warnings = new WarningThrottle(settings.LogWarningInterval);
         _budget = new ConnectionBudget(settings.MaxConnections);
         _process = ProcessConnections.Get(Context.System);
-        _process.Announce(settings.ProcessMaxConnections, settings.DescriptorReserve, ProcessConnections.OpenFileLimit());
+        _process.Announce(settings.ProcessMaxConnections, settings.DescriptorReserve, ProcessConnections.OpenFileLimit(), ProcessConnections.OpenDescriptors());
+        HandshakeGate.Get(Context.System).Announce(settings.MaxConcurrentHandshakes);
         Binding();
     }
 
@@ -103,7 +104,7 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
         _listening.Listener = null;
     }
 
-    private void Bind(int port) => Context.System.Tcp().Tell(new Tcp.Bind(Self, EndpointOf(_settings.ListenHost, port)));
+    private void Bind(int port) => Context.System.Tcp().Tell(new Tcp.Bind(Self, EndpointOf(_settings.ListenHost, port), backlog: _process.AcceptBacklog));
 
     /// <summary>The endpoint of a host (IP text or name) and port.</summary>
     internal static EndPoint EndpointOf(string host, int port) =>

@@ -94,9 +94,12 @@ public sealed class TlsBudgetTests : TestKit
         Pong(pending);
         Assert.Equal("busy", Assert.IsType<PongMessage>(await busy.ReceiveAsync()).Uuid);
 
-        // The budget is now what is open: a newcomer takes the place of the connection idle longest.
-        await using var newcomer = await ConnectAndPingAsync(server, "newcomer");
-        Assert.True(await busy.WaitClosedAsync());
+        // The budget is now what is open and the process is short of descriptors: a newcomer is refused at once rather
+        // than taking the place of the connection idle longest (each accept would spend a freed descriptor).
+        await Assert.ThrowsAnyAsync<Exception>(async () => await ConnectAndPingAsync(server, "newcomer"));
+        await busy.SendAsync(new PingMessage("still", busy.Identity.Id, 0, "1.0"));
+        Pong(await server.Node.FishForMessageAsync<InboundRequest>(r => r.Request.Uuid == "still", Bound));
+        Assert.Equal("still", Assert.IsType<PongMessage>(await busy.ReceiveAsync()).Uuid);
         var later = warnings.ReceiveWhile(TimeSpan.FromMilliseconds(300), m => (Warning)m);
         Assert.DoesNotContain(later, w => w.Message.ToString()!.Contains("out of file descriptors", StringComparison.Ordinal));
     }
@@ -174,11 +177,30 @@ public sealed class TlsBudgetTests : TestKit
         budget.Announce(10, 1024, openFileLimit: null);
         Assert.Equal(10, budget.Limit);
         budget.Announce(100, 0, openFileLimit: null);
+        budget.Announce(16000, 1024, openFileLimit: 20000, openDescriptors: 18000);
+        Assert.Equal(10, budget.Limit);
 
         Assert.Equal(10, Enumerable.Range(0, 12).Count(_ => budget.TryTake()));
         budget.Release();
         Assert.True(budget.TryTake());
         Assert.False(budget.TryTake());
+    }
+
+    [Fact]
+    public void ProcessConnections_should_keep_the_descriptors_the_process_already_holds_out_of_the_budget()
+    {
+        // A .NET node holds some 230 descriptors of its own (two per loaded assembly) before its first connection.
+        var budget = ProcessConnections.Get(Sys);
+        budget.Announce(16000, 1024, openFileLimit: 512, openDescriptors: 230);
+        Assert.Equal(512 - 230 - 128, budget.Limit);
+
+        // A burst of connections waiting in the listen backlog takes descriptors before the budget sees them.
+        Assert.Equal(128 / 4, budget.AcceptBacklog);
+
+        // The budget's own connections are not descriptors held by something else.
+        Assert.True(budget.TryTake());
+        budget.Announce(16000, 1024, openFileLimit: 512, openDescriptors: 231);
+        Assert.Equal(512 - 230 - 128, budget.Limit);
     }
 
     private static async Task<bool> RefusedAsync(int port)
