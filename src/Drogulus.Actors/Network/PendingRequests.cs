@@ -99,20 +99,35 @@ internal sealed class PendingRequests
     }
 
     /// <summary>The timer ran to the earliest deadline: fails every request past its deadline and sets the timer to the next.</summary>
-    public void OnTimedOut(TimedOut timeout)
+    public void OnTimedOut(TimedOut timeout) => Expire(null);
+
+    /// <summary>
+    /// As <see cref="OnTimedOut"/>, but the requests past their deadline fail without blaming the peer: they timed out
+    /// for a reason of this node's own (their connection still waited for a turn to handshake).
+    /// </summary>
+    public void OnTimedOutBlameless(TimedOut timeout, string reason) => Expire(reason);
+
+    private void Expire(string? blamelessReason)
     {
         var now = _clock.Now;
 
         // A deadline further than request-timeout ahead means the clock was set back since: the request is overdue too.
         while (_oldest is { } oldest && (oldest.Deadline <= now || oldest.Deadline - now > _requestTimeout))
         {
-            if (_pending.ContainsKey(oldest.Uuid))
+            Unlink(oldest);
+            if (!_pending.Remove(oldest.Uuid))
             {
-                Fail(oldest.Uuid, RpcFailure.Timeout, "no reply within request-timeout");
+                continue;
+            }
+
+            if (blamelessReason is null)
+            {
+                FailUntracked(oldest.To, oldest.ReplyTo, RpcFailure.Timeout, "no reply within request-timeout", oldest.Type);
             }
             else
             {
-                Unlink(oldest);
+                _metrics?.RpcSent(oldest.Type, "timeout");
+                oldest.ReplyTo.Tell(new RpcFailed(oldest.To, RpcFailure.Timeout, blamelessReason));
             }
         }
 
@@ -123,19 +138,6 @@ internal sealed class PendingRequests
         else
         {
             _timers.Cancel(TimerKey);
-        }
-    }
-
-    /// <summary>
-    /// Fails the request whose timer fired, unless it ended meanwhile, without blaming the peer: it timed out for a
-    /// reason of this node's own (its connection still waited for a turn to handshake).
-    /// </summary>
-    public void OnTimedOutBlameless(TimedOut timeout, string reason)
-    {
-        if (_pending.Remove(timeout.Uuid, out var pending))
-        {
-            _metrics?.RpcSent(pending.Type, "timeout");
-            pending.ReplyTo.Tell(new RpcFailed(pending.To, RpcFailure.Timeout, reason));
         }
     }
 
