@@ -10,6 +10,11 @@ namespace Drogulus.Actors.Network.Tls;
 /// </summary>
 internal sealed class OutgoingFrames
 {
+    private const int ScratchKeep = 16 * 1024;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_scratch;
+
     private readonly int _maxFrameSize;
     private readonly int _keepCapacity;
     // Empty until a frame is queued, and emptied again when the connection falls idle: an idle connection holds no
@@ -40,14 +45,29 @@ internal sealed class OutgoingFrames
     /// <summary>Queues <paramref name="message"/> as one frame; false when it is larger than <c>max-frame-size</c>.</summary>
     public bool Enqueue(Message message)
     {
-        var payload = MessageCodec.Encode(message);
-        if (payload.Length > _maxFrameSize)
+        // Encoded into a buffer of this thread's, reused by every connection that runs on it (a frame's length comes
+        // before it, so the payload is encoded first): no arrays per message, and none held by an idle connection.
+        var scratch = t_scratch ??= new ArrayBufferWriter<byte>(ScratchKeep);
+        scratch.ResetWrittenCount();
+        try
         {
-            return false;
-        }
+            MessageCodec.Encode(message, scratch);
+            if (scratch.WrittenCount > _maxFrameSize)
+            {
+                return false;
+            }
 
-        NetstringFramer.WriteFrame(_queued, payload);
-        return true;
+            NetstringFramer.WriteFrame(_queued, scratch.WrittenSpan);
+            return true;
+        }
+        finally
+        {
+            scratch.ResetWrittenCount();
+            if (scratch.Capacity > ScratchKeep)
+            {
+                t_scratch = null;
+            }
+        }
     }
 
     /// <summary>
