@@ -30,6 +30,25 @@ public sealed class HandOverCoverageTests : TestKit
         akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
         """;
 
+    // A fixed publisher (a throwaway 1024-bit test key), so that item keys are the same on every run.
+    private const string PublisherPem = """
+        -----BEGIN RSA PRIVATE KEY-----
+        MIICXQIBAAKBgQDXviXFS/keMzlQPVKCCGWw6/5eDs34+XrFuR/VHZsDsITvzh67
+        scS/oEZ/y0HZwtbWf5gy6Eh+BUTVtHuQn4POzxL2CNH01jv7BURoxBjQFFtUHGI/
+        /tbyAQuBj87eM4I82b/VPwj/g0SbnYPTCKRX5l7UTfatH5PbFEmuezK3ZwIDAQAB
+        AoGAFKj87Pvti1rUbj6xHAq50kuHPHKmfuVFQJIN3lbLdXr+AAj5IHhRoxgyKCLK
+        15O1By2I4bck2gyfHuf9vUfJU2OMkMn8YaYp3mzpDnuafddGEvl6yaWibeX+2Do3
+        hdw6wZvL4qSZOvib+D307Sq+/B0f7T0dNjfYoJAWXe25faECQQD/4IL3zTe1XLPW
+        CQVmyAnKAGYhTXt9v35h4uOv951qnCPrZ4MgTVPahAxiUNAKqJc2+dnHSo/oVlfi
+        RJ3YgunFAkEA19iybqAVS3oYFKhnlGydwSPaQah20oGGh/WepZo6RLaK4GpVCYb8
+        rN/aCy6kXzioiGWysVITi84OgYXhUKPrOwJBAJdXyL8e34Ni+G9xWIOJb9jN0ZqD
+        BLbEy9DD7V4IPFBxWAGFcRZrBlzp25VPLS4Qt5fpwfjRTjrizwpjAWWtUO0CQEK8
+        flbT6iGfC2j/tJ7gglogIrBgTPTDFXxeBgI/0DpEkmXWmppKgT9WKw2AC1RhqUIa
+        54gJz39PY47KfSK4u9cCQQCmj7vWOjnv4iGSVvZqatOg2wWXuzfc3RBwNkmedRE7
+        pnMKlCq38JyIBI26EpUbiXUc8bSvhthpBXHU3iHa+52h
+        -----END RSA PRIVATE KEY-----
+        """;
+
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(60);
 
     private readonly ITestOutputHelper _output;
@@ -63,20 +82,27 @@ public sealed class HandOverCoverageTests : TestKit
         var ids = new List<Key>();
         IActorRef Start(int i, IItemStore store)
         {
-            var identity = NodeIdentity.Generate(Scheduler.Now);
+            var identity = Drogulus.Testing.SeededIdentity.Create(7_000 + i);
             ids.Add(identity.Id);
             return Sys.ActorOf(NodeActor.Props(settings, identity, network, store, seed: 7_000 + i), $"node-{i}");
         }
 
         var nodes = Enumerable.Range(0, nodeCount).Select(i => Start(i, new InMemoryItemStore())).ToList();
         var seed = await nodes[0].Ask<NodeStatus>(GetNodeStatus.Instance, AskTimeout);
-        Assert.All(await Task.WhenAll(nodes.Skip(1).Select(n => n.Ask<IJoinReply>(new Join([seed.Endpoint]), AskTimeout))), j => Assert.IsType<Joined>(j));
+        // Seeded identities, one join and one put at a time: the same network and the same holders on every run.
+        foreach (var node in nodes.Skip(1))
+        {
+            Assert.IsType<Joined>(await node.Ask<IJoinReply>(new Join([seed.Endpoint]), AskTimeout));
+        }
 
-        var publisher = PublisherKey.Generate();
+        using var publisher = PublisherKey.FromPem(PublisherPem);
         var now = Scheduler.Now.ToUnixTimeSeconds();
         var items = Enumerable.Range(0, itemCount).Select(i => SignedItem.Create(publisher, $"hand-over {i}", $"value {i}", now, 0)).ToArray();
-        var puts = await Task.WhenAll(items.Select(item => nodes[random.Next(nodeCount)].Ask<IPutReply>(new Put(item), AskTimeout)));
-        Assert.All(puts, p => Assert.IsType<PutCompleted>(p));
+        foreach (var item in items)
+        {
+            Assert.IsType<PutCompleted>(await nodes[random.Next(nodeCount)].Ask<IPutReply>(new Put(item), AskTimeout));
+        }
+
         var sentBefore = (await Stats(nodes)).Sum(s => s.StoresSent);
         _output.WriteLine($"{nodeCount} nodes joined and {itemCount} items put after {clock.ElapsedMilliseconds} ms");
 
