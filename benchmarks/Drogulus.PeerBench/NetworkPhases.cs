@@ -15,7 +15,7 @@ namespace Drogulus.PeerBench;
 /// sequential puts from random nodes, gets from other random nodes (plain and latest), an overwrite with a
 /// newer timestamp read back, gets with 16 in flight, memory. Fills <c>result</c> with the scripts' fields.
 /// </summary>
-internal sealed class NetworkPhases(int count, int values, int concurrency, int maxConnections, int seed, TimeSpan timeout)
+internal sealed class NetworkPhases(int count, int values, int concurrency, int maxConnections, int seed, TimeSpan timeout, string extraHocon = "")
 {
     private readonly Random _random = new(seed);
     private readonly Dictionary<string, object> _result = new();
@@ -30,7 +30,7 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
     /// <summary>Runs every phase and returns the JSON fields.</summary>
     public async Task<Dictionary<string, object>> Run()
     {
-        var settings = DrogulusConfig.SettingsFrom($"drogulus {{ transport = \"tls\", max-connections = {maxConnections} }}");
+        var settings = DrogulusConfig.SettingsFrom($"drogulus {{ transport = \"tls\", max-connections = {maxConnections}\n{extraHocon} }}");
         var system = ActorSystem.Create("peer-bench", "akka.loglevel = WARNING");
         var (heap0, rss0) = Memory();
         var publisher = PublisherKey.Generate();

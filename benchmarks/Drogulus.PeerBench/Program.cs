@@ -7,6 +7,7 @@ using Drogulus.PeerBench;
 // N Drogulus nodes over TLS in one process, plus raw SslStream round trips against the node transport's.
 //   dotnet run -c Release --project benchmarks/Drogulus.PeerBench -- [--nodes 100] [--values 300]
 //       [--concurrency 16] [--seed 12345] [--max-connections M] [--seconds 2] [--runs 3] [--json FILE]
+//       [--hocon "node settings"]
 //       [--round-trips-only] [--in-flight 16] [--alloc-types]  (only the round trips, node transport against raw SslStream, with their cost per round trip, then exit)
 //       [--handshakes-only]   (after the round trips: 4 × 200 raw TLS connections, system store vs empty custom root, then exit)
 // Each phase's JSON has a "cost" object: TLS handshakes begun (dialling side), process CPU, thread-pool work
@@ -120,7 +121,7 @@ if (args.Contains("--handshakes-only"))
 }
 
 
-foreach (var (key, value) in await new NetworkPhases(nodes, values, concurrency, maxConnections, seed, timeout).Run())
+foreach (var (key, value) in await new NetworkPhases(nodes, values, concurrency, maxConnections, seed, timeout, Option("--hocon") ?? "").Run())
 {
     result[key] = value;
 }
