@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Drogulus.Actors.Network;
+using Drogulus.Actors.Tests.Network.Tls;
+using Drogulus.Core.Wire;
 using Xunit.Abstractions;
 
 namespace Drogulus.Node.Tests;
@@ -183,7 +185,8 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output) : IDispo
     {
         private readonly int _port;
         private readonly NodeIdentity _identity = NodeIdentity.Generate(DateTimeOffset.UtcNow);
-        private TlsPeer? _connection;
+        private RawTlsClient? _connection;
+        private int _pings;
 
         private Peer(int port) => _port = port;
 
@@ -192,7 +195,7 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output) : IDispo
         public static async Task<Peer> StartAsync(int port)
         {
             var peer = new Peer(port);
-            peer._connection = await TlsPeer.ConnectAsync(port, peer._identity);
+            peer._connection = await RawTlsClient.ConnectAsync(port, peer._identity);
             return peer;
         }
 
@@ -203,7 +206,7 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output) : IDispo
         {
             try
             {
-                await _connection!.PingAsync();
+                await PingOnceAsync(_connection!);
             }
             catch (Exception e) when (IsClosed(e))
             {
@@ -215,7 +218,7 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output) : IDispo
                 {
                     try
                     {
-                        _connection = await TlsPeer.ConnectAsync(_port, _identity);
+                        _connection = await RawTlsClient.ConnectAsync(_port, _identity);
                     }
                     catch (Exception again) when (IsClosed(again) && deadline.Elapsed < Deadline)
                     {
@@ -223,7 +226,17 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output) : IDispo
                     }
                 }
 
-                await _connection.PingAsync();
+                await PingOnceAsync(_connection);
+            }
+        }
+
+        /// <summary>Sends a ping and waits for its pong; throws when the connection closes or nothing comes.</summary>
+        private async Task PingOnceAsync(RawTlsClient connection)
+        {
+            var uuid = $"ping-{++_pings}";
+            await connection.SendAsync(new PingMessage(uuid, _identity.Id, 0, "1.0"));
+            while (await connection.ReceiveAsync() is not PongMessage { Uuid: var answered } || answered != uuid)
+            {
             }
         }
 
