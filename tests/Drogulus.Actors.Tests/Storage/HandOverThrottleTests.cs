@@ -50,6 +50,7 @@ public sealed class HandOverThrottleTests : TestKit
         received.AddRange(AnswerUntilQuiet(newcomer, []));
         Assert.Equal(10, received.Count);
         Scheduler.Advance(TimeSpan.FromSeconds(1));
+        received.AddRange(AnswerCount(newcomer, [], 2));
         received.AddRange(AnswerUntilQuiet(newcomer, []));
 
         Assert.Equal(items.Select(i => i.Key).Order(), received.Select(i => i.Key).Order());
