@@ -59,7 +59,7 @@ internal sealed partial class ConnectionActor
         }
 
         Timers.CancelAll();
-        HandshakeGate.Get(Context.System).Leave(Self);
+        _turns.Leave(Self);
         FailAll(reason);
         _cts.Cancel();
         _stream?.Complete();

@@ -46,7 +46,7 @@ internal sealed partial class ConnectionActor
         }
 
         _turnAsked = true;
-        if (HandshakeGate.Get(Context.System).TryEnter(Self, outbound: _dialled is not null))
+        if (_turns.TryEnter(Self, outbound: _dialled is not null))
         {
             StartHandshake();
         }
@@ -67,11 +67,18 @@ internal sealed partial class ConnectionActor
     }
 
     /// <summary>
-    /// No handshake within handshake-timeout. One that never got its turn (this process was busy handshaking) is
-    /// nobody's fault: the requests waiting on it fail without blaming the peer.
+    /// No handshake within handshake-timeout. An accepted connection whose peer never sent its hello asked for no turn.
+    /// One that asked and never got its turn (this process was busy handshaking) is nobody's fault: the requests
+    /// waiting on it fail without blaming the peer.
     /// </summary>
     private void OnHandshakeTimedOut()
     {
+        if (!_turnAsked)
+        {
+            Close("the peer sent no TLS hello within handshake-timeout", Warnings.Handshake);
+            return;
+        }
+
         if (_ssl is null)
         {
             _blameless = true;
@@ -85,7 +92,7 @@ internal sealed partial class ConnectionActor
     private void OnHandshakeSucceeded()
     {
         Timers.Cancel("handshake");
-        HandshakeGate.Get(Context.System).Leave(Self);
+        _turns.Leave(Self);
         if (_ssl!.RemoteCertificate is not { } certificate)
         {
             Close("the peer presented no certificate", Warnings.Handshake);

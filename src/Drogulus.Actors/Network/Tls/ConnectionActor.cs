@@ -38,6 +38,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     private readonly PendingRequests _pending;
     private readonly List<(string Uuid, SendRequest Request)> _unsent = [];
     private readonly OutgoingFrames _outgoing;
+    private readonly HandshakeGate _turns = HandshakeGate.Get(Context.System); // shared by the process's connections
     private readonly RequestUuids _uuids = new();
     private IActorRef? _tcp;
     private string _remoteAddress = "";
@@ -122,7 +123,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         }
 
         _cts.Cancel();
-        HandshakeGate.Get(Context.System).Leave(Self);
+        _turns.Leave(Self);
         _stream?.Complete();
         FailAll("the connection stopped");
         _inbound.Drop();

@@ -87,6 +87,20 @@ public sealed class HandshakeGateTests : TestKit
     }
 
     [Fact]
+    public async Task Connection_should_say_the_peer_sent_no_hello_when_an_accepted_connection_stays_silent_past_handshake_timeout()
+    {
+        var warnings = CreateTestProbe();
+        Sys.EventStream.Subscribe(warnings.Ref, typeof(Akka.Event.Warning));
+        var server = await TlsTestServer.StartAsync(this, Settings("handshake-timeout = 1s"), Bound);
+        using var silent = new TcpClient();
+        await silent.ConnectAsync(IPAddress.Loopback, server.Port);
+
+        var warning = await warnings.FishForMessageAsync<Akka.Event.Warning>(w => w.Message.ToString()!.Contains("handshake-timeout", StringComparison.Ordinal), Bound);
+
+        Assert.Contains("the peer sent no TLS hello", warning.Message.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Transport_should_fail_without_blaming_the_peer_a_request_that_timed_out_while_its_dial_waited_for_a_turn()
     {
         // A listener that accepts and never answers the hello: the dial to it holds the only turn for an hour.
