@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Drogulus.Actors.Network;
 using Drogulus.Actors.Network.Tls;
@@ -28,5 +31,125 @@ public sealed class TlsCredentialsTests
             Assert.Equal(X509RevocationMode.NoCheck, policy.RevocationMode);
             Assert.True(policy.DisableCertificateDownloads);
         });
+    }
+
+    // Issue 9 (join storm): a reconnection to a node met before resumes its TLS 1.3 session (the hello offers a
+    // pre-shared key, extension 41) and still proves both ids; a session is never offered to another node.
+    [Fact]
+    public async Task Dial_should_resume_its_session_only_with_the_node_it_was_made_with_and_still_learn_both_ids()
+    {
+        using var a = NodeIdentity.Generate(Now);
+        using var b = NodeIdentity.Generate(Now);
+        using var c = NodeIdentity.Generate(Now);
+        var (dialler, first, second) = (new TlsCredentials(a), new TlsCredentials(b), new TlsCredentials(c));
+
+        var met = await HandshakeAsync(dialler, b.Id, first);
+        var again = await HandshakeAsync(dialler, b.Id, first);
+        var other = await HandshakeAsync(dialler, c.Id, second);
+
+        Assert.DoesNotContain(PreSharedKey, met.HelloExtensions);
+        Assert.Contains(PreSharedKey, again.HelloExtensions);
+        Assert.DoesNotContain(PreSharedKey, other.HelloExtensions);
+        Assert.Equal((a.Id, b.Id), (again.ServerLearnt, again.ClientLearnt));
+        Assert.Equal((a.Id, c.Id), (other.ServerLearnt, other.ClientLearnt));
+    }
+
+    private const int PreSharedKey = 41;
+
+    private sealed record Handshake(IReadOnlyList<int> HelloExtensions, Key ServerLearnt, Key ClientLearnt);
+
+    /// <summary>
+    /// One TLS connection over 127.0.0.1 port 0 from <paramref name="dialler"/> to <paramref name="listener"/>,
+    /// expecting <paramref name="expected"/>; a byte each way, so that the client has read the server's session
+    /// tickets before it closes.
+    /// </summary>
+    private static async Task<Handshake> HandshakeAsync(TlsCredentials dialler, Key expected, TlsCredentials listener)
+    {
+        var tcp = new TcpListener(IPAddress.Loopback, 0);
+        tcp.Start();
+        try
+        {
+            using var client = new TcpClient();
+            var accepting = tcp.AcceptTcpClientAsync();
+            await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)tcp.LocalEndpoint).Port);
+            using var accepted = await accepting;
+            var recording = new RecordingStream(client.GetStream());
+            await using var clientSsl = new SslStream(recording);
+            await using var serverSsl = new SslStream(accepted.GetStream());
+            await Task.WhenAll(
+                clientSsl.AuthenticateAsClientAsync(dialler.Client(expected)),
+                serverSsl.AuthenticateAsServerAsync(listener.Server()));
+            var one = new byte[1];
+            await clientSsl.WriteAsync(one);
+            await serverSsl.ReadExactlyAsync(one);
+            await serverSsl.WriteAsync(one);
+            await clientSsl.ReadExactlyAsync(one);
+            return new Handshake(
+                ExtensionTypes(recording.Written.ToArray()),
+                NodeIdentity.IdOf(serverSsl.RemoteCertificate!),
+                NodeIdentity.IdOf(clientSsl.RemoteCertificate!));
+        }
+        finally
+        {
+            tcp.Stop();
+        }
+    }
+
+    /// <summary>The extension types of the ClientHello that starts <paramref name="written"/> (RFC 8446 §4.1.2).</summary>
+    private static List<int> ExtensionTypes(byte[] written)
+    {
+        var at = 5 + 4 + 2 + 32; // record header, handshake header, legacy version, random
+        at += 1 + written[at]; // legacy session id
+        at += 2 + ((written[at] << 8) | written[at + 1]); // cipher suites
+        at += 1 + written[at]; // legacy compression methods
+        var end = at + 2 + ((written[at] << 8) | written[at + 1]);
+        var types = new List<int>();
+        for (at += 2; at < end; at += 4 + ((written[at + 2] << 8) | written[at + 3]))
+        {
+            types.Add((written[at] << 8) | written[at + 1]);
+        }
+
+        return types;
+    }
+
+    /// <summary>A stream that keeps a copy of every byte written through it.</summary>
+    private sealed class RecordingStream(Stream inner) : Stream
+    {
+        public MemoryStream Written { get; } = new();
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Flush() => inner.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            inner.ReadAsync(buffer, cancellationToken);
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Written.Write(buffer, offset, count);
+            inner.Write(buffer, offset, count);
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Written.Write(buffer.Span);
+            return inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }
