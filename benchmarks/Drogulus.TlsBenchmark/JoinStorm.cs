@@ -44,24 +44,41 @@ internal static class JoinStorm
         var items = Enumerable.Range(0, itemCount).Select(i => SignedItem.Create(publisher, "storm-" + i, "value " + i, now.ToUnixTimeSeconds(), 0)).ToArray();
         var puts = 0;
         var stores = new List<int>();
+        var storedBy = new Dictionary<Drogulus.Core.Identity.Key, int>();
         foreach (var batch in items.Chunk(16))
         {
             var replies = await Task.WhenAll(batch.Select(item => nodes[random.Next(count)].Ask<IPutReply>(new Put(item), timeout)));
             puts += replies.Count(r => r is PutCompleted);
             stores.AddRange(replies.OfType<PutCompleted>().Select(r => r.StoredCount));
+            foreach (var (item, reply) in batch.Zip(replies))
+            {
+                storedBy[item.Key] = reply is PutCompleted completed ? completed.StoredCount : 0;
+            }
         }
 
         var found = 0;
         var misses = new Dictionary<string, int>(StringComparer.Ordinal);
+        var missed = new List<SignedItem>();
         foreach (var batch in items.Chunk(16))
         {
             var replies = await Task.WhenAll(batch.Select(item => nodes[random.Next(count)].Ask<IGetReply>(new Get(item.Key), timeout)));
             found += replies.Count(r => r is ValueFound);
-            foreach (var miss in replies.Where(r => r is not ValueFound))
+            foreach (var (item, miss) in batch.Zip(replies).Where(p => p.Second is not ValueFound))
             {
                 var kind = miss is GetFailed failed ? $"GetFailed ({failed.Failure}: {failed.Reason})" : miss.GetType().Name;
                 misses[kind] = misses.GetValueOrDefault(kind) + 1;
+                missed.Add(item);
             }
+        }
+
+        // The misses again, once the reads are over: a miss found now was the read's (contacts that timed out); one
+        // still missing was the put's (stored on too few nodes, or on the wrong ones).
+        var foundLater = 0;
+        foreach (var item in missed)
+        {
+            var again = await nodes[random.Next(count)].Ask<IGetReply>(new Get(item.Key), timeout);
+            foundLater += again is ValueFound ? 1 : 0;
+            Console.WriteLine($"  missed {item.Name}: stored on {storedBy[item.Key]} nodes; read again: {again.GetType().Name}");
         }
 
         stores.Sort();
@@ -98,6 +115,7 @@ internal static class JoinStorm
             ["storm_found"] = found,
             ["storm_stored_median"] = stores.Count > 0 ? stores[stores.Count / 2] : 0,
             ["storm_misses"] = misses,
+            ["storm_misses_found_on_second_read"] = foundLater,
             ["storm_peak_descriptors"] = peak.Peak,
             ["storm_open_file_limit"] = limit ?? "unknown",
             ["storm_connections_per_node"] = connections / (double)count,

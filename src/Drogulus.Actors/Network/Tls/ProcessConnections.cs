@@ -16,6 +16,7 @@ namespace Drogulus.Actors.Network.Tls;
 internal sealed class ProcessConnections : IExtension
 {
     private readonly object _gate = new();
+    private readonly Dictionary<IActorRef, int> _held = new();
     private int _limit = int.MaxValue;
     private int _announced = int.MaxValue;
     private int _count;
@@ -54,6 +55,62 @@ internal sealed class ProcessConnections : IExtension
             {
                 return Math.Clamp(_reserved / 4, 16, 1024);
             }
+        }
+    }
+
+    /// <summary>A transport uses this budget (again: it counts once).</summary>
+    public void Join(IActorRef transport)
+    {
+        lock (_gate)
+        {
+            _held.TryAdd(transport, 0);
+        }
+    }
+
+    /// <summary>A transport stopped using this budget (it gave its slots back first).</summary>
+    public void Leave(IActorRef transport)
+    {
+        lock (_gate)
+        {
+            _held.Remove(transport);
+        }
+    }
+
+    /// <summary>
+    /// The budget is full and <paramref name="borrower"/> has no idle connection to close: when it holds less than its
+    /// fair share (the limit divided among the transports), it takes a slot beyond the limit and
+    /// <paramref name="donor"/>, the transport holding the most slots (more than its share), is to close its
+    /// connection idle longest to pay it back. At most a quarter of the reserve is lent at once. Without this, in a
+    /// 200-node join storm the nodes that joined last could not dial at all: the others held every slot.
+    /// </summary>
+    public bool TryLend(IActorRef borrower, out IActorRef? donor)
+    {
+        donor = null;
+        lock (_gate)
+        {
+            var share = Math.Max(1, _limit / Math.Max(1, _held.Count));
+            if (_count >= _limit + (_reserved / 4) || _held.GetValueOrDefault(borrower) >= share)
+            {
+                return false;
+            }
+
+            var most = share;
+            foreach (var (transport, held) in _held)
+            {
+                if (held > most && !transport.Equals(borrower))
+                {
+                    (donor, most) = (transport, held);
+                }
+            }
+
+            if (donor is null)
+            {
+                return false;
+            }
+
+            _count++;
+            _held[borrower] = _held.GetValueOrDefault(borrower) + 1;
+            return true;
         }
     }
 
@@ -115,8 +172,8 @@ internal sealed class ProcessConnections : IExtension
         }
     }
 
-    /// <summary>Takes a slot; false when the budget is full.</summary>
-    public bool TryTake()
+    /// <summary>Takes a slot for <paramref name="owner"/> (a transport, counted for <see cref="TryLend"/>); false when the budget is full.</summary>
+    public bool TryTake(IActorRef? owner = null)
     {
         lock (_gate)
         {
@@ -126,16 +183,25 @@ internal sealed class ProcessConnections : IExtension
             }
 
             _count++;
+            if (owner is not null && _held.TryGetValue(owner, out var held))
+            {
+                _held[owner] = held + 1;
+            }
+
             return true;
         }
     }
 
-    /// <summary>Gives a slot back.</summary>
-    public void Release()
+    /// <summary>Gives a slot of <paramref name="owner"/> back.</summary>
+    public void Release(IActorRef? owner = null)
     {
         lock (_gate)
         {
             _count = Math.Max(0, _count - 1);
+            if (owner is not null && _held.TryGetValue(owner, out var held))
+            {
+                _held[owner] = Math.Max(0, held - 1);
+            }
         }
     }
 

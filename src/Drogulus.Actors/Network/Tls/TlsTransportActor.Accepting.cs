@@ -43,6 +43,7 @@ internal sealed partial class TlsTransportActor
     {
         Receive<ListenerAlarm.OutOfDescriptors>(_ => OnOutOfDescriptors("the process is out of file descriptors"));
         Receive<RestoreBudget>(_ => _process.Restore());
+        Receive<ShedIdle>(_ => OnShedIdle());
         Receive<Tcp.TcpListenerStatistics>(OnListenerStatistics);
         Receive<ResumeAccepting>(_ => Bind(BoundPort));
         Receive<Tcp.Bound>(_ =>
@@ -176,7 +177,7 @@ internal sealed partial class TlsTransportActor
     /// </summary>
     private bool MakeRoom(out bool slot, out string full, bool accepting = false)
     {
-        slot = _process.TryTake();
+        slot = _process.TryTake(Self);
         full = "";
         if (!slot && accepting && _process.Short)
         {
@@ -185,12 +186,20 @@ internal sealed partial class TlsTransportActor
         }
         if (!_budget.TryMakeRoom(processFull: !slot, out var evict))
         {
+            if (!slot && _budget.Count < _settings.MaxConnections && _process.TryLend(Self, out var donor))
+            {
+                // Below its fair share of a full process with nothing idle: a slot lent until the donor closes one.
+                donor!.Tell(ShedIdle.Instance);
+                slot = true;
+                return true;
+            }
+
             full = slot
                 ? $"all {_settings.MaxConnections} connections (max-connections) have requests in flight"
                 : $"the {_process.Limit} connections of this process (process-max-connections, ulimit -n) are taken and none of this node's is idle";
             if (slot)
             {
-                _process.Release();
+                _process.Release(Self);
                 slot = false;
             }
 
@@ -225,7 +234,7 @@ internal sealed partial class TlsTransportActor
         _budget.Closed(connection);
         if (_slots.Remove(connection))
         {
-            _process.Release();
+            _process.Release(Self);
         }
     }
 
@@ -233,10 +242,29 @@ internal sealed partial class TlsTransportActor
     {
         foreach (var _ in _slots)
         {
-            _process.Release();
+            _process.Release(Self);
         }
 
         _slots.Clear();
+    }
+
+    /// <summary>
+    /// Another node of the process, below its fair share of the full process budget, was lent a slot: close the
+    /// connection idle longest to pay it back (none idle: the loan is repaid when a connection closes).
+    /// </summary>
+    private void OnShedIdle()
+    {
+        foreach (var connection in _budget.TakeIdlest(1))
+        {
+            Forget(connection);
+            connection.Tell(ConnectionActor.Evict.Instance);
+        }
+    }
+
+    /// <summary>Sent by another transport of the process that was lent a slot (<see cref="ProcessConnections.TryLend"/>).</summary>
+    internal sealed record ShedIdle : IDeadLetterSuppression
+    {
+        public static ShedIdle Instance { get; } = new();
     }
 
     private sealed record RestoreBudget

@@ -69,7 +69,11 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
     // restarted connection would have lost its socket and its requests.
     protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
 
-    protected override void PreStart() => Bind(_settings.ListenPort);
+    protected override void PreStart()
+    {
+        _process.Join(Self);
+        Bind(_settings.ListenPort);
+    }
 
     // The default would stop every child and then PreStart would bind again (a new port when listen.port is
     // 0). Connections are dropped, but the listener and its port are kept.
@@ -99,6 +103,7 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
     protected override void PostStop()
     {
         ReleaseAllSlots();
+        _process.Leave(Self);
         // Nobody takes the Unbound answer: this actor is gone by then.
         _listening.Listener?.Tell(Tcp.Unbind.Instance, ActorRefs.Nobody);
         _listening.Listener = null;

@@ -42,6 +42,61 @@ public sealed class TlsBudgetTests : TestKit
     }
 
     [Fact]
+    public async Task Transport_below_its_fair_share_should_accept_when_the_process_budget_is_full_and_the_node_holding_most_should_close_its_idlest()
+    {
+        var big = await StartAsync(Settings("process-max-connections = 2"));
+        var small = await StartAsync(Settings()); // two nodes in the process: each one's share is 1 of the 2
+        await using var first = await ConnectAndPingAsync(big, "first");
+        await using var second = await ConnectAndPingAsync(big, "second");
+
+        await using var newcomer = await ConnectAndPingAsync(small, "newcomer");
+
+        Assert.True(await first.WaitClosedAsync());
+        await AwaitConditionAsync(() => Task.FromResult(ProcessConnections.Get(Sys).Count == 2), Bound);
+        Assert.Equal(1, await big.Transport.Ask<int>(GetConnectionCount.Instance, Bound));
+    }
+
+    [Fact]
+    public void ProcessConnections_should_lend_only_below_the_fair_share_from_the_transport_holding_most_and_within_a_quarter_of_the_reserve()
+    {
+        var budget = ProcessConnections.Get(Sys);
+        budget.Announce(6, 16, openFileLimit: null);
+        var (most, some, borrower) = (CreateTestProbe().Ref, CreateTestProbe().Ref, CreateTestProbe().Ref);
+        foreach (var transport in new[] { most, some, borrower })
+        {
+            budget.Join(transport);
+        }
+
+        Assert.True(budget.TryTake(most) && budget.TryTake(most) && budget.TryTake(most) && budget.TryTake(most));
+        Assert.True(budget.TryTake(some) && budget.TryTake(some));
+        Assert.False(budget.TryTake(borrower));
+
+        Assert.True(budget.TryLend(borrower, out var donor)); // share 2: 0 held
+        Assert.Equal(most, donor);
+        Assert.False(budget.TryLend(some, out _)); // at its share
+        Assert.True(budget.TryLend(borrower, out _));
+        Assert.False(budget.TryLend(borrower, out _)); // now at its share
+        budget.Release(borrower);
+        budget.Release(borrower);
+        budget.Release(most);
+        budget.Release(most);
+        Assert.False(budget.TryLend(borrower, out _)); // nobody holds more than the share
+
+        // A quarter of the reserve is lent at most: here 1.
+        var small = new ProcessConnections();
+        small.Announce(2, 4, openFileLimit: null);
+        var (big, one, other) = (CreateTestProbe().Ref, CreateTestProbe().Ref, CreateTestProbe().Ref);
+        foreach (var transport in new[] { big, one, other })
+        {
+            small.Join(transport);
+        }
+
+        Assert.True(small.TryTake(big) && small.TryTake(big));
+        Assert.True(small.TryLend(one, out _));
+        Assert.False(small.TryLend(other, out _));
+    }
+
+    [Fact]
     public async Task Transport_should_refuse_an_accept_and_fail_a_dial_when_the_process_budget_is_full_of_busy_connections()
     {
         var server = await StartAsync(Settings("process-max-connections = 2"));
