@@ -80,7 +80,8 @@ internal sealed class ProcessConnections : IExtension
     /// The budget is full and <paramref name="borrower"/> has no idle connection to close: when it holds less than its
     /// fair share (the limit divided among the transports), it takes a slot beyond the limit and
     /// <paramref name="donor"/>, the transport holding the most slots (more than its share), is to close its
-    /// connection idle longest to pay it back. At most a quarter of the reserve is lent at once. Without this, in a
+    /// connection idle longest to pay it back. At most a quarter of the reserve is lent at once, and nothing while the
+    /// process is short of descriptors (<see cref="Short"/>). Without this, in a
     /// 200-node join storm the nodes that joined last could not dial at all: the others held every slot.
     /// </summary>
     public bool TryLend(IActorRef borrower, out IActorRef? donor)
@@ -89,7 +90,7 @@ internal sealed class ProcessConnections : IExtension
         lock (_gate)
         {
             var share = Math.Max(1, _limit / Math.Max(1, _held.Count));
-            if (_count >= _limit + (_reserved / 4) || _held.GetValueOrDefault(borrower) >= share)
+            if (_limit < _announced || _count >= _limit + (_reserved / 4) || _held.GetValueOrDefault(borrower) >= share)
             {
                 return false;
             }

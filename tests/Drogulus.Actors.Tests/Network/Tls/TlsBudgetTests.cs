@@ -92,6 +92,9 @@ public sealed class TlsBudgetTests : TestKit
         }
 
         Assert.True(small.TryTake(big) && small.TryTake(big));
+        small.Shrink(freeing: 1);
+        Assert.False(small.TryLend(one, out _)); // nothing is lent while the process is short of descriptors
+        small.Restore();
         Assert.True(small.TryLend(one, out _));
         Assert.False(small.TryLend(other, out _));
     }
