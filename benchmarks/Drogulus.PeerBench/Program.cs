@@ -1,3 +1,4 @@
+using Drogulus.Actors.Configuration;
 using System.Text.Json;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Wire;
@@ -12,8 +13,10 @@ using Drogulus.PeerBench;
 //       [--handshakes-only]   (after the round trips: 4 × 200 raw TLS connections, system store vs empty custom root, then exit)
 // Each phase's JSON has a "cost" object: TLS handshakes begun (dialling side), process CPU, thread-pool work
 // items, allocations and GCs per operation (PhaseProbe), so that a slow phase can be told apart from a starved one.
-// Every connection between two nodes of this process holds two descriptors (one per end), so unless
-// --max-connections is given it is chosen so that nodes × max-connections × 2 stays 2 × nodes + 300 below `ulimit -n`.
+// Every connection between two nodes of this process holds two descriptors (one per end): the process budget
+// (process-max-connections, capped by `ulimit -n` minus descriptor-reserve) keeps them inside the limit and shares it
+// fairly among the nodes, so max-connections is the node's default unless --max-connections is given (until issue 9's
+// fair share it was chosen so that nodes × max-connections × 2 stayed 2 × nodes + 300 below `ulimit -n`: 48 at 200 nodes).
 var nodes = IntOption("--nodes", 100);
 var values = IntOption("--values", 300);
 var concurrency = IntOption("--concurrency", 16);
@@ -21,12 +24,10 @@ var seed = IntOption("--seed", 12345);
 var seconds = IntOption("--seconds", 2);
 var runs = IntOption("--runs", 3);
 var descriptorLimit = DescriptorLimit();
-// The margin holds each node's listener, the runtime's own descriptors, and connections still closing while their
-// replacement opens (2 × nodes + 300; it was a flat 2,000, which cost 7 connections per node at 100 nodes).
-var maxConnections = IntOption("--max-connections", Math.Clamp((descriptorLimit - 2 * nodes - 300) / (2 * nodes), 1, 256));
+var maxConnections = IntOption("--max-connections", DrogulusConfig.SettingsFrom("").MaxConnections);
 var jsonPath = Option("--json");
 var timeout = TimeSpan.FromSeconds(IntOption("--timeout", 60));
-Console.WriteLine($"{nodes} nodes, {values} values, seed {seed}; max-connections {maxConnections} (descriptor limit {descriptorLimit}: {nodes} × {maxConnections} × 2 = {nodes * maxConnections * 2})");
+Console.WriteLine($"{nodes} nodes, {values} values, seed {seed}; max-connections {maxConnections} (descriptor limit {descriptorLimit}; the process budget shares it among the nodes)");
 
 var result = new Dictionary<string, object>
 {

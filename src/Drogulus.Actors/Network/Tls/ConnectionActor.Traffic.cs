@@ -46,7 +46,7 @@ internal sealed partial class ConnectionActor
         }
 
         _turnAsked = true;
-        if (_turns.TryEnter(Self, outbound: _dialled is not null))
+        if (_turns.TryEnter(Self, outbound: _dialled is not null, owner: Context.Parent))
         {
             StartHandshake();
         }

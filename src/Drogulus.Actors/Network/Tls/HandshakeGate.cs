@@ -6,9 +6,12 @@ namespace Drogulus.Actors.Network.Tls;
 /// TLS handshakes in progress at once in one actor system (in practice, one process), dials and accepts counted
 /// apart: at most <c>max-concurrent-handshakes</c> of each (the smallest any transport announced). A handshake costs
 /// milliseconds of CPU; hundreds at once (two hundred nodes joining one seed) each run so slowly that all of them
-/// miss <c>handshake-timeout</c> and the work is lost (issue 9). Past the limit a connection waits its turn, first
-/// come first served, still within its <c>handshake-timeout</c>, and is told
-/// <see cref="Granted"/> when its turn comes. Dials and accepts have separate turns, so that in one process a dial holding a turn never waits on an
+/// miss <c>handshake-timeout</c> and the work is lost (issue 9). Past the limit a connection waits its turn, still
+/// within its <c>handshake-timeout</c>, and is told <see cref="Granted"/> when its turn comes: accepts first come
+/// first served; dials node by node in rotation (each node's own dials first come first served), so that a node
+/// with one dial to make (a join's ping to its seed) waits for one dial of each other node, not for the thousands
+/// of refresh dials the nodes that joined before it queued (in a 200-node join storm, the last joiners' pings timed
+/// out in that line and their joins failed). Dials and accepts have separate turns, so that in one process a dial holding a turn never waits on an
 /// accept that waits on a turn held by dials. The waiting line holds connections only, which the connection
 /// budgets bound. Thread safe: transports on different threads share it.
 /// </summary>
@@ -47,15 +50,16 @@ internal sealed class HandshakeGate : IExtension
     {
         lock (_gate)
         {
-            return Of(outbound).Line.Count;
+            return Of(outbound).Count;
         }
     }
 
     /// <summary>
     /// True when <paramref name="connection"/> may handshake now; otherwise it joins the line and is told
     /// <see cref="Granted"/> when its turn comes. It must <see cref="Leave"/> once its handshake ends or it stops.
+    /// <paramref name="owner"/>: the node (transport) a dial is for; dials take turns node by node.
     /// </summary>
-    public bool TryEnter(IActorRef connection, bool outbound)
+    public bool TryEnter(IActorRef connection, bool outbound, IActorRef? owner = null)
     {
         lock (_gate)
         {
@@ -72,11 +76,7 @@ internal sealed class HandshakeGate : IExtension
                 return true;
             }
 
-            if (!direction.Waiters.ContainsKey(connection))
-            {
-                direction.Waiters[connection] = direction.Line.AddLast(connection);
-            }
-
+            direction.Enqueue(connection, outbound && owner is not null ? owner : direction);
             return false;
         }
     }
@@ -94,33 +94,23 @@ internal sealed class HandshakeGate : IExtension
             {
                 var direction = Of(outbound);
                 direction.Running--;
-                if (direction.Line.First is { } chosen)
+                next = direction.Dequeue();
+                if (next is not null)
                 {
-                    next = chosen.Value;
-                    direction.Line.Remove(chosen);
-                    direction.Waiters.Remove(next);
                     direction.Running++;
                     _holders[next] = outbound;
                 }
             }
             else
             {
-                LeaveLine(_dials, connection);
-                LeaveLine(_accepts, connection);
+                _dials.Remove(connection);
+                _accepts.Remove(connection);
             }
         }
 
         // A connection that stopped meanwhile has left through PostStop, under the lock, before or after this
         // grant: before, it is no longer in the line; after, its Leave gives the turn on.
         next?.Tell(Granted.Instance);
-    }
-
-    private static void LeaveLine(Direction direction, IActorRef connection)
-    {
-        if (direction.Waiters.Remove(connection, out var node))
-        {
-            direction.Line.Remove(node);
-        }
     }
 
     private Direction Of(bool outbound) => outbound ? _dials : _accepts;
@@ -131,13 +121,76 @@ internal sealed class HandshakeGate : IExtension
         public static Granted Instance { get; } = new();
     }
 
+    /// <summary>
+    /// One direction's turns and waiting line: one line per owner, the owners in rotation (accepts have a single
+    /// owner, the direction itself, so they are served first come first served).
+    /// </summary>
     private sealed class Direction
     {
+        private readonly LinkedList<Line> _rotation = new();
+        private readonly Dictionary<object, LinkedListNode<Line>> _owners = new();
+        private readonly Dictionary<IActorRef, (LinkedListNode<Line> Owner, LinkedListNode<IActorRef> Place)> _waiters = new();
+
         public int Running { get; set; }
 
-        public LinkedList<IActorRef> Line { get; } = new();
+        public int Count => _waiters.Count;
 
-        public Dictionary<IActorRef, LinkedListNode<IActorRef>> Waiters { get; } = new();
+        public void Enqueue(IActorRef connection, object owner)
+        {
+            if (_waiters.ContainsKey(connection))
+            {
+                return;
+            }
+
+            if (!_owners.TryGetValue(owner, out var line))
+            {
+                line = _rotation.AddLast(new Line(owner));
+                _owners[owner] = line;
+            }
+
+            _waiters[connection] = (line, line.Value.Waiting.AddLast(connection));
+        }
+
+        /// <summary>The first waiting connection of the owner whose turn it is; that owner goes to the back.</summary>
+        public IActorRef? Dequeue()
+        {
+            if (_rotation.First is not { } line)
+            {
+                return null;
+            }
+
+            var connection = line.Value.Waiting.First!.Value;
+            Remove(connection);
+            if (line.List is not null && _rotation.Count > 1)
+            {
+                _rotation.Remove(line);
+                _rotation.AddLast(line);
+            }
+
+            return connection;
+        }
+
+        public void Remove(IActorRef connection)
+        {
+            if (!_waiters.Remove(connection, out var entry))
+            {
+                return;
+            }
+
+            entry.Owner.Value.Waiting.Remove(entry.Place);
+            if (entry.Owner.Value.Waiting.Count == 0)
+            {
+                _rotation.Remove(entry.Owner);
+                _owners.Remove(entry.Owner.Value.Owner);
+            }
+        }
+
+        private sealed class Line(object owner)
+        {
+            public object Owner { get; } = owner;
+
+            public LinkedList<IActorRef> Waiting { get; } = new();
+        }
     }
 
     private sealed class Provider : ExtensionIdProvider<HandshakeGate>

@@ -53,6 +53,33 @@ public sealed class HandshakeGateTests : TestKit
     }
 
     [Fact]
+    public void HandshakeGate_should_give_dials_their_turns_node_by_node_in_rotation()
+    {
+        var gate = HandshakeGate.Get(Sys);
+        gate.Announce(1);
+        var (busy, joining) = (CreateTestProbe().Ref, CreateTestProbe().Ref);
+        var holder = CreateTestProbe();
+        var refreshes = Enumerable.Range(0, 3).Select(_ => CreateTestProbe()).ToArray();
+        var ping = CreateTestProbe();
+        Assert.True(gate.TryEnter(holder.Ref, outbound: true, owner: busy));
+        Assert.All(refreshes, r => Assert.False(gate.TryEnter(r.Ref, outbound: true, owner: busy)));
+        Assert.False(gate.TryEnter(ping.Ref, outbound: true, owner: joining));
+
+        gate.Leave(holder.Ref);
+        refreshes[0].ExpectMsg<HandshakeGate.Granted>();
+        gate.Leave(refreshes[0].Ref);
+
+        // The node with one dial waits for one of the busy node's, not for all three.
+        ping.ExpectMsg<HandshakeGate.Granted>();
+        refreshes[1].ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        gate.Leave(ping.Ref);
+        refreshes[1].ExpectMsg<HandshakeGate.Granted>();
+        gate.Leave(refreshes[1].Ref);
+        refreshes[2].ExpectMsg<HandshakeGate.Granted>();
+        Assert.Equal(0, gate.Waiting(outbound: true));
+    }
+
+    [Fact]
     public void HandshakeGate_should_forget_a_connection_that_left_the_line_before_its_turn()
     {
         var gate = HandshakeGate.Get(Sys);
