@@ -46,8 +46,8 @@ internal sealed class TlsCredentials
     };
 
     /// <summary>
-    /// The server name a dial sends: the id it expects, as hex (<c>&lt;40 hex digits&gt;.node.drogulus</c>), or
-    /// <c>drogulus-node</c> for an address whose id is not known yet. SslStream keeps TLS 1.3 sessions (at most 500 per
+    /// The server name a dial sends: the id it expects, as hex in four labels of 32 digits (a DNS label holds at most
+    /// 63) under <c>node.drogulus</c>, or <c>drogulus-node</c> for an address whose id is not known yet. SslStream keeps TLS 1.3 sessions (at most 500 per
     /// identity, freed by OpenSSL's cache) under the server name, so naming the id lets a reconnection to a node met
     /// before resume its session: no certificate signature or chain work on either end, about a third less CPU per
     /// handshake (issue 9, join storm). A resumed handshake still proves both ids: the peer's certificate comes from
@@ -55,7 +55,7 @@ internal sealed class TlsCredentials
     /// The id is public anyway (it is the node's address in the DHT).
     /// </summary>
     internal static string ServerName(Key? expectedId) =>
-        expectedId is { } id ? $"{id}.node.drogulus" : "drogulus-node";
+        expectedId is { } id ? string.Join('.', id.ToString().Chunk(32).Select(label => new string(label))) + ".node.drogulus" : "drogulus-node";
 
     /// <summary>
     /// The chain SslStream builds for the peer's certificate before calling the validation callback, against an

@@ -54,6 +54,20 @@ public sealed class TlsCredentialsTests
         Assert.Equal((a.Id, c.Id), (other.ServerLearnt, other.ClientLearnt));
     }
 
+    [Fact]
+    public void ServerName_should_be_a_valid_host_name_naming_the_whole_expected_id()
+    {
+        var id = Key.Hash([7]);
+
+        var name = TlsCredentials.ServerName(id);
+
+        var labels = name.Split('.');
+        Assert.Equal(6, labels.Length);
+        Assert.All(labels, label => Assert.InRange(label.Length, 1, 63));
+        Assert.Equal(id.ToString(), string.Concat(labels[..4]));
+        Assert.Equal("drogulus-node", TlsCredentials.ServerName(null));
+    }
+
     private const int PreSharedKey = 41;
 
     private sealed record Handshake(IReadOnlyList<int> HelloExtensions, Key ServerLearnt, Key ClientLearnt);
