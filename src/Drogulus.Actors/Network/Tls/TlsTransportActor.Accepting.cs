@@ -111,8 +111,7 @@ internal sealed partial class TlsTransportActor
 
         foreach (var connection in idle)
         {
-            Forget(connection);
-            connection.Tell(ConnectionActor.Evict.Instance);
+            Evict(connection);
         }
 
         _freedAt = now;
@@ -208,8 +207,7 @@ internal sealed partial class TlsTransportActor
 
         if (evict is not null)
         {
-            Forget(evict);
-            evict.Tell(ConnectionActor.Evict.Instance);
+            Evict(evict);
             if (!slot && _slots.Remove(evict))
             {
                 slot = true;
@@ -256,9 +254,15 @@ internal sealed partial class TlsTransportActor
     {
         foreach (var connection in _budget.TakeIdlest(1))
         {
-            Forget(connection);
-            connection.Tell(ConnectionActor.Evict.Instance);
+            Evict(connection);
         }
+    }
+
+    /// <summary>Closes a connection to stay in budget: forgotten at once, so a request for its peer opens a new one.</summary>
+    private void Evict(IActorRef connection)
+    {
+        Forget(connection);
+        connection.Tell(ConnectionActor.Evict.Instance);
     }
 
     /// <summary>Sent by another transport of the process that was lent a slot (<see cref="ProcessConnections.TryLend"/>).</summary>
