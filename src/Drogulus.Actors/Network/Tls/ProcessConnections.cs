@@ -90,7 +90,7 @@ internal sealed class ProcessConnections : IExtension
         lock (_gate)
         {
             var share = Math.Max(1, _limit / Math.Max(1, _held.Count));
-            if (_limit < _announced || _count >= _limit + (_reserved / 4) || _held.GetValueOrDefault(borrower) >= share)
+            if (!_held.TryGetValue(borrower, out var borrowed) || _limit < _announced || _count >= _limit + (_reserved / 4) || borrowed >= share)
             {
                 return false;
             }
@@ -110,7 +110,7 @@ internal sealed class ProcessConnections : IExtension
             }
 
             _count++;
-            _held[borrower] = _held.GetValueOrDefault(borrower) + 1;
+            _held[borrower] = borrowed + 1;
             return true;
         }
     }
