@@ -25,7 +25,8 @@ internal static class ConnectionMemory
     public static async Task<Dictionary<string, object>> RunAsync(int count, int clientIdentities, string extraHocon, int holdSeconds, TimeSpan timeout)
     {
         var settings = DrogulusConfig.SettingsFrom($"drogulus {{ transport = \"tls\", request-timeout = 60s\n{extraHocon} }}");
-        var system = ActorSystem.Create("tls-memory", "akka.loglevel = WARNING");
+        // BENCH_AKKA adds actor-system settings, e.g. "akka.io.tcp.maximum-frame-size = 1k" (Akka.IO's receive buffer per connection).
+        var system = ActorSystem.Create("tls-memory", (Environment.GetEnvironmentVariable("BENCH_AKKA") ?? "") + "\nakka.loglevel = WARNING");
         var server = NodeIdentity.Generate(DateTimeOffset.UtcNow);
         var inbox = Inbox.Create(system);
         var echo = system.ActorOf(EchoNode.Props(inbox.Receiver));

@@ -45,7 +45,7 @@ internal sealed partial record ProcessMemory(
         }
     }
 
-    /// <summary>This snapshot minus <paramref name="before"/>, divided by <paramref name="ends"/>: bytes per connection end.</summary>
+    /// <summary>This snapshot minus <paramref name="before"/>, divided by <paramref name="ends"/>: bytes per connection end (or per node).</summary>
     public Dictionary<string, double> PerEnd(ProcessMemory before, double ends) => new()
     {
         ["resident"] = (Resident - before.Resident) / ends,
