@@ -12,7 +12,8 @@ namespace Drogulus.TlsBenchmark;
 /// What one TLS connection holds (issue 9): K client transports each open one connection to one server transport in
 /// this process, so 2K connection ends (SslStream, buffers, Akka.IO connection, actors) appear at once. Figures are per
 /// connection end: idle (after one ping each, nothing in flight), busy (4 pings in flight on every connection), idle
-/// again after the busy phase, and that after <c>malloc_trim</c>; each split into GC heap, malloc heap and the rest
+/// again after the busy phase, idle after one large reply on every connection (a findvalue answered with an item of
+/// <c>--large-bytes</c>, default 48 KiB), and that after <c>malloc_trim</c>; each split into GC heap, malloc heap and the rest
 /// (<see cref="ProcessMemory"/>). The clients share <c>--client-identities</c> identities (default 1): .NET keeps one
 /// OpenSSL SSL_CTX per certificate and direction, so with one identity the SSL_CTX is a cost per node, as in a real
 /// node, and not per connection; with K identities every client connection brings its own SSL_CTX as well. A warm-up
@@ -22,14 +23,17 @@ internal static class ConnectionMemory
 {
     /// <param name="holdSeconds">When above 0, the run waits this long at the baseline and when idle, saying so, so that a heap
     /// dump can be taken of each (<c>dotnet-gcdump collect -p PID</c>).</param>
-    public static async Task<Dictionary<string, object>> RunAsync(int count, int clientIdentities, string extraHocon, int holdSeconds, TimeSpan timeout)
+    public static async Task<Dictionary<string, object>> RunAsync(int count, int clientIdentities, int largeBytes, string extraHocon, int holdSeconds, TimeSpan timeout)
     {
-        var settings = DrogulusConfig.SettingsFrom($"drogulus {{ transport = \"tls\", request-timeout = 60s\n{extraHocon} }}");
+        // The server transport holds every connection: max-connections (256 by default) would close the idle longest.
+        var settings = DrogulusConfig.SettingsFrom($"drogulus {{ transport = \"tls\", request-timeout = 60s, max-connections = {Math.Max(256, count + 16)}\n{extraHocon} }}");
         // BENCH_AKKA adds actor-system settings, e.g. "akka.io.tcp.maximum-frame-size = 1k" (Akka.IO's receive buffer per connection).
         var system = ActorSystem.Create("tls-memory", (Environment.GetEnvironmentVariable("BENCH_AKKA") ?? "") + "\nakka.loglevel = WARNING");
         var server = NodeIdentity.Generate(DateTimeOffset.UtcNow);
         var inbox = Inbox.Create(system);
-        var echo = system.ActorOf(EchoNode.Props(inbox.Receiver));
+        var large = Drogulus.Core.Items.SignedItem.Create(
+            Drogulus.Core.Items.PublisherKey.Generate(), "large", new string('x', largeBytes), DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 0);
+        var echo = system.ActorOf(EchoNode.Props(inbox.Receiver, large));
         system.ActorOf(new TlsTransport().Props(server, settings, echo, echo));
         var port = ((TransportReady)await inbox.ReceiveAsync(timeout)).Port;
         var to = new PeerAddress("127.0.0.1", port, server.Id);
@@ -48,6 +52,7 @@ internal static class ConnectionMemory
         await Ping([warmUp], to, timeout);
         await Task.Delay(500);
         var before = ProcessMemory.Take();
+        var descriptorsBefore = Measure.OpenDescriptors();
         await Hold("baseline", holdSeconds);
         var ends = 2.0 * count;
         foreach (var batch in clients.Chunk(32))
@@ -57,7 +62,14 @@ internal static class ConnectionMemory
 
         await Task.Delay(1000);
         var idle = ProcessMemory.Take();
-        Console.WriteLine($"{count} connections, {identities.Length} client identities; per connection end (both ends in this process):");
+        // Each connection end is one socket of this process: the descriptors opened since the baseline count them.
+        var open = Measure.OpenDescriptors() - descriptorsBefore;
+        Console.WriteLine($"{count} connections, {identities.Length} client identities, {open} sockets opened; per connection end (both ends in this process):");
+        if (Math.Abs(open - (2 * count)) > Math.Max(4, count / 50))
+        {
+            Console.WriteLine($"  warning: {open} descriptors opened, not {2 * count}: the figures per end are off");
+        }
+
         Console.WriteLine($"  idle:              {idle.Describe(before, ends)}");
         await Hold("idle", holdSeconds);
 
@@ -75,6 +87,14 @@ internal static class ConnectionMemory
         await Task.Delay(1000);
         var after = ProcessMemory.Take();
         Console.WriteLine($"  idle after busy:   {after.Describe(before, ends)}");
+        foreach (var batch in clients.Chunk(32))
+        {
+            await Ask(batch, to, new FindValueMessage("", Key.Zero, 0, "", large.Key), timeout);
+        }
+
+        await Task.Delay(1000);
+        var afterLarge = ProcessMemory.Take();
+        Console.WriteLine($"  idle after {largeBytes / 1024} KiB reply: {afterLarge.Describe(before, ends)}");
         ProcessMemory.Trim();
         var trimmed = ProcessMemory.Take();
         Console.WriteLine($"  and malloc_trim:   {trimmed.Describe(before, ends)}");
@@ -90,7 +110,9 @@ internal static class ConnectionMemory
             ["busy_resident_bytes_per_connection_end"] = busy.PerEnd(before, ends)["resident"],
             ["busy_replies"] = replies,
         };
-        foreach (var (phase, snapshot) in new[] { ("idle", idle), ("busy", busy), ("idle_after_busy", after), ("trimmed", trimmed) })
+        results["memory_large_bytes"] = largeBytes;
+        results["memory_open_ends_when_idle"] = open;
+        foreach (var (phase, snapshot) in new[] { ("idle", idle), ("busy", busy), ("idle_after_busy", after), ("idle_after_large", afterLarge), ("trimmed", trimmed) })
         {
             foreach (var (key, value) in snapshot.PerEnd(before, ends))
             {
@@ -113,12 +135,15 @@ internal static class ConnectionMemory
         }
     }
 
-    private static async Task Ping(IEnumerable<IActorRef> clients, PeerAddress to, TimeSpan timeout)
+    private static Task Ping(IEnumerable<IActorRef> clients, PeerAddress to, TimeSpan timeout) =>
+        Ask(clients, to, new PingMessage("", Key.Zero, 0, ""), timeout);
+
+    private static async Task Ask(IEnumerable<IActorRef> clients, PeerAddress to, Message request, TimeSpan timeout)
     {
-        var outcomes = await Task.WhenAll(clients.Select(client => client.Ask<IRpcOutcome>((Func<IActorRef, object>)(r => new SendRequest(to, new PingMessage("", Key.Zero, 0, ""), r)), timeout, CancellationToken.None)));
+        var outcomes = await Task.WhenAll(clients.Select(client => client.Ask<IRpcOutcome>((Func<IActorRef, object>)(r => new SendRequest(to, request, r)), timeout, CancellationToken.None)));
         if (outcomes.Any(o => o is not RpcReplied))
         {
-            Console.WriteLine($"  {outcomes.Count(o => o is not RpcReplied)} pings failed");
+            Console.WriteLine($"  {outcomes.Count(o => o is not RpcReplied)} {request.WireName} requests failed: {outcomes.First(o => o is not RpcReplied)}");
         }
     }
 }

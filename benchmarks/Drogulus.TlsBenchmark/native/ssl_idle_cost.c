@@ -10,6 +10,7 @@
  *   /tmp/ssl_idle_cost 500 release    (SSL_MODE_RELEASE_BUFFERS on both SSL_CTX: what .NET does not set)
  *   /tmp/ssl_idle_cost 500 ctx        (one client SSL_CTX per pair, as when every client end is another node)
  *   /tmp/ssl_idle_cost 500 notickets  (the server sends no TLS 1.3 session tickets; OpenSSL's default is 2)
+ *   /tmp/ssl_idle_cost 500 big        (a 16 KiB message each way instead of 100 bytes: a connection that carried a large frame)
  */
 #include <malloc.h>
 #include <stdio.h>
@@ -121,6 +122,7 @@ int main(int argc, char **argv)
     int release = strcmp(mode, "release") == 0;
     int context_per_pair = strcmp(mode, "ctx") == 0;
     int no_tickets = strcmp(mode, "notickets") == 0;
+    int message = strcmp(mode, "big") == 0 ? 16384 : 100;
     EVP_PKEY *key;
     X509 *cert;
     identity(&key, &cert);
@@ -129,7 +131,7 @@ int main(int argc, char **argv)
     if (no_tickets)
         SSL_CTX_set_num_tickets(server, 0);
     End *servers = calloc(pairs, sizeof(End)), *clients = calloc(pairs, sizeof(End));
-    unsigned char data[4096];
+    static unsigned char data[16384];
     memset(data, 'p', sizeof data);
 
     /* one warm-up pair, so that one-time costs (provider fetches, cipher tables) are not counted */
@@ -151,10 +153,10 @@ int main(int argc, char **argv)
                 pump(&s, &k);
             }
             /* a ping (about 100 bytes) and its pong; reading also takes in the server's session tickets */
-            SSL_write(k.ssl, data, 100);
+            SSL_write(k.ssl, data, message);
             pump(&k, &s);
             SSL_read(s.ssl, data, sizeof data);
-            SSL_write(s.ssl, data, 100);
+            SSL_write(s.ssl, data, message);
             pump(&s, &k);
             SSL_read(k.ssl, data, sizeof data);
             if (!SSL_is_init_finished(s.ssl) || !SSL_is_init_finished(k.ssl))
