@@ -26,6 +26,7 @@ internal static class JoinStorm
         var identities = Enumerable.Range(0, count).Select(_ => NodeIdentity.Generate(now)).ToArray();
         var managedBefore = Measure.ManagedAfterFullGc();
         var residentBefore = Measure.ResidentBytes();
+        var memoryBefore = ProcessMemory.Take();
         var clock = Stopwatch.StartNew();
         var nodes = identities.Select((identity, i) => system.ActorOf(NodeActor.Props(settings, identity, new TlsTransport(), seed: i))).ToArray();
         var seed = await nodes[0].Ask<NodeStatus>(GetNodeStatus.Instance, timeout);
@@ -105,6 +106,8 @@ internal static class JoinStorm
         Console.WriteLine($"{puts}/{itemCount} puts completed; {found}/{itemCount} items found ({100.0 * found / itemCount:F1} %)");
         Console.WriteLine($"open file descriptors: peak {peak.Peak} (ulimit -n {limit ?? "unknown"}); {connections / (double)count:F1} connections per node");
         Console.WriteLine($"memory per node: managed {managed / 1024:F0} KiB, resident {resident / 1024:F0} KiB ({count} nodes, after join, puts and gets)");
+        var memory = ProcessMemory.Take();
+        Console.WriteLine($"  per node: {memory.Describe(memoryBefore, count)}");
         var result = new Dictionary<string, object>
         {
             ["storm_nodes"] = count,
@@ -122,6 +125,12 @@ internal static class JoinStorm
             ["storm_managed_bytes_per_node"] = managed,
             ["storm_resident_bytes_per_node"] = resident,
         };
+        foreach (var (key, value) in memory.PerEnd(memoryBefore, count))
+        {
+            result[$"storm_{key}_bytes_per_node"] = value;
+        }
+
+        result["storm_malloc_arenas"] = memory.Arenas;
         await system.Terminate();
         return result;
     }

@@ -5,18 +5,26 @@ using static Drogulus.Actors.Network.TransportProtocol;
 
 namespace Drogulus.TlsBenchmark;
 
-/// <summary>Plays the node behind a transport: answers every ping with a pong, ignores the rest.</summary>
+/// <summary>
+/// Plays the node behind a transport: answers every ping with a pong and, when it has an item, every findvalue with
+/// that item (a large reply, for the memory benchmark); ignores the rest.
+/// </summary>
 internal sealed class EchoNode : ReceiveActor
 {
-    public EchoNode(IActorRef ready)
+    public EchoNode(IActorRef ready, Drogulus.Core.Items.SignedItem? item)
     {
         Receive<TransportReady>(r => ready.Tell(r));
         Receive<InboundRequest>(inbound =>
-            inbound.Connection.Tell(new SendReply(inbound.From, inbound.Request.Uuid, new PongMessage("", Key.Zero, 0, ""))));
+        {
+            Message reply = inbound.Request is FindValueMessage && item is not null
+                ? new ValueMessage("", Key.Zero, 0, "", item)
+                : new PongMessage("", Key.Zero, 0, "");
+            inbound.Connection.Tell(new SendReply(inbound.From, inbound.Request.Uuid, reply));
+        });
         ReceiveAny(_ => { });
     }
 
-    public static Props Props(IActorRef ready) => Akka.Actor.Props.Create(() => new EchoNode(ready));
+    public static Props Props(IActorRef ready, Drogulus.Core.Items.SignedItem? item = null) => Akka.Actor.Props.Create(() => new EchoNode(ready, item));
 }
 
 /// <summary>Keeps <c>inFlight</c> pings going through a transport until told to stop; reports the count.</summary>

@@ -16,7 +16,7 @@ using static Drogulus.Actors.Network.TransportProtocol;
 // latency and memory per node in a network of TLS nodes on loopback. Usage:
 //   dotnet run -c Release --project benchmarks/Drogulus.TlsBenchmark -- [--nodes 100] [--runs 3] [--seconds 3] [--json FILE]
 //   ... -- --mode storm --nodes 200 --items 500 [--hocon "max-connections = 64"]   (issue 9: join storm on one seed)
-//   ... -- --mode memory --connections 500                                         (issue 9: memory per connection)
+//   ... -- --mode memory --connections 500 [--client-identities 1] [--large-bytes 49152] [--hold-seconds S]   (issue 9: memory per connection)
 var nodeCount = IntOption("--nodes", 100);
 var runs = IntOption("--runs", 3);
 var seconds = IntOption("--seconds", 3);
@@ -40,8 +40,8 @@ switch (Option("--mode"))
         await WriteJson();
         return 0;
     case "memory":
-        // Issue 9: what an idle and a busy connection hold; --connections K.
-        foreach (var (key, value) in await ConnectionMemory.RunAsync(IntOption("--connections", 500), timeoutOption))
+        // Issue 9: what an idle and a busy connection hold; --connections K, the clients sharing --client-identities.
+        foreach (var (key, value) in await ConnectionMemory.RunAsync(IntOption("--connections", 500), IntOption("--client-identities", 1), IntOption("--large-bytes", 48 * 1024), Option("--hocon") ?? "", IntOption("--hold-seconds", 0), timeoutOption))
         {
             results[key] = value;
         }

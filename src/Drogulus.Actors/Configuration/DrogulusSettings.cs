@@ -124,6 +124,11 @@ public sealed record DrogulusSettings
     /// </summary>
     public int MaxConcurrentHandshakes { get; private init; }
 
+    // Issue 9, item 6 (t9m): memory per connection.
+
+    /// <summary>Most bytes of frames in one TLS record this node writes; bounds the buffers OpenSSL keeps per connection.</summary>
+    public int TlsRecordSize { get; private init; }
+
     // ---- end of issue 9 ----
 
     // ---- Issue 10: storing for strangers (item size, quotas, crypto cost, rate limits) ----
@@ -242,6 +247,7 @@ public sealed record DrogulusSettings
             ProcessMaxConnections = Int(drogulus, "process-max-connections"),
             DescriptorReserve = Int(drogulus, "descriptor-reserve"),
             MaxConcurrentHandshakes = Int(drogulus, "max-concurrent-handshakes"),
+            TlsRecordSize = Bytes(drogulus, "tls-record-size"),
             // Issue 10
             MaxItemSize = Bytes(drogulus, "max-item-size"),
             MaxStoreBytes = LongBytes(drogulus, "max-store-bytes"),
@@ -275,7 +281,7 @@ public sealed record DrogulusSettings
         // Issue 9
         "frame-timeout", "write-timeout", "max-connections", "max-requests-in-flight", "outgoing-high-water",
         "outgoing-low-water", "log-warning-interval", "process-max-connections", "descriptor-reserve",
-        "max-concurrent-handshakes",
+        "max-concurrent-handshakes", "tls-record-size",
         // Issue 10
         "max-item-size", "max-store-bytes", "max-items-per-publisher", "max-rsa-key-bits", "access-time-batch",
         "rate-limit.requests-per-second", "rate-limit.burst", "connection-rate-limit.connections-per-second",
@@ -340,6 +346,7 @@ public sealed record DrogulusSettings
         Require(ProcessMaxConnections >= 1, "process-max-connections", "must be at least 1");
         Require(DescriptorReserve >= 0, "descriptor-reserve", "must not be negative");
         Require(MaxConcurrentHandshakes >= 1, "max-concurrent-handshakes", "must be at least 1");
+        Require(TlsRecordSize is >= 512 and <= 16 * 1024, "tls-record-size", "must be between 512 B and 16 KiB (the TLS maximum)");
         // Issue 10
         Require(
             MaxItemSize >= 1 && (long)MaxItemSize + Core.Storage.StoreLimits.StoreFrameOverhead <= MaxFrameSize,

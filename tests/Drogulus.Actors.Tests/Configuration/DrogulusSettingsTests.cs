@@ -51,6 +51,9 @@ public sealed class DrogulusSettingsTests
         Assert.Equal(16000, settings.ProcessMaxConnections);
         Assert.Equal(1024, settings.DescriptorReserve);
         Assert.Equal(8, settings.MaxConcurrentHandshakes);
+
+        // Issue 9, item 6 (t9m): memory per connection.
+        Assert.Equal(4 * 1024, settings.TlsRecordSize);
     }
 
     [Fact]
@@ -157,6 +160,8 @@ public sealed class DrogulusSettingsTests
     [InlineData("process-max-connections = 0", "process-max-connections")]
     [InlineData("descriptor-reserve = -1", "descriptor-reserve")]
     [InlineData("max-concurrent-handshakes = 0", "max-concurrent-handshakes")]
+    [InlineData("tls-record-size = 511 B", "tls-record-size")]
+    [InlineData("tls-record-size = 17 KiB", "tls-record-size")]
     [InlineData("max-item-size = 0", "max-item-size")]
     [InlineData("max-item-size = 1009 KiB", "max-item-size")]
     [InlineData("max-frame-size = 64 KiB", "max-item-size")]
@@ -276,6 +281,7 @@ public sealed class DrogulusSettingsTests
         "frame-timeout = 30s", "write-timeout = 10s", "max-connections = 256", "max-requests-in-flight = 64",
         "outgoing-high-water = 2 MiB", "outgoing-low-water = 256 KiB", "log-warning-interval = 10s",
         "process-max-connections = 16000", "descriptor-reserve = 1024", "max-concurrent-handshakes = 8",
+        "tls-record-size = 4 KiB",
 
         // Issue 10
         "max-item-size = 64 KiB", "max-store-bytes = 256 MiB", "max-items-per-publisher = 1000", "max-rsa-key-bits = 4096",

@@ -5,8 +5,8 @@ namespace Drogulus.Actors.Network.Tls;
 
 /// <summary>
 /// The writes of a <see cref="ConnectionActor"/> (PROTOCOL §4, §5): frames queued in <see cref="OutgoingFrames"/> go
-/// out as one TLS write at a time, after the messages already queued (<see cref="FlushNow"/>), and a write stays in
-/// flight until Akka.IO acknowledged every TLS record of it (issue 13).
+/// out as one TLS write at a time, after the messages already queued (<see cref="FlushNow"/>), in TLS records of at most
+/// <c>tls-record-size</c> bytes, and a write stays in flight until Akka.IO acknowledged every TLS record of it (issue 13).
 /// </summary>
 internal sealed partial class ConnectionActor
 {
@@ -53,7 +53,7 @@ internal sealed partial class ConnectionActor
 
         _lastActivity = Context.System.Scheduler.Now;
         WriteStarted();
-        var write = _ssl!.WriteAsync(batch, _cts.Token);
+        var write = WriteRecords(_ssl!, batch, _settings.TlsRecordSize, _cts.Token);
         if (write.IsCompletedSuccessfully)
         {
             return;
@@ -67,6 +67,36 @@ internal sealed partial class ConnectionActor
 
         _tlsWriting = true;
         write.AsTask().PipeTo(Self, success: () => WriteCompleted.Instance, failure: e => new IoFailed(e));
+    }
+
+    /// <summary>
+    /// Writes <paramref name="batch"/> as TLS records of at most <paramref name="recordSize"/> bytes each (one SslStream
+    /// write each). OpenSSL's memory BIOs, through which SslStream passes every record on both ends, keep the capacity
+    /// of the largest record they carried for the connection's life, so the record size bounds what a connection holds
+    /// after a large frame (<c>tls-record-size</c>; issue 9, memory per connection). Completes at once when every record
+    /// did, as they do over <see cref="TcpDuplexStream"/>.
+    /// </summary>
+    internal static ValueTask WriteRecords(Stream ssl, ReadOnlyMemory<byte> batch, int recordSize, CancellationToken token)
+    {
+        while (batch.Length > recordSize)
+        {
+            var write = ssl.WriteAsync(batch[..recordSize], token);
+            batch = batch[recordSize..];
+            if (!write.IsCompletedSuccessfully)
+            {
+                return WriteRestAsync(write, ssl, batch, recordSize, token);
+            }
+
+            write.GetAwaiter().GetResult();
+        }
+
+        return ssl.WriteAsync(batch, token);
+
+        static async ValueTask WriteRestAsync(ValueTask pending, Stream ssl, ReadOnlyMemory<byte> rest, int recordSize, CancellationToken token)
+        {
+            await pending.ConfigureAwait(false);
+            await WriteRecords(ssl, rest, recordSize, token).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Akka.IO wrote one of our TLS records to the socket; the write in flight ends with its last.</summary>

@@ -31,6 +31,9 @@ internal sealed class InboundFrames
     /// <summary>Whether a read buffer is held (between a read and its <see cref="Feed"/>).</summary>
     public bool HoldsBuffer => _buffer is not null;
 
+    /// <summary>Frames held from the last read (none once <see cref="Feed"/> returned: an idle connection keeps no payload).</summary>
+    public int HeldFrames => _frames.Count;
+
     /// <summary>Forgets the read buffer without returning it to the pool (a read may still write into it).</summary>
     public void Drop() => _buffer = null;
 
@@ -60,6 +63,10 @@ internal sealed class InboundFrames
         {
             judged.Add(Judge(frame, peerId));
         }
+
+        // Not kept until the next read: the last frame's payload (up to max-frame-size) would stay with an idle
+        // connection (issue 9, memory per connection).
+        _frames.Clear();
 
         if (!result.IsOk)
         {

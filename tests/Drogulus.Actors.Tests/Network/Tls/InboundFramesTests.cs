@@ -200,6 +200,21 @@ public sealed class InboundFramesTests
         Assert.Null(inbound.PartialFrame);
     }
 
+    [Fact]
+    public void InboundFrames_should_hold_no_frame_when_feed_returned()
+    {
+        // Issue 9, memory per connection: the last frame's payload (up to max-frame-size) is not kept until the next read.
+        var inbound = new InboundFrames(MaxFrameSize, 4096);
+        var frames = new[] { new PingMessage("u1", _peerId, 4000, ProtocolVersion.Current), new PingMessage("u2", _peerId, 4000, ProtocolVersion.Current) }
+            .SelectMany(Frame).ToArray();
+
+        var judged = Feed(inbound, frames, 4096);
+
+        Assert.Equal(2, judged.Count);
+        Assert.Equal(0, inbound.HeldFrames);
+        Assert.False(inbound.HoldsBuffer);
+    }
+
     private static byte[] Frame(Message message) => NetstringFramer.Frame(MessageCodec.Encode(message));
 
     private static byte[] Map(params (string Name, string Value)[] fields)
