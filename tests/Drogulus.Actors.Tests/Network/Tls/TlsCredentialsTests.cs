@@ -43,9 +43,16 @@ public sealed class TlsCredentialsTests
         using var c = NodeIdentity.Generate(Now);
         var (dialler, first, second) = (new TlsCredentials(a), new TlsCredentials(b), new TlsCredentials(c));
 
-        var met = await HandshakeAsync(dialler, b.Id, first);
-        var again = await HandshakeAsync(dialler, b.Id, first);
-        var other = await HandshakeAsync(dialler, c.Id, second);
+        // The connections stay open to the end: SslStream frees a cached TLS context (and the sessions it keeps) once
+        // no connection uses it, whenever specs running beside this one create contexts.
+        var open = new List<IAsyncDisposable>();
+        var met = await HandshakeAsync(dialler, b.Id, first, open);
+        var again = await HandshakeAsync(dialler, b.Id, first, open);
+        var other = await HandshakeAsync(dialler, c.Id, second, open);
+        foreach (var connection in open)
+        {
+            await connection.DisposeAsync();
+        }
 
         Assert.DoesNotContain(PreSharedKey, met.HelloExtensions);
         Assert.Contains(PreSharedKey, again.HelloExtensions);
@@ -75,21 +82,23 @@ public sealed class TlsCredentialsTests
     /// <summary>
     /// One TLS connection over 127.0.0.1 port 0 from <paramref name="dialler"/> to <paramref name="listener"/>,
     /// expecting <paramref name="expected"/>; a byte each way, so that the client has read the server's session
-    /// tickets before it closes.
+    /// tickets. Both ends are added to <paramref name="open"/>, still open.
     /// </summary>
-    private static async Task<Handshake> HandshakeAsync(TlsCredentials dialler, Key expected, TlsCredentials listener)
+    private static async Task<Handshake> HandshakeAsync(TlsCredentials dialler, Key expected, TlsCredentials listener, List<IAsyncDisposable> open)
     {
         var tcp = new TcpListener(IPAddress.Loopback, 0);
         tcp.Start();
         try
         {
-            using var client = new TcpClient();
+            var client = new TcpClient();
             var accepting = tcp.AcceptTcpClientAsync();
             await client.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)tcp.LocalEndpoint).Port);
-            using var accepted = await accepting;
+            var accepted = await accepting;
             var recording = new RecordingStream(client.GetStream());
-            await using var clientSsl = new SslStream(recording);
-            await using var serverSsl = new SslStream(accepted.GetStream());
+            var clientSsl = new SslStream(recording);
+            var serverSsl = new SslStream(accepted.GetStream());
+            open.Add(clientSsl);
+            open.Add(serverSsl);
             await Task.WhenAll(
                 clientSsl.AuthenticateAsClientAsync(dialler.Client(expected)),
                 serverSsl.AuthenticateAsServerAsync(listener.Server()));
@@ -163,6 +172,16 @@ public sealed class TlsCredentialsTests
         }
 
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
 
         public override void SetLength(long value) => throw new NotSupportedException();
     }
