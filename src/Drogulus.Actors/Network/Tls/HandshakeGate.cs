@@ -11,9 +11,9 @@ namespace Drogulus.Actors.Network.Tls;
 /// first served; dials node by node in rotation (each node's own dials first come first served), so that a node
 /// with one dial to make (a join's ping to its seed) waits for one dial of each other node, not for the thousands
 /// of refresh dials the nodes that joined before it queued (in a 200-node join storm, the last joiners' pings timed
-/// out in that line and their joins failed). Dials and accepts have separate turns, so that in one process a dial holding a turn never waits on an
-/// accept that waits on a turn held by dials. The waiting line holds connections only, which the connection
-/// budgets bound. Thread safe: transports on different threads share it.
+/// out in that line and their joins failed). Dials and accepts have separate turns, so that in one process a dial
+/// holding a turn never waits on an accept that waits on a turn held by dials. The waiting lines hold connections
+/// only, which the connection budgets bound. Thread safe: transports on different threads share it.
 /// </summary>
 internal sealed class HandshakeGate : IExtension
 {
