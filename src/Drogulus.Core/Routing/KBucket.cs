@@ -107,6 +107,20 @@ internal sealed class KBucket
         return RemoveCachedAt(_cache.Count - 1);
     }
 
+    /// <summary>Removes and returns the most recently seen cached contact that <paramref name="eligible"/> accepts, if any.</summary>
+    public Contact? TakeMostRecentCached(Func<Contact, bool> eligible)
+    {
+        for (var i = _cache.Count - 1; i >= 0; i--)
+        {
+            if (eligible(_cache[i]))
+            {
+                return RemoveCachedAt(i);
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>
     /// Halves the bucket at the exact middle of its range. Contacts and cached contacts go to the half
     /// whose range holds their id, keeping their order; both halves keep this bucket's last-touched time.

@@ -1,19 +1,29 @@
 using System.Numerics;
 using Drogulus.Core.Identity;
+using Drogulus.Core.Limits;
 
 namespace Drogulus.Core.Routing;
 
 /// <summary>
 /// The Kademlia routing table of PROTOCOL §8 (paper §2.2 k-buckets, §2.4 bucket splitting): buckets over
 /// contiguous, exactly halved ranges of the key space, each with at most k contacts and a replacement
-/// cache; add, remove, blacklist, exact XOR closest, touch and stale-bucket refresh ids. Not thread safe:
-/// one actor owns it.
+/// cache; add, remove, blacklist, exact XOR closest, touch and stale-bucket refresh ids. Strangers are
+/// counted by address group (PROTOCOL §1): one group gets at most <see cref="RoutingLimits.MaxPerGroupInBucket"/>
+/// places in a bucket and <see cref="RoutingLimits.MaxPerGroupInTable"/> in the table, because ids cost
+/// nothing to make while addresses in distinct groups do. Not thread safe: one actor owns it.
 /// </summary>
 public sealed class RoutingTable
 {
     // Sorted by range; together the ranges partition [0, 2^512).
     private readonly List<KBucket> _buckets;
     private readonly HashSet<Key> _blacklist = [];
+
+    // Blacklisted ids, oldest first, so that the oldest is forgotten first at max-blacklist (PROTOCOL §8).
+    private readonly Queue<Key> _blacklistOrder = new();
+
+    // The counted (non-exempt) group of every contact in a bucket, and how many contacts each group has.
+    private readonly Dictionary<Key, AddressGroup> _groupOf = [];
+    private readonly Dictionary<AddressGroup, int> _perGroup = [];
     private readonly BigInteger _ownValue;
 
     /// <summary>Creates a table with one bucket covering the whole key space.</summary>
@@ -21,10 +31,15 @@ public sealed class RoutingTable
     /// <param name="k">Bucket and replacement-cache size (PROTOCOL §1 <c>k</c>).</param>
     /// <param name="allowedRpcFails">Failed RPCs after which a contact is dropped (<c>allowed-rpc-fails</c>).</param>
     /// <param name="createdAt">The first last-touched time of every bucket.</param>
-    public RoutingTable(Key ownId, int k, int allowedRpcFails, DateTimeOffset createdAt)
+    /// <param name="limits">The group limits and blacklist bound (from the settings); null for <see cref="RoutingLimits.None"/>.</param>
+    public RoutingTable(Key ownId, int k, int allowedRpcFails, DateTimeOffset createdAt, RoutingLimits? limits = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(allowedRpcFails, 1);
+        Limits = limits ?? RoutingLimits.None;
+        ArgumentOutOfRangeException.ThrowIfLessThan(Limits.MaxPerGroupInBucket, 1, nameof(limits));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Limits.MaxPerGroupInTable, 1, nameof(limits));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Limits.MaxBlacklist, 1, nameof(limits));
         OwnId = ownId;
         K = k;
         AllowedRpcFails = allowedRpcFails;
@@ -41,6 +56,9 @@ public sealed class RoutingTable
     /// <summary>Failed RPCs after which a contact leaves its bucket.</summary>
     public int AllowedRpcFails { get; }
 
+    /// <summary>The group limits and the blacklist bound.</summary>
+    public RoutingLimits Limits { get; }
+
     /// <summary>Number of contacts in the buckets (replacement caches not counted).</summary>
     public int Count { get; private set; }
 
@@ -50,8 +68,11 @@ public sealed class RoutingTable
     /// <summary>
     /// add(contact), PROTOCOL §8. Own and blacklisted ids are ignored. A contact already in its bucket moves
     /// to the tail as <paramref name="contact"/> (the caller's fresh details) with its failure count reset.
-    /// Otherwise it is appended when the bucket has room; a full bucket holding the own id is split at the
-    /// exact middle and the add retried; any other full bucket caches the contact.
+    /// Otherwise a new contact whose address group already fills its share of the bucket or of the table is
+    /// ignored (it enters neither the bucket nor the cache); else it is appended when the bucket has room; a
+    /// full bucket holding the own id is split at the exact middle and the add retried; any other full bucket
+    /// caches the contact. A known contact that moves to an address of a group without room keeps its old
+    /// address, so that nobody gathers a group's ids under other groups' shares and then moves them.
     /// </summary>
     public AddResult Add(Contact contact)
     {
@@ -63,6 +84,7 @@ public sealed class RoutingTable
 
         var fresh = contact.FailureCount == 0 ? contact : contact with { FailureCount = 0 };
         var value = contact.Id.ToBigInteger();
+        var group = GroupOf(fresh);
         while (true)
         {
             var index = BucketIndex(value);
@@ -70,12 +92,35 @@ public sealed class RoutingTable
             var at = bucket.IndexOf(contact.Id);
             if (at >= 0)
             {
+                var old = _groupOf.GetValueOrDefault(contact.Id);
+                if (group != old)
+                {
+                    if (!HasGroupRoom(bucket, group))
+                    {
+                        fresh = fresh with { Address = bucket.Contacts[at].Address };
+                    }
+                    else
+                    {
+                        UncountGroup(contact.Id);
+                        CountGroup(contact.Id, group);
+                    }
+                }
+
                 bucket.MoveToTail(at, fresh);
                 return new AddResult(AddOutcome.Updated, fresh);
             }
 
+            if (!bucket.IsFull || !(bucket.Range.Contains(_ownValue) && bucket.Range.CanSplit))
+            {
+                if (!HasGroupRoom(bucket, group))
+                {
+                    return AddResult.Ignored;
+                }
+            }
+
             if (!bucket.IsFull)
             {
+                CountGroup(contact.Id, group);
                 var cached = bucket.CacheIndexOf(contact.Id);
                 if (cached >= 0)
                 {
@@ -118,6 +163,23 @@ public sealed class RoutingTable
     }
 
     /// <summary>
+    /// <see cref="HasRoomFor(Key)"/> for a contact at an address: also false when the contact's address group
+    /// has no room left in its bucket or the table (PROTOCOL §8), so that nobody pings a stranger whose
+    /// answer would be ignored.
+    /// </summary>
+    public bool HasRoomFor(Contact contact)
+    {
+        ArgumentNullException.ThrowIfNull(contact);
+        return HasRoomFor(contact.Id) && HasGroupRoom(_buckets[BucketIndex(contact.Id.ToBigInteger())], GroupOf(contact));
+    }
+
+    /// <summary>The number of distinct address groups among the contacts in the buckets, exempt addresses each a group of their own.</summary>
+    public int DistinctGroups() => AllContacts().Select(c => AddressGroup.Of(c.Address, Limits.ExemptPrivate)).Distinct().Count();
+
+    /// <summary>How many contacts of <paramref name="group"/> the buckets hold (0 for an exempt group, which is not counted).</summary>
+    public int ContactsInGroup(AddressGroup group) => _perGroup.GetValueOrDefault(group);
+
+    /// <summary>
     /// remove(id, forced), PROTOCOL §8. Unknown ids are ignored. The failure count goes up by one; at
     /// <see cref="AllowedRpcFails"/> or when <paramref name="forced"/> the contact leaves its bucket (or the
     /// replacement cache it waits in) and the bucket's most recently seen cached contact takes its place.
@@ -137,11 +199,15 @@ public sealed class RoutingTable
 
             bucket.RemoveAt(at);
             Count--;
-            var replacement = bucket.TakeMostRecentCached();
+            UncountGroup(id);
+
+            // The replacement is the most recently seen cached contact whose group still has room (§8).
+            var replacement = bucket.TakeMostRecentCached(c => HasGroupRoom(bucket, GroupOf(c)));
             if (replacement is not null)
             {
                 bucket.Append(replacement);
                 Count++;
+                CountGroup(replacement.Id, GroupOf(replacement));
             }
 
             return new RemoveResult(RemoveOutcome.Removed, failed, replacement);
@@ -164,18 +230,31 @@ public sealed class RoutingTable
         return RemoveResult.Ignored;
     }
 
-    /// <summary>blacklist(id), PROTOCOL §8: a forced remove, after which <see cref="Add"/> ignores the id.</summary>
+    /// <summary>
+    /// blacklist(id), PROTOCOL §8: a forced remove, after which <see cref="Add"/> ignores the id while it is
+    /// remembered. At most <see cref="RoutingLimits.MaxBlacklist"/> ids are remembered, the oldest forgotten
+    /// first: ids cost nothing to make, so a list that grew with every forged store would be a stranger's
+    /// way to fill the node's memory and its saved table.
+    /// </summary>
     public void Blacklist(Key id)
     {
-        _blacklist.Add(id);
+        if (_blacklist.Add(id))
+        {
+            _blacklistOrder.Enqueue(id);
+            while (_blacklistOrder.Count > Limits.MaxBlacklist)
+            {
+                _blacklist.Remove(_blacklistOrder.Dequeue());
+            }
+        }
+
         Remove(id, forced: true);
     }
 
     /// <summary>Whether <paramref name="id"/> was blacklisted.</summary>
     public bool IsBlacklisted(Key id) => _blacklist.Contains(id);
 
-    /// <summary>Every blacklisted id, in no particular order (for <see cref="RoutingTableSnapshot"/>).</summary>
-    internal IReadOnlyCollection<Key> BlacklistedIds => _blacklist;
+    /// <summary>Every remembered blacklisted id, oldest first (for <see cref="RoutingTableSnapshot"/>).</summary>
+    internal IReadOnlyCollection<Key> BlacklistedIds => _blacklistOrder;
 
     /// <summary>
     /// closest(key, k, exclude), PROTOCOL §8: up to <paramref name="count"/> contacts from the buckets,
@@ -282,6 +361,61 @@ public sealed class RoutingTable
     internal IReadOnlyList<KBucket> Buckets => _buckets;
 
     private static Contact Failed(Contact contact) => contact with { FailureCount = contact.FailureCount + 1 };
+
+    private AddressGroup GroupOf(Contact contact) => AddressGroup.Of(contact.Address, Limits.ExemptPrivate);
+
+    // PROTOCOL §8: exempt addresses are not counted; any other group has room while it holds fewer than its
+    // share of the bucket and of the table.
+    private bool HasGroupRoom(KBucket bucket, AddressGroup group)
+    {
+        if (group.IsExempt || !Limits.LimitsGroups)
+        {
+            return true;
+        }
+
+        if (_perGroup.GetValueOrDefault(group) >= Limits.MaxPerGroupInTable)
+        {
+            return false;
+        }
+
+        var inBucket = 0;
+        foreach (var member in bucket.Contacts)
+        {
+            if (_groupOf.TryGetValue(member.Id, out var g) && g == group && ++inBucket >= Limits.MaxPerGroupInBucket)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void CountGroup(Key id, AddressGroup group)
+    {
+        if (group.IsExempt)
+        {
+            return;
+        }
+
+        _groupOf[id] = group;
+        _perGroup[group] = _perGroup.GetValueOrDefault(group) + 1;
+    }
+
+    private void UncountGroup(Key id)
+    {
+        if (_groupOf.Remove(id, out var group))
+        {
+            var left = _perGroup[group] - 1;
+            if (left == 0)
+            {
+                _perGroup.Remove(group);
+            }
+            else
+            {
+                _perGroup[group] = left;
+            }
+        }
+    }
 
     private int BucketIndex(BigInteger value)
     {

@@ -13,7 +13,8 @@ namespace Drogulus.Core.Routing;
 /// <remarks>
 /// <para>
 /// Format, version 1: one msgpack array written in canonical old-spec form,
-/// <c>["drogulus-routing-table", 1, [[id, address, port, version, last_seen], ...], [blacklisted id, ...]]</c>,
+/// <c>["drogulus-routing-table", 1, [[id, address, port, version, last_seen], ...], [blacklisted id, ...]]</c>
+/// (the blacklist oldest first),
 /// where ids are 64-byte raw strings and <c>last_seen</c> is the contact's last-seen instant as UTC ticks
 /// (100 ns since 0001-01-01), so it comes back as the same instant with offset zero.
 /// </para>
@@ -61,8 +62,8 @@ public static class RoutingTableSnapshot
             writer.Write(contact.LastSeen.UtcTicks);
         }
 
-        // Sorted, so that the same table always saves to the same bytes.
-        var blacklist = table.BlacklistedIds.Order().ToList();
+        // Oldest first, so that a loaded table forgets the same ids first (max-blacklist, PROTOCOL §8).
+        var blacklist = table.BlacklistedIds.ToList();
         writer.WriteArrayHeader(blacklist.Count);
         foreach (var blacklisted in blacklist)
         {
@@ -83,12 +84,14 @@ public static class RoutingTableSnapshot
     /// <param name="k">Bucket size of the new table.</param>
     /// <param name="allowedRpcFails">Failed RPCs after which the new table drops a contact.</param>
     /// <param name="now">The new table's creation time, and so every bucket's last-touched time.</param>
+    /// <param name="limits">The new table's group limits and blacklist bound; a saved blacklist longer than the
+    /// bound keeps its newest ids, and saved contacts past a group's share are left out (PROTOCOL §8).</param>
     /// <exception cref="FormatException">when <paramref name="snapshot"/> is not a routing table snapshot of
     /// a known version, or is damaged.</exception>
-    public static RoutingTable Load(byte[] snapshot, Key ownId, int k, int allowedRpcFails, DateTimeOffset now)
+    public static RoutingTable Load(byte[] snapshot, Key ownId, int k, int allowedRpcFails, DateTimeOffset now, RoutingLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var table = new RoutingTable(ownId, k, allowedRpcFails, now);
+        var table = new RoutingTable(ownId, k, allowedRpcFails, now, limits);
         var (contacts, blacklist) = Parse(snapshot);
         foreach (var id in blacklist)
         {
