@@ -197,7 +197,7 @@ internal static class StartCommand
 
         try
         {
-            return RoutingTableSnapshot.Load(File.ReadAllBytes(files.RoutingTable), identity.Id, settings.K, settings.AllowedRpcFails, DateTimeOffset.UtcNow);
+            return RoutingTableSnapshot.Load(File.ReadAllBytes(files.RoutingTable), identity.Id, settings.K, settings.AllowedRpcFails, DateTimeOffset.UtcNow, settings.RoutingLimits);
         }
         catch (Exception e) when (e is FormatException or IOException or InvalidDataException)
         {

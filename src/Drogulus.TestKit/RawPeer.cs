@@ -48,6 +48,9 @@ public sealed class RawPeer : IDisposable
     /// <summary>Where nodes reach it: <c>memory:PORT</c>.</summary>
     public string Endpoint => $"{MemoryNetwork.Host}:{Port}";
 
+    /// <summary>The peer's simulated IP address, as the nodes it talks to see it.</summary>
+    public string Address => _network.AddressOf(Port);
+
     /// <summary>How long each expectation waits (real time); 20 s unless set.</summary>
     public TimeSpan Wait { get; set; } = TimeSpan.FromSeconds(20);
 

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Net;
 using Akka.Actor;
 using Akka.TestKit;
 using Drogulus.Actors.Configuration;
@@ -14,6 +16,9 @@ namespace Drogulus.Testing;
 /// <see cref="Start"/> the nodes start and join one after another, so ports and routing tables come out the
 /// same on every run; <see cref="StartAsync"/> starts them all at once and joins them concurrently, which is
 /// faster for hundreds of nodes. Run the kit on <see cref="VirtualTime"/> to drive the nodes' timers by hand.
+/// Each node has an IP address that its peers see (PROTOCOL §1 address groups): by default one distinct,
+/// non-private group per node (<see cref="MemoryNetwork.DefaultAddress"/>); pass <c>addresses</c> to choose
+/// them, say to put many nodes in one group.
 /// </summary>
 public sealed class TestNetwork
 {
@@ -22,15 +27,20 @@ public sealed class TestNetwork
     private readonly string _name;
     private readonly int _seed;
     private readonly TimeSpan _wait;
+    private readonly ConcurrentDictionary<Key, int> _indexOf = new();
     private int _nextPeer;
 
-    private TestNetwork(TestKitBase kit, DrogulusSettings settings, int seed, string name, TimeSpan wait)
+    private TestNetwork(TestKitBase kit, DrogulusSettings settings, int seed, string name, TimeSpan wait, Func<int, IPAddress>? addresses)
     {
         _kit = kit;
         Settings = settings;
         _seed = seed;
         _name = name;
         _wait = wait;
+        if (addresses is not null)
+        {
+            Network.AddressFor = (id, port) => _indexOf.TryGetValue(id, out var index) ? addresses(index) : MemoryNetwork.DefaultAddress(port);
+        }
     }
 
     /// <summary>The memory network the nodes are on; its <see cref="MemoryNetwork.Drop"/> loses messages on purpose.</summary>
@@ -62,9 +72,10 @@ public sealed class TestNetwork
     /// <param name="join">Join every node through the first.</param>
     /// <param name="name">Prefix of the actor names (two networks in one actor system need two prefixes).</param>
     /// <param name="wait">How long each step waits (real time); 20 s when null.</param>
-    public static TestNetwork Start(TestKitBase kit, int count, DrogulusSettings? settings = null, int seed = 1, bool join = true, string name = "node", TimeSpan? wait = null)
+    /// <param name="addresses">The IP address of node i (raw peers keep the default); one distinct group per node when null.</param>
+    public static TestNetwork Start(TestKitBase kit, int count, DrogulusSettings? settings = null, int seed = 1, bool join = true, string name = "node", TimeSpan? wait = null, Func<int, IPAddress>? addresses = null)
     {
-        var network = Create(kit, count, settings, seed, name, wait);
+        var network = Create(kit, count, settings, seed, name, wait, addresses);
         for (var i = 0; i < count; i++)
         {
             network.AddNode(join: join && i > 0);
@@ -74,9 +85,9 @@ public sealed class TestNetwork
     }
 
     /// <summary>Like <see cref="Start"/>, but every node starts at once and the joins run concurrently.</summary>
-    public static async Task<TestNetwork> StartAsync(TestKitBase kit, int count, DrogulusSettings? settings = null, int seed = 1, bool join = true, string name = "node", TimeSpan? wait = null)
+    public static async Task<TestNetwork> StartAsync(TestKitBase kit, int count, DrogulusSettings? settings = null, int seed = 1, bool join = true, string name = "node", TimeSpan? wait = null, Func<int, IPAddress>? addresses = null)
     {
-        var network = Create(kit, count, settings, seed, name, wait);
+        var network = Create(kit, count, settings, seed, name, wait, addresses);
         var started = await Task.WhenAll(Enumerable.Range(0, count).Select(network.StartNodeAsync)).ConfigureAwait(false);
         network._nodes.AddRange(started);
         if (join && count > 1)
@@ -124,14 +135,19 @@ public sealed class TestNetwork
     /// <summary>Moves the virtual clock on (the kit must run on <see cref="VirtualTime"/>).</summary>
     public void Advance(TimeSpan by) => VirtualTime.Advance(_kit, by);
 
-    private static TestNetwork Create(TestKitBase kit, int count, DrogulusSettings? settings, int seed, string name, TimeSpan? wait)
+    private static TestNetwork Create(TestKitBase kit, int count, DrogulusSettings? settings, int seed, string name, TimeSpan? wait, Func<int, IPAddress>? addresses)
     {
         ArgumentNullException.ThrowIfNull(kit);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return new TestNetwork(kit, settings ?? DrogulusConfig.SettingsFrom((Akka.Configuration.Config?)null), seed, name, wait ?? TimeSpan.FromSeconds(20));
+        return new TestNetwork(kit, settings ?? DrogulusConfig.SettingsFrom((Akka.Configuration.Config?)null), seed, name, wait ?? TimeSpan.FromSeconds(20), addresses);
     }
 
-    private Task<TestNode> StartNodeAsync(int index) =>
-        TestNode.StartAsync(_kit, Network, Settings, $"{_name}-{index}", unchecked((_seed * 100_000) + index), wait: _wait);
+    private Task<TestNode> StartNodeAsync(int index)
+    {
+        var seed = unchecked((_seed * 100_000) + index);
+        var identity = SeededIdentity.Create(seed);
+        _indexOf[identity.Id] = index;
+        return TestNode.StartAsync(_kit, Network, Settings, $"{_name}-{index}", seed, identity, wait: _wait);
+    }
 }

@@ -46,7 +46,7 @@ public sealed class TestNode
     /// <summary>The node's settings.</summary>
     public DrogulusSettings Settings { get; }
 
-    /// <summary>Where peers reach it: <c>memory:PORT</c>, a seed for <see cref="Join"/>.</summary>
+    /// <summary>Where peers reach it: <c>ADDRESS:PORT</c> (its simulated IP address, see <see cref="MemoryNetwork.AddressFor"/>), a seed for <see cref="Join"/>.</summary>
     public string Endpoint { get; }
 
     /// <summary>Its port on the memory network.</summary>

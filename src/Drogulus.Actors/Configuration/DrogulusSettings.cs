@@ -180,6 +180,29 @@ public sealed record DrogulusSettings
     /// <summary>Newcomers waiting for their hand-over; one past this gets nothing handed over.</summary>
     public int HandOverMaxQueuedNewcomers { get; private init; }
 
+    // Among Sybils (PROTOCOL §1, §8, §9): address-group limits, the reply filter, disjoint paths, a bounded blacklist.
+
+    /// <summary>Contacts of one address group in one bucket (PROTOCOL §8).</summary>
+    public int MaxPerGroupInBucket { get; private init; }
+
+    /// <summary>Contacts of one address group in the whole routing table (PROTOCOL §8).</summary>
+    public int MaxPerGroupInTable { get; private init; }
+
+    /// <summary>A <c>nodes</c> reply listing more contacts of one group than this loses all of them (PROTOCOL §9).</summary>
+    public int MaxPerGroupInReply { get; private init; }
+
+    /// <summary>Whether loopback, private and link-local addresses are exempt from the group limits.</summary>
+    public bool DiversityExemptPrivate { get; private init; }
+
+    /// <summary>Node-disjoint paths of one lookup (PROTOCOL §9); 1 is a single path.</summary>
+    public int DisjointPaths { get; private init; }
+
+    /// <summary>Blacklisted ids remembered; the oldest is forgotten first (PROTOCOL §8).</summary>
+    public int MaxBlacklist { get; private init; }
+
+    /// <summary>The routing table's group limits and blacklist bound.</summary>
+    public Core.Routing.RoutingLimits RoutingLimits => new(MaxPerGroupInBucket, MaxPerGroupInTable, DiversityExemptPrivate, MaxBlacklist);
+
     /// <summary>The hand-over throttle for <see cref="Core.Storage.HandOverQueue{T}"/>.</summary>
     public Core.Storage.HandOverLimits HandOverLimits =>
         new(HandOverItemsPerSecond, HandOverParallelism, HandOverNewcomersPerSecond, HandOverMaxQueuedNewcomers);
@@ -264,6 +287,13 @@ public sealed record DrogulusSettings
             HandOverParallelism = Int(drogulus, "hand-over.parallelism"),
             HandOverNewcomersPerSecond = Double(drogulus, "hand-over.newcomers-per-second"),
             HandOverMaxQueuedNewcomers = Int(drogulus, "hand-over.max-queued-newcomers"),
+            // Among Sybils
+            MaxPerGroupInBucket = Int(drogulus, "max-per-group-in-bucket"),
+            MaxPerGroupInTable = Int(drogulus, "max-per-group-in-table"),
+            MaxPerGroupInReply = Int(drogulus, "max-per-group-in-reply"),
+            DiversityExemptPrivate = Bool(drogulus, "diversity-exempt-private"),
+            DisjointPaths = Int(drogulus, "disjoint-paths"),
+            MaxBlacklist = Int(drogulus, "max-blacklist"),
         };
         settings.Validate();
         return settings;
@@ -289,6 +319,9 @@ public sealed record DrogulusSettings
         // Issue 10 (t10b): an Akka dispatcher block, read by Akka from the actor system's config (StoreDispatcher).
         "store-dispatcher", "hand-over.items-per-second", "hand-over.parallelism", "hand-over.newcomers-per-second",
         "hand-over.max-queued-newcomers",
+        // Among Sybils
+        "max-per-group-in-bucket", "max-per-group-in-table", "max-per-group-in-reply", "diversity-exempt-private",
+        "disjoint-paths", "max-blacklist",
     };
 
     private static void RejectUnknownKeys(Config config, string prefix)
@@ -365,6 +398,12 @@ public sealed record DrogulusSettings
         Require(HandOverParallelism is >= 1 and <= 1024, "hand-over.parallelism", "must be between 1 and 1024");
         Require(HandOverNewcomersPerSecond > 0 && HandOverNewcomersPerSecond <= MaxRate, "hand-over.newcomers-per-second", $"must be positive and at most {MaxRate}");
         Require(HandOverMaxQueuedNewcomers is >= 1 and <= 1_000_000, "hand-over.max-queued-newcomers", "must be between 1 and 1000000");
+        // Among Sybils
+        Require(MaxPerGroupInBucket >= 1 && MaxPerGroupInBucket <= K, "max-per-group-in-bucket", "must be between 1 and k");
+        Require(MaxPerGroupInTable >= MaxPerGroupInBucket && MaxPerGroupInTable <= 1_000_000, "max-per-group-in-table", "must be between max-per-group-in-bucket and 1000000");
+        Require(MaxPerGroupInReply >= 1 && MaxPerGroupInReply <= K, "max-per-group-in-reply", "must be between 1 and k");
+        Require(DisjointPaths >= 1 && DisjointPaths <= K, "disjoint-paths", "must be between 1 and k");
+        Require(MaxBlacklist is >= 1 and <= 10_000_000, "max-blacklist", "must be between 1 and 10000000");
     }
 
     // ---- Issue 12: an upper bound on every size and count, so that a slip of a unit is refused. Checked first:
@@ -430,6 +469,14 @@ public sealed record DrogulusSettings
     {
         Present(config, key);
         return Read(key, () => config.GetDouble(key));
+    }
+
+    private static bool Bool(Config config, string key)
+    {
+        Present(config, key);
+        var raw = Read(key, () => config.GetString(key))?.Trim().ToLowerInvariant() ?? "";
+        Require(raw is "on" or "off" or "true" or "false" or "yes" or "no", key, "must be on or off");
+        return raw is "on" or "true" or "yes";
     }
 
     private static string Text(Config config, string key)

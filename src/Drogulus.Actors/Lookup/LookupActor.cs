@@ -17,8 +17,8 @@ namespace Drogulus.Actors.Lookup;
 /// <summary>
 /// One FindNode or FindValue lookup (the paper's node lookup, PROTOCOL §9), short-lived and always the child
 /// of the per-request actor that needs it (GetActor, FindNodesActor, PutActor, JoinActor): it asks the
-/// routing table for the k closest contacts, drives the pure <see cref="LookupState"/> with up to α RPCs in
-/// flight, applies §7 to every reply (wrong type, wrong key or invalid value blacklists the responder;
+/// routing table for the k closest contacts, drives the pure <see cref="DisjointLookup"/> (d paths of
+/// <see cref="LookupState"/>) with up to α RPCs in flight, filters every <c>nodes</c> reply by address group, applies §7 to every reply (wrong type, wrong key or invalid value blacklists the responder;
 /// timeouts and connection failures count against the contact), answers its parent once with a
 /// <see cref="Result"/> and stops. Its parent turns the result into the public reply.
 /// </summary>
@@ -32,7 +32,7 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly NodeMetrics _metrics;
     private Activity? _activity;
-    private LookupState? _state;
+    private DisjointLookup? _state;
     private bool _replied;
     private (Key Id, double Timestamp)? _source;
 
@@ -67,7 +67,8 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
     private void OnClosest(RoutingTableActor.ClosestContacts closest)
     {
         var initial = closest.Contacts.Concat(_request.ExtraContacts).DistinctBy(c => c.Id).ToArray();
-        _state = new LookupState(_ownId, _request.Target, _request.Kind, initial, _settings.K, _settings.Alpha, Now, _request.Newest, _request.LocalItem);
+        // PROTOCOL §9: d = disjoint-paths node-disjoint paths (one path when d = 1).
+        _state = new DisjointLookup(_ownId, _request.Target, _request.Kind, initial, _settings.K, _settings.Alpha, _settings.DisjointPaths, Now, _request.Newest, _request.LocalItem);
         Become(Running);
         Pump();
     }
@@ -91,9 +92,12 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
         {
             case NodesMessage nodes:
                 var now = Now;
-                var contacts = nodes.Nodes.Take(_settings.K)
-                    .Select(n => new Contact(n.Id, n.Address, n.Port, n.Version, now))
-                    .ToArray();
+
+                // PROTOCOL §9 step 3: a group listed more than max-per-group-in-reply times loses all its contacts.
+                var contacts = ReplyFilter.Apply(
+                    nodes.Nodes.Take(_settings.K).Select(n => new Contact(n.Id, n.Address, n.Port, n.Version, now)).ToArray(),
+                    _settings.MaxPerGroupInReply,
+                    _settings.DiversityExemptPrivate);
                 state.OnNodes(responder, contacts, now);
                 _routing.Tell(new RoutingTableActor.ContactsLearned(contacts));
                 break;
@@ -164,7 +168,7 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void Finish(LookupState state)
+    private void Finish(DisjointLookup state)
     {
         var repairs = 0;
         if (state.Status == LookupStatus.Succeeded && state.Item is { } item)

@@ -12,8 +12,8 @@ namespace Drogulus.Actors.Network;
 /// request passes through; not thread-safe.
 /// </summary>
 /// <remarks>
-/// Peers whose address is not an IP address (the in-memory transport's) are not limited: they are in
-/// this process.
+/// Peers on the in-memory transport are not limited (their addresses are simulated, and they are in this
+/// process), nor are peers whose address is not an IP address.
 /// </remarks>
 internal sealed class InboundRateGate
 {
@@ -31,7 +31,7 @@ internal sealed class InboundRateGate
     /// <summary>True when <paramref name="inbound"/> may be processed; otherwise it has been answered Busy.</summary>
     public bool TryAdmit(InboundRequest inbound, DateTimeOffset now)
     {
-        if (!IPAddress.TryParse(inbound.From.Address, out var address) || _limiter.TryAcquire(address, now))
+        if (inbound.InProcess || !IPAddress.TryParse(inbound.From.Address, out var address) || _limiter.TryAcquire(address, now))
         {
             return true;
         }

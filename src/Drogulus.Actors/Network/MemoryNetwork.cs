@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using Akka.Actor;
 using Drogulus.Actors.Configuration;
 using Drogulus.Core.Identity;
@@ -6,16 +7,24 @@ using Drogulus.Core.Identity;
 namespace Drogulus.Actors.Network;
 
 /// <summary>
-/// An in-process network: nodes register a transport under a virtual port of the host
-/// <see cref="Host"/> and reach each other by address, with every message encoded and decoded by the
-/// wire codec. Fast and deterministic, for tests and simulations of thousands of nodes. Thread-safe.
+/// An in-process network: nodes register a transport under a virtual port and reach each other by address,
+/// with every message encoded and decoded by the wire codec. Fast and deterministic, for tests and
+/// simulations of thousands of nodes. Thread-safe.
 /// </summary>
+/// <remarks>
+/// Every registered endpoint has an IP address of its own, which its peers see as its connection's address
+/// (so the address-group rules of PROTOCOL §8 and §9 apply here exactly as over TLS). By default each
+/// endpoint gets one distinct, non-private address group (<see cref="DefaultAddress"/>); a test chooses
+/// others through <see cref="AddressFor"/>, say many nodes in one group. Nothing is ever sent to these
+/// addresses: they only name endpoints inside the process. A port is reachable as <c>ADDRESS:PORT</c> and,
+/// for tests written before addresses, as <c>memory:PORT</c>.
+/// </remarks>
 public sealed class MemoryNetwork : ITransportFactory
 {
-    /// <summary>The host name of every node on a memory network.</summary>
+    /// <summary>A host name that reaches any port of a memory network, whatever its address.</summary>
     public const string Host = "memory";
 
-    private readonly ConcurrentDictionary<int, (Key Id, IActorRef Transport)> _nodes = new();
+    private readonly ConcurrentDictionary<int, (Key Id, IActorRef Transport, string Address)> _nodes = new();
     private readonly ConcurrentDictionary<IActorRef, int> _ports = new();
     private int _nextPort;
 
@@ -24,6 +33,23 @@ public sealed class MemoryNetwork : ITransportFactory
     /// real network. Null delivers everything.
     /// </summary>
     public Func<Key, Key, bool>? Drop { get; set; }
+
+    /// <summary>
+    /// The address of the endpoint registering with an id on a port (ports count up from 1); read once, when
+    /// the endpoint first registers. <see cref="DefaultAddress"/> unless a test sets it before starting nodes.
+    /// </summary>
+    public Func<Key, int, IPAddress> AddressFor { get; set; } = (_, port) => DefaultAddress(port);
+
+    /// <summary>
+    /// One distinct address group per port: <c>100.64.0.1</c>, <c>100.64.1.1</c>, ... in the shared address
+    /// space 100.64.0.0/10 (RFC 6598), which is not exempt from the group limits and holds 16,384 /24 groups
+    /// (ports beyond that share groups again).
+    /// </summary>
+    public static IPAddress DefaultAddress(int port)
+    {
+        var group = port & 0x3FFF;
+        return new IPAddress([100, (byte)(64 + (group >> 8)), (byte)(group & 0xFF), 1]);
+    }
 
     /// <summary>Nodes currently registered.</summary>
     public int Count => _nodes.Count;
@@ -41,9 +67,16 @@ public sealed class MemoryNetwork : ITransportFactory
     public int Register(Key id, IActorRef transport)
     {
         var port = _ports.GetOrAdd(transport, _ => Interlocked.Increment(ref _nextPort));
-        _nodes[port] = (id, transport);
+        var address = _nodes.TryGetValue(port, out var known) ? known.Address : AddressFor(id, port).ToString();
+        _nodes[port] = (id, transport, address);
         return port;
     }
+
+    /// <summary>The address of the endpoint registered at <paramref name="port"/>, or <see cref="Host"/> when none is.</summary>
+    public string AddressOf(int port) => _nodes.TryGetValue(port, out var entry) ? entry.Address : Host;
+
+    /// <summary>The address of the registered endpoint <paramref name="transport"/>, or <see cref="Host"/> when it is not registered.</summary>
+    public string AddressOf(IActorRef transport) => _ports.TryGetValue(transport, out var port) ? AddressOf(port) : Host;
 
     /// <summary>Frees <paramref name="port"/>: requests sent there fail with a connection failure.</summary>
     public void Unregister(int port)
@@ -57,9 +90,9 @@ public sealed class MemoryNetwork : ITransportFactory
     /// <summary>The id and actor registered at <paramref name="host"/>:<paramref name="port"/>; false when none is.</summary>
     public bool TryResolve(string host, int port, out Key id, out IActorRef transport)
     {
-        if (host == Host && _nodes.TryGetValue(port, out var entry))
+        if (_nodes.TryGetValue(port, out var entry) && (host == Host || host.Trim('[', ']') == entry.Address))
         {
-            (id, transport) = entry;
+            (id, transport, _) = entry;
             return true;
         }
 

@@ -51,7 +51,7 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _port = _network.Register(_self, Self);
-        _node.Tell(new TransportReady(MemoryNetwork.Host, _port));
+        _node.Tell(new TransportReady(_network.AddressOf(_port), _port));
     }
 
     protected override void PostStop()
@@ -117,11 +117,12 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var peer = new PeerInfo(frame.FromId, MemoryNetwork.Host, message.ReplyPort, message.Version);
+        // The sender's address as its connection shows it (PROTOCOL §6: never one the peer claims).
+        var peer = new PeerInfo(frame.FromId, _network.AddressOf(frame.FromTransport), message.ReplyPort, message.Version);
         if (message.IsRequest)
         {
             _connections[frame.FromId] = frame.FromTransport;
-            _handler.Tell(new InboundRequest(peer, message, Self));
+            _handler.Tell(new InboundRequest(peer, message, Self) { InProcess = true });
             return;
         }
 

@@ -83,7 +83,11 @@ public static class TransportProtocol
     /// <paramref name="Abandoned"/> is cancelled when the connection closed before the answer: the request
     /// is then not processed (PROTOCOL §5, backpressure).
     /// </summary>
-    public sealed record InboundRequest(PeerInfo From, Message Request, IActorRef Connection, CancellationToken Abandoned = default);
+    public sealed record InboundRequest(PeerInfo From, Message Request, IActorRef Connection, CancellationToken Abandoned = default)
+    {
+        /// <summary>Whether the request came over the in-process <see cref="MemoryNetwork"/>, whose peers are not rate limited.</summary>
+        public bool InProcess { get; init; }
+    }
 
     /// <summary>A reply from a peer arrived (sent to the inbound handler so the routing table sees the peer).</summary>
     public sealed record PeerSeen(PeerInfo Peer);

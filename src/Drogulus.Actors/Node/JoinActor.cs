@@ -94,6 +94,8 @@ internal sealed class JoinActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        // PROTOCOL §6: until the join lookup completes, inbound traffic adds no contact to an empty table.
+        _routing.Tell(new RoutingTableActor.JoinLookup(Completed: false));
         _pendingPings = _seeds.Count;
         foreach (var seed in _seeds)
         {
@@ -160,7 +162,11 @@ internal sealed class JoinActor : ReceiveActor, IWithTimers
 
     private void LookingUpSelf()
     {
-        Receive<LookupActor.Result>(_ => _routing.Tell(new RoutingTableActor.GetRefreshTargets(BeyondClosestNeighbour: true)));
+        Receive<LookupActor.Result>(_ =>
+        {
+            _routing.Tell(new RoutingTableActor.JoinLookup(Completed: true));
+            _routing.Tell(new RoutingTableActor.GetRefreshTargets(BeyondClosestNeighbour: true));
+        });
         Receive<RoutingTableActor.RefreshTargets>(OnRefreshTargets);
     }
 
@@ -194,6 +200,8 @@ internal sealed class JoinActor : ReceiveActor, IWithTimers
 
     private void Finish(IJoinReply reply)
     {
+        // A join that failed leaves a node alone, as if it had no seeds: it counts as joined (PROTOCOL §6).
+        _routing.Tell(new RoutingTableActor.JoinLookup(Completed: true));
         _replied = true;
         _replyTo.Tell(reply);
         Context.Stop(Self);
@@ -205,6 +213,7 @@ internal sealed class JoinActor : ReceiveActor, IWithTimers
         if (!_replied)
         {
             _replied = true;
+            _routing.Tell(new RoutingTableActor.JoinLookup(Completed: true));
             _replyTo.Tell(new JoinFailed("the join was aborted"));
         }
     }

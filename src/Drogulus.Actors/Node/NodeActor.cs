@@ -58,7 +58,7 @@ public sealed partial class NodeActor : ReceiveActor, IWithTimers, IWithStash
         // together must not republish in lockstep, or every holder stores every item again before it sees
         // the others' stores (the "recently updated" skip needs unsynchronised passes).
         _firstRepublish = TimeSpan.FromTicks(Math.Max(1, (long)(settings.ReplicateInterval.Ticks * (1 - _random.NextDouble()))));
-        _state.Table ??= new RoutingTable(identity.Id, settings.K, settings.AllowedRpcFails, Context.System.Scheduler.Now);
+        _state.Table ??= new RoutingTable(identity.Id, settings.K, settings.AllowedRpcFails, Context.System.Scheduler.Now, settings.RoutingLimits);
         Starting();
     }
 

@@ -165,6 +165,12 @@ internal sealed class NodeHealthActor : ReceiveActor, IWithTimers
                 : $"no contact answered within refresh-interval ({Words(_settings.RefreshInterval)})");
         }
 
+        var diversity = _routingStatus?.Diversity;
+        if (diversity is { EclipseSuspected: true })
+        {
+            _reasons.Add($"eclipse suspected: {diversity.NeighboursCounted} of the contacts closest to the node's own id come from only {diversity.NeighbourGroups} address groups, most of them from {Core.Routing.NeighbourhoodDiversity.FewGroups} or fewer");
+        }
+
         if (_store is null)
         {
             _reasons.Add("the item store did not answer in time");
@@ -192,7 +198,12 @@ internal sealed class NodeHealthActor : ReceiveActor, IWithTimers
             _store?.Bytes ?? 0,
             _store?.MaxBytes ?? _settings.MaxStoreBytes,
             contacts,
-            _reasons.ToArray()));
+            _reasons.ToArray())
+        {
+            AddressGroups = diversity?.TableGroups ?? 0,
+            NeighbourGroups = diversity?.NeighbourGroups ?? 0,
+            EclipseSuspected = diversity?.EclipseSuspected ?? false,
+        });
         Context.Stop(Self);
     }
 

@@ -41,5 +41,17 @@ public sealed record NodeHealth(
     IReadOnlyList<string> Reasons) : IDrogulusMessage
 {
     /// <summary>Whether every check passed.</summary>
-    public bool IsHealthy => TransportBound && ContactAnswered && StoreWritable && StoreHasRoom;
+    public bool IsHealthy => TransportBound && ContactAnswered && StoreWritable && StoreHasRoom && !EclipseSuspected;
+
+    /// <summary>Distinct address groups (IPv4 /24, IPv6 /48; exempt addresses not counted) among the table's contacts.</summary>
+    public int AddressGroups { get; init; }
+
+    /// <summary>Distinct address groups among the k contacts closest to the node's own id.</summary>
+    public int NeighbourGroups { get; init; }
+
+    /// <summary>
+    /// The node's own neighbourhood is dominated by a few address groups (more than half of its k closest
+    /// contacts in at most four groups): Sybils may surround it (PROTOCOL §8, §9).
+    /// </summary>
+    public bool EclipseSuspected { get; init; }
 }

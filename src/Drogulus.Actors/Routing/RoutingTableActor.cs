@@ -33,6 +33,11 @@ internal sealed class RoutingTableActor : ReceiveActor
     private readonly NodeMetrics _metrics;
     private DateTimeOffset? _lastAnswer; // issue 12 (health): when a peer last answered a request of this node
 
+    // PROTOCOL §6: while the join of a node that started with an empty table has not completed its lookup,
+    // inbound traffic adds no contact (only the node's own requests do), so nobody fills a starting node's
+    // table by pinging it. A node with no seeds, or with a saved table, never sets this.
+    private bool _joining;
+
     public RoutingTableActor(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, Random random)
     {
         _table = table;
@@ -50,13 +55,14 @@ internal sealed class RoutingTableActor : ReceiveActor
         Receive<AddContact>(add => Add(add.Contact));
         Receive<PeerFailed>(OnFailed);
         Receive<BlacklistPeer>(OnBlacklist);
+        Receive<JoinLookup>(join => _joining = !join.Completed && (_joining || _table.Count == 0));
         Receive<ContactsLearned>(OnContactsLearned);
         Receive<IRpcOutcome>(OnProbeOutcome);
         Receive<GetClosest>(OnGetClosest);
         Receive<StartRepublish>(start => _dataStore.Tell(new DataStoreActor.RunRepublish(Closeness(), start.ReplyTo)));
         Receive<GetLocalItems>(_ => _dataStore.Forward(new DataStoreActor.ListLocalItems(Closeness())));
         Receive<GetRefreshTargets>(OnGetRefreshTargets);
-        Receive<GetRoutingStatus>(_ => Sender.Tell(new RoutingStatus(_table.Count, _table.BucketCount, _lastAnswer)));
+        Receive<GetRoutingStatus>(_ => Sender.Tell(new RoutingStatus(_table.Count, _table.BucketCount, _lastAnswer) { Diversity = NeighbourhoodDiversity.Of(_table) }));
         Receive<SaveRoutingTable>(_ => Sender.Tell(new RoutingTableSaved(RoutingTableSnapshot.Save(_table))));
     }
 
@@ -95,7 +101,11 @@ internal sealed class RoutingTableActor : ReceiveActor
             return;
         }
 
-        See(inbound.From);
+        if (!_joining)
+        {
+            See(inbound.From);
+        }
+
         switch (request)
         {
             case PingMessage:
@@ -173,7 +183,7 @@ internal sealed class RoutingTableActor : ReceiveActor
     {
         foreach (var contact in learned.Contacts)
         {
-            if (_probing.Count < MaxProbes && _table.HasRoomFor(contact.Id) && _probing.Add(contact.Id))
+            if (_probing.Count < MaxProbes && _table.HasRoomFor(contact) && _probing.Add(contact.Id))
             {
                 Context.Parent.Tell(new SendRequest(PeerAddress.Of(contact), new PingMessage("", default, 0, ""), Self));
             }
@@ -232,6 +242,12 @@ internal sealed class RoutingTableActor : ReceiveActor
     /// <summary>Adds or refreshes a contact learnt outside an inbound message (a seed's answer).</summary>
     internal sealed record AddContact(Contact Contact);
 
+    /// <summary>
+    /// A join started (<paramref name="Completed"/> false) or its lookup of the own id completed, or the join
+    /// ended (true). A join into an empty table suspends adding contacts from inbound traffic until then (PROTOCOL §6).
+    /// </summary>
+    internal sealed record JoinLookup(bool Completed);
+
     /// <summary>The peer broke a rule that blacklists it (PROTOCOL §6, §7).</summary>
     internal sealed record BlacklistPeer(Key Id, string Reason);
 
@@ -263,5 +279,9 @@ internal sealed class RoutingTableActor : ReceiveActor
     }
 
     /// <summary>Answer to <see cref="GetRoutingStatus"/>; <paramref name="LastAnswer"/> is when a peer last answered a request of this node.</summary>
-    internal sealed record RoutingStatus(int Contacts, int Buckets, DateTimeOffset? LastAnswer = null);
+    internal sealed record RoutingStatus(int Contacts, int Buckets, DateTimeOffset? LastAnswer = null)
+    {
+        /// <summary>The address groups of the table and of the node's own neighbourhood (PROTOCOL §1, §8).</summary>
+        public NeighbourhoodDiversity? Diversity { get; init; }
+    }
 }

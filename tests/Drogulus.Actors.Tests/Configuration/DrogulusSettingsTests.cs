@@ -91,6 +91,29 @@ public sealed class DrogulusSettingsTests
     }
 
     [Fact]
+    public void SettingsFrom_should_give_the_address_group_defaults_when_no_config_is_given()
+    {
+        var settings = DrogulusConfig.SettingsFrom((Config?)null);
+
+        Assert.Equal(2, settings.MaxPerGroupInBucket);
+        Assert.Equal(10, settings.MaxPerGroupInTable);
+        Assert.Equal(3, settings.MaxPerGroupInReply);
+        Assert.True(settings.DiversityExemptPrivate);
+        Assert.Equal(3, settings.DisjointPaths);
+        Assert.Equal(10_000, settings.MaxBlacklist);
+        Assert.Equal(new Core.Routing.RoutingLimits(2, 10, true, 10_000), settings.RoutingLimits);
+    }
+
+    [Theory]
+    [InlineData("off", false)]
+    [InlineData("on", true)]
+    [InlineData("false", false)]
+    public void SettingsFrom_should_read_diversity_exempt_private_when_it_is_given(string value, bool expected)
+    {
+        Assert.Equal(expected, DrogulusConfig.SettingsFrom($"drogulus.diversity-exempt-private = {value}").DiversityExemptPrivate);
+    }
+
+    [Fact]
     public void Reference_should_put_the_data_store_on_a_pool_of_two_threads_of_its_own()
     {
         var dispatcher = DrogulusConfig.Reference.GetConfig("drogulus.store-dispatcher");
@@ -184,6 +207,15 @@ public sealed class DrogulusSettingsTests
     [InlineData("hand-over.newcomers-per-second = -1", "hand-over.newcomers-per-second")]
     [InlineData("hand-over.max-queued-newcomers = 0", "hand-over.max-queued-newcomers")]
     [InlineData("hand-over.max-queued-newcomers = 1000001", "hand-over.max-queued-newcomers")]
+    [InlineData("max-per-group-in-bucket = 0", "max-per-group-in-bucket")]
+    [InlineData("max-per-group-in-bucket = 21", "max-per-group-in-bucket")]
+    [InlineData("max-per-group-in-table = 1", "max-per-group-in-table")]
+    [InlineData("max-per-group-in-reply = 0", "max-per-group-in-reply")]
+    [InlineData("diversity-exempt-private = maybe", "diversity-exempt-private")]
+    [InlineData("disjoint-paths = 0", "disjoint-paths")]
+    [InlineData("disjoint-paths = 21", "disjoint-paths")]
+    [InlineData("max-blacklist = 0", "max-blacklist")]
+    [InlineData("max-blacklist = 10000001", "max-blacklist")]
     // Issue 12: upper bounds on sizes and counts, and durations without a unit.
     [InlineData("k = 1001, alpha = 3", "k")]
     [InlineData("allowed-rpc-fails = 101", "allowed-rpc-fails")]
@@ -290,5 +322,9 @@ public sealed class DrogulusSettingsTests
         "rate-limit-exempt = [\"127.0.0.0/8\", \"::1/128\"]", "rate-limit-max-addresses = 10000",
         "hand-over.items-per-second = 50", "hand-over.parallelism = 4", "hand-over.newcomers-per-second = 2",
         "hand-over.max-queued-newcomers = 64",
+
+        // Among Sybils
+        "max-per-group-in-bucket = 2", "max-per-group-in-table = 10", "max-per-group-in-reply = 3",
+        "diversity-exempt-private = on", "disjoint-paths = 3", "max-blacklist = 10000",
     ];
 }

@@ -29,7 +29,8 @@ public sealed class LookupActorTests : TestKit
         """;
 
     private static readonly PublisherKey Publisher = PublisherKey.Generate();
-    private static readonly DrogulusSettings Settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, alpha = 2 }");
+    // One path (PROTOCOL §9 with d = 1), so that these specs see the single-path order of requests.
+    private static readonly DrogulusSettings Settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, alpha = 2, disjoint-paths = 1 }");
 
     private readonly Random _random = new(20240611);
     private readonly TestProbe _routing;
@@ -503,6 +504,45 @@ public sealed class LookupActorTests : TestKit
         Assert.Equal(2, finished.Stats.RpcsAnswered);
     }
 
+    [Fact]
+    public void LookupActor_should_drop_every_contact_of_a_group_named_more_than_max_per_group_in_reply_times()
+    {
+        var target = Key.Random(_random);
+        var c = Contacts(target, 8).Select((contact, i) => contact with { Address = i < 4 ? "203.0.113." + (i + 1) : "198.51.100." + i }).ToArray();
+        var lookup = Start(LookupKind.FindNode, target, [c[6], c[7]]);
+        ExpectRequests(c[6], c[7]);
+
+        // Four of 203.0.113.0/24 (over max-per-group-in-reply = 3): none of them is asked; c[4], named by c[7], is.
+        AnswerNodes(lookup, c[6], c[0], c[1], c[2], c[3]);
+        AnswerNodes(lookup, c[7], c[4]);
+        ExpectRequests(c[4]);
+        Assert.False(_transport.HasMessages);
+        AnswerNodes(lookup, c[4]);
+        Assert.Equal(Ids(c[4], c[6], c[7]), Ids(ExpectResult(true).Closest));
+    }
+
+    [Fact]
+    public void LookupActor_should_run_disjoint_paths_when_disjoint_paths_is_above_1()
+    {
+        var settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, alpha = 2, disjoint-paths = 2 }");
+        var target = Key.Random(_random);
+        var c = Contacts(target, 4);
+        var lookup = _replyTo.ChildActorOf(LookupActor.Props(new LookupActor.Request(LookupKind.FindNode, target, []), _ownId, settings, _routing.Ref, _transport.Ref));
+        _routing.ExpectMsg<RoutingTableActor.GetClosest>();
+        _routing.Reply(new RoutingTableActor.ClosestContacts(target, [c[2], c[3]]));
+        ExpectRequests(c[2], c[3]);
+
+        // c[0] is named to both paths: only the path that heard of it first asks it; the other asks c[1].
+        AnswerNodes(lookup, c[2], c[0]);
+        ExpectRequests(c[0]);
+        AnswerNodes(lookup, c[3], c[0], c[1]);
+        ExpectRequests(c[1]);
+        Assert.False(_transport.HasMessages);
+        AnswerNodes(lookup, c[0]);
+        AnswerNodes(lookup, c[1]);
+        Assert.Equal(Ids(c), Ids(ExpectResult(true).Closest));
+    }
+
     // The lookup answers only its parent (the reply-to probe here), always with one Result.
     private LookupActor.Result ExpectResult(bool succeeded)
     {
@@ -517,12 +557,12 @@ public sealed class LookupActorTests : TestKit
 
     private static PeerInfo Info(Contact contact) => new(contact.Id, contact.Address, contact.Port, contact.Version);
 
-    /// <summary><paramref name="count"/> contacts with seeded random ids, closest to <paramref name="target"/> first, on ports 1..count.</summary>
+    /// <summary><paramref name="count"/> contacts with seeded random ids, closest to <paramref name="target"/> first, on ports 1..count, each in an address group of its own.</summary>
     private Contact[] Contacts(Key target, int count) =>
         Enumerable.Range(0, count)
             .Select(_ => Key.Random(_random))
             .Order(Comparer<Key>.Create(target.CompareDistance))
-            .Select((id, i) => new Contact(id, "memory", i + 1, "1.0", Sys.Scheduler.Now))
+            .Select((id, i) => new Contact(id, $"100.64.{i}.1", i + 1, "1.0", Sys.Scheduler.Now))
             .ToArray();
 
     /// <summary>Starts a lookup and answers its routing-table query with <paramref name="known"/>.</summary>

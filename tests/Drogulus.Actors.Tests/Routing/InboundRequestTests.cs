@@ -59,7 +59,7 @@ public sealed class InboundRequestTests : TestKit
 
         var expected = peers.Skip(1)
             .OrderBy(p => p.Id, Comparer<Key>.Create(target.CompareDistance))
-            .Select(p => new NodeInfo(p.Id, MemoryNetwork.Host, p.Port, ProtocolVersion.Current));
+            .Select(p => new NodeInfo(p.Id, p.Address, p.Port, ProtocolVersion.Current));
         Assert.Equal(expected, nodes.Nodes);
         Assert.DoesNotContain(nodes.Nodes, n => n.Id == _node.Id);
     }

@@ -135,7 +135,7 @@ public sealed class StoreRulesTests : TestKit
         var uuid = _peer.Send(_node.Transport, new FindValueMessage("", default, 0, "", Publisher.KeyFor("absent")));
 
         var nodes = _peer.ExpectReply<NodesMessage>(uuid);
-        Assert.Equal([new NodeInfo(other.Id, MemoryNetwork.Host, other.Port, ProtocolVersion.Current)], nodes.Nodes);
+        Assert.Equal([new NodeInfo(other.Id, other.Address, other.Port, ProtocolVersion.Current)], nodes.Nodes);
     }
 
     private SignedItem Sign(string name, string value, double timestamp, double expires) =>

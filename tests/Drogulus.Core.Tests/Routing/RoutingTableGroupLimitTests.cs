@@ -166,3 +166,39 @@ public sealed class RoutingTableGroupLimitTests
     // An id whose distance from 0 has its top bit at 511 - i: one per bucket after the splits toward 0.
     private static Key Band(int i) => Key.FromBigInteger(System.Numerics.BigInteger.One << (511 - i));
 }
+
+public sealed class NeighbourhoodDiversityTests
+{
+    private static Contact At(int n, string address) => ContactFor(Upper(n)) with { Address = address };
+
+    [Fact]
+    public void Of_should_suspect_an_eclipse_when_few_groups_hold_most_of_the_neighbourhood()
+    {
+        var closest = Enumerable.Range(1, 20).Select(i => At(i, i <= 16 ? $"198.18.{i % 4}.{i}" : $"100.64.{i}.1")).ToArray();
+
+        var diversity = NeighbourhoodDiversity.Of(closest, 20, exemptPrivate: true, tableGroups: 30);
+
+        Assert.True(diversity.EclipseSuspected);
+        Assert.Equal(8, diversity.NeighbourGroups);
+        Assert.Equal(20, diversity.NeighboursCounted);
+    }
+
+    [Fact]
+    public void Of_should_not_suspect_an_eclipse_when_every_neighbour_has_a_group_of_its_own()
+    {
+        var closest = Enumerable.Range(1, 20).Select(i => At(i, $"100.64.{i}.1")).ToArray();
+
+        Assert.False(NeighbourhoodDiversity.Of(closest, 20, exemptPrivate: true, tableGroups: 20).EclipseSuspected);
+    }
+
+    [Fact]
+    public void Of_should_not_suspect_an_eclipse_when_the_neighbours_are_on_loopback()
+    {
+        var closest = Enumerable.Range(1, 20).Select(i => At(i, "127.0.0.1")).ToArray();
+
+        var diversity = NeighbourhoodDiversity.Of(closest, 20, exemptPrivate: true, tableGroups: 0);
+
+        Assert.False(diversity.EclipseSuspected);
+        Assert.Equal(0, diversity.NeighboursCounted);
+    }
+}
