@@ -180,6 +180,25 @@ public sealed record DrogulusSettings
     /// <summary>Newcomers waiting for their hand-over; one past this gets nothing handed over.</summary>
     public int HandOverMaxQueuedNewcomers { get; private init; }
 
+    /// <summary>Whether a lookup RPC unanswered for the stall time stops counting against alpha.</summary>
+    public bool LookupStallEnabled { get; private init; }
+
+    /// <summary>Shortest stall time of a lookup RPC.</summary>
+    public TimeSpan LookupStallFloor { get; private init; }
+
+    /// <summary>Longest stall time of a lookup RPC, and the stall time before any round trip was measured.</summary>
+    public TimeSpan LookupStallCeiling { get; private init; }
+
+    /// <summary>Which percentile of recent round trips is the stall time.</summary>
+    public double LookupStallPercentile { get; private init; }
+
+    /// <summary>Recent round trips kept for the stall time.</summary>
+    public int LookupStallSamples { get; private init; }
+
+    /// <summary>An empty estimator of the lookup stall time, as configured (see <see cref="Core.Lookup.RoundTripEstimator"/>).</summary>
+    public Core.Lookup.RoundTripEstimator CreateRoundTripEstimator() =>
+        new(LookupStallSamples, LookupStallPercentile, LookupStallFloor, LookupStallCeiling);
+
     /// <summary>The hand-over throttle for <see cref="Core.Storage.HandOverQueue{T}"/>.</summary>
     public Core.Storage.HandOverLimits HandOverLimits =>
         new(HandOverItemsPerSecond, HandOverParallelism, HandOverNewcomersPerSecond, HandOverMaxQueuedNewcomers);
@@ -264,6 +283,12 @@ public sealed record DrogulusSettings
             HandOverParallelism = Int(drogulus, "hand-over.parallelism"),
             HandOverNewcomersPerSecond = Double(drogulus, "hand-over.newcomers-per-second"),
             HandOverMaxQueuedNewcomers = Int(drogulus, "hand-over.max-queued-newcomers"),
+            // Issue 23
+            LookupStallEnabled = Bool(drogulus, "lookup-stall.enabled"),
+            LookupStallFloor = Duration(drogulus, "lookup-stall.floor"),
+            LookupStallCeiling = Duration(drogulus, "lookup-stall.ceiling"),
+            LookupStallPercentile = Double(drogulus, "lookup-stall.percentile"),
+            LookupStallSamples = Int(drogulus, "lookup-stall.samples"),
         };
         settings.Validate();
         return settings;
@@ -289,6 +314,8 @@ public sealed record DrogulusSettings
         // Issue 10 (t10b): an Akka dispatcher block, read by Akka from the actor system's config (StoreDispatcher).
         "store-dispatcher", "hand-over.items-per-second", "hand-over.parallelism", "hand-over.newcomers-per-second",
         "hand-over.max-queued-newcomers",
+        // Issue 23
+        "lookup-stall.enabled", "lookup-stall.floor", "lookup-stall.ceiling", "lookup-stall.percentile", "lookup-stall.samples",
     };
 
     private static void RejectUnknownKeys(Config config, string prefix)
@@ -365,6 +392,13 @@ public sealed record DrogulusSettings
         Require(HandOverParallelism is >= 1 and <= 1024, "hand-over.parallelism", "must be between 1 and 1024");
         Require(HandOverNewcomersPerSecond > 0 && HandOverNewcomersPerSecond <= MaxRate, "hand-over.newcomers-per-second", $"must be positive and at most {MaxRate}");
         Require(HandOverMaxQueuedNewcomers is >= 1 and <= 1_000_000, "hand-over.max-queued-newcomers", "must be between 1 and 1000000");
+        // Issue 23
+        Positive(LookupStallFloor, "lookup-stall.floor");
+        // A ceiling above request-timeout is allowed (a test or a user may shorten request-timeout alone): an
+        // RPC then times out before it stalls, which is the behaviour without the stall state.
+        Require(LookupStallCeiling >= LookupStallFloor && LookupStallCeiling <= TimeSpan.FromMinutes(10), "lookup-stall.ceiling", "must be between lookup-stall.floor and 10m");
+        Require(LookupStallPercentile > 0 && LookupStallPercentile <= 100, "lookup-stall.percentile", "must be above 0 and at most 100");
+        Require(LookupStallSamples is >= 1 and <= 100_000, "lookup-stall.samples", "must be between 1 and 100000");
     }
 
     // ---- Issue 12: an upper bound on every size and count, so that a slip of a unit is refused. Checked first:
@@ -424,6 +458,12 @@ public sealed record DrogulusSettings
     {
         Present(config, key);
         return Read(key, () => config.GetInt(key));
+    }
+
+    private static bool Bool(Config config, string key)
+    {
+        Present(config, key);
+        return Read(key, () => config.GetBoolean(key));
     }
 
     private static double Double(Config config, string key)
