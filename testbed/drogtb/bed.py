@@ -67,17 +67,19 @@ class Testbed:
         self.network = None
         self.nodes = []
         self.rng = random.Random(args.seed)
-        self.netem = None
+        self.impairment = None
+        self.results = {}  # figures of the scenarios run so far in this invocation
+        self.logs_dir = None
         self.scenario_count = 0
         self.publishers = {}  # host index -> wire.Publisher, decrypted once per run
 
     # -- set-up and tear-down -------------------------------------------------------------------------------
 
-    def config_file(self, replicate_seconds, k):
+    def config_file(self, replicate_seconds, k, extra=""):
         base = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "testbed.conf")
         with open(base, encoding="utf-8") as f:
             text = f.read()
-        text += f"\n# added by the driver for this run\ndrogulus.k = {k}\ndrogulus.replicate-interval = {replicate_seconds}s\n"
+        text += f"\n# added by the driver for this run\ndrogulus.k = {k}\ndrogulus.replicate-interval = {replicate_seconds}s\n{extra}\n"
         path = os.path.join(self.dir, "node.conf")
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
@@ -103,20 +105,36 @@ class Testbed:
             for i, pub in zip(todo, pool.map(lambda i: stub(i).load_publisher(), todo, timeout=self.deadline.bound(300))):
                 self.publishers[i] = pub
 
-    def up(self, count, replicate_seconds, k=None, netem=True):
-        """Namespaces, netem, isolation check, keys; then the seed (host 0) and every other node at once."""
+    def default_links(self, count):
+        """Every host's link from --delay, --jitter and --loss, which are figures of a path between two hosts:
+        a path crosses two host links (the sender's outbound and the receiver's inbound), so each link gets
+        half the delay and jitter and the loss l with 1 - (1 - l)^2 = the asked path loss."""
+        a = self.args
+        return [net.Link(a.delay / 2.0, a.jitter / 2.0, link_loss(a.loss)) for _ in range(count)]
+
+    def up(self, count, replicate_seconds, k=None, links=None, extra_config=""):
+        """Namespaces on the emulated switch, each host's link impaired (`links`, default: default_links),
+        isolation check, keys; then the seed (host 0) and every other node at once."""
         self.down()
         self.scenario_count += 1
         self.keygen(count)
         self.load_publishers(count)
-        self.network = net.Network(f"{self.run_id}{self.scenario_count}", count)
+        self.network = net.Network(f"{self.run_id}{self.scenario_count}", count, self.dir, self.args.bandwidth, self.args.rt_priority)
+        t0 = time.monotonic()
         self.network.create()
-        if netem:
-            self.apply_netem()
+        links = links or self.default_links(count)
+        self.network.impair_all(links)
+        shapes = sorted({(l.delay_ms, l.jitter_ms, l.loss_pct) for l in links})
+        self.impairment = {"per_host_link": [dict(zip(("delay_ms", "jitter_ms", "loss_pct"), s), hosts=sum(
+            1 for l in links if (l.delay_ms, l.jitter_ms, l.loss_pct) == s)) for s in shapes],
+            "bandwidth": self.args.bandwidth, "emulator_priority": self.network.realtime,
+            "how": "vde_switch + one wirefilter per host; a path gets the sender's outbound plus the receiver's inbound setting"}
         isolation = self.network.assert_isolated()
-        self.log(f"isolation: no route out; outside connects fail ({', '.join(sorted(set(isolation.values())))})")
-        config = self.config_file(replicate_seconds, k or self.args.k)
-        logs = os.path.join(self.dir, f"scenario{self.scenario_count}", "logs")
+        self.log(f"network: {count} hosts on the emulated switch in {time.monotonic() - t0:.1f} s; links {self.impairment['per_host_link']}; "
+                 f"emulators {self.network.realtime}")
+        self.log(f"isolation: no route out; outside connects fail ({', '.join(sorted(set(str(v) for v in isolation.values())))})")
+        config = self.config_file(replicate_seconds, k or self.args.k, extra_config)
+        logs = self.logs_dir = os.path.join(self.dir, f"scenario{self.scenario_count}", "logs")
         os.makedirs(logs, exist_ok=True)
         self.nodes = []
         for i in range(count):
@@ -153,20 +171,7 @@ class Testbed:
         return {"hosts": count, "seed_start_s": round(seed_s, 1), "join_all_s": round(join_s, 1),
                 "joins_failed_at_once": len(first), "join_failure_reasons": reasons,
                 "contacts": {"min": min(contacts), "median": sorted(contacts)[len(contacts) // 2], "max": max(contacts)},
-                "isolation": isolation, "netem": self.netem}
-
-    def apply_netem(self):
-        a = self.args
-        if a.netem_mode == "off":
-            self.netem = {"applied": False, "reason": "--netem off"}
-        elif net.netem_available():
-            self.network.apply_netem(a.delay, a.jitter, a.loss)
-            self.netem = {"applied": True, "delay_ms": a.delay, "jitter_ms": a.jitter, "loss_pct": a.loss, "where": "egress of every host"}
-        elif a.netem_mode == "auto":
-            self.log("WARNING: this kernel has no sch_netem; running WITHOUT delay, jitter or loss")
-            self.netem = {"applied": False, "reason": "kernel has no sch_netem"}
-        else:
-            raise RuntimeError("this kernel has no sch_netem (tc qdisc netem); use --netem auto or off to run without it")
+                "isolation": isolation, "impairment": self.impairment}
 
     @staticmethod
     def failed_joins(which):
@@ -250,7 +255,7 @@ class Testbed:
         n = len(pairs)
         return {"gets": n, "found": found, "found_pct": round(100.0 * found / n, 2) if n else None,
                 "newest": newest, "newest_pct": round(100.0 * newest / n, 2) if n else None,
-                "latency": ms_summary(times), "misses": misses}
+                "latency": ms_summary(times), "misses": misses, "latency_s": times}
 
     def readers_for(self, items, candidates=None):
         """Each item with a random running reader other than the node it was put through."""
@@ -273,6 +278,20 @@ class Testbed:
             # On Ctrl-C or the deadline, do not wait for requests in flight: the clean-up kills their nodes.
             pool.shutdown(wait=False, cancel_futures=True)
         return results
+
+
+def link_loss(path_loss_pct):
+    """The per-link loss (%) that gives `path_loss_pct` over a path of two links."""
+    return round(100.0 * (1.0 - (1.0 - path_loss_pct / 100.0) ** 0.5), 3)
+
+
+def blacklistings(log_dir):
+    """Lines in the node logs of a scenario where a node blacklisted a peer."""
+    count = 0
+    for name in os.listdir(log_dir):
+        with open(os.path.join(log_dir, name), encoding="utf-8", errors="replace") as f:
+            count += sum(1 for line in f if "blacklisting" in line or "Blacklisted" in line)
+    return count
 
 
 def cleanup_leftovers(log):
@@ -301,6 +320,7 @@ def cleanup_leftovers(log):
                 pass
         net.ip("netns", "del", ns, check=False)
         removed += 1
+    # The emulators of a run live in its namespaces (killed above); their sockets live in its run directory.
     for d in dirs:
         if d[len(TEMP_PREFIX):].split("-", 1)[0] not in live:
             shutil.rmtree(os.path.join(tmp, d), ignore_errors=True)

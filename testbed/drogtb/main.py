@@ -1,5 +1,8 @@
-"""Command line: testbed/run.sh SCENARIO [options]; SCENARIO is join, churn, partition, abuse, memory, small,
-all (every scenario but small, one after another) or cleanup (remove leftovers of earlier runs)."""
+"""Command line: testbed/run.sh SCENARIO [options]; SCENARIO is join, churn, partition, abuse, memory, latency,
+slow-quarter, lossy, small, impaired (latency, slow-quarter, lossy, partition and churn, one after another),
+all (every scenario but small) or cleanup (remove leftovers of earlier runs). Every host's link goes through
+an emulated switch with the delay, jitter and loss of --delay, --jitter and --loss (figures of a path between
+two hosts)."""
 import argparse
 import json
 import os
@@ -9,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from . import bed, scenarios, wire
+from . import bed, net, scenarios, wire
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DLL = os.path.join(ROOT, "samples", "Drogulus.Node", "bin", "Release", "net10.0", "drogulus-node.dll")
@@ -22,8 +25,13 @@ DEFAULTS = {
     "partition": {"hosts": 30, "items": 150, "max_seconds": 900},
     "abuse": {"hosts": 30, "items": 150, "max_seconds": 900},
     "memory": {"hosts": 30, "items": 200, "max_seconds": 900},
-    "small": {"hosts": 10, "items": 50, "max_seconds": 360},
+    "latency": {"hosts": 30, "items": 300, "max_seconds": 900},
+    "slow-quarter": {"hosts": 30, "items": 300, "max_seconds": 1500},
+    "lossy": {"hosts": 30, "items": 300, "max_seconds": 900},
+    "small": {"hosts": 10, "items": 40, "max_seconds": 300, "replicate": 20},
 }
+GROUPS = {"all": ["join", "churn", "partition", "abuse", "memory", "latency", "slow-quarter", "lossy"],
+          "impaired": ["latency", "slow-quarter", "lossy", "partition", "churn"]}
 
 
 class Stop(BaseException):
@@ -32,16 +40,18 @@ class Stop(BaseException):
 
 def parse(argv):
     p = argparse.ArgumentParser(prog="testbed/run.sh", description=__doc__)
-    p.add_argument("scenario", choices=sorted(list(scenarios.SCENARIOS) + ["all", "cleanup"]))
+    p.add_argument("scenario", choices=sorted(list(scenarios.SCENARIOS) + list(GROUPS) + ["cleanup"]))
     p.add_argument("--hosts", type=int, help="host namespaces, one node each (default per scenario: 30, small 10)")
     p.add_argument("--items", type=int, help="items put (default per scenario)")
-    p.add_argument("--delay", type=float, default=20.0, help="netem delay in ms on each host's egress (default 20)")
-    p.add_argument("--jitter", type=float, default=5.0, help="netem jitter in ms (default 5)")
-    p.add_argument("--loss", type=float, default=1.0, help="netem loss in %% (default 1)")
-    p.add_argument("--netem", dest="netem_mode", choices=["require", "auto", "off"], default="require",
-                   help="require (default): fail without sch_netem; auto: warn and run without it; off")
+    p.add_argument("--delay", type=float, default=25.0, help="one-way delay in ms of a path between two hosts (default 25: a 50 ms round trip)")
+    p.add_argument("--jitter", type=float, default=5.0, help="± uniform jitter in ms of that path (default 5)")
+    p.add_argument("--loss", type=float, help="loss in %% of that path, each direction (default 1; lossy: 5)")
+    p.add_argument("--slow-delay", type=float, default=150.0, help="slow-quarter: one-way delay in ms between a slow host and a normal one (default 150)")
+    p.add_argument("--slow-fraction", type=float, default=0.25, help="slow-quarter: share of slow hosts, never the seed (default 0.25)")
+    p.add_argument("--bandwidth", default="10M", help="wirefilter bandwidth cap of every host link in bytes/s (default 10M; 0 = none)")
+    p.add_argument("--rt-priority", type=int, default=20, help="SCHED_FIFO priority of the emulator processes (default 20; 0 = off)")
     p.add_argument("--k", type=int, default=8, help="drogulus.k of the nodes (default 8: 30 hosts with k = 20 would put every item on two thirds of them)")
-    p.add_argument("--replicate", type=int, default=30, help="drogulus.replicate-interval in seconds (default 30)")
+    p.add_argument("--replicate", type=int, help="drogulus.replicate-interval in seconds (default 30; small: 20)")
     p.add_argument("--margin", type=int, default=10, help="seconds added to each replicate-interval wait (default 10)")
     p.add_argument("--parallel", type=int, default=4, help="concurrent puts or gets of the workload (default 4)")
     p.add_argument("--partition-seconds", type=int, default=60, help="how long the partition holds (default 60)")
@@ -61,6 +71,15 @@ def parse(argv):
     return p.parse_args(argv)
 
 
+def _without_samples(doc):
+    """The figures without the raw latency samples (kept in memory only to merge percentiles)."""
+    if isinstance(doc, dict):
+        return {k: _without_samples(v) for k, v in doc.items() if k != "latency_s"}
+    if isinstance(doc, list):
+        return [_without_samples(v) for v in doc]
+    return doc
+
+
 def log(text):
     print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
 
@@ -68,12 +87,16 @@ def log(text):
 def preflight(args):
     """Exit SKIP when the testbed cannot run here at all; fail loudly for everything else that is missing."""
     if os.geteuid() != 0:
-        log("SKIP: the testbed needs root (network namespaces, veth, bridges, tc)")
+        log("SKIP: network namespaces are not available: the testbed needs root to create them")
         sys.exit(SKIP)
     if shutil.which("ip") is None or subprocess.run(["ip", "netns", "list"], capture_output=True).returncode != 0:
-        log("SKIP: `ip netns` (iproute2) is not available")
+        log("SKIP: network namespaces are not available: `ip netns` (iproute2) is missing or fails")
         sys.exit(SKIP)
-    for tool in ("tc", "openssl", "dotnet"):
+    if not net.tap_available():
+        log("SKIP: the TAP device /dev/net/tun is missing (each host joins the emulated switch through a TAP)")
+        sys.exit(SKIP)
+    net.ensure_packages(log)  # vde2 and vde-wirefilter from Debian; a failure to install fails the run
+    for tool in ("openssl", "dotnet"):
         if shutil.which(tool) is None:
             raise SystemExit(f"testbed: `{tool}` is required and missing")
     if not os.path.exists(args.dll):
@@ -89,7 +112,7 @@ def main(argv):
         bed.cleanup_leftovers(log)
         return 0
     preflight(args)
-    names = ["join", "churn", "partition", "abuse", "memory"] if args.scenario == "all" else [args.scenario]
+    names = GROUPS.get(args.scenario, [args.scenario])
     budget = args.max_seconds or sum(DEFAULTS[n]["max_seconds"] for n in names)
     deadline = bed.Deadline(budget)
 
@@ -106,9 +129,12 @@ def main(argv):
             run = argparse.Namespace(**vars(args))
             run.hosts = args.hosts or DEFAULTS[name]["hosts"]
             run.items = args.items or DEFAULTS[name]["items"]
+            run.replicate = args.replicate or DEFAULTS[name].get("replicate", 30)
+            run.loss = args.loss if args.loss is not None else (5.0 if name == "lossy" else 1.0)
             tb.args = run
             log(f"== {name}: {run.hosts} hosts, {run.items} items (overall deadline in {deadline.remaining():.0f} s)")
             t0 = time.monotonic()
+            tb.results = results  # slow-quarter compares its tail with latency's when both ran
             try:
                 figures, checks = scenarios.SCENARIOS[name](tb)
             except Exception as e:  # this scenario is over; the next one gets a fresh network
@@ -135,7 +161,8 @@ def main(argv):
         tb.close()
         if args.json:
             with open(args.json, "w", encoding="utf-8") as f:
-                json.dump({"scenario": args.scenario, "failed": failed, "results": results,
+                json.dump({"scenario": args.scenario, "failed": failed, "results": _without_samples(results),
+                           "load_average": os.getloadavg(), "date_utc": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
                            "options": {k: v for k, v in vars(args).items() if k != "dll"}}, f, indent=2, default=str)
             log(f"figures written to {args.json}")
     log("PASS" if status == 0 else f"FAIL ({'; '.join(failed)})")

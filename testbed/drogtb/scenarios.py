@@ -5,7 +5,7 @@ import subprocess
 import threading
 import time
 
-from . import bed, flood, nodes
+from . import bed, flood, net, nodes
 
 
 def join(tb):
@@ -33,19 +33,11 @@ def churn(tb):
     tb.log(f"churn: put p50/p99 {put['latency']['p50_ms']}/{put['latency']['p99_ms']} ms ({put['failed']} failed); get found "
            f"{before['found_pct']} %, p50/p99 {before['latency']['p50_ms']}/{before['latency']['p99_ms']} ms")
     victims = tb.rng.sample(tb.nodes[1:], max(1, len(tb.nodes) // 4))
-    # The node saves its routing table only on a clean stop (SIGTERM). A node that has never stopped cleanly
-    # has no table to rejoin from after kill -9, so each victim is first restarted cleanly, seedless, once.
-    for v in victims:
-        v.stop()
-    saved = sum(os.path.exists(os.path.join(v.data, "routing-table.bin")) for v in victims)
-    for v in victims:
-        v.start([])
-    tb.wait_ready(victims, a.start_timeout)
-    warm = [v.status()["contacts"] for v in victims]
-    tb.log(f"churn: {len(victims)} victims restarted cleanly once ({saved} saved tables; contacts {min(warm)}..{max(warm)})")
+    # kill -9 and nothing before it: a victim restarts from whatever it saved while it ran.
     t0 = time.monotonic()
     for v in victims:
         v.kill9()
+    saved = sum(os.path.exists(os.path.join(v.data, "routing-table.bin")) for v in victims)
     tb.log(f"churn: kill -9 of hosts {sorted(v.index for v in victims)}; waiting one replicate interval ({a.replicate} s + {a.margin} s)")
     tb.deadline.sleep(a.replicate + a.margin)
     alive = [n for n in tb.nodes if n.running()]
@@ -54,6 +46,9 @@ def churn(tb):
     for v in victims:
         v.start([])  # no --seed: the node joins through the contacts of its saved routing table
     tb.wait_ready(victims, a.start_timeout)
+    rejoined = {v.index: v.status()["contacts"] for v in victims}
+    tb.log(f"churn: victims restarted without seeds ({saved} of {len(victims)} had a saved routing table at the kill); "
+           f"contacts at start {sorted(rejoined.values())}")
     back = {v.index: v.status() for v in victims}
     held = [it for it in items if any(it["via"] == v.index for v in victims)]
     # Their items (put through them), read through them and through others; then every item through a victim.
@@ -72,13 +67,14 @@ def churn(tb):
     if via_victims["found_pct"] < 99.9:
         checks.append(f"items read through the victims: {via_victims['found_pct']} %")
     return {"setup": up, "items": len(items), "put": put, "before": before, "victims": sorted(v.index for v in victims),
-            "saved_tables": saved, "after_kill": after,
+            "saved_tables": saved, "kill": "kill -9 only", "contacts_at_restart": sorted(rejoined.values()), "after_kill": after,
             "restarted": {"contacts": sorted(s["contacts"] for s in back.values()), "items_held": sorted(s["items"] for s in back.values()),
                           "own_items": own, "all_items_via_victims": via_victims}}, checks
 
 
 def partition(tb):
-    """Split in two (bridge ports of one half moved to a second bridge), update items on each side, heal."""
+    """Cut half the hosts off (loss 100 on each cut host's link: a cut host reaches nobody, not even the other
+    cut hosts), update items on each side, heal (their loss back), and read the newest versions."""
     a = tb.args
     up = tb.up(a.hosts, a.replicate)
     items, put = tb.put_items(a.items)
@@ -86,7 +82,7 @@ def partition(tb):
     near, far = tb.nodes[:half], tb.nodes[half:]  # the seed is on the near side
     tb.network.partition([n.index for n in far])
     cut = not tb.network.can_connect(far[0].ns, near[0].address, nodes.NODE_PORT)
-    tb.log(f"partition: hosts 0..{half - 1} | {half}..{len(tb.nodes) - 1} (cross connect fails: {cut}); holding {a.partition_seconds} s")
+    tb.log(f"partition: hosts {half}..{len(tb.nodes) - 1} cut off by loss 100 (cross connect fails: {cut}); holding {a.partition_seconds} s")
     t0 = time.monotonic()
     shuffled = list(items)
     tb.rng.shuffle(shuffled)
@@ -126,7 +122,7 @@ def partition(tb):
     checks = [] if everyone["newest_pct"] >= 100 else [f"newest version from every host after one replicate interval: {everyone['newest_pct']} %"]
     if not cut:
         checks.append("the partition did not cut the two sides")
-    return {"setup": up, "items": len(items), "put": put, "updated": {"near": len(on_near), "far": len(on_far), "both": len(on_both)},
+    return {"setup": up, "cut": "loss 100 on each far host's link", "items": len(items), "put": put, "updated": {"near": len(on_near), "far": len(on_far), "both": len(on_both)},
             "update_puts": published, "after_heal": everyone, "rounds": rounds, "get_mode": "latest get (newest mode with read repair); plain get reported beside it"}, checks
 
 
@@ -237,9 +233,104 @@ def _dhtnode(tb):
 
 
 def small(tb):
-    """The CI scenario: join (10 hosts) then churn, in one network, within a few minutes."""
+    """The CI scenario: 10 hosts on impaired links (the default delay, jitter and loss), join then churn."""
     figures, checks = churn(tb)
     return figures, checks
 
 
-SCENARIOS = {"join": join, "churn": churn, "partition": partition, "abuse": abuse, "memory": memory, "small": small}
+def _workload(tb, name, links=None, extra_config=""):
+    """Join, --items puts, as many plain gets and as many newest-copy gets; the figures against the round trip."""
+    a = tb.args
+    up = tb.up(a.hosts, a.replicate, links=links, extra_config=extra_config)
+    items, put = tb.put_items(a.items)
+    plain = tb.get_items(tb.readers_for(items))
+    latest = tb.get_items(tb.readers_for(items), latest=True)
+    both = plain["latency"]["count"] + latest["latency"]["count"]
+    gets = _merge_latency(plain, latest)
+    tb.log(f"{name}: put p50/p99 {put['latency']['p50_ms']}/{put['latency']['p99_ms']} ms ({put['failed']} failed); "
+           f"plain get p50/p99 {plain['latency']['p50_ms']}/{plain['latency']['p99_ms']} ms found {plain['found_pct']} %; "
+           f"latest get p50/p99 {latest['latency']['p50_ms']}/{latest['latency']['p99_ms']} ms found {latest['found_pct']} %; "
+           f"all {both} gets p50/p99 {gets['p50_ms']}/{gets['p99_ms']} ms")
+    return {"setup": up, "items": len(items), "put": put, "get_plain": plain, "get_latest": latest, "get_all": gets,
+            "blacklistings_logged": bed.blacklistings(tb.logs_dir)}
+
+
+def _merge_latency(*results):
+    seconds = [s for r in results for s in r["latency_s"]]
+    return bed.ms_summary(seconds)
+
+
+def _rtt_checks(figures, rtt_ms, found_pct=100.0):
+    """The latency targets: get p50 <= 4 RTT, get p99 <= 12 RTT, put p50 <= 6 RTT; every get finds its item."""
+    checks = []
+    g, p = figures["get_all"], figures["put"]["latency"]
+    if g["p50_ms"] is None or g["p50_ms"] > 4 * rtt_ms:
+        checks.append(f"get p50 {g['p50_ms']} ms > 4 x RTT = {4 * rtt_ms} ms")
+    if g["p99_ms"] is None or g["p99_ms"] > 12 * rtt_ms:
+        checks.append(f"get p99 {g['p99_ms']} ms > 12 x RTT = {12 * rtt_ms} ms")
+    if p["p50_ms"] is None or p["p50_ms"] > 6 * rtt_ms:
+        checks.append(f"put p50 {p['p50_ms']} ms > 6 x RTT = {6 * rtt_ms} ms")
+    for kind in ("get_plain", "get_latest"):
+        if figures[kind]["found_pct"] is None or figures[kind]["found_pct"] < found_pct:
+            checks.append(f"{kind}: found {figures[kind]['found_pct']} % < {found_pct} %")
+    if figures["put"]["failed"]:
+        checks.append(f"{figures['put']['failed']} puts failed")
+    return checks
+
+
+def latency(tb):
+    """Every path --delay ± --jitter one way (default 25 ± 5 ms: a 50 ms round trip) with --loss (default 1 %)."""
+    rtt = 2 * tb.args.delay
+    figures = _workload(tb, "latency")
+    figures["rtt_ms"] = rtt
+    return figures, _rtt_checks(figures, rtt)
+
+
+def slow_quarter(tb):
+    """As latency, with a quarter of the hosts (never the seed) --slow-delay one way from the others; run with
+    the lookup stall state on (the default) and off. Target: get p99 with it on at most 1.5 x latency's."""
+    a = tb.args
+    rtt = 2 * a.delay
+    slow = sorted(tb.rng.sample(range(1, a.hosts), max(1, round(a.slow_fraction * a.hosts))))
+    links = tb.default_links(a.hosts)
+    for i in slow:
+        links[i] = net.Link(a.slow_delay - a.delay / 2.0, a.jitter / 2.0, bed.link_loss(a.loss))
+    tb.log(f"slow-quarter: slow hosts {slow} ({a.slow_delay} ms one way to the others)")
+    on = _workload(tb, "slow-quarter, stall on", links=links)
+    off = _workload(tb, "slow-quarter, stall off", links=links, extra_config="drogulus.lookup-stall.enabled = off")
+    base = (getattr(tb, "results", {}) or {}).get("latency", {}).get("get_all", {}).get("p99_ms")
+    ratio = lambda f: round(f["get_all"]["p99_ms"] / base, 2) if base and f["get_all"]["p99_ms"] else None
+    tb.log(f"slow-quarter: get p99 stall on {on['get_all']['p99_ms']} ms, stall off {off['get_all']['p99_ms']} ms; "
+           f"latency scenario's p99 {base} ms (ratio on {ratio(on)}, off {ratio(off)})")
+    checks = [f"stall on: {c}" for c in on["put"]["failed"] and [f"{on['put']['failed']} puts failed"] or []]
+    for kind in ("get_plain", "get_latest"):
+        if (on[kind]["found_pct"] or 0) < 100:
+            checks.append(f"stall on, {kind}: found {on[kind]['found_pct']} %")
+    if base is None:
+        tb.log("slow-quarter: the latency scenario did not run before it in this invocation: the 1.5 x check is skipped (figures only)")
+    elif ratio(on) is None or ratio(on) > 1.5:
+        checks.append(f"get p99 with the stall state {on['get_all']['p99_ms']} ms > 1.5 x latency's {base} ms")
+    return {"slow_hosts": slow, "rtt_ms": rtt, "stall_on": on, "stall_off": off, "latency_p99_ms": base,
+            "p99_ratio_on": ratio(on), "p99_ratio_off": ratio(off)}, checks
+
+
+def lossy(tb):
+    """--loss (default 5 %) on every path, with the default delay. Targets: every get finds its item, no node
+    blacklists anyone, and the routing tables keep their contacts."""
+    figures = _workload(tb, "lossy")
+    contacts = [n.status()["contacts"] for n in tb.nodes]
+    figures["contacts_after"] = {"min": min(contacts), "median": bed.percentile(contacts, 50), "max": max(contacts)}
+    figures["contacts_after_join"] = figures["setup"]["contacts"]
+    tb.log(f"lossy: blacklistings logged {figures['blacklistings_logged']}; contacts after join {figures['setup']['contacts']}, "
+           f"after the workload {figures['contacts_after']}")
+    checks = []
+    for kind in ("get_plain", "get_latest"):
+        if (figures[kind]["found_pct"] or 0) < 100:
+            checks.append(f"{kind}: found {figures[kind]['found_pct']} %")
+    if figures["blacklistings_logged"]:
+        checks.append(f"{figures['blacklistings_logged']} blacklistings logged")
+    return figures, checks
+
+
+SCENARIOS = {"join": join, "churn": churn, "partition": partition, "abuse": abuse, "memory": memory, "small": small,
+             "latency": latency, "slow-quarter": slow_quarter, "lossy": lossy}

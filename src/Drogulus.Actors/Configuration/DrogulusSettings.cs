@@ -202,6 +202,24 @@ public sealed record DrogulusSettings
 
     /// <summary>The routing table's group limits and blacklist bound.</summary>
     public Core.Routing.RoutingLimits RoutingLimits => new(MaxPerGroupInBucket, MaxPerGroupInTable, DiversityExemptPrivate, MaxBlacklist);
+    /// <summary>Whether a lookup RPC unanswered for the stall time stops counting against alpha.</summary>
+    public bool LookupStallEnabled { get; private init; }
+
+    /// <summary>Shortest stall time of a lookup RPC.</summary>
+    public TimeSpan LookupStallFloor { get; private init; }
+
+    /// <summary>Longest stall time of a lookup RPC, and the stall time before any round trip was measured.</summary>
+    public TimeSpan LookupStallCeiling { get; private init; }
+
+    /// <summary>Which percentile of recent round trips is the stall time.</summary>
+    public double LookupStallPercentile { get; private init; }
+
+    /// <summary>Recent round trips kept for the stall time.</summary>
+    public int LookupStallSamples { get; private init; }
+
+    /// <summary>An empty estimator of the lookup stall time, as configured (see <see cref="Core.Lookup.RoundTripEstimator"/>).</summary>
+    public Core.Lookup.RoundTripEstimator CreateRoundTripEstimator() =>
+        new(LookupStallSamples, LookupStallPercentile, LookupStallFloor, LookupStallCeiling);
 
     /// <summary>The hand-over throttle for <see cref="Core.Storage.HandOverQueue{T}"/>.</summary>
     public Core.Storage.HandOverLimits HandOverLimits =>
@@ -294,6 +312,12 @@ public sealed record DrogulusSettings
             DiversityExemptPrivate = Bool(drogulus, "diversity-exempt-private"),
             DisjointPaths = Int(drogulus, "disjoint-paths"),
             MaxBlacklist = Int(drogulus, "max-blacklist"),
+            // Issue 23
+            LookupStallEnabled = Bool(drogulus, "lookup-stall.enabled"),
+            LookupStallFloor = Duration(drogulus, "lookup-stall.floor"),
+            LookupStallCeiling = Duration(drogulus, "lookup-stall.ceiling"),
+            LookupStallPercentile = Double(drogulus, "lookup-stall.percentile"),
+            LookupStallSamples = Int(drogulus, "lookup-stall.samples"),
         };
         settings.Validate();
         return settings;
@@ -322,6 +346,8 @@ public sealed record DrogulusSettings
         // Among Sybils
         "max-per-group-in-bucket", "max-per-group-in-table", "max-per-group-in-reply", "diversity-exempt-private",
         "disjoint-paths", "max-blacklist",
+        // Issue 23
+        "lookup-stall.enabled", "lookup-stall.floor", "lookup-stall.ceiling", "lookup-stall.percentile", "lookup-stall.samples",
     };
 
     private static void RejectUnknownKeys(Config config, string prefix)
@@ -404,6 +430,13 @@ public sealed record DrogulusSettings
         Require(MaxPerGroupInReply >= 1 && MaxPerGroupInReply <= K, "max-per-group-in-reply", "must be between 1 and k");
         Require(DisjointPaths >= 1 && DisjointPaths <= K, "disjoint-paths", "must be between 1 and k");
         Require(MaxBlacklist is >= 1 and <= 10_000_000, "max-blacklist", "must be between 1 and 10000000");
+        // Issue 23
+        Positive(LookupStallFloor, "lookup-stall.floor");
+        // A ceiling above request-timeout is allowed (a test or a user may shorten request-timeout alone): an
+        // RPC then times out before it stalls, which is the behaviour without the stall state.
+        Require(LookupStallCeiling >= LookupStallFloor && LookupStallCeiling <= TimeSpan.FromMinutes(10), "lookup-stall.ceiling", "must be between lookup-stall.floor and 10m");
+        Require(LookupStallPercentile > 0 && LookupStallPercentile <= 100, "lookup-stall.percentile", "must be above 0 and at most 100");
+        Require(LookupStallSamples is >= 1 and <= 100_000, "lookup-stall.samples", "must be between 1 and 100000");
     }
 
     // ---- Issue 12: an upper bound on every size and count, so that a slip of a unit is refused. Checked first:
@@ -463,6 +496,12 @@ public sealed record DrogulusSettings
     {
         Present(config, key);
         return Read(key, () => config.GetInt(key));
+    }
+
+    private static bool Bool(Config config, string key)
+    {
+        Present(config, key);
+        return Read(key, () => config.GetBoolean(key));
     }
 
     private static double Double(Config config, string key)

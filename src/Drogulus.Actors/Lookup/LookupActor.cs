@@ -17,7 +17,7 @@ namespace Drogulus.Actors.Lookup;
 /// <summary>
 /// One FindNode or FindValue lookup (the paper's node lookup, PROTOCOL §9), short-lived and always the child
 /// of the per-request actor that needs it (GetActor, FindNodesActor, PutActor, JoinActor): it asks the
-/// routing table for the k closest contacts, drives the pure <see cref="DisjointLookup"/> (d paths of
+/// routing table for the k closest contacts (and the stall time, from the round trips it measured), drives the pure <see cref="DisjointLookup"/> (d paths of
 /// <see cref="LookupState"/>) with up to α RPCs in flight, filters every <c>nodes</c> reply by address group, applies §7 to every reply (wrong type, wrong key or invalid value blacklists the responder;
 /// timeouts and connection failures count against the contact), answers its parent once with a
 /// <see cref="Result"/> and stops. Its parent turns the result into the public reply.
@@ -68,7 +68,7 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
     {
         var initial = closest.Contacts.Concat(_request.ExtraContacts).DistinctBy(c => c.Id).ToArray();
         // PROTOCOL §9: d = disjoint-paths node-disjoint paths (one path when d = 1).
-        _state = new DisjointLookup(_ownId, _request.Target, _request.Kind, initial, _settings.K, _settings.Alpha, _settings.DisjointPaths, Now, _request.Newest, _request.LocalItem);
+        _state = new DisjointLookup(_ownId, _request.Target, _request.Kind, initial, _settings.K, _settings.Alpha, _settings.DisjointPaths, Now, _request.Newest, _request.LocalItem, closest.StallAfter);
         Become(Running);
         Pump();
     }
@@ -77,6 +77,11 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
     {
         Receive<RpcReplied>(OnReplied);
         Receive<RpcFailed>(OnFailed);
+        Receive<StallCheck>(_ =>
+        {
+            _state!.OnStallCheck(Now);
+            Pump();
+        });
         Receive<LookupTimedOut>(_ =>
         {
             _state!.OnLookupTimeout(Now);
@@ -88,6 +93,7 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
     {
         var state = _state!;
         var responder = replied.To.ExpectedId ?? replied.Peer.Id;
+        var sentAt = state.SentAt(responder);
         switch (replied.Reply)
         {
             case NodesMessage nodes:
@@ -128,6 +134,12 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
                 break;
         }
 
+        // Any reply to a request still out is a round trip for the stall time (lookup-stall).
+        if (sentAt is { } sent)
+        {
+            _routing.Tell(new RoutingTableActor.RoundTripMeasured(Now - sent));
+        }
+
         Pump();
     }
 
@@ -165,6 +177,19 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
         if (state.Status != LookupStatus.Running)
         {
             Finish(state);
+            return;
+        }
+
+        // The stall check is a scheduled message, like every timeout: at the moment the oldest RPC still
+        // holding an alpha slot reaches the stall time.
+        if (state.NextStallAt is { } stallAt)
+        {
+            var delay = stallAt - Now;
+            Timers.StartSingleTimer("stall", StallCheck.Instance, delay > TimeSpan.Zero ? delay : TimeSpan.Zero);
+        }
+        else
+        {
+            Timers.Cancel("stall");
         }
     }
 
@@ -262,5 +287,10 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
     private sealed record LookupTimedOut
     {
         public static LookupTimedOut Instance { get; } = new();
+    }
+
+    private sealed record StallCheck
+    {
+        public static StallCheck Instance { get; } = new();
     }
 }

@@ -6,6 +6,7 @@ using Drogulus.Actors.Network;
 using Drogulus.Actors.Protocol;
 using Drogulus.Actors.Storage;
 using Drogulus.Core.Identity;
+using Drogulus.Core.Lookup;
 using Drogulus.Core.Routing;
 using Drogulus.Core.Wire;
 using static Drogulus.Actors.Network.TransportProtocol;
@@ -31,6 +32,7 @@ internal sealed class RoutingTableActor : ReceiveActor
     private readonly HashSet<Key> _probing = new();
     private readonly InboundRateGate _rateGate;
     private readonly NodeMetrics _metrics;
+    private readonly RoundTripEstimator _roundTrips; // the lookup stall time (PROTOCOL §9 rule 2), node-wide
     private DateTimeOffset? _lastAnswer; // issue 12 (health): when a peer last answered a request of this node
 
     // PROTOCOL §6: while the join of a node that started with an empty table has not completed its lookup,
@@ -46,6 +48,7 @@ internal sealed class RoutingTableActor : ReceiveActor
         _random = random;
         _rateGate = new InboundRateGate(settings.CreateRequestRateLimiter());
         _metrics = NodeMetrics.For(table.OwnId);
+        _roundTrips = settings.CreateRoundTripEstimator();
         Receive<InboundRequest>(inbound => InternalErrors.Guard(inbound, _log, OnInbound, _metrics));
         Receive<PeerSeen>(seen =>
         {
@@ -59,6 +62,7 @@ internal sealed class RoutingTableActor : ReceiveActor
         Receive<ContactsLearned>(OnContactsLearned);
         Receive<IRpcOutcome>(OnProbeOutcome);
         Receive<GetClosest>(OnGetClosest);
+        Receive<RoundTripMeasured>(measured => _roundTrips.Add(measured.RoundTrip));
         Receive<StartRepublish>(start => _dataStore.Tell(new DataStoreActor.RunRepublish(Closeness(), start.ReplyTo)));
         Receive<GetLocalItems>(_ => _dataStore.Forward(new DataStoreActor.ListLocalItems(Closeness())));
         Receive<GetRefreshTargets>(OnGetRefreshTargets);
@@ -222,7 +226,10 @@ internal sealed class RoutingTableActor : ReceiveActor
             _table.Touch(get.Target, Now);
         }
 
-        Sender.Tell(new ClosestContacts(get.Target, _table.Closest(get.Target, get.Count)));
+        Sender.Tell(new ClosestContacts(get.Target, _table.Closest(get.Target, get.Count))
+        {
+            StallAfter = _settings.LookupStallEnabled ? _roundTrips.StallTime : null,
+        });
     }
 
     private void OnGetRefreshTargets(GetRefreshTargets get)
@@ -255,7 +262,14 @@ internal sealed class RoutingTableActor : ReceiveActor
     internal sealed record GetClosest(Key Target, int Count);
 
     /// <summary>Answer to <see cref="GetClosest"/>, closest first.</summary>
-    internal sealed record ClosestContacts(Key Target, IReadOnlyList<Contact> Contacts);
+    internal sealed record ClosestContacts(Key Target, IReadOnlyList<Contact> Contacts)
+    {
+        /// <summary>The stall time for a lookup started now (lookup-stall); null when stalls are off.</summary>
+        public TimeSpan? StallAfter { get; init; }
+    }
+
+    /// <summary>A lookup RPC answered after <paramref name="RoundTrip"/>; feeds the lookup stall time.</summary>
+    internal sealed record RoundTripMeasured(TimeSpan RoundTrip);
 
     /// <summary>The node's republish tick (or a <see cref="TriggerRepublish"/> from <paramref name="ReplyTo"/>): the data store gets the table's closeness profile and runs the pass.</summary>
     internal sealed record StartRepublish(IActorRef? ReplyTo = null)

@@ -38,6 +38,7 @@ public sealed class DisjointLookup
     /// <param name="now">Start time.</param>
     /// <param name="newest">Run a <c>findvalue</c> lookup in newest mode.</param>
     /// <param name="localItem">Newest mode only: the node's own live copy, counted once as an answer (by path 1).</param>
+    /// <param name="stallAfter">Each path's stall time (see <see cref="LookupState"/>); null never stalls an RPC.</param>
     public DisjointLookup(
         Key ownId,
         Key target,
@@ -48,7 +49,8 @@ public sealed class DisjointLookup
         int paths,
         DateTimeOffset now,
         bool newest = false,
-        SignedItem? localItem = null)
+        SignedItem? localItem = null,
+        TimeSpan? stallAfter = null)
     {
         ArgumentNullException.ThrowIfNull(initial);
         ArgumentOutOfRangeException.ThrowIfLessThan(paths, 1);
@@ -59,7 +61,7 @@ public sealed class DisjointLookup
         Kind = kind;
         if (paths == 1)
         {
-            _paths = [new LookupState(ownId, target, kind, initial, k, alpha, now, newest, localItem)];
+            _paths = [new LookupState(ownId, target, kind, initial, k, alpha, now, newest, localItem, stallAfter)];
             return;
         }
 
@@ -79,7 +81,7 @@ public sealed class DisjointLookup
 
             // A path knows only its share as routing-table contacts (§7 address pinning); the table hands a
             // lookup its k closest, so only a join's extra seeds beyond them go unpinned.
-            _paths[p] = new LookupState(ownId, target, kind, share, k, perPath, now, newest, p == 0 ? localItem : null);
+            _paths[p] = new LookupState(ownId, target, kind, share, k, perPath, now, newest, p == 0 ? localItem : null, stallAfter);
         }
 
         Update();
@@ -137,6 +139,17 @@ public sealed class DisjointLookup
             return new LookupStats(all.Sum(s => s.RpcsSent), all.Sum(s => s.RpcsAnswered), all.Max(s => s.Rounds), duration);
         }
     }
+
+    /// <summary>When the earliest RPC still counting against a path's alpha will have stalled; null when none will.</summary>
+    public DateTimeOffset? NextStallAt =>
+        Status != LookupStatus.Running ? null : _paths.Select(p => p.NextStallAt).Where(t => t is not null).Min();
+
+    /// <summary>Marks stalled RPCs on every running path (see <see cref="LookupState.OnStallCheck"/>); returns how many stalled now.</summary>
+    public int OnStallCheck(DateTimeOffset now) =>
+        Status != LookupStatus.Running ? 0 : _paths.Where(p => p.Status == LookupStatus.Running).Sum(p => p.OnStallCheck(now));
+
+    /// <summary>When the RPC to <paramref name="responder"/> still in flight was sent; null when none is.</summary>
+    public DateTimeOffset? SentAt(Key responder) => PathOf(responder) is { } p ? _paths[p].SentAt(responder) : null;
 
     /// <summary>Rule 2 on every running path: the requests to send now. Empty once the lookup finished.</summary>
     public IReadOnlyList<Contact> NextRequests(DateTimeOffset now)

@@ -11,7 +11,10 @@ namespace Drogulus.Core.Lookup;
 /// <see cref="OnLookupTimeout"/>), and calls <see cref="NextRequests"/> again after each event until
 /// <see cref="Status"/> is no longer <see cref="LookupStatus.Running"/>. A <c>findvalue</c> lookup runs
 /// either plainly (the first valid copy ends it, rule 4) or in newest mode (it collects copies until rule 6
-/// and names the read-repair targets). Not thread-safe.
+/// and names the read-repair targets). As in <c>ClosestPeersIter</c>, an RPC outstanding longer than the
+/// stall time (when one is given) stops counting against alpha, so the lookup asks the next member instead
+/// of waiting on a slow peer; it is still in flight for rule 6 and its late answer counts as any other.
+/// The caller checks for stalls (<see cref="OnStallCheck"/>) at <see cref="NextStallAt"/>. Not thread-safe.
 /// </summary>
 public sealed partial class LookupState
 {
@@ -23,7 +26,9 @@ public sealed partial class LookupState
     private readonly DateTimeOffset _startedAt;
     private readonly NewestCopies? _copies;
     private DateTimeOffset _lastEventAt;
+    private readonly TimeSpan? _stallAfter;
     private int _inFlight;
+    private int _stalled;
     private int _rpcsSent;
     private int _rpcsAnswered;
     private int _rounds;
@@ -37,6 +42,9 @@ public sealed partial class LookupState
     /// <param name="alpha">RPCs kept in flight (PROTOCOL §1).</param>
     /// <param name="now">Start time, for <see cref="Stats"/>.</param>
     /// <param name="newest">Run a <c>findvalue</c> lookup in newest mode (PROTOCOL §9, "Newest mode").</param>
+    /// <param name="stallAfter">
+    /// An RPC outstanding this long stops counting against alpha (see the class summary); null never stalls one.
+    /// </param>
     /// <param name="localItem">
     /// Newest mode only: the live item this node holds under <paramref name="target"/>, which counts as one
     /// answer (PROTOCOL §10 get). With it, a lookup that has nobody to ask, or whose peers all fail,
@@ -51,7 +59,8 @@ public sealed partial class LookupState
         int alpha,
         DateTimeOffset now,
         bool newest = false,
-        SignedItem? localItem = null)
+        SignedItem? localItem = null,
+        TimeSpan? stallAfter = null)
     {
         ArgumentNullException.ThrowIfNull(initial);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
@@ -66,6 +75,12 @@ public sealed partial class LookupState
             throw new ArgumentException("A local item seeds only a newest-mode lookup of its own key.", nameof(localItem));
         }
 
+        if (stallAfter is { } stall && stall <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(stallAfter), stallAfter, "A stall time is positive.");
+        }
+
+        _stallAfter = stallAfter;
         _copies = newest ? new NewestCopies(localItem) : null;
         _ownId = ownId;
         Target = target;
@@ -136,27 +151,57 @@ public sealed partial class LookupState
     /// <summary>The text of <see cref="Failure"/>, or null when the lookup has not failed.</summary>
     public string? FailureReason => Failure == LookupFailure.None ? null : LookupFailures.Describe(Failure);
 
-    /// <summary>RPCs sent and not yet answered, failed or abandoned.</summary>
+    /// <summary>RPCs sent and not yet answered, failed or abandoned (stalled ones included).</summary>
     public int InFlight => _inFlight;
+
+    /// <summary>RPCs in flight longer than the stall time, which no longer count against alpha.</summary>
+    public int Stalled => _stalled;
+
+    /// <summary>
+    /// When the earliest RPC now counting against alpha will have stalled: the time to call
+    /// <see cref="OnStallCheck"/>. Null without a stall time, with nothing counting, or once finished.
+    /// </summary>
+    public DateTimeOffset? NextStallAt
+    {
+        get
+        {
+            if (_stallAfter is not { } stall || Status != LookupStatus.Running || _inFlight == _stalled)
+            {
+                return null;
+            }
+
+            DateTimeOffset? earliest = null;
+            foreach (var member in _shortlist.Members)
+            {
+                if (member.State == Shortlist.PeerState.InFlight && (earliest is null || member.SentAt < earliest))
+                {
+                    earliest = member.SentAt;
+                }
+            }
+
+            return earliest + stall;
+        }
+    }
 
     /// <summary>The cost of the lookup so far.</summary>
     public LookupStats Stats => new(_rpcsSent, _rpcsAnswered, _rounds, Max(TimeSpan.Zero, _lastEventAt - _startedAt));
 
     /// <summary>
     /// Rule 2: marks as in flight, and returns, the closest not-yet-contacted members among the k closest
-    /// so that at most alpha RPCs are in flight. Members beyond the k closest are never asked while the k
-    /// closest are pending, since only those decide completion (rule 6). Empty once the lookup finished.
+    /// so that at most alpha RPCs are in flight, stalled ones not counted. Members beyond the k closest are
+    /// never asked while the k closest are pending, since only those decide completion (rule 6). Empty once
+    /// the lookup finished.
     /// </summary>
     public IReadOnlyList<Contact> NextRequests(DateTimeOffset now)
     {
-        if (Status != LookupStatus.Running || _inFlight >= _alpha)
+        if (Status != LookupStatus.Running || _inFlight - _stalled >= _alpha)
         {
             return [];
         }
 
         List<Contact>? batch = null;
         var members = _shortlist.Members;
-        for (var i = 0; i < members.Count && i < _k && _inFlight < _alpha; i++)
+        for (var i = 0; i < members.Count && i < _k && _inFlight - _stalled < _alpha; i++)
         {
             var member = members[i];
             if (member.State != Shortlist.PeerState.NotContacted)
@@ -165,6 +210,7 @@ public sealed partial class LookupState
             }
 
             member.State = Shortlist.PeerState.InFlight;
+            member.SentAt = now;
             _inFlight++;
             _rpcsSent++;
             _rounds = Math.Max(_rounds, member.Round);
@@ -193,8 +239,8 @@ public sealed partial class LookupState
         }
 
         _lastEventAt = now;
+        Settle(member);
         member.State = Shortlist.PeerState.Answered;
-        _inFlight--;
         _rpcsAnswered++;
         foreach (var contact in contacts)
         {
@@ -254,7 +300,7 @@ public sealed partial class LookupState
             return new LookupEventResult(true, blacklist);
         }
 
-        _inFlight--;
+        Settle(member);
         _rpcsAnswered++;
         if (_copies is not null)
         {
@@ -287,6 +333,35 @@ public sealed partial class LookupState
         return new LookupEventResult(true, false, ChargeContact: member.Known);
     }
 
+    /// <summary>
+    /// Marks as stalled every RPC outstanding for the stall time or longer, so that it no longer counts
+    /// against alpha; call <see cref="NextRequests"/> next. Returns how many stalled now (none without a
+    /// stall time).
+    /// </summary>
+    public int OnStallCheck(DateTimeOffset now)
+    {
+        if (_stallAfter is not { } stall || Status != LookupStatus.Running)
+        {
+            return 0;
+        }
+
+        var stalled = 0;
+        foreach (var member in _shortlist.Members)
+        {
+            if (member.State == Shortlist.PeerState.InFlight && now - member.SentAt >= stall)
+            {
+                member.State = Shortlist.PeerState.Stalled;
+                stalled++;
+            }
+        }
+
+        _stalled += stalled;
+        return stalled;
+    }
+
+    /// <summary>When the RPC to <paramref name="responder"/> now in flight (stalled or not) was sent; null if none is.</summary>
+    public DateTimeOffset? SentAt(Key responder) => InFlightMember(responder)?.SentAt;
+
     /// <summary>Rule 7: <c>lookup-timeout</c> passed; a lookup still running fails.</summary>
     public LookupEventResult OnLookupTimeout(DateTimeOffset now)
     {
@@ -307,13 +382,24 @@ public sealed partial class LookupState
         }
 
         var member = _shortlist.Find(responder);
-        return member is { State: Shortlist.PeerState.InFlight } ? member : null;
+        return member is { State: Shortlist.PeerState.InFlight or Shortlist.PeerState.Stalled } ? member : null;
+    }
+
+    // The RPC to member is over (answered or failed): it leaves the in-flight count, and the stalled count
+    // when it had stalled (it no longer held an alpha slot, so none is freed).
+    private void Settle(Shortlist.Member member)
+    {
+        _inFlight--;
+        if (member.State == Shortlist.PeerState.Stalled)
+        {
+            _stalled--;
+        }
     }
 
     private void Drop(Shortlist.Member member, DateTimeOffset now)
     {
+        Settle(member);
         _shortlist.Remove(member);
-        _inFlight--;
         CheckComplete(now);
     }
 
@@ -385,6 +471,7 @@ public sealed partial class LookupState
 
         // RPCs still out are abandoned: their replies will be ignored (rule 4).
         _inFlight = 0;
+        _stalled = 0;
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

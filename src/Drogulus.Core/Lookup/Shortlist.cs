@@ -107,6 +107,9 @@ internal sealed class Shortlist
         /// <summary>Whether the contact came from the routing table (its address is the table's), not from a <c>nodes</c> reply.</summary>
         public bool Known { get; init; }
 
+        /// <summary>When its RPC was sent (meaningful once asked).</summary>
+        public DateTimeOffset SentAt { get; set; }
+
         /// <summary>How far its RPC has got.</summary>
         public PeerState State { get; set; } = PeerState.NotContacted;
 
@@ -122,6 +125,9 @@ internal sealed class Shortlist
 
         /// <summary>Asked, no reply yet.</summary>
         InFlight,
+
+        /// <summary>Asked, no reply within the stall time: still awaited, but no longer counted against alpha.</summary>
+        Stalled,
 
         /// <summary>Replied with <c>nodes</c> (or, in newest mode, with a valid <c>value</c>).</summary>
         Answered,

@@ -37,6 +37,34 @@ public sealed class DrogulusSettingsTests
     }
 
     [Fact]
+    public void SettingsFrom_should_give_the_lookup_stall_defaults_when_no_config_is_given()
+    {
+        var settings = DrogulusConfig.SettingsFrom((Config?)null);
+
+        Assert.True(settings.LookupStallEnabled);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), settings.LookupStallFloor);
+        Assert.Equal(TimeSpan.FromSeconds(2), settings.LookupStallCeiling);
+        Assert.Equal(90.0, settings.LookupStallPercentile);
+        Assert.Equal(128, settings.LookupStallSamples);
+    }
+
+    [Theory]
+    [InlineData("lookup-stall.floor = 0s", "lookup-stall.floor")]
+    [InlineData("lookup-stall.floor = 250", "lookup-stall.floor")]
+    [InlineData("lookup-stall.ceiling = 100ms", "lookup-stall.ceiling")]
+    [InlineData("lookup-stall.ceiling = 11m", "lookup-stall.ceiling")]
+    [InlineData("lookup-stall.percentile = 0", "lookup-stall.percentile")]
+    [InlineData("lookup-stall.percentile = 101", "lookup-stall.percentile")]
+    [InlineData("lookup-stall.samples = 0", "lookup-stall.samples")]
+    [InlineData("lookup-stall.enabled = maybe", "lookup-stall.enabled")]
+    public void Create_should_reject_a_nonsense_lookup_stall_setting_naming_the_key(string setting, string key)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => DrogulusConfig.SettingsFrom($"drogulus {{ {setting} }}"));
+
+        Assert.StartsWith($"drogulus.{key} ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SettingsFrom_should_give_the_issue_9_defaults_when_no_config_is_given()
     {
         var settings = DrogulusConfig.SettingsFrom((Config?)null);
@@ -326,5 +354,8 @@ public sealed class DrogulusSettingsTests
         // Among Sybils
         "max-per-group-in-bucket = 2", "max-per-group-in-table = 10", "max-per-group-in-reply = 3",
         "diversity-exempt-private = on", "disjoint-paths = 3", "max-blacklist = 10000",
+        // Issue 23
+        "lookup-stall.enabled = on", "lookup-stall.floor = 250ms", "lookup-stall.ceiling = 2s", "lookup-stall.percentile = 90",
+        "lookup-stall.samples = 128",
     ];
 }

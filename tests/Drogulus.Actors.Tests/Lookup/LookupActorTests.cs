@@ -43,8 +43,9 @@ public sealed class LookupActorTests : TestKit
     {
         _routing = CreateTestProbe("routing");
 
-        // The contacts a nodes reply names go to the routing table for probing; one spec below checks them.
-        _routing.IgnoreMessages<RoutingTableActor.ContactsLearned>();
+        // The contacts a nodes reply names go to the routing table for probing, and so do the measured round
+        // trips (for the stall time); specs below check them.
+        _routing.IgnoreMessages(m => m is RoutingTableActor.ContactsLearned or RoutingTableActor.RoundTripMeasured);
         _transport = CreateTestProbe("transport");
         _replyTo = CreateTestProbe("reply-to");
         _ownId = Key.Random(_random);
@@ -541,6 +542,58 @@ public sealed class LookupActorTests : TestKit
         AnswerNodes(lookup, c[0]);
         AnswerNodes(lookup, c[1]);
         Assert.Equal(Ids(c), Ids(ExpectResult(true).Closest));
+    public void LookupActor_should_ask_the_next_contacts_when_its_requests_stall_and_still_take_the_late_answers()
+    {
+        var target = Key.Random(_random);
+        var c = Contacts(target, 4);
+        var lookup = Start(LookupKind.FindNode, target, c, stallAfter: TimeSpan.FromMilliseconds(300));
+        ExpectRequests(c[0], c[1]);
+
+        Scheduler.Advance(TimeSpan.FromMilliseconds(299));
+        Assert.False(_transport.HasMessages);
+
+        // Both requests reach the stall time: they no longer hold the two alpha slots.
+        Scheduler.Advance(TimeSpan.FromMilliseconds(1));
+        ExpectRequests(c[2], c[3]);
+
+        AnswerNodes(lookup, c[2]);
+        AnswerNodes(lookup, c[3]);
+        AnswerNodes(lookup, c[1]);
+        Assert.False(_replyTo.HasMessages);
+
+        // The last late answer completes the lookup (rule 6 waits for stalled requests) and counts.
+        AnswerNodes(lookup, c[0]);
+        var found = ExpectResult(true);
+        Assert.Equal(Ids(c), Ids(found.Closest));
+        Assert.False(_transport.HasMessages);
+    }
+
+    [Fact]
+    public void LookupActor_should_hold_the_alpha_slots_of_slow_requests_when_the_routing_table_gives_no_stall_time()
+    {
+        var target = Key.Random(_random);
+        var c = Contacts(target, 4);
+        Start(LookupKind.FindNode, target, c, stallAfter: null);
+        ExpectRequests(c[0], c[1]);
+
+        Scheduler.Advance(TimeSpan.FromSeconds(4));
+
+        Assert.False(_transport.HasMessages);
+    }
+
+    [Fact]
+    public void LookupActor_should_tell_the_routing_table_the_round_trip_of_each_answer()
+    {
+        var target = Key.Random(_random);
+        var c = Contacts(target, 2);
+        var lookup = Start(LookupKind.FindNode, target, c);
+        ExpectRequests(c[0], c[1]);
+        _routing.IgnoreMessages<RoutingTableActor.ContactsLearned>();
+
+        Scheduler.Advance(TimeSpan.FromMilliseconds(120));
+        AnswerNodes(lookup, c[1]);
+
+        Assert.Equal(TimeSpan.FromMilliseconds(120), _routing.ExpectMsg<RoutingTableActor.RoundTripMeasured>().RoundTrip);
     }
 
     // The lookup answers only its parent (the reply-to probe here), always with one Result.
@@ -566,14 +619,14 @@ public sealed class LookupActorTests : TestKit
             .ToArray();
 
     /// <summary>Starts a lookup and answers its routing-table query with <paramref name="known"/>.</summary>
-    private IActorRef Start(LookupKind kind, Key target, IReadOnlyList<Contact> known, Key? ownId = null)
+    private IActorRef Start(LookupKind kind, Key target, IReadOnlyList<Contact> known, Key? ownId = null, TimeSpan? stallAfter = null)
     {
         var request = new LookupActor.Request(kind, target, []);
         var lookup = _replyTo.ChildActorOf(LookupActor.Props(request, ownId ?? _ownId, Settings, _routing.Ref, _transport.Ref));
         var query = _routing.ExpectMsg<RoutingTableActor.GetClosest>();
         Assert.Equal(target, query.Target);
         Assert.Equal(Settings.K, query.Count);
-        _routing.Reply(new RoutingTableActor.ClosestContacts(target, known));
+        _routing.Reply(new RoutingTableActor.ClosestContacts(target, known) { StallAfter = stallAfter });
         return lookup;
     }
 
