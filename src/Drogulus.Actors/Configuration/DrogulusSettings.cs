@@ -185,7 +185,24 @@ public sealed record DrogulusSettings
         new(HandOverItemsPerSecond, HandOverParallelism, HandOverNewcomersPerSecond, HandOverMaxQueuedNewcomers);
 
     /// <summary>The store bounds for <see cref="Core.Storage.LocalStore"/>.</summary>
-    public Core.Storage.StoreLimits StoreLimits => new(MaxItemSize, MaxStoreBytes, MaxItemsPerPublisher, AccessTimeBatch);
+    public Core.Storage.StoreLimits StoreLimits => new(MaxItemSize, MaxStoreBytes, MaxItemsPerPublisher, AccessTimeBatch) { Lifetime = ItemLifetime };
+
+    // ---- Stores no stranger can fill (PROTOCOL third edition §1, §3 rule 3, §6) ----
+
+    /// <summary>An item whose timestamp is older than this is expired (PROTOCOL §3 rule 3); publishers put again before then.</summary>
+    public TimeSpan MaxItemAge { get; private init; }
+
+    /// <summary>An item whose timestamp is further ahead of the node's clock than this is refused (PROTOCOL §3 rule 3).</summary>
+    public TimeSpan MaxClockSkew { get; private init; }
+
+    /// <summary>Loopback, private and link-local addresses are groups by themselves, exempt from the group limits (PROTOCOL §1).</summary>
+    public bool DiversityExemptPrivate { get; private init; }
+
+    /// <summary>How often a <see cref="Node.KeepPublishedActor"/> signs its values again and puts them (PROTOCOL §10); shorter than <see cref="MaxItemAge"/>.</summary>
+    public TimeSpan KeepAliveInterval { get; private init; }
+
+    /// <summary><see cref="MaxItemAge"/> and <see cref="MaxClockSkew"/> as the core's rule 3 takes them.</summary>
+    public Core.Items.ItemLifetime ItemLifetime => new(MaxItemAge, MaxClockSkew);
 
     /// <summary>A limiter of inbound requests per remote address, as configured.</summary>
     public Core.Limits.InboundRateLimiter CreateRequestRateLimiter() =>
@@ -264,6 +281,10 @@ public sealed record DrogulusSettings
             HandOverParallelism = Int(drogulus, "hand-over.parallelism"),
             HandOverNewcomersPerSecond = Double(drogulus, "hand-over.newcomers-per-second"),
             HandOverMaxQueuedNewcomers = Int(drogulus, "hand-over.max-queued-newcomers"),
+            MaxItemAge = Duration(drogulus, "max-item-age"),
+            MaxClockSkew = Duration(drogulus, "max-clock-skew"),
+            DiversityExemptPrivate = Bool(drogulus, "diversity-exempt-private"),
+            KeepAliveInterval = Duration(drogulus, "keep-alive-interval"),
         };
         settings.Validate();
         return settings;
@@ -289,6 +310,8 @@ public sealed record DrogulusSettings
         // Issue 10 (t10b): an Akka dispatcher block, read by Akka from the actor system's config (StoreDispatcher).
         "store-dispatcher", "hand-over.items-per-second", "hand-over.parallelism", "hand-over.newcomers-per-second",
         "hand-over.max-queued-newcomers",
+        // Stores no stranger can fill (PROTOCOL third edition)
+        "max-item-age", "max-clock-skew", "diversity-exempt-private", "keep-alive-interval",
     };
 
     private static void RejectUnknownKeys(Config config, string prefix)
@@ -348,10 +371,12 @@ public sealed record DrogulusSettings
         Require(MaxConcurrentHandshakes >= 1, "max-concurrent-handshakes", "must be at least 1");
         Require(TlsRecordSize is >= 512 and <= 16 * 1024, "tls-record-size", "must be between 512 B and 16 KiB (the TLS maximum)");
         // Issue 10
+        Require(MaxItemSize >= 1, "max-item-size", "must be at least 1 byte");
         Require(
-            MaxItemSize >= 1 && (long)MaxItemSize + Core.Storage.StoreLimits.StoreFrameOverhead <= MaxFrameSize,
-            "max-item-size",
-            $"must be at least 1 byte and leave {Core.Storage.StoreLimits.StoreFrameOverhead / 1024} KiB of max-frame-size for the rest of a store message");
+            (long)MaxItemSize + Core.Storage.StoreLimits.StoreFrameOverhead <= MaxFrameSize,
+            "max-frame-size",
+            $"must be at least max-item-size + {Core.Storage.StoreLimits.StoreFrameOverhead / 1024} KiB, so that the largest store (its value and "
+            + $"its other fields) fits in one frame; it is {MaxFrameSize} bytes and max-item-size is {MaxItemSize} bytes");
         Require(MaxStoreBytes >= MaxItemSize, "max-store-bytes", "must be at least max-item-size");
         Require(MaxItemsPerPublisher >= 1, "max-items-per-publisher", "must be at least 1");
         Require(MaxRsaKeyBits >= MinRsaKeyBits && MaxRsaKeyBits <= 16384, "max-rsa-key-bits", "must be between min-rsa-key-bits and 16384");
@@ -365,6 +390,10 @@ public sealed record DrogulusSettings
         Require(HandOverParallelism is >= 1 and <= 1024, "hand-over.parallelism", "must be between 1 and 1024");
         Require(HandOverNewcomersPerSecond > 0 && HandOverNewcomersPerSecond <= MaxRate, "hand-over.newcomers-per-second", $"must be positive and at most {MaxRate}");
         Require(HandOverMaxQueuedNewcomers is >= 1 and <= 1_000_000, "hand-over.max-queued-newcomers", "must be between 1 and 1000000");
+        Positive(MaxItemAge, "max-item-age");
+        Require(MaxItemAge <= TimeSpan.FromDays(3650), "max-item-age", "must be at most 3650 days");
+        Require(MaxClockSkew >= TimeSpan.Zero && MaxClockSkew < MaxItemAge, "max-clock-skew", "must not be negative and must be shorter than max-item-age");
+        Require(KeepAliveInterval > TimeSpan.Zero && KeepAliveInterval < MaxItemAge, "keep-alive-interval", "must be positive and shorter than max-item-age (a kept value must be put again before it ages out)");
     }
 
     // ---- Issue 12: an upper bound on every size and count, so that a slip of a unit is refused. Checked first:
@@ -424,6 +453,12 @@ public sealed record DrogulusSettings
     {
         Present(config, key);
         return Read(key, () => config.GetInt(key));
+    }
+
+    private static bool Bool(Config config, string key)
+    {
+        Present(config, key);
+        return Read(key, () => config.GetBoolean(key));
     }
 
     private static double Double(Config config, string key)
