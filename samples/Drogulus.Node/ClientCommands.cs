@@ -88,6 +88,24 @@ internal static class ClientCommands
         return command;
     }
 
+    /// <summary>
+    /// <c>unput NAME</c>: the node stops putting the value again (PROTOCOL §10); the copies in the network age out
+    /// at <c>max-item-age</c> after their last put.
+    /// </summary>
+    public static Command Unput()
+    {
+        var data = CommonOptions.Data();
+        var name = new Argument<string>("NAME") { Description = "The name of a value this node keeps published." };
+        var command = new Command("unput", "Stop keeping a value published: the node no longer puts it again, and its copies age out at max-item-age.") { name, data };
+        command.SetAction(async (result, cancel) =>
+        {
+            var control = new NodeFiles(result.GetRequiredValue(data)).ReadControl();
+            await Send(control, client => client.DeleteAsync("/kept/" + Uri.EscapeDataString(result.GetRequiredValue(name)), cancel), cancel);
+            return 0;
+        });
+        return command;
+    }
+
     /// <summary>The exit code of <c>status</c> for a node that answers but is unhealthy (1 is any failure to ask).</summary>
     public const int Unhealthy = 2;
 

@@ -18,7 +18,13 @@ namespace Drogulus.Node;
 /// </summary>
 internal static class ControlServer
 {
-    public static async Task<(WebApplication App, int Port)> StartAsync(IActorRef node, int port, TimeSpan timeout, int maxItemSize)
+    /// <param name="node">The node actor.</param>
+    /// <param name="keeper">The node's own publisher's keeper and its file: a value put under that key with no
+    /// <c>expires</c> is kept published (PROTOCOL §10) until <c>DELETE /kept/NAME</c>; null when the node has no publisher key.</param>
+    /// <param name="port">The control port, 0 for any.</param>
+    /// <param name="timeout">Bound on each request to the node.</param>
+    /// <param name="maxItemSize">The node's max-item-size, told to clients.</param>
+    public static async Task<(WebApplication App, int Port)> StartAsync(IActorRef node, Keeper? keeper, int port, TimeSpan timeout, int maxItemSize)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -50,7 +56,16 @@ internal static class ControlServer
                 return Results.BadRequest(new { error = "the body must be a msgpack store message" });
             }
 
-            return await node.Ask<IPutReply>(new Put(store.Item), timeout) switch
+            var reply = await node.Ask<IPutReply>(new Put(store.Item), timeout);
+            if (reply is PutCompleted && keeper is not null && store.Item.Expires <= 0 && store.Item.PublicKey == keeper.PublicKeyPem)
+            {
+                // Put again one interval from now: this put was just made.
+                var kept = new KeptItem(store.Item.Name, store.Item.Value, store.Item.Meta);
+                keeper.File.Keep(kept);
+                await keeper.Actor.Ask<KeptPublished>(new KeepPublished(kept.Name, kept.Value, kept.Meta, PutNow: false), timeout);
+            }
+
+            return reply switch
             {
                 PutCompleted done => Results.Json(new
                 {
@@ -77,6 +92,20 @@ internal static class ControlServer
                 GetFailed failed => Results.Json(new { error = failed.Reason }, statusCode: StatusCodes.Status503ServiceUnavailable),
                 var other => Results.Problem(other.ToString()),
             };
+        });
+
+        app.MapDelete("/kept/{name}", async (string name) =>
+        {
+            if (keeper is null)
+            {
+                return Results.NotFound(new { error = "this node keeps no value published (it has no publisher key)" });
+            }
+
+            var stopped = await keeper.Actor.Ask<StoppedPublishing>(new StopPublishing(name), timeout);
+            var removed = keeper.File.Remove(name);
+            return stopped.WasKept || removed
+                ? Results.Json(new { key = stopped.Key.ToString(), kept = false })
+                : Results.NotFound(new { error = "no value of that name is kept published" });
         });
 
         await app.StartAsync();
@@ -110,3 +139,6 @@ internal static class ControlServer
         rpcs,
     };
 }
+
+/// <summary>The node's own publisher's keeper (a <see cref="Actors.Node.KeepPublishedActor"/>) and the file that lets a restart resume it.</summary>
+internal sealed record Keeper(IActorRef Actor, KeptItemsFile File, string PublicKeyPem);

@@ -25,6 +25,9 @@ internal sealed class NodeFiles(string directory)
 
     public string Control => Path.Combine(Directory, "control.json");
 
+    /// <summary>The values this node keeps published for its own publisher key (PROTOCOL §10), so a restart resumes it.</summary>
+    public string KeptItems => Path.Combine(Directory, "kept-items.json");
+
     public string Logs => Path.Combine(Directory, "logs", "node-.log");
 
     public NodeIdentity LoadIdentity(string passphrase)

@@ -7,6 +7,7 @@ root.Subcommands.Add(KeygenCommand.Create());
 root.Subcommands.Add(StartCommand.Create());
 root.Subcommands.Add(ClientCommands.Put());
 root.Subcommands.Add(ClientCommands.Get());
+root.Subcommands.Add(ClientCommands.Unput());
 root.Subcommands.Add(ClientCommands.Status());
 
 try

@@ -7,6 +7,7 @@ using Drogulus.Actors.Network.Tls;
 using Drogulus.Actors.Node;
 using Drogulus.Actors.Protocol;
 using Drogulus.Actors.Storage.Sqlite;
+using Drogulus.Core.Items;
 using Drogulus.Core.Routing;
 using Serilog;
 
@@ -38,7 +39,8 @@ internal static class StartCommand
             try
             {
                 await using var metricsServer = metricsEndpoint is null ? null : await MetricsServer.StartAsync(metricsEndpoint);
-                return await Run(files, settings, identity, result.GetValue(seeds) ?? [], result.GetValue(controlPort), cancel);
+                using var publisher = File.Exists(files.PublisherKey) ? files.LoadPublisher(CommonOptions.RequirePassphrase(result.GetValue(passphrase))) : null;
+                return await Run(files, settings, identity, publisher, result.GetValue(seeds) ?? [], result.GetValue(controlPort), cancel);
             }
             finally
             {
@@ -116,7 +118,8 @@ internal static class StartCommand
         }
     }
 
-    private static async Task<int> Run(NodeFiles files, DrogulusSettings settings, Actors.Network.NodeIdentity identity, string[] seeds, int controlPort, CancellationToken cancel)
+    private static async Task<int> Run(
+        NodeFiles files, DrogulusSettings settings, Actors.Network.NodeIdentity identity, PublisherKey? publisher, string[] seeds, int controlPort, CancellationToken cancel)
     {
         if (File.Exists(files.Control) && IsRunning(files.ReadControl()))
         {
@@ -152,7 +155,8 @@ internal static class StartCommand
             }
         }
 
-        var (control, port) = await ControlServer.StartAsync(node, controlPort, timeout, settings.MaxItemSize);
+        var keeper = StartKeeper(system, node, files, settings, publisher);
+        var (control, port) = await ControlServer.StartAsync(node, keeper, controlPort, timeout, settings.MaxItemSize);
         files.WriteControl(new ControlEndpoint(port, Environment.ProcessId, status.NodeId.ToString()));
         Console.WriteLine($"node {status.NodeId}");
         Console.WriteLine($"listening on {status.Endpoint}; control channel on 127.0.0.1:{port}; Ctrl-C stops it");
@@ -173,6 +177,31 @@ internal static class StartCommand
         File.Delete(files.Control);
         await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
         return 0;
+    }
+
+    // PROTOCOL §10: the values this node put with its own publisher key are put again before max-item-age; a restart
+    // resumes them, putting each at once (when each was last put is not known, and a newer timestamp does no harm).
+    private static Keeper? StartKeeper(ActorSystem system, IActorRef node, NodeFiles files, DrogulusSettings settings, PublisherKey? publisher)
+    {
+        if (publisher is null)
+        {
+            return null;
+        }
+
+        var file = new KeptItemsFile(files.KeptItems);
+        var actor = system.ActorOf(KeepPublishedActor.Props(node, publisher, settings), "keep-published");
+        var kept = file.Load();
+        foreach (var item in kept)
+        {
+            actor.Tell(new KeepPublished(item.Name, item.Value, item.Meta), ActorRefs.NoSender);
+        }
+
+        if (kept.Count > 0)
+        {
+            Log.Information("Keeping {Count} values published (put again every {Interval})", kept.Count, settings.KeepAliveInterval);
+        }
+
+        return new Keeper(actor, file, publisher.PublicKeyPem);
     }
 
     private static SqliteItemStore OpenStore(NodeFiles files)

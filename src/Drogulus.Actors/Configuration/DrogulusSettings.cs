@@ -226,7 +226,21 @@ public sealed record DrogulusSettings
         new(HandOverItemsPerSecond, HandOverParallelism, HandOverNewcomersPerSecond, HandOverMaxQueuedNewcomers);
 
     /// <summary>The store bounds for <see cref="Core.Storage.LocalStore"/>.</summary>
-    public Core.Storage.StoreLimits StoreLimits => new(MaxItemSize, MaxStoreBytes, MaxItemsPerPublisher, AccessTimeBatch);
+    public Core.Storage.StoreLimits StoreLimits => new(MaxItemSize, MaxStoreBytes, MaxItemsPerPublisher, AccessTimeBatch) { Lifetime = ItemLifetime };
+
+    // ---- Stores no stranger can fill (PROTOCOL third edition §1, §3 rule 3, §6) ----
+
+    /// <summary>An item whose timestamp is older than this is expired (PROTOCOL §3 rule 3); publishers put again before then.</summary>
+    public TimeSpan MaxItemAge { get; private init; }
+
+    /// <summary>An item whose timestamp is further ahead of the node's clock than this is refused (PROTOCOL §3 rule 3).</summary>
+    public TimeSpan MaxClockSkew { get; private init; }
+
+    /// <summary>How often a <see cref="Node.KeepPublishedActor"/> signs its values again and puts them (PROTOCOL §10); shorter than <see cref="MaxItemAge"/>.</summary>
+    public TimeSpan KeepAliveInterval { get; private init; }
+
+    /// <summary><see cref="MaxItemAge"/> and <see cref="MaxClockSkew"/> as the core's rule 3 takes them.</summary>
+    public Core.Items.ItemLifetime ItemLifetime => new(MaxItemAge, MaxClockSkew);
 
     /// <summary>A limiter of inbound requests per remote address, as configured.</summary>
     public Core.Limits.InboundRateLimiter CreateRequestRateLimiter() =>
@@ -318,6 +332,9 @@ public sealed record DrogulusSettings
             LookupStallCeiling = Duration(drogulus, "lookup-stall.ceiling"),
             LookupStallPercentile = Double(drogulus, "lookup-stall.percentile"),
             LookupStallSamples = Int(drogulus, "lookup-stall.samples"),
+            MaxItemAge = Duration(drogulus, "max-item-age"),
+            MaxClockSkew = Duration(drogulus, "max-clock-skew"),
+            KeepAliveInterval = Duration(drogulus, "keep-alive-interval"),
         };
         settings.Validate();
         return settings;
@@ -348,6 +365,8 @@ public sealed record DrogulusSettings
         "disjoint-paths", "max-blacklist",
         // Issue 23
         "lookup-stall.enabled", "lookup-stall.floor", "lookup-stall.ceiling", "lookup-stall.percentile", "lookup-stall.samples",
+        // Stores no stranger can fill (PROTOCOL third edition)
+        "max-item-age", "max-clock-skew", "keep-alive-interval",
     };
 
     private static void RejectUnknownKeys(Config config, string prefix)
@@ -407,10 +426,12 @@ public sealed record DrogulusSettings
         Require(MaxConcurrentHandshakes >= 1, "max-concurrent-handshakes", "must be at least 1");
         Require(TlsRecordSize is >= 512 and <= 16 * 1024, "tls-record-size", "must be between 512 B and 16 KiB (the TLS maximum)");
         // Issue 10
+        Require(MaxItemSize >= 1, "max-item-size", "must be at least 1 byte");
         Require(
-            MaxItemSize >= 1 && (long)MaxItemSize + Core.Storage.StoreLimits.StoreFrameOverhead <= MaxFrameSize,
-            "max-item-size",
-            $"must be at least 1 byte and leave {Core.Storage.StoreLimits.StoreFrameOverhead / 1024} KiB of max-frame-size for the rest of a store message");
+            (long)MaxItemSize + Core.Storage.StoreLimits.StoreFrameOverhead <= MaxFrameSize,
+            "max-frame-size",
+            $"must be at least max-item-size + {Core.Storage.StoreLimits.StoreFrameOverhead / 1024} KiB, so that the largest store (its value and "
+            + $"its other fields) fits in one frame; it is {MaxFrameSize} bytes and max-item-size is {MaxItemSize} bytes");
         Require(MaxStoreBytes >= MaxItemSize, "max-store-bytes", "must be at least max-item-size");
         Require(MaxItemsPerPublisher >= 1, "max-items-per-publisher", "must be at least 1");
         Require(MaxRsaKeyBits >= MinRsaKeyBits && MaxRsaKeyBits <= 16384, "max-rsa-key-bits", "must be between min-rsa-key-bits and 16384");
@@ -437,6 +458,10 @@ public sealed record DrogulusSettings
         Require(LookupStallCeiling >= LookupStallFloor && LookupStallCeiling <= TimeSpan.FromMinutes(10), "lookup-stall.ceiling", "must be between lookup-stall.floor and 10m");
         Require(LookupStallPercentile > 0 && LookupStallPercentile <= 100, "lookup-stall.percentile", "must be above 0 and at most 100");
         Require(LookupStallSamples is >= 1 and <= 100_000, "lookup-stall.samples", "must be between 1 and 100000");
+        Positive(MaxItemAge, "max-item-age");
+        Require(MaxItemAge <= TimeSpan.FromDays(3650), "max-item-age", "must be at most 3650 days");
+        Require(MaxClockSkew >= TimeSpan.Zero && MaxClockSkew < MaxItemAge, "max-clock-skew", "must not be negative and must be shorter than max-item-age");
+        Require(KeepAliveInterval > TimeSpan.Zero && KeepAliveInterval < MaxItemAge, "keep-alive-interval", "must be positive and shorter than max-item-age (a kept value must be put again before it ages out)");
     }
 
     // ---- Issue 12: an upper bound on every size and count, so that a slip of a unit is refused. Checked first:

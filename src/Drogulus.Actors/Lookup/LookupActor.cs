@@ -9,6 +9,7 @@ using Drogulus.Actors.Routing;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 using Drogulus.Core.Lookup;
+using Drogulus.Core.Storage;
 using Drogulus.Core.Wire;
 using static Drogulus.Actors.Network.TransportProtocol;
 
@@ -107,10 +108,16 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
                 state.OnNodes(responder, contacts, now);
                 _routing.Tell(new RoutingTableActor.ContactsLearned(contacts));
                 break;
+            case ValueMessage value when _request.Kind == LookupKind.FindValue && !ItemSize.ValueFits(value.Item, _settings.MaxItemSize):
+                // PROTOCOL §7: a value above max-item-size is a plain failure of that RPC; it is never returned,
+                // cached or read-repaired (no node of this edition could have stored it).
+                _log.Warning("Lookup {LookupId}: {PeerId} answered a value above max-item-size", Self.Path.Name, responder.ToShortString());
+                state.OnFailure(responder, Now);
+                break;
             case ValueMessage value when _request.Kind == LookupKind.FindValue:
                 // PROTOCOL §7: a value that only expired on the way is a plain failure, not a blacklisting.
                 var validation = value.Item.Key == _request.Target
-                    ? value.Item.Validate(SignedItem.UnixSeconds(Now), _settings.MinRsaKeyBits, _settings.MaxRsaKeyBits)
+                    ? value.Item.Validate(SignedItem.UnixSeconds(Now), _settings.ItemLifetime, _settings.MinRsaKeyBits, _settings.MaxRsaKeyBits)
                     : ItemValidation.Fail(ErrorCode.KeyMismatch);
                 var outcome = state.OnValue(responder, value.Item, validation, Now);
                 if (outcome.BlacklistResponder)

@@ -62,7 +62,7 @@ public sealed partial class NodeActor
             return;
         }
 
-        var validation = item.Validate(SignedItem.UnixSeconds(Context.System.Scheduler.Now), _settings.MinRsaKeyBits, _settings.MaxRsaKeyBits);
+        var validation = item.Validate(SignedItem.UnixSeconds(Context.System.Scheduler.Now), _settings.ItemLifetime, _settings.MinRsaKeyBits, _settings.MaxRsaKeyBits);
         if (!validation.IsValid)
         {
             replyTo.Tell(new PutFailed(item.Key, "the item is not valid: " + validation) { Kind = PutFailureKind.InvalidItem, ErrorCode = (int?)validation.Error });

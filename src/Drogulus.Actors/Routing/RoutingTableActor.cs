@@ -121,8 +121,8 @@ internal sealed class RoutingTableActor : ReceiveActor
             case FindValueMessage find:
                 _dataStore.Tell(new DataStoreActor.FindValueRequest(inbound, NodesReply(find.Key, inbound.From.Id), DrogulusActivity.ContextOf(activity)));
                 break;
-            case StoreMessage:
-                _dataStore.Tell(new DataStoreActor.StoreRequest(inbound, DrogulusActivity.ContextOf(activity)));
+            case StoreMessage store:
+                _dataStore.Tell(new DataStoreActor.StoreRequest(inbound, IsAmongClosest(store.Item.Key), DrogulusActivity.ContextOf(activity)));
                 break;
             default:
                 _log.Warning("Rejected unexpected {MessageType} from {PeerId}", request.WireName, inbound.From.Id.ToShortString());
@@ -131,6 +131,11 @@ internal sealed class RoutingTableActor : ReceiveActor
                 break;
         }
     }
+
+    // PROTOCOL §6: close or cached is decided when a copy is stored, from the table at that moment: the node is
+    // among the k closest it knows to the key when fewer than k known contacts are closer to it than itself.
+    private bool IsAmongClosest(Key key) =>
+        _table.Closest(key, _settings.K).Count(c => key.CompareDistance(c.Id, _table.OwnId) < 0) < _settings.K;
 
     private NodesMessage NodesReply(Key target, Key requester) =>
         new("", default, 0, "", _table.Closest(target, _settings.K, [requester]).Select(NodeInfo.From).ToArray());

@@ -14,8 +14,12 @@ namespace Drogulus.Actors.Storage;
 /// <summary>The messages <see cref="DataStoreActor"/> answers, from its siblings, per-request actors and specs.</summary>
 internal sealed partial class DataStoreActor
 {
-    /// <summary>An inbound <c>store</c> (already past the blacklist check); a sender to blacklist is told back to the sender of this message.</summary>
-    internal sealed record StoreRequest(InboundRequest Inbound, ActivityContext Trace = default);
+    /// <summary>
+    /// An inbound <c>store</c> (already past the blacklist check); a sender to blacklist is told back to the sender
+    /// of this message. <paramref name="AmongClosest"/>: whether the node is among the k closest it knows to the
+    /// key, from the routing table as the store arrives (PROTOCOL §6: close or cached is decided when stored).
+    /// </summary>
+    internal sealed record StoreRequest(InboundRequest Inbound, bool AmongClosest, ActivityContext Trace = default);
 
     /// <summary>An inbound <c>findvalue</c>, with the <c>nodes</c> answer to give when the item is not held.</summary>
     internal sealed record FindValueRequest(InboundRequest Inbound, NodesMessage NodesIfAbsent, ActivityContext Trace = default);

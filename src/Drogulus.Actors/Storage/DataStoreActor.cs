@@ -9,6 +9,7 @@ using Drogulus.Actors.Protocol;
 using Drogulus.Actors.Routing;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
+using Drogulus.Core.Limits;
 using Drogulus.Core.Routing;
 using Drogulus.Core.Storage;
 using Drogulus.Core.Wire;
@@ -105,7 +106,7 @@ internal sealed partial class DataStoreActor : ReceiveActor, IWithTimers
             return;
         }
 
-        var validation = item.Validate(NowSeconds, _settings.MinRsaKeyBits, _settings.MaxRsaKeyBits);
+        var validation = item.Validate(NowSeconds, _settings.ItemLifetime, _settings.MinRsaKeyBits, _settings.MaxRsaKeyBits);
         if (validation.Error is ErrorCode.UnverifiableProvenance or ErrorCode.KeyMismatch)
         {
             var code = validation.Error.Value;
@@ -118,11 +119,16 @@ internal sealed partial class DataStoreActor : ReceiveActor, IWithTimers
         if (validation.Error is { } error)
         {
             _log.Warning("Refused store of {Key} from {PeerId}: {Error}", item.Key.ToShortString(), inbound.From.Id.ToShortString(), ErrorCodes.Title(error));
-            Reply(inbound, ErrorReply.For(inbound.Request, error, ErrorReply.Details("key", item.Key.ToString()), default, 0));
+            var details = validation.IsInTheFuture
+                ? ErrorReply.Details("timestamp", ItemValidation.InTheFutureDetail)
+                : ErrorReply.Details("key", item.Key.ToString());
+            Reply(inbound, ErrorReply.For(inbound.Request, error, details, default, 0));
             return;
         }
 
-        var decision = _store.Store(item, Now);
+        // PROTOCOL §6: the copy is charged to the group of the connection's address, never one the peer claims.
+        var group = AddressGroup.Of(inbound.From.Address, _settings.DiversityExemptPrivate);
+        var decision = _store.Store(item, Now, group, request.AmongClosest);
         Reply(inbound, decision.IsStored
             ? new PongMessage("", default, 0, "")
             : ErrorReply.For(inbound.Request, decision.Error!.Value, decision.Details, default, 0));

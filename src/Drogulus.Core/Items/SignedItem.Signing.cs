@@ -81,13 +81,29 @@ public sealed partial class SignedItem
 
     /// <summary>
     /// Validates the item as PROTOCOL §3 orders: signature (error 6), then
-    /// <c>key == construct_key(public_key, name)</c> (error 7), then expiry (error 9); the first failure decides.
+    /// <c>key == construct_key(public_key, name)</c> (error 7), then <c>expires</c> only (error 9); the first
+    /// failure decides. No age or clock-skew bound: see the overload with an <see cref="ItemLifetime"/>,
+    /// which every node path uses.
     /// </summary>
     /// <param name="nowUnixSeconds">The validating node's clock, Unix seconds.</param>
     /// <param name="minRsaKeyBits">Shortest RSA modulus accepted (<c>drogulus.min-rsa-key-bits</c>).</param>
     /// <param name="maxRsaKeyBits">Longest RSA modulus accepted (<c>drogulus.max-rsa-key-bits</c>).</param>
-    public ItemValidation Validate(double nowUnixSeconds, int minRsaKeyBits = DefaultMinRsaKeyBits, int maxRsaKeyBits = DefaultMaxRsaKeyBits)
+    public ItemValidation Validate(double nowUnixSeconds, int minRsaKeyBits = DefaultMinRsaKeyBits, int maxRsaKeyBits = DefaultMaxRsaKeyBits) =>
+        Validate(nowUnixSeconds, ItemLifetime.Unbounded, minRsaKeyBits, maxRsaKeyBits);
+
+    /// <summary>
+    /// Validates the item as PROTOCOL §3 orders: signature (error 6), then
+    /// <c>key == construct_key(public_key, name)</c> (error 7), then rule 3 (error 9): dead at the earlier
+    /// of <c>expires</c> and <c>timestamp + max-item-age</c>, or timestamped more than <c>max-clock-skew</c>
+    /// ahead (<see cref="ItemValidation.TimestampInTheFuture"/>); the first failure decides.
+    /// </summary>
+    /// <param name="nowUnixSeconds">The validating node's clock, Unix seconds.</param>
+    /// <param name="lifetime"><c>max-item-age</c> and <c>max-clock-skew</c>.</param>
+    /// <param name="minRsaKeyBits">Shortest RSA modulus accepted (<c>drogulus.min-rsa-key-bits</c>).</param>
+    /// <param name="maxRsaKeyBits">Longest RSA modulus accepted (<c>drogulus.max-rsa-key-bits</c>).</param>
+    public ItemValidation Validate(double nowUnixSeconds, ItemLifetime lifetime, int minRsaKeyBits, int maxRsaKeyBits)
     {
+        ArgumentNullException.ThrowIfNull(lifetime);
         if (!VerifySignature(minRsaKeyBits, maxRsaKeyBits))
         {
             return ItemValidation.Fail(ErrorCode.UnverifiableProvenance);
@@ -98,7 +114,19 @@ public sealed partial class SignedItem
             return ItemValidation.Fail(ErrorCode.KeyMismatch);
         }
 
-        return IsExpiredAt(nowUnixSeconds) ? ItemValidation.Fail(ErrorCode.ExpiredValue) : ItemValidation.Ok;
+        return Rule3(nowUnixSeconds, lifetime);
+    }
+
+    /// <summary>Rule 3 alone (error 9): dead, or timestamped more than <c>max-clock-skew</c> ahead.</summary>
+    public ItemValidation Rule3(double nowUnixSeconds, ItemLifetime lifetime)
+    {
+        ArgumentNullException.ThrowIfNull(lifetime);
+        if (lifetime.IsExpiredAt(Timestamp, Expires, nowUnixSeconds))
+        {
+            return ItemValidation.Fail(ErrorCode.ExpiredValue);
+        }
+
+        return lifetime.IsInTheFuture(Timestamp, nowUnixSeconds) ? ItemValidation.TimestampInTheFuture : ItemValidation.Ok;
     }
 
     private static void ThrowIfNotFinite(double value, string paramName)

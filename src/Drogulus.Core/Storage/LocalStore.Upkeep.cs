@@ -1,5 +1,6 @@
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
+using Drogulus.Core.Limits;
 
 namespace Drogulus.Core.Storage;
 
@@ -19,7 +20,7 @@ public sealed partial class LocalStore
     /// </list>
     /// An item at one of the closest nodes is never deleted for being unread (PROTOCOL §11). No row is
     /// changed here, but the classification is remembered: it decides which copies the quotas may evict
-    /// (see <see cref="Store"/>). Pass the plan to <see cref="ApplyDeletions"/>. The pass walks the
+    /// (see <see cref="Store(SignedItem, DateTimeOffset, AddressGroup, bool?)"/>). Pass the plan to <see cref="ApplyDeletions"/>. The pass walks the
     /// in-memory index and reads no value: the plan names the keys to republish, and the caller reads each
     /// item (<see cref="Peek"/>) when it is about to store it again.
     /// </summary>
@@ -36,7 +37,7 @@ public sealed partial class LocalStore
         var skipped = 0;
         foreach (var entry in _index.Entries())
         {
-            if (entry.IsExpiredAt(nowSeconds))
+            if (entry.IsExpiredAt(nowSeconds, Limits.Lifetime))
             {
                 delete.Add(entry);
                 continue;
@@ -78,7 +79,8 @@ public sealed partial class LocalStore
         var deleted = 0;
         foreach (var planned in plan.Delete)
         {
-            if (Equals(_index.Get(planned.Key), planned) && Delete(planned.Key))
+            // The pass itself may have reclassified the row as cached or close: that is no store or read.
+            if (_index.Get(planned.Key) is { } current && Equals(current with { Cached = planned.Cached }, planned) && Delete(planned.Key))
             {
                 deleted++;
             }
@@ -146,7 +148,7 @@ public sealed partial class LocalStore
         var nowSeconds = UnixSeconds(now);
         foreach (var entry in _index.Entries())
         {
-            if (!entry.IsExpiredAt(nowSeconds) && ShouldHandOver(entry.Key, newcomer, kClosestKnownIds(entry.Key), k, ownId))
+            if (!entry.IsExpiredAt(nowSeconds, Limits.Lifetime) && ShouldHandOver(entry.Key, newcomer, kClosestKnownIds(entry.Key), k, ownId))
             {
                 result.Add(entry.Key);
             }
@@ -162,6 +164,6 @@ public sealed partial class LocalStore
     public SignedItem? Peek(Key key, DateTimeOffset now)
     {
         var entry = _index.Get(key);
-        return entry is null || entry.IsExpiredAt(UnixSeconds(now)) ? null : _store.Get(key)?.Item;
+        return entry is null || entry.IsExpiredAt(UnixSeconds(now), Limits.Lifetime) ? null : _store.Get(key)?.Item;
     }
 }

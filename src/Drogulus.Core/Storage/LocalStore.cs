@@ -1,6 +1,7 @@
 using System.Globalization;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
+using Drogulus.Core.Limits;
 using Drogulus.Core.Wire;
 
 namespace Drogulus.Core.Storage;
@@ -67,12 +68,16 @@ public sealed partial class LocalStore
     /// <summary>Update or access times waiting to be written.</summary>
     public int PendingTimes => _pendingTimes.Count;
 
+    /// <summary>Bytes charged to the address group <paramref name="group"/> (PROTOCOL §6).</summary>
+    public long BytesOf(AddressGroup group) => _index.BytesOf(group);
+
     /// <summary>
-    /// Whether a new item of <paramref name="size"/> bytes from a publisher holding nothing would fit in
-    /// <c>max-store-bytes</c>, evicting cached copies if need be (a node's health: false when close copies
-    /// fill the store, so every new store is refused with error 11).
+    /// Whether a new item of <paramref name="size"/> bytes from a publisher holding nothing, put by the node
+    /// itself (<see cref="AddressGroup.Local"/>), would fit in <c>max-store-bytes</c>, evicting from the
+    /// largest group if need be (a node's health: false when the node's own puts already hold the largest share
+    /// of a full store).
     /// </summary>
-    public bool HasRoomFor(long size) => _index.PlanEviction(Key.Zero, Key.Zero, size, Limits) is not null;
+    public bool HasRoomFor(long size) => _index.PlanEviction(Key.Zero, Key.Zero, AddressGroup.Local, size, Limits) is not null;
 
     /// <summary>
     /// Runs one write statement that changes nothing (the access time of a key no item has), so that a
@@ -93,7 +98,7 @@ public sealed partial class LocalStore
     {
         ArgumentNullException.ThrowIfNull(item);
         var entry = _index.Get(item.Key);
-        if (entry is null || !entry.Timestamp.Equals(item.Timestamp) || entry.IsExpiredAt(UnixSeconds(now)))
+        if (entry is null || !entry.Timestamp.Equals(item.Timestamp) || entry.IsExpiredAt(UnixSeconds(now), Limits.Lifetime))
         {
             return false;
         }
@@ -111,34 +116,48 @@ public sealed partial class LocalStore
     }
 
     /// <summary>
+    /// Stores <paramref name="item"/> for the node itself (its own put, or a refresh of its own copy): charged
+    /// to <see cref="AddressGroup.Local"/>, keeping a replaced row's close or cached standing (a new row is close).
+    /// </summary>
+    public StoreDecision Store(SignedItem item, DateTimeOffset now) => Store(item, now, AddressGroup.Local, amongClosest: null);
+
+    /// <summary>
     /// Answers a <c>store</c> of <paramref name="item"/>, whose signature and key the caller has already
     /// validated (PROTOCOL §3 rules 1 and 2), in the order of PROTOCOL §6:
     /// <list type="number">
-    /// <item>expired (rule 3 again, so a dead item never enters the store): error 9, no details;</item>
+    /// <item>rule 3 again (<see cref="StoreLimits.Lifetime"/>), so a dead item never enters the store: error 9,
+    /// no details; a timestamp more than <c>max-clock-skew</c> ahead: error 9 with <c>{"timestamp": "in the future"}</c>;</item>
     /// <item>a held item with a strictly newer timestamp: error 8 with <c>{"new_timestamp": held}</c>, and it stays;</item>
     /// <item>a <c>value</c> larger than <c>max-item-size</c>: error 4 with <c>{"value": "larger than max-item-size"}</c>;</item>
-    /// <item>past <c>max-store-bytes</c> or <c>max-items-per-publisher</c>: cached copies are evicted, least
-    /// recently used first (for the publisher quota, that publisher's); when that is not enough, error 11
-    /// and nothing is evicted. A close copy is never evicted;</item>
-    /// <item>otherwise (nothing held, or an older or equal timestamp) the whole item replaces the row.</item>
+    /// <item>past <c>max-items-per-publisher</c>: that publisher's cached copies are evicted, least recently used
+    /// first; past <c>max-store-bytes</c>: copies of the group holding the most bytes, cached before close, least
+    /// recently used first, while <paramref name="group"/> holds less than that group. When that is not enough,
+    /// error 11 and nothing is evicted;</item>
+    /// <item>otherwise (nothing held, or an older or equal timestamp) the whole item replaces the row, charged
+    /// to <paramref name="group"/>.</item>
     /// </list>
     /// </summary>
     /// <param name="item">The validated item.</param>
     /// <param name="now">The node's clock.</param>
-    /// <param name="amongClosest">Whether the node is among the k closest it knows to the key, when the caller
-    /// knows; null keeps a replaced row's standing and counts a new row as close until a republish pass
-    /// classifies it, so that an unclassified copy is never evicted.</param>
+    /// <param name="group">The address group of the connection that stored it (PROTOCOL §6), or
+    /// <see cref="AddressGroup.Local"/> for the node's own puts.</param>
+    /// <param name="amongClosest">Whether the node is among the k closest it knows to the key, from its table at
+    /// this moment: false makes the copy a cached one. Null only for the node's own copies: a replaced row keeps
+    /// its standing and a new row is close.</param>
     /// <remarks>
     /// <c>new_timestamp</c> is the held timestamp truncated toward zero to whole seconds and written as
     /// an invariant-culture integer (1350544046.37 gives <c>"1350544046"</c>). A replacement keeps the
     /// row's access time (reads of the key stay reads); a new row starts with both times at <paramref name="now"/>.
     /// </remarks>
-    public StoreDecision Store(SignedItem item, DateTimeOffset now, bool? amongClosest = null)
+    public StoreDecision Store(SignedItem item, DateTimeOffset now, AddressGroup group, bool? amongClosest)
     {
         ArgumentNullException.ThrowIfNull(item);
-        if (item.IsExpiredAt(UnixSeconds(now)))
+        var rule3 = item.Rule3(UnixSeconds(now), Limits.Lifetime);
+        if (!rule3.IsValid)
         {
-            return StoreDecision.Refused(ErrorCode.ExpiredValue);
+            return rule3.IsInTheFuture
+                ? StoreDecision.Refused(ErrorCode.ExpiredValue, "timestamp", ItemValidation.InTheFutureDetail)
+                : StoreDecision.Refused(ErrorCode.ExpiredValue);
         }
 
         var held = _index.Get(item.Key);
@@ -152,9 +171,14 @@ public sealed partial class LocalStore
             return StoreDecision.Refused(ErrorCode.RequestTooBig, "value", "larger than max-item-size");
         }
 
+        var cached = amongClosest is { } close ? !close : held?.Cached ?? false;
         var entry = new StoredEntry(
-            item.Key, StoredEntry.PublisherOf(item.PublicKey), ItemSize.Of(item), item.Timestamp, item.Expires, now, held?.AccessedAt ?? now);
-        var victims = _index.PlanEviction(entry.Key, entry.Publisher, entry.Size, Limits);
+            item.Key, StoredEntry.PublisherOf(item.PublicKey), ItemSize.Of(item), item.Timestamp, item.Expires, now, held?.AccessedAt ?? now)
+        {
+            Group = group,
+            Cached = cached,
+        };
+        var victims = _index.PlanEviction(entry.Key, entry.Publisher, group, entry.Size, Limits);
         if (victims is null)
         {
             return StoreDecision.Refused(ErrorCode.StorageFull);
@@ -165,9 +189,9 @@ public sealed partial class LocalStore
             Delete(victim);
         }
 
-        _store.Upsert(new StoredItem(item, entry.UpdatedAt, entry.AccessedAt));
+        _store.Upsert(new StoredItem(item, entry.UpdatedAt, entry.AccessedAt) { Group = group, Cached = cached });
         _pendingTimes.Remove(entry.Key);
-        _index.Put(entry, amongClosest is { } close ? !close : null);
+        _index.Put(entry, cached);
         return StoreDecision.Stored;
     }
 
@@ -184,7 +208,7 @@ public sealed partial class LocalStore
             return null;
         }
 
-        if (entry.IsExpiredAt(UnixSeconds(now)))
+        if (entry.IsExpiredAt(UnixSeconds(now), Limits.Lifetime))
         {
             Delete(key);
             return null;

@@ -1,3 +1,5 @@
+using Drogulus.Core.Items;
+
 namespace Drogulus.Core.Storage;
 
 /// <summary>
@@ -24,6 +26,12 @@ public sealed record StoreLimits(int MaxItemSize, long MaxStoreBytes, int MaxIte
     /// </summary>
     public const int StoreFrameOverhead = 16 * 1024;
 
+    /// <summary>
+    /// <c>max-item-age</c> and <c>max-clock-skew</c> (PROTOCOL §3 rule 3), which decide when a held copy is
+    /// dead. <see cref="ItemLifetime.Unbounded"/> unless set: a node sets it from its settings.
+    /// </summary>
+    public ItemLifetime Lifetime { get; init; } = ItemLifetime.Unbounded;
+
     /// <summary>No bounds at all: what a <see cref="LocalStore"/> built without limits applies.</summary>
     public static StoreLimits None { get; } = new(int.MaxValue, long.MaxValue, int.MaxValue);
 
@@ -34,6 +42,8 @@ public sealed record StoreLimits(int MaxItemSize, long MaxStoreBytes, int MaxIte
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxStoreBytes, 1, nameof(MaxStoreBytes));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxItemsPerPublisher, 1, nameof(MaxItemsPerPublisher));
         ArgumentOutOfRangeException.ThrowIfLessThan(AccessFlushCount, 1, nameof(AccessFlushCount));
+        ArgumentNullException.ThrowIfNull(Lifetime);
+        Lifetime.Validated();
         return this;
     }
 }

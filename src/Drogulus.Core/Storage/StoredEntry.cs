@@ -1,4 +1,6 @@
 using Drogulus.Core.Identity;
+using Drogulus.Core.Items;
+using Drogulus.Core.Limits;
 
 namespace Drogulus.Core.Storage;
 
@@ -20,14 +22,32 @@ public sealed record StoredEntry(Key Key, Key Publisher, long Size, double Times
     {
         ArgumentNullException.ThrowIfNull(row);
         var item = row.Item;
-        return new StoredEntry(item.Key, PublisherOf(item.PublicKey), ItemSize.Of(item), item.Timestamp, item.Expires, row.UpdatedAt, row.AccessedAt);
+        return new StoredEntry(item.Key, PublisherOf(item.PublicKey), ItemSize.Of(item), item.Timestamp, item.Expires, row.UpdatedAt, row.AccessedAt)
+        {
+            Group = row.Group,
+            Cached = row.Cached,
+        };
     }
+
+    /// <summary>
+    /// The address group the copy is charged to (PROTOCOL §6): the group of the connection that stored it,
+    /// <see cref="AddressGroup.Local"/> for the node's own puts, <see cref="AddressGroup.Unknown"/> for a row
+    /// written before groups were kept.
+    /// </summary>
+    public AddressGroup Group { get; init; } = AddressGroup.Unknown;
+
+    /// <summary>Whether the copy is a cached one (the node was not among the k closest it knew when it was stored or last classified).</summary>
+    public bool Cached { get; init; }
 
     /// <summary>The publisher id of a public key PEM: construct_key(public_key, "").</summary>
     public static Key PublisherOf(string publicKeyPem) => Identity.Key.For(publicKeyPem, string.Empty);
 
-    /// <summary>Whether the item is dead at <paramref name="nowUnixSeconds"/> (PROTOCOL §3 rule 3).</summary>
-    public bool IsExpiredAt(double nowUnixSeconds) => Expires > 0 && Expires <= nowUnixSeconds;
+    /// <summary>Whether the item is dead at <paramref name="nowUnixSeconds"/> (PROTOCOL §3 rule 3, under <paramref name="lifetime"/>).</summary>
+    public bool IsExpiredAt(double nowUnixSeconds, ItemLifetime lifetime)
+    {
+        ArgumentNullException.ThrowIfNull(lifetime);
+        return lifetime.IsExpiredAt(Timestamp, Expires, nowUnixSeconds);
+    }
 
     /// <summary>The later of <see cref="UpdatedAt"/> and <see cref="AccessedAt"/>.</summary>
     public DateTimeOffset LastUsed => UpdatedAt > AccessedAt ? UpdatedAt : AccessedAt;

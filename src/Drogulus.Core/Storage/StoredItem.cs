@@ -1,5 +1,6 @@
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
+using Drogulus.Core.Limits;
 
 namespace Drogulus.Core.Storage;
 
@@ -17,4 +18,13 @@ public sealed record StoredItem(SignedItem Item, DateTimeOffset UpdatedAt, DateT
 {
     /// <summary>The item's key, the row's primary key.</summary>
     public Key Key => Item.Key;
+
+    /// <summary>
+    /// The address group the copy is charged to (PROTOCOL §6), kept with the row across restarts; a row
+    /// written before groups were kept is <see cref="AddressGroup.Unknown"/>.
+    /// </summary>
+    public AddressGroup Group { get; init; } = AddressGroup.Unknown;
+
+    /// <summary>Whether the copy is a cached one, as decided when it was stored (PROTOCOL §6) or by the last republish pass.</summary>
+    public bool Cached { get; init; }
 }

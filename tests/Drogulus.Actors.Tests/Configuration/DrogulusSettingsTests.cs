@@ -18,7 +18,7 @@ public sealed class DrogulusSettingsTests
         Assert.Equal(TimeSpan.FromHours(1), settings.RefreshTimeout);
         Assert.Equal(TimeSpan.FromHours(1), settings.ReplicateInterval);
         Assert.Equal(5, settings.AllowedRpcFails);
-        Assert.Equal(1024 * 1024, settings.MaxFrameSize);
+        Assert.Equal(128 * 1024, settings.MaxFrameSize);
         Assert.Equal(TimeSpan.FromMinutes(2), settings.IdleTimeout);
         Assert.Equal(1024, settings.MinRsaKeyBits);
         Assert.Equal("Drogulus.Actors 0.2", settings.CreatedWith);
@@ -103,7 +103,32 @@ public sealed class DrogulusSettingsTests
         Assert.True(settings.RateLimitExempt.Contains(System.Net.IPAddress.IPv6Loopback));
         Assert.False(settings.RateLimitExempt.Contains(System.Net.IPAddress.Parse("10.0.0.1")));
         Assert.Equal(10_000, settings.RateLimitMaxAddresses);
-        Assert.Equal(new Core.Storage.StoreLimits(64 * 1024, 256L * 1024 * 1024, 1000, 256), settings.StoreLimits);
+        Assert.Equal(new Core.Storage.StoreLimits(64 * 1024, 256L * 1024 * 1024, 1000, 256) { Lifetime = new(TimeSpan.FromHours(48), TimeSpan.FromMinutes(10)) }, settings.StoreLimits);
+    }
+
+    [Fact]
+    public void SettingsFrom_should_give_the_third_edition_store_defaults_when_no_config_is_given()
+    {
+        var settings = DrogulusConfig.SettingsFrom((Config?)null);
+
+        Assert.Equal(TimeSpan.FromHours(48), settings.MaxItemAge);
+        Assert.Equal(TimeSpan.FromMinutes(10), settings.MaxClockSkew);
+        Assert.True(settings.DiversityExemptPrivate);
+        Assert.Equal(TimeSpan.FromHours(24), settings.KeepAliveInterval);
+        Assert.Equal(new Core.Items.ItemLifetime(TimeSpan.FromHours(48), TimeSpan.FromMinutes(10)), settings.ItemLifetime);
+        Assert.Equal(128 * 1024, settings.MaxFrameSize);
+    }
+
+    [Fact]
+    public void Create_should_say_in_words_why_when_max_frame_size_leaves_no_room_for_the_largest_store()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => DrogulusConfig.SettingsFrom("drogulus { max-item-size = 64 KiB, max-frame-size = 81919 B }"));
+
+        Assert.Equal(
+            "drogulus.max-frame-size must be at least max-item-size + 16 KiB, so that the largest store (its value and its other fields) fits in one frame; "
+            + "it is 81919 bytes and max-item-size is 65536 bytes.",
+            error.Message);
+        Assert.Equal(80 * 1024, DrogulusConfig.SettingsFrom("drogulus { max-item-size = 64 KiB, max-frame-size = 80 KiB }").MaxFrameSize);
     }
 
     [Fact]
@@ -214,8 +239,15 @@ public sealed class DrogulusSettingsTests
     [InlineData("tls-record-size = 511 B", "tls-record-size")]
     [InlineData("tls-record-size = 17 KiB", "tls-record-size")]
     [InlineData("max-item-size = 0", "max-item-size")]
-    [InlineData("max-item-size = 1009 KiB", "max-item-size")]
-    [InlineData("max-frame-size = 64 KiB", "max-item-size")]
+    [InlineData("max-item-size = 113 KiB", "max-frame-size")]
+    [InlineData("max-frame-size = 64 KiB", "max-frame-size")]
+    [InlineData("max-item-age = 0s", "max-item-age")]
+    [InlineData("max-item-age = 3651d", "max-item-age")]
+    [InlineData("max-clock-skew = -1s", "max-clock-skew")]
+    [InlineData("max-item-age = 10m, max-clock-skew = 10m", "max-clock-skew")]
+    [InlineData("diversity-exempt-private = maybe", "diversity-exempt-private")]
+    [InlineData("keep-alive-interval = 0s", "keep-alive-interval")]
+    [InlineData("keep-alive-interval = 48h", "keep-alive-interval")]
     [InlineData("max-store-bytes = 32 KiB", "max-store-bytes")]
     [InlineData("max-store-bytes = 0", "max-store-bytes")]
     [InlineData("max-items-per-publisher = 0", "max-items-per-publisher")]
@@ -239,7 +271,6 @@ public sealed class DrogulusSettingsTests
     [InlineData("max-per-group-in-bucket = 21", "max-per-group-in-bucket")]
     [InlineData("max-per-group-in-table = 1", "max-per-group-in-table")]
     [InlineData("max-per-group-in-reply = 0", "max-per-group-in-reply")]
-    [InlineData("diversity-exempt-private = maybe", "diversity-exempt-private")]
     [InlineData("disjoint-paths = 0", "disjoint-paths")]
     [InlineData("disjoint-paths = 21", "disjoint-paths")]
     [InlineData("max-blacklist = 0", "max-blacklist")]
@@ -333,7 +364,7 @@ public sealed class DrogulusSettingsTests
     private static IEnumerable<string> DrogulusConfigLines() =>
     [
         "k = 20", "alpha = 3", "request-timeout = 5s", "lookup-timeout = 60s", "refresh-interval = 10m",
-        "refresh-timeout = 1h", "replicate-interval = 1h", "allowed-rpc-fails = 5", "max-frame-size = 1 MiB",
+        "refresh-timeout = 1h", "replicate-interval = 1h", "allowed-rpc-fails = 5", "max-frame-size = 128 KiB",
         "idle-timeout = 2m", "min-rsa-key-bits = 1024", "created-with = x", "protocol-version = \"1.0\"",
         "republish.items-per-second = 50", "republish.parallelism = 4", "transport = tls",
         "listen.host = \"127.0.0.1\"", "listen.port = 0", "connect-timeout = 5s", "handshake-timeout = 5s",
@@ -357,5 +388,6 @@ public sealed class DrogulusSettingsTests
         // Issue 23
         "lookup-stall.enabled = on", "lookup-stall.floor = 250ms", "lookup-stall.ceiling = 2s", "lookup-stall.percentile = 90",
         "lookup-stall.samples = 128",
+        "max-item-age = 48h", "max-clock-skew = 10m", "keep-alive-interval = 24h",
     ];
 }

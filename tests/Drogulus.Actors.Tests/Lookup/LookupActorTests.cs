@@ -429,6 +429,26 @@ public sealed class LookupActorTests : TestKit
     }
 
     [Fact]
+    public void LookupActor_should_fail_that_rpc_without_returning_caching_or_blacklisting_when_a_value_is_above_max_item_size()
+    {
+        var item = ValidItem(new string('x', Settings.MaxItemSize + 1));
+        var c = Contacts(item.Key, 3);
+        var lookup = Start(LookupKind.FindValue, item.Key, c);
+        ExpectRequests(c[0], c[1]);
+
+        AnswerNodes(lookup, c[1]);
+        ExpectRequests(c[2]);
+        Reply(lookup, c[0], new ValueMessage("u", c[0].Id, c[0].Port, "1.0", item));
+        AnswerNodes(lookup, c[2]);
+
+        // PROTOCOL §7: a plain failure of that RPC; never returned, never cached at c1, the responder not blacklisted.
+        var result = ExpectResult(false);
+        Assert.Null(result.Item);
+        Assert.False(_transport.HasMessages);
+        Assert.False(_routing.HasMessages);
+    }
+
+    [Fact]
     public void LookupActor_should_blacklist_the_responder_when_a_findnode_gets_a_value()
     {
         var item = ValidItem();
@@ -604,7 +624,8 @@ public sealed class LookupActorTests : TestKit
         return result;
     }
 
-    private static SignedItem ValidItem() => SignedItem.Create(Publisher, "name", "value", 1_700_000_000, 0);
+    // Timestamped by the node's clock: an item older than max-item-age fails rule 3 (PROTOCOL §3).
+    private SignedItem ValidItem(string value = "value") => SignedItem.Create(Publisher, "name", value, SignedItem.UnixSeconds(Sys.Scheduler.Now), 0);
 
     private static Key[] Ids(params IEnumerable<Contact> contacts) => contacts.Select(c => c.Id).ToArray();
 

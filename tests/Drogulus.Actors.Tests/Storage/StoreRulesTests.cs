@@ -85,22 +85,23 @@ public sealed class StoreRulesTests : TestKit
     [Fact]
     public void Store_should_answer_error_8_with_the_held_whole_seconds_and_keep_the_newer_item_when_the_timestamp_is_older()
     {
-        var newer = Sign("versioned", "new", 1_700_000_123.75, 0);
-        var older = Sign("versioned", "old", 1_700_000_000.5, 0);
+        // Timestamps near the node's clock: an item older than max-item-age would be refused as expired.
+        var newer = Sign("versioned", "new", _now - 100 + 0.75, 0);
+        var older = Sign("versioned", "old", _now - 200 + 0.5, 0);
         _peer.ExpectReply<PongMessage>(Store(newer));
 
         var error = _peer.ExpectReply<ErrorMessage>(Store(older));
 
         Assert.Equal(ErrorCode.SupersededValue, error.Code);
-        Assert.Equal(new Dictionary<string, string> { ["new_timestamp"] = "1700000123" }, error.Details);
+        Assert.Equal(new Dictionary<string, string> { ["new_timestamp"] = (_now - 100).ToString(System.Globalization.CultureInfo.InvariantCulture) }, error.Details);
         Assert.Equal(newer, FindValue(newer.Key).Item);
     }
 
     [Fact]
     public void Store_should_overwrite_the_held_item_when_the_timestamp_is_equal()
     {
-        var first = Sign("same-time", "first", 1_700_000_000, 0);
-        var second = Sign("same-time", "second", 1_700_000_000, 0);
+        var first = Sign("same-time", "first", _now - 100, 0);
+        var second = Sign("same-time", "second", _now - 100, 0);
         _peer.ExpectReply<PongMessage>(Store(first));
 
         _peer.ExpectReply<PongMessage>(Store(second));

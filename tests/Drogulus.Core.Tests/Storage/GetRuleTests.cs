@@ -1,4 +1,5 @@
 using Drogulus.Core.Identity;
+using Drogulus.Core.Limits;
 using Drogulus.Core.Storage;
 using static Drogulus.Core.Tests.Storage.TestItems;
 
@@ -20,7 +21,7 @@ public sealed class GetRuleTests
         var found = _store.Get(item.Key, T0 + Hour);
 
         Assert.Same(item, found);
-        Assert.Equal(new StoredItem(item, T0, T0 + Hour), _rows.Get(item.Key));
+        Assert.Equal(new StoredItem(item, T0, T0 + Hour) { Group = AddressGroup.Local }, _rows.Get(item.Key));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
+using Drogulus.Core.Limits;
 using Drogulus.Core.Storage;
 using Drogulus.Core.Wire;
 using static Drogulus.Core.Tests.Storage.TestItems;
@@ -77,12 +78,12 @@ public sealed class QuotaRuleTests
     {
         var size = ItemSize.Of(Item("a"));
         var store = new LocalStore(_rows, new StoreLimits(1000, (3 * size) + (size / 2), 1000));
-        store.Store(Item("a"), T0);
-        store.Store(ItemBy(OtherPem, "b"), T0 + Minute);
-        store.Store(Item("c"), T0 + (2 * Minute));
+        store.Store(Item("a"), T0, Stranger, amongClosest: true);
+        store.Store(ItemBy(OtherPem, "b"), T0 + Minute, Stranger, amongClosest: true);
+        store.Store(Item("c"), T0 + (2 * Minute), Stranger, amongClosest: true);
         Classify(store, cached: ["a", "b", "c"], T0 + (3 * Minute));
 
-        Assert.True(store.Store(ItemBy(OtherPem, "big", value: new string('x', 200)), T0 + (4 * Minute)).IsStored);
+        Assert.True(store.Store(ItemBy(OtherPem, "big", value: new string('x', 200)), T0 + (4 * Minute), AddressGroup.Local, amongClosest: true).IsStored);
 
         Assert.True(store.TotalBytes <= store.Limits.MaxStoreBytes);
         Assert.Null(_rows.Get(Item("a").Key));
@@ -91,14 +92,14 @@ public sealed class QuotaRuleTests
     }
 
     [Fact]
-    public void Store_should_never_evict_a_close_copy_when_a_cached_copy_arrives_and_bytes_are_full()
+    public void Store_should_evict_nothing_when_the_storing_group_itself_holds_the_most_bytes()
     {
         var size = ItemSize.Of(Item("a"));
         var store = new LocalStore(_rows, new StoreLimits(1000, 2 * size, 1000));
-        store.Store(Item("a"), T0);
-        store.Store(Item("b"), T0);
+        store.Store(Item("a"), T0, Stranger, amongClosest: false);
+        store.Store(Item("b"), T0, Stranger, amongClosest: false);
 
-        var outcome = store.Store(Item("c"), T0 + Minute, amongClosest: false);
+        var outcome = store.Store(Item("c"), T0 + Minute, Stranger, amongClosest: false);
 
         Assert.Equal(ErrorCode.StorageFull, outcome.Error);
         Assert.Equal(2, store.Count);
@@ -152,6 +153,8 @@ public sealed class QuotaRuleTests
         Assert.Equal(ItemSize.Of(large), store.TotalBytes);
         Assert.Equal(_rows.All().Sum(r => ItemSize.Of(r.Item)), store.TotalBytes);
     }
+
+    private static readonly AddressGroup Stranger = AddressGroup.Of("203.0.113.7", exemptPrivate: true);
 
     private static SignedItem ItemBy(string pem, string name, string value = "v") =>
         new(Key.For(pem, name), CanonicalMsgPack.Encode(value), 1350544046, 0, "test", pem, name, new Dictionary<string, string>(), new byte[] { 1 });

@@ -1,4 +1,5 @@
 using Drogulus.Core.Identity;
+using Drogulus.Core.Limits;
 using Drogulus.Core.Storage;
 using static Drogulus.Core.Tests.Storage.TestItems;
 
@@ -152,7 +153,7 @@ public sealed class RepublishRuleTests
 
         _store.PlanRepublish(T0 + Hour, Hour, AllClose);
 
-        Assert.Equal(new StoredItem(item, T0, T0), _rows.Get(item.Key));
+        Assert.Equal(new StoredItem(item, T0, T0) { Group = AddressGroup.Local }, _rows.Get(item.Key));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
+using Drogulus.Core.Limits;
 using Drogulus.Core.Storage;
 using static Drogulus.Core.Tests.Storage.TestItems;
 
@@ -11,7 +12,7 @@ public sealed class StoreHealthRuleTests
     private readonly InMemoryItemStore _rows = new();
 
     [Fact]
-    public void HasRoomFor_should_be_false_when_close_copies_fill_max_store_bytes()
+    public void HasRoomFor_should_be_false_when_the_nodes_own_copies_fill_max_store_bytes()
     {
         var size = ItemSize.Of(Item("a"));
         var store = new LocalStore(_rows, new StoreLimits(1000, 2 * size + size / 2, 100));
@@ -25,12 +26,13 @@ public sealed class StoreHealthRuleTests
     }
 
     [Fact]
-    public void HasRoomFor_should_be_true_when_cached_copies_can_give_way()
+    public void HasRoomFor_should_be_true_when_a_strangers_copies_can_give_way()
     {
         var size = ItemSize.Of(Item("a"));
         var store = new LocalStore(_rows, new StoreLimits(1000, 2 * size + size / 2, 100));
-        store.Store(Item("a"), T0, amongClosest: false);
-        store.Store(Item("b"), T0, amongClosest: false);
+        var stranger = AddressGroup.Of("203.0.113.7", exemptPrivate: true);
+        store.Store(Item("a"), T0, stranger, amongClosest: true);
+        store.Store(Item("b"), T0, stranger, amongClosest: true);
 
         Assert.True(store.HasRoomFor(size));
     }

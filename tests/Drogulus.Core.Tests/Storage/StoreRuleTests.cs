@@ -1,3 +1,4 @@
+using Drogulus.Core.Limits;
 using Drogulus.Core.Storage;
 using Drogulus.Core.Wire;
 using static Drogulus.Core.Tests.Storage.TestItems;
@@ -21,7 +22,7 @@ public sealed class StoreRuleTests
         Assert.True(outcome.IsStored);
         Assert.Same(StoreDecision.Stored, outcome);
         Assert.Empty(outcome.Details);
-        Assert.Equal(new StoredItem(item, T0, T0), _rows.Get(item.Key));
+        Assert.Equal(new StoredItem(item, T0, T0) { Group = AddressGroup.Local }, _rows.Get(item.Key));
     }
 
     [Fact]
@@ -66,7 +67,7 @@ public sealed class StoreRuleTests
         Assert.Equal(ErrorCode.SupersededValue, outcome.Error);
         var detail = Assert.Single(outcome.Details);
         Assert.Equal(("new_timestamp", "1350544046"), (detail.Key, detail.Value));
-        Assert.Equal(new StoredItem(held, T0, T0), _rows.Get(held.Key));
+        Assert.Equal(new StoredItem(held, T0, T0) { Group = AddressGroup.Local }, _rows.Get(held.Key));
     }
 
     [Theory]

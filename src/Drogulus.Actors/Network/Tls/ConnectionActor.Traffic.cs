@@ -245,12 +245,44 @@ internal sealed partial class ConnectionActor
         }
     }
 
-    /// <summary>Answers bad input with an error and closes the connection once the answer is written. The reason is already escaped.</summary>
+    /// <summary>
+    /// Answers bad input with an error and closes the connection once the answer is written. The reason is already
+    /// escaped. PROTOCOL §4: the replies to requests that arrived before the bad frame are sent first, so the error
+    /// waits until the node has answered them (<see cref="OnDrainingReply"/>; bounded by <c>idle-timeout</c>).
+    /// </summary>
     private void Reject(string uuid, ErrorCode code, IReadOnlyDictionary<string, string> details, string reason)
     {
         Warn(Warnings.Rejected, $"rejected input: error {(int)code}, {reason}; closing the connection");
         StartDraining();
-        Write(ErrorReply.For(uuid, code, details, _self, _replyPort));
+        _errorAfterReplies = ErrorReply.For(uuid, code, details, _self, _replyPort);
+        WriteErrorWhenAnswered();
+    }
+
+    /// <summary>A reply while an error waits to close the connection: written, since its request came before the bad frame.</summary>
+    private void OnDrainingReply(SendReply reply)
+    {
+        if (_errorAfterReplies is null)
+        {
+            return;
+        }
+
+        Answered(reply.InReplyTo);
+        var message = reply.Body with { Uuid = reply.InReplyTo, Node = _self, ReplyPort = _replyPort, Version = _settings.ProtocolVersion };
+        if (!Write(message))
+        {
+            Write(ErrorReply.For(reply.InReplyTo, ErrorCode.InternalError, ErrorReply.Details("context", "The reply is larger than max-frame-size."), _self, _replyPort));
+        }
+
+        WriteErrorWhenAnswered();
+    }
+
+    private void WriteErrorWhenAnswered()
+    {
+        if (_errorAfterReplies is { } error && _answeringCount == 0 && _held.Count == 0)
+        {
+            _errorAfterReplies = null;
+            Write(error);
+        }
     }
 
     private void StartDraining()

@@ -128,7 +128,7 @@ internal sealed partial class ConnectionActor
         {
             Flush();
         }
-        else if (_draining)
+        else if (_draining && _errorAfterReplies is null)
         {
             Close("closed after an error reply");
             return;

@@ -51,6 +51,9 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     private bool _released;
     private bool _tcpClosed;
     private bool _draining;
+
+    // The error that closes the connection, while it waits for the replies to the requests read before it (PROTOCOL §4).
+    private Message? _errorAfterReplies;
     private bool _turnAsked; // of the process's HandshakeGate
     private bool _blameless; // closing for a reason of our own: the requests fail without blaming the peer
     private long? _frameWithDeadline;
@@ -263,7 +266,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         Receive<WriteCompleted>(_ => OnTlsWriteCompleted());
         Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message));
         Receive<SendRequest>(request => FailNow(request, "the connection is closing"));
-        Receive<SendReply>(_ => { });
+        Receive<SendReply>(OnDrainingReply);
         Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<IdleCheck>(_ => Close("the error reply was not written within idle-timeout"));
         Receive<FrameDeadline>(_ => { });

@@ -1,5 +1,6 @@
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
+using Drogulus.Core.Limits;
 using Drogulus.Core.Storage;
 using MessagePack;
 using Microsoft.Data.Sqlite;
@@ -78,7 +79,11 @@ public sealed partial class SqliteItemStore
                 BitConverter.Int64BitsToDouble(reader.GetInt64(8)),
                 BitConverter.Int64BitsToDouble(reader.GetInt64(9)),
                 FromTicks(reader.GetInt64(10)),
-                FromTicks(reader.GetInt64(11)));
+                FromTicks(reader.GetInt64(11)))
+            {
+                Group = ReadGroup(reader, 12),
+                Cached = reader.GetInt64(14) != 0,
+            };
         }
     }
 
@@ -100,8 +105,16 @@ public sealed partial class SqliteItemStore
             reader.GetString(6),
             ReadMeta(ReadBlob(reader, 7)),
             ReadBlob(reader, 8));
-        return new StoredItem(item, FromTicks(reader.GetInt64(9)), FromTicks(reader.GetInt64(10)));
+        return new StoredItem(item, FromTicks(reader.GetInt64(9)), FromTicks(reader.GetInt64(10)))
+        {
+            Group = ReadGroup(reader, 11),
+            Cached = reader.GetInt64(13) != 0,
+        };
     }
+
+    // The group column and the exemption flag after it.
+    private static AddressGroup ReadGroup(SqliteDataReader reader, int ordinal) =>
+        AddressGroup.FromValue(reader.GetString(ordinal), reader.GetInt64(ordinal + 1) != 0);
 
     private static byte[] ReadBlob(SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? [] : reader.GetFieldValue<byte[]>(ordinal);

@@ -1,3 +1,4 @@
+using Drogulus.Core.Limits;
 using Microsoft.Data.Sqlite;
 
 namespace Drogulus.Actors.Storage.Sqlite;
@@ -28,6 +29,10 @@ public sealed partial class SqliteItemStore
         {
             throw new InvalidDataException(
                 $"'{path}' is a SQLite database of another application (application_id 0x{applicationId:x8}), not a Drogulus item store.");
+        }
+        else if (userVersion == 1)
+        {
+            UpgradeFromVersion1(connection);
         }
         else if (userVersion != SchemaVersion)
         {
@@ -66,10 +71,27 @@ public sealed partial class SqliteItemStore
                 meta BLOB NOT NULL,
                 signature BLOB NOT NULL,
                 updated_at INTEGER NOT NULL,
-                accessed_at INTEGER NOT NULL
+                accessed_at INTEGER NOT NULL,
+                address_group TEXT NOT NULL DEFAULT 'unknown',
+                group_exempt INTEGER NOT NULL DEFAULT 0,
+                cached INTEGER NOT NULL DEFAULT 0
             ) WITHOUT ROWID
             """, transaction);
         Execute(connection, $"PRAGMA application_id = {ApplicationId}", transaction);
+        Execute(connection, $"PRAGMA user_version = {SchemaVersion}", transaction);
+        transaction.Commit();
+    }
+
+    // Schema version 1 kept no address group (PROTOCOL second edition). Its rows are charged to the group
+    // "unknown" (PROTOCOL §6, upgrade), as the column defaults say, and count as close copies; items past
+    // max-item-age are dropped by the node's first republish pass, which applies the new rule 3. One transaction:
+    // a crash leaves either version 1 or version 2.
+    private static void UpgradeFromVersion1(SqliteConnection connection)
+    {
+        using var transaction = connection.BeginTransaction();
+        Execute(connection, $"ALTER TABLE items ADD COLUMN address_group TEXT NOT NULL DEFAULT '{AddressGroup.Unknown.Value}'", transaction);
+        Execute(connection, "ALTER TABLE items ADD COLUMN group_exempt INTEGER NOT NULL DEFAULT 0", transaction);
+        Execute(connection, "ALTER TABLE items ADD COLUMN cached INTEGER NOT NULL DEFAULT 0", transaction);
         Execute(connection, $"PRAGMA user_version = {SchemaVersion}", transaction);
         transaction.Commit();
     }

@@ -25,6 +25,9 @@ public sealed partial class SqliteItemStore
         p[8].Value = signed.Signature.ToArray();
         p[9].Value = item.UpdatedAt.UtcTicks;
         p[10].Value = item.AccessedAt.UtcTicks;
+        p[11].Value = item.Group.Value;
+        p[12].Value = item.Group.IsExempt ? 1 : 0;
+        p[13].Value = item.Cached ? 1 : 0;
         _upsert.ExecuteNonQuery();
     }
 

@@ -24,7 +24,10 @@ namespace Drogulus.Actors.Storage.Sqlite;
 /// <c>expires</c> are stored as the INTEGER IEEE 754 bit pattern of the double, because the signature digest
 /// hashes those exact bits and SQLite would turn a NaN into NULL and fold <c>-0.0</c> into <c>0.0</c> in a
 /// REAL column. <c>updated_at</c> and <c>accessed_at</c> are INTEGER UTC ticks (100 ns since 0001-01-01), so a
-/// <see cref="DateTimeOffset"/> comes back as the same instant to the tick, with offset zero.
+/// <see cref="DateTimeOffset"/> comes back as the same instant to the tick, with offset zero. <c>address_group</c>
+/// (TEXT) and <c>group_exempt</c> (0 or 1) are the address group the copy is charged to (PROTOCOL §6), and
+/// <c>cached</c> (0 or 1) whether it was a cached copy when stored or last classified; a row written by schema
+/// version 1 reads as the group <c>unknown</c>, close.
 /// </para>
 /// <para>
 /// The file is tagged with <c>PRAGMA application_id</c> and its schema version with <c>PRAGMA user_version</c>;
@@ -41,11 +44,15 @@ public sealed partial class SqliteItemStore : IItemStore, IDisposable
     /// <summary>The <c>PRAGMA application_id</c> of an item store file: ASCII <c>"DrgI"</c>.</summary>
     public const int ApplicationId = 0x44726749;
 
-    /// <summary>The schema version this class writes and reads (<c>PRAGMA user_version</c>).</summary>
-    public const int SchemaVersion = 1;
+    /// <summary>
+    /// The schema version this class writes and reads (<c>PRAGMA user_version</c>). Version 1 (no address
+    /// groups) is upgraded in place when opened (see <c>.Schema</c>).
+    /// </summary>
+    public const int SchemaVersion = 2;
 
     private const string Columns =
-        "key, value, timestamp_bits, expires_bits, created_with, public_key, name, meta, signature, updated_at, accessed_at";
+        "key, value, timestamp_bits, expires_bits, created_with, public_key, name, meta, signature, updated_at, accessed_at, "
+        + "address_group, group_exempt, cached";
 
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _get;
@@ -64,15 +71,16 @@ public sealed partial class SqliteItemStore : IItemStore, IDisposable
         Path = path;
         _get = Prepare($"SELECT {Columns} FROM items WHERE key = $key", "$key");
         _upsert = Prepare(
-            $"INSERT OR REPLACE INTO items ({Columns}) VALUES ($key, $value, $timestamp, $expires, $created_with, $public_key, $name, $meta, $signature, $updated_at, $accessed_at)",
-            "$key", "$value", "$timestamp", "$expires", "$created_with", "$public_key", "$name", "$meta", "$signature", "$updated_at", "$accessed_at");
+            $"INSERT OR REPLACE INTO items ({Columns}) VALUES ($key, $value, $timestamp, $expires, $created_with, $public_key, $name, $meta, $signature, $updated_at, $accessed_at, $address_group, $group_exempt, $cached)",
+            "$key", "$value", "$timestamp", "$expires", "$created_with", "$public_key", "$name", "$meta", "$signature", "$updated_at", "$accessed_at",
+            "$address_group", "$group_exempt", "$cached");
         _remove = Prepare("DELETE FROM items WHERE key = $key", "$key");
         _touch = Prepare("UPDATE items SET accessed_at = $accessed_at WHERE key = $key", "$key", "$accessed_at");
         _count = Prepare("SELECT count(*) FROM items");
         _all = Prepare($"SELECT {Columns} FROM items");
         _entries = Prepare(
             "SELECT key, public_key, length(value), length(signature), length(CAST(public_key AS BLOB)), length(CAST(name AS BLOB)), "
-            + "length(CAST(created_with AS BLOB)), length(meta), timestamp_bits, expires_bits, updated_at, accessed_at FROM items");
+            + "length(CAST(created_with AS BLOB)), length(meta), timestamp_bits, expires_bits, updated_at, accessed_at, address_group, group_exempt, cached FROM items");
         _setTimes = Prepare("UPDATE items SET updated_at = $updated_at, accessed_at = $accessed_at WHERE key = $key", "$key", "$updated_at", "$accessed_at");
     }
 

@@ -99,8 +99,8 @@ public sealed partial class TlsAttackTests : TestKit
             var client = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
             clients.Add(client);
 
-            // Nearly all of a 1 MiB frame's header and some payload: idle-timeout alone would keep it for an hour.
-            await client.SendRawAsync([.. "1048576:"u8, .. new byte[4096]]);
+            // The header of a frame of max-frame-size (128 KiB) and some payload: idle-timeout alone would keep it for an hour.
+            await client.SendRawAsync([.. "131072:"u8, .. new byte[4096]]);
         }
 
         foreach (var client in clients)

@@ -127,7 +127,7 @@ public sealed class SqliteItemStoreTests : IDisposable
 
         var error = Assert.Throws<InvalidDataException>(() => SqliteItemStore.Open(DbPath));
 
-        Assert.Contains("schema version 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"schema version {SqliteItemStore.SchemaVersion + 1}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
