@@ -35,6 +35,9 @@ public enum ErrorCode
 
     /// <summary>The item does not fit the node's quotas (PROTOCOL §6).</summary>
     StorageFull = 11,
+
+    /// <summary>A <c>dialback</c> could not reach the requester (PROTOCOL §6, §10).</summary>
+    Unreachable = 12,
 }
 
 /// <summary>Titles of the error codes as sent on the wire.</summary>
@@ -54,6 +57,7 @@ public static class ErrorCodes
         ErrorCode.ExpiredValue => "Expired value",
         ErrorCode.Busy => "Busy",
         ErrorCode.StorageFull => "Storage full",
+        ErrorCode.Unreachable => "Unreachable",
         _ => "Error " + (int)code,
     };
 }

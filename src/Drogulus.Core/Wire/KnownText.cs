@@ -13,11 +13,12 @@ internal static class KnownText
         WireNames.MessageField, WireNames.UuidField, WireNames.NodeField, WireNames.ReplyPortField, WireNames.VersionField,
         WireNames.KeyField, WireNames.ValueField, WireNames.TimestampField, WireNames.ExpiresField, WireNames.CreatedWithField,
         WireNames.PublicKeyField, WireNames.NameField, WireNames.MetaField, WireNames.SigField, WireNames.NodesField,
-        WireNames.CodeField, WireNames.TitleField, WireNames.DetailsField);
+        WireNames.CodeField, WireNames.TitleField, WireNames.DetailsField, WireNames.SeenField, WireNames.NonceField,
+        WireNames.PortField);
 
     private static readonly (byte[] Utf8, string Text)[] Values = Of(
         WireNames.Ping, WireNames.Pong, WireNames.Store, WireNames.FindNode, WireNames.Nodes, WireNames.FindValue,
-        WireNames.Value, WireNames.Error, ProtocolVersion.Current);
+        WireNames.Value, WireNames.Error, WireNames.Dialback, ProtocolVersion.Current);
 
     /// <summary>The field name spelled by <paramref name="utf8"/>, or null when it spells none.</summary>
     public static string? FieldName(ReadOnlySpan<byte> utf8) => Find(FieldNames, utf8);

@@ -15,8 +15,14 @@ public abstract record Message(string Uuid, Key Node, int ReplyPort, string Vers
     /// <summary>The value of the wire field <c>message</c>, e.g. <c>"findnode"</c>.</summary>
     public abstract string WireName { get; }
 
-    /// <summary>True for requests (<c>ping</c>, <c>store</c>, <c>findnode</c>, <c>findvalue</c>), false for replies.</summary>
+    /// <summary>True for requests (<c>ping</c>, <c>store</c>, <c>findnode</c>, <c>findvalue</c>, <c>dialback</c>), false for replies.</summary>
     public abstract bool IsRequest { get; }
+
+    /// <summary>
+    /// Replies only (PROTOCOL §4): the requester's address and port as the responder's connection saw them; null
+    /// when the reply did not carry it. The codec writes it on replies and never on requests.
+    /// </summary>
+    public SeenAddress? Seen { get; init; }
 }
 
 /// <summary>Asks whether the peer is alive; answered with <see cref="PongMessage"/>.</summary>
@@ -27,6 +33,12 @@ public abstract record Message(string Uuid, Key Node, int ReplyPort, string Vers
 public sealed record PingMessage(string Uuid, Key Node, int ReplyPort, string Version)
     : Message(Uuid, Node, ReplyPort, Version)
 {
+    /// <summary>
+    /// Set only on the ping a dial-back sends (PROTOCOL §4, §10): the nonce of the <c>dialback</c> it answers.
+    /// Any other ping has none, and a ping whose nonce the receiver did not issue is a plain ping.
+    /// </summary>
+    public DialbackNonce? Nonce { get; init; }
+
     /// <inheritdoc />
     public override string WireName => WireNames.Ping;
 
@@ -76,6 +88,27 @@ public sealed record FindValueMessage(string Uuid, Key Node, int ReplyPort, stri
 {
     /// <inheritdoc />
     public override string WireName => WireNames.FindValue;
+
+    /// <inheritdoc />
+    public override bool IsRequest => true;
+}
+
+/// <summary>
+/// Asks the peer to test whether the sender can be dialled (PROTOCOL §4, §6, §10): the peer opens a new
+/// connection to the sender's observed IP address at <paramref name="Port"/> and pings it with
+/// <paramref name="Nonce"/>; answered with <c>pong</c> or error 12 (Unreachable).
+/// </summary>
+/// <param name="Uuid">Request id.</param>
+/// <param name="Node">The sender's node id.</param>
+/// <param name="ReplyPort">The sender's listening port, 0 for none.</param>
+/// <param name="Version">The sender's protocol version.</param>
+/// <param name="Port">The port to dial, 1..65535.</param>
+/// <param name="Nonce">The nonce the dial-back ping carries.</param>
+public sealed record DialbackMessage(string Uuid, Key Node, int ReplyPort, string Version, int Port, DialbackNonce Nonce)
+    : Message(Uuid, Node, ReplyPort, Version)
+{
+    /// <inheritdoc />
+    public override string WireName => WireNames.Dialback;
 
     /// <inheritdoc />
     public override bool IsRequest => true;

@@ -17,6 +17,7 @@ public static class MessageCodec
         Message, Uuid, Node, ReplyPort, Version,
         Key, Value, Timestamp, Expires, CreatedWith, PublicKey, Name, Meta, Sig,
         Nodes, Code, Title, Details,
+        Seen, Nonce, Port,
     }
 
     private static readonly Field[] CommonFields = [Field.Message, Field.Uuid, Field.Node, Field.ReplyPort, Field.Version];
@@ -29,6 +30,15 @@ public static class MessageCodec
     private static readonly (Field Field, byte[] EncodedName)[] NodesOrder = Order([.. CommonFields, Field.Nodes]);
     private static readonly (Field Field, byte[] EncodedName)[] ErrorOrder =
         Order([.. CommonFields, Field.Code, Field.Title, Field.Details]);
+
+    // The optional fields (PROTOCOL §4): `seen` on replies, `nonce` on a dial-back's ping.
+    private static readonly (Field Field, byte[] EncodedName)[] PingNonceOrder = Order([.. CommonFields, Field.Nonce]);
+    private static readonly (Field Field, byte[] EncodedName)[] PongSeenOrder = Order([.. CommonFields, Field.Seen]);
+    private static readonly (Field Field, byte[] EncodedName)[] ItemSeenOrder = Order([.. CommonFields, .. ItemFields, Field.Seen]);
+    private static readonly (Field Field, byte[] EncodedName)[] NodesSeenOrder = Order([.. CommonFields, Field.Nodes, Field.Seen]);
+    private static readonly (Field Field, byte[] EncodedName)[] ErrorSeenOrder =
+        Order([.. CommonFields, Field.Code, Field.Title, Field.Details, Field.Seen]);
+    private static readonly (Field Field, byte[] EncodedName)[] DialbackOrder = Order([.. CommonFields, Field.Port, Field.Nonce]);
 
     /// <summary>The canonical msgpack encoding of <paramref name="message"/>.</summary>
     /// <exception cref="ArgumentException">when a field cannot be encoded (a port outside 0..65535, or an
@@ -47,13 +57,19 @@ public static class MessageCodec
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(output);
         Check(message);
+        // `seen` is written on replies only: on a request it would be the sender's own claim about itself.
+        var seen = message.Seen is not null;
         var order = message switch
         {
-            PingMessage or PongMessage => PingOrder,
+            PingMessage { Nonce: not null } => PingNonceOrder,
+            PingMessage => PingOrder,
+            PongMessage => seen ? PongSeenOrder : PingOrder,
             FindNodeMessage or FindValueMessage => KeyOrder,
-            StoreMessage or ValueMessage => ItemOrder,
-            NodesMessage => NodesOrder,
-            ErrorMessage => ErrorOrder,
+            StoreMessage => ItemOrder,
+            ValueMessage => seen ? ItemSeenOrder : ItemOrder,
+            NodesMessage => seen ? NodesSeenOrder : NodesOrder,
+            ErrorMessage => seen ? ErrorSeenOrder : ErrorOrder,
+            DialbackMessage => DialbackOrder,
             _ => throw new ArgumentException($"Unknown message type {message.GetType().Name}.", nameof(message)),
         };
         var writer = CanonicalMsgPack.CreateWriter(output);
@@ -78,8 +94,16 @@ public static class MessageCodec
         ArgumentNullException.ThrowIfNull(message.Uuid);
         ArgumentNullException.ThrowIfNull(message.Version);
         CheckPort(message.ReplyPort);
+        if (message.Seen is { } seen)
+        {
+            ArgumentNullException.ThrowIfNull(seen.Address);
+            CheckPort(seen.Port);
+        }
+
         switch (message)
         {
+            case DialbackMessage d when d.Port is < 1 or > 65535:
+                throw new ArgumentException($"A dial-back port lies in 1..65535, not {d.Port}.", nameof(message));
             case StoreMessage s:
                 CheckItem(s.Item);
                 break;
@@ -141,6 +165,15 @@ public static class MessageCodec
             case Field.Code: writer.Write((int)((ErrorMessage)message).Code); break;
             case Field.Title: writer.Write(((ErrorMessage)message).Title); break;
             case Field.Details: CanonicalMsgPack.WriteStringMap(ref writer, ((ErrorMessage)message).Details); break;
+            case Field.Seen:
+                writer.WriteArrayHeader(2);
+                writer.Write(message.Seen!.Address);
+                writer.Write(message.Seen.Port);
+                break;
+            case Field.Nonce:
+                WriteNonce(ref writer, message is DialbackMessage d ? d.Nonce : ((PingMessage)message).Nonce!.Value);
+                break;
+            case Field.Port: writer.Write(((DialbackMessage)message).Port); break;
             default: WriteItemField(ref writer, field, ItemOf(message)); break;
         }
     }
@@ -189,6 +222,13 @@ public static class MessageCodec
         writer.Advance(Key.Length);
     }
 
+    private static void WriteNonce(ref MessagePackWriter writer, DialbackNonce nonce)
+    {
+        writer.WriteStringHeader(DialbackNonce.Length);
+        nonce.CopyTo(writer.GetSpan(DialbackNonce.Length));
+        writer.Advance(DialbackNonce.Length);
+    }
+
     private static (Field, byte[])[] Order(Field[] fields)
     {
         var named = fields.Select(f => (Field: f, Name: Name(f))).ToList();
@@ -216,6 +256,9 @@ public static class MessageCodec
         Field.Code => WireNames.CodeField,
         Field.Title => WireNames.TitleField,
         Field.Details => WireNames.DetailsField,
+        Field.Seen => WireNames.SeenField,
+        Field.Nonce => WireNames.NonceField,
+        Field.Port => WireNames.PortField,
         _ => throw new ArgumentOutOfRangeException(nameof(field)),
     };
 }

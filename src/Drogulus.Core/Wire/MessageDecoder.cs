@@ -105,10 +105,19 @@ internal static class MessageDecoder
             case null:
                 break;
             case WireNames.Ping:
-                message = fields.Complete ? new PingMessage(uuid!, node!.Value, replyPort!.Value, version!) : null;
+                var nonce = fields.Has(WireNames.NonceField) ? fields.Nonce(WireNames.NonceField) : null;
+                message = fields.Complete ? new PingMessage(uuid!, node!.Value, replyPort!.Value, version!) { Nonce = nonce } : null;
                 break;
             case WireNames.Pong:
                 message = fields.Complete ? new PongMessage(uuid!, node!.Value, replyPort!.Value, version!) : null;
+                break;
+            case WireNames.Dialback:
+                // PROTOCOL §4: a port outside 1..65535 or a nonce of another size is an invalid value (error 2).
+                var dialPort = fields.Port(WireNames.PortField, minimum: 1);
+                var dialNonce = fields.Nonce(WireNames.NonceField);
+                message = fields.Complete
+                    ? new DialbackMessage(uuid!, node!.Value, replyPort!.Value, version!, dialPort!.Value, dialNonce!.Value)
+                    : null;
                 break;
             case WireNames.FindNode:
                 var target = fields.Id(WireNames.KeyField);
@@ -141,6 +150,13 @@ internal static class MessageDecoder
             default:
                 fields.Report(WireNames.Context, $"{type} is not a valid message type.");
                 break;
+        }
+
+        // `seen` is optional and read on replies only; a request's is ignored like any unknown field (PROTOCOL §4).
+        if (message is { IsRequest: false } && fields.Has(WireNames.SeenField))
+        {
+            var seen = fields.Seen(WireNames.SeenField);
+            message = fields.Complete ? message with { Seen = seen } : null;
         }
 
         return message is not null

@@ -41,6 +41,29 @@ internal sealed class MessageFieldReader(
 
     public int? Port(string name) => Read(name, static (ref MessagePackReader r) => TryPort(ref r));
 
+    /// <summary>A port no lower than <paramref name="minimum"/> (a <c>dialback</c>'s is 1..65535).</summary>
+    public int? Port(string name, int minimum) =>
+        Read(name, (ref MessagePackReader r) => TryPort(ref r) is { } port && port >= minimum ? (int?)port : null);
+
+    /// <summary>Whether the map holds <paramref name="name"/> (an optional field), without reporting it missing.</summary>
+    public bool Has(string name) => fields.ContainsKey(name);
+
+    public DialbackNonce? Nonce(string name) => Read(name, static (ref MessagePackReader r) =>
+        TryRaw(ref r) is { Length: DialbackNonce.Length } raw ? (DialbackNonce?)new DialbackNonce(raw.IsSingleSegment ? raw.FirstSpan : raw.ToArray()) : null);
+
+    /// <summary>A <c>seen</c> field: <c>[address (text), port (int 0..65535)]</c>.</summary>
+    public SeenAddress? Seen(string name) => Read(name, static (ref MessagePackReader r) =>
+    {
+        if (r.NextMessagePackType != MessagePackType.Array || MsgPackBounds.ReadArrayHeader(ref r) != 2)
+        {
+            return null;
+        }
+
+        var address = TryText(ref r);
+        var port = address is { Length: > 0 } ? TryPort(ref r) : null;
+        return port is null ? null : new SeenAddress(address!, port.Value);
+    });
+
     public int? Int32(string name) => Read(name, static (ref MessagePackReader r) =>
         TryInteger(ref r) is { } n && n is >= int.MinValue and <= int.MaxValue ? (int?)n : null);
 

@@ -11,6 +11,7 @@ internal static class WireNames
     public const string FindValue = "findvalue";
     public const string Value = "value";
     public const string Error = "error";
+    public const string Dialback = "dialback";
 
     public const string MessageField = "message";
     public const string UuidField = "uuid";
@@ -30,6 +31,9 @@ internal static class WireNames
     public const string CodeField = "code";
     public const string TitleField = "title";
     public const string DetailsField = "details";
+    public const string SeenField = "seen";
+    public const string NonceField = "nonce";
+    public const string PortField = "port";
 
     public const string MissingField = "Missing field.";
     public const string InvalidValue = "Invalid value.";

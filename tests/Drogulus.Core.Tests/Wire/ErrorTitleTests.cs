@@ -11,6 +11,7 @@ public sealed class ErrorTitleTests
     [InlineData(ErrorCode.ExpiredValue, 9, "Expired value")]
     [InlineData(ErrorCode.Busy, 10, "Busy")]
     [InlineData(ErrorCode.StorageFull, 11, "Storage full")]
+    [InlineData(ErrorCode.Unreachable, 12, "Unreachable")]
     public void Title_should_give_the_protocol_title_when_the_code_is_known(ErrorCode code, int number, string title)
     {
         Assert.Equal(number, (int)code);
@@ -20,6 +21,6 @@ public sealed class ErrorTitleTests
     [Fact]
     public void Title_should_name_the_number_when_the_code_is_unknown()
     {
-        Assert.Equal("Error 12", ErrorCodes.Title((ErrorCode)12));
+        Assert.Equal("Error 13", ErrorCodes.Title((ErrorCode)13));
     }
 }

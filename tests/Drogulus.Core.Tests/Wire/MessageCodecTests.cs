@@ -124,11 +124,11 @@ public sealed class MessageCodecTests
     }
 
     [Fact]
-    public void Message_should_report_is_request_only_for_ping_store_findnode_and_findvalue()
+    public void Message_should_report_is_request_only_for_ping_store_findnode_findvalue_and_dialback()
     {
         var requests = AllTypes().Where(m => m.IsRequest).Select(m => m.WireName).Distinct().Order();
 
-        Assert.Equal(["findnode", "findvalue", "ping", "store"], requests);
+        Assert.Equal(["dialback", "findnode", "findvalue", "ping", "store"], requests);
     }
 
     [Fact]

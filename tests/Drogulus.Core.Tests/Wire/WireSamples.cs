@@ -44,7 +44,30 @@ internal static class WireSamples
         new ValueMessage("uuid-8", NodeId, 4, ProtocolVersion.Current, Item("another value", 256)),
         new ErrorMessage("uuid-9", NodeId, 5, ProtocolVersion.Current, ErrorCode.SupersededValue, "Superseded value",
             new Dictionary<string, string> { ["new_timestamp"] = "1350544046" }),
+        new PingMessage("uuid-10", NodeId, 0, ProtocolVersion.Current) { Nonce = Nonce },
+        new PongMessage("uuid-11", NodeId, 1908, ProtocolVersion.Current) { Seen = new SeenAddress("203.0.113.7", 40000) },
+        new NodesMessage("uuid-12", NodeId, 2, ProtocolVersion.Current, []) { Seen = new SeenAddress("2001:db8::1", 1) },
+        new ValueMessage("uuid-13", NodeId, 4, ProtocolVersion.Current, Item()) { Seen = new SeenAddress("10.0.0.1", 65535) },
+        new ErrorMessage("uuid-14", NodeId, 5, ProtocolVersion.Current, ErrorCode.Unreachable, "Unreachable",
+            new Dictionary<string, string> { ["reason"] = "connection refused" }) { Seen = new SeenAddress("127.0.0.1", 0) },
+        new DialbackMessage("uuid-15", NodeId, 0, ProtocolVersion.Current, 65535, Nonce),
+        new DialbackMessage("uuid-16", NodeId, 0, ProtocolVersion.Current, 1, Nonce),
     ];
+
+    /// <summary>A dial-back nonce whose bytes are 0x00..0x0f.</summary>
+    public static readonly DialbackNonce Nonce = new(Enumerable.Range(0, 16).Select(i => (byte)i).ToArray());
+
+    /// <summary>Fields of a valid dialback request.</summary>
+    public static List<(string Key, object? Value)> DialbackFields()
+    {
+        var fields = Set(PingFields(), "message", "dialback");
+        fields.Add(("port", 1908));
+        fields.Add(("nonce", Nonce.ToArray()));
+        return fields;
+    }
+
+    /// <summary>Fields of a valid pong.</summary>
+    public static List<(string Key, object? Value)> PongFields() => Set(PingFields(), "message", "pong");
 
     /// <summary>A valid ping as an ordered field list that tests can edit.</summary>
     public static List<(string Key, object? Value)> PingFields() =>
