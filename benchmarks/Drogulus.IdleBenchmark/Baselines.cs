@@ -1,0 +1,34 @@
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace Drogulus.IdleBenchmark;
+
+/// <summary>
+/// The floors the node is compared with, each run as a child process of this program (same runtime settings as
+/// the node): a bare console that waits on its standard input, and an empty Akka.NET actor system with one
+/// hour-long timer pending (a node always has timers, and Akka's scheduler ticks while any is pending), given
+/// the same <c>akka { }</c> block as the nodes. Both exit when their standard input closes.
+/// </summary>
+internal static class Baselines
+{
+    public const string ChildVariable = "DROGULUS_IDLE_BASELINE";
+
+    public static async Task<int> Run(string kind, string? configFile)
+    {
+        if (kind == "bare")
+        {
+            Console.WriteLine("READY");
+            await Console.In.ReadToEndAsync();
+            return 0;
+        }
+
+        var config = configFile is null ? Config.Empty : ConfigurationFactory.ParseString(await File.ReadAllTextAsync(configFile));
+        using var system = ActorSystem.Create("empty", config.GetConfig("akka") is { IsEmpty: false } ? config : Config.Empty);
+        var timer = system.Scheduler.ScheduleTellOnceCancelable(TimeSpan.FromHours(1), system.DeadLetters, "tick", ActorRefs.NoSender);
+        Console.WriteLine("READY");
+        await Console.In.ReadToEndAsync();
+        timer.Cancel();
+        await system.Terminate();
+        return 0;
+    }
+}
