@@ -7,7 +7,8 @@ namespace Drogulus.IdleBenchmark;
 /// The floors the node is compared with, each run as a child process of this program (same runtime settings as
 /// the node): a bare console that waits on its standard input, and an empty Akka.NET actor system with one
 /// hour-long timer pending (a node always has timers, and Akka's scheduler ticks while any is pending), given
-/// the same <c>akka { }</c> block as the nodes. Both exit when their standard input closes.
+/// the same <c>akka { }</c> block as the nodes, once with Akka's default scheduler and once with the
+/// <c>TimerQueueScheduler</c> drogulus-node uses. Both exit when their standard input closes.
 /// </summary>
 internal static class Baselines
 {
@@ -23,7 +24,13 @@ internal static class Baselines
         }
 
         var config = configFile is null ? Config.Empty : ConfigurationFactory.ParseString(await File.ReadAllTextAsync(configFile));
-        using var system = ActorSystem.Create("empty", config.GetConfig("akka") is { IsEmpty: false } ? config : Config.Empty);
+        if (kind == "akka-tqs")
+        {
+            // The scheduler drogulus-node runs on (samples/Drogulus.Node, StartCommand.AkkaConfig).
+            config = config.WithFallback(ConfigurationFactory.ParseString("akka.scheduler.implementation = \"Drogulus.Actors.Scheduling.TimerQueueScheduler, Drogulus.Actors\""));
+        }
+
+        using var system = ActorSystem.Create("empty", config);
         var timer = system.Scheduler.ScheduleTellOnceCancelable(TimeSpan.FromHours(1), system.DeadLetters, "tick", ActorRefs.NoSender);
         Console.WriteLine("READY");
         await Console.In.ReadToEndAsync();

@@ -44,7 +44,7 @@ if (jsonPath is not null && Path.GetDirectoryName(Path.GetFullPath(jsonPath)) is
 var directory = Directory.CreateTempSubdirectory("drogulus-idle-").FullName;
 var environment = new Dictionary<string, string>(extraEnvironment) { ["DROGULUS_PASSPHRASE"] = "idle benchmark passphrase" };
 var dotnet = Environment.ProcessPath is { } me && Path.GetFileName(me) is "dotnet" ? me : "dotnet";
-var timeout = TimeSpan.FromSeconds(120);
+var timeout = TimeSpan.FromSeconds(600);
 Console.WriteLine($"{label}: node {nodeDll}; env {string.Join(' ', extraEnvironment.Select(kv => $"{kv.Key}={kv.Value}"))}; config {configFile ?? "none"}; data in {directory}");
 Console.WriteLine($"load before: {File.ReadAllText("/proc/loadavg").Trim()}");
 
@@ -82,10 +82,10 @@ try
 
     var self = Environment.ProcessPath!;
     string[] selfArgs = Path.GetFileName(self) is "dotnet" ? [typeof(Baselines).Assembly.Location] : [];
-    foreach (var kind in new[] { "akka-empty", "bare" })
+    foreach (var (kind, name) in new[] { ("akka", "akka-empty"), ("akka-tqs", "akka-empty-tqs"), ("bare", "bare") })
     {
-        var child = ChildProcess.Start(kind, self, [.. selfArgs, .. configFile is null ? Array.Empty<string>() : [configFile]],
-            new Dictionary<string, string>(extraEnvironment) { [Baselines.ChildVariable] = kind == "bare" ? "bare" : "akka" });
+        var child = ChildProcess.Start(name, self, [.. selfArgs, .. configFile is null ? Array.Empty<string>() : [configFile]],
+            new Dictionary<string, string>(extraEnvironment) { [Baselines.ChildVariable] = kind });
         children.Add(child);
         await child.WaitForLine("READY", timeout);
     }

@@ -180,6 +180,20 @@ public sealed record DrogulusSettings
     /// <summary>Newcomers waiting for their hand-over; one past this gets nothing handed over.</summary>
     public int HandOverMaxQueuedNewcomers { get; private init; }
 
+    // Issue 24: the idle heap trim of a node process (Footprint.HeapTrimActor).
+
+    /// <summary>Whether drogulus-node trims the heap after bursts (off in the library: a host owns its own process).</summary>
+    public bool HeapTrimEnabled { get; private init; }
+
+    /// <summary>How often the process's allocation counter is read.</summary>
+    public TimeSpan HeapTrimCheckInterval { get; private init; }
+
+    /// <summary>Bytes allocated between two checks that make a burst.</summary>
+    public int HeapTrimBurstBytes { get; private init; }
+
+    /// <summary>Least time between two trims.</summary>
+    public TimeSpan HeapTrimMinInterval { get; private init; }
+
     /// <summary>The hand-over throttle for <see cref="Core.Storage.HandOverQueue{T}"/>.</summary>
     public Core.Storage.HandOverLimits HandOverLimits =>
         new(HandOverItemsPerSecond, HandOverParallelism, HandOverNewcomersPerSecond, HandOverMaxQueuedNewcomers);
@@ -264,6 +278,11 @@ public sealed record DrogulusSettings
             HandOverParallelism = Int(drogulus, "hand-over.parallelism"),
             HandOverNewcomersPerSecond = Double(drogulus, "hand-over.newcomers-per-second"),
             HandOverMaxQueuedNewcomers = Int(drogulus, "hand-over.max-queued-newcomers"),
+            // Issue 24
+            HeapTrimEnabled = Bool(drogulus, "heap-trim.enabled"),
+            HeapTrimCheckInterval = Duration(drogulus, "heap-trim.check-interval"),
+            HeapTrimBurstBytes = Bytes(drogulus, "heap-trim.burst-bytes"),
+            HeapTrimMinInterval = Duration(drogulus, "heap-trim.min-interval"),
         };
         settings.Validate();
         return settings;
@@ -289,6 +308,8 @@ public sealed record DrogulusSettings
         // Issue 10 (t10b): an Akka dispatcher block, read by Akka from the actor system's config (StoreDispatcher).
         "store-dispatcher", "hand-over.items-per-second", "hand-over.parallelism", "hand-over.newcomers-per-second",
         "hand-over.max-queued-newcomers",
+        // Issue 24
+        "heap-trim.enabled", "heap-trim.check-interval", "heap-trim.burst-bytes", "heap-trim.min-interval",
     };
 
     private static void RejectUnknownKeys(Config config, string prefix)
@@ -365,6 +386,9 @@ public sealed record DrogulusSettings
         Require(HandOverParallelism is >= 1 and <= 1024, "hand-over.parallelism", "must be between 1 and 1024");
         Require(HandOverNewcomersPerSecond > 0 && HandOverNewcomersPerSecond <= MaxRate, "hand-over.newcomers-per-second", $"must be positive and at most {MaxRate}");
         Require(HandOverMaxQueuedNewcomers is >= 1 and <= 1_000_000, "hand-over.max-queued-newcomers", "must be between 1 and 1000000");
+        // Issue 24: a trim is a full blocking collection; more often than every few seconds it would be the load.
+        Require(HeapTrimCheckInterval >= TimeSpan.FromSeconds(1), "heap-trim.check-interval", "must be at least 1s");
+        Require(HeapTrimMinInterval >= TimeSpan.FromSeconds(10), "heap-trim.min-interval", "must be at least 10s");
     }
 
     // ---- Issue 12: an upper bound on every size and count, so that a slip of a unit is refused. Checked first:
@@ -424,6 +448,12 @@ public sealed record DrogulusSettings
     {
         Present(config, key);
         return Read(key, () => config.GetInt(key));
+    }
+
+    private static bool Bool(Config config, string key)
+    {
+        Present(config, key);
+        return Read(key, () => config.GetBoolean(key));
     }
 
     private static double Double(Config config, string key)
