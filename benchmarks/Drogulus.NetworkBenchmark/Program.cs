@@ -165,6 +165,9 @@ public static class Program
                     return (Ok: true, Rpcs: nodesFound.Stats.RpcsSent + completed.Outcomes.Count(o => o.NodeId != ids[index]));
                 }
 
+                // Issue 24: a failed put is named with both replies (the FindNodes run only to count RPCs can fail
+                // alone, which also counts here), so that a failure in a long run can be explained afterwards.
+                Console.WriteLine($"N={nodeCount}: put of {item.Key.ToShortString()} from node-{index} failed: findnodes {Describe(found)}; put {Describe(put)}");
                 return (Ok: false, Rpcs: 0);
             }).ToArray();
             foreach (var (ok, rpcs) in await Task.WhenAll(tasks))
@@ -246,6 +249,10 @@ public static class Program
                         break;
                     case ValueNotFound notFound:
                         rpcs.Add(notFound.Stats.RpcsSent);
+                        Console.WriteLine($"{(latest ? "latest" : "plain")} get of {item.Key.ToShortString()}: not found ({notFound.Stats.RpcsSent} RPCs, {notFound.Stats.Rounds} rounds)");
+                        break;
+                    default:
+                        Console.WriteLine($"{(latest ? "latest" : "plain")} get of {item.Key.ToShortString()}: {Describe(reply)}");
                         break;
                 }
             }
@@ -254,6 +261,17 @@ public static class Program
         clock.Stop();
         return (rpcs, found, clock, latencies, rounds);
     }
+
+    // A reply in words: its type and, for a failure, its reason (a ValueFound of another item names that item).
+    private static string Describe(object reply) => reply switch
+    {
+        FindNodesFailed f => $"FindNodesFailed ({f.Reason})",
+        PutFailed f => $"PutFailed ({f.Kind}: {f.Reason})",
+        PutCompleted c => $"PutCompleted ({c.StoredCount} stored of {c.Outcomes.Count}: {string.Join(", ", c.Outcomes.GroupBy(o => o.Result).Select(g => $"{g.Count()} {g.Key}"))})",
+        GetFailed f => $"GetFailed ({f.Reason})",
+        ValueFound v => $"ValueFound of {v.Item.Key.ToShortString()} created {v.Item.Timestamp}",
+        _ => reply.GetType().Name,
+    };
 
     private static double PercentileMs(List<double> values, double fraction)
     {

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Configuration;
 using Drogulus.Actors.Configuration;
+using Drogulus.Actors.Footprint;
 using Drogulus.Actors.Network.Tls;
 using Drogulus.Actors.Node;
 using Drogulus.Actors.Protocol;
@@ -32,7 +33,7 @@ internal static class StartCommand
         command.SetAction(async (result, cancel) =>
         {
             var files = new NodeFiles(result.GetRequiredValue(data));
-            var settings = LoadSettings(result.GetValue(config), result.GetValue(listen));
+            var (settings, akka) = LoadSettings(result.GetValue(config), result.GetValue(listen));
             using var identity = files.LoadIdentity(CommonOptions.RequirePassphrase(result.GetValue(passphrase)));
             var metricsEndpoint = result.GetValue(metrics) is { } m ? MetricsServer.Parse(m) : null;
             NodeLogging.Configure(files.Logs);
@@ -40,7 +41,7 @@ internal static class StartCommand
             {
                 await using var metricsServer = metricsEndpoint is null ? null : await MetricsServer.StartAsync(metricsEndpoint);
                 using var publisher = File.Exists(files.PublisherKey) ? files.LoadPublisher(CommonOptions.RequirePassphrase(result.GetValue(passphrase))) : null;
-                return await Run(files, settings, identity, publisher, result.GetValue(seeds) ?? [], result.GetValue(controlPort), cancel);
+                return await Run(files, settings, akka, identity, publisher, result.GetValue(seeds) ?? [], result.GetValue(controlPort), cancel);
             }
             finally
             {
@@ -50,9 +51,21 @@ internal static class StartCommand
         return command;
     }
 
-    private static DrogulusSettings LoadSettings(string? configFile, string? listen)
+    /// <summary>
+    /// The actor system of a command-line node: Akka's logging through Serilog, and a scheduler that wakes only when
+    /// a timer is due (Akka's default wakes every 10 ms while any timer is pending: about 4 % of a core for an idle
+    /// node; see benchmarks/Drogulus.IdleBenchmark). An <c>akka { }</c> block of <c>--config</c> overrides these.
+    /// </summary>
+    internal const string AkkaConfig = NodeLogging.AkkaConfig + "\n" + """
+        akka.scheduler.implementation = "Drogulus.Actors.Scheduling.TimerQueueScheduler, Drogulus.Actors"
+        """;
+
+    private static (DrogulusSettings Settings, Config Akka) LoadSettings(string? configFile, string? listen)
     {
-        Config config = ConfigurationFactory.ParseString("drogulus.transport = tls");
+        // A node process of its own: TLS, and the heap trimmed after bursts (off in the library, whose host owns
+        // its process); --config may turn it off.
+        Config config = ConfigurationFactory.ParseString("drogulus { transport = tls, heap-trim.enabled = on }");
+        var akka = ConfigurationFactory.ParseString(AkkaConfig);
         if (configFile is not null)
         {
             try
@@ -89,6 +102,8 @@ internal static class StartCommand
                 }
 
                 config = file.WithFallback(config);
+                // Its akka { } block (the drogulus { } block beside it is not read by Akka) tunes the actor system.
+                akka = file.WithFallback(akka);
             }
             catch (Exception e) when (e is not CliException)
             {
@@ -110,7 +125,7 @@ internal static class StartCommand
 
         try
         {
-            return DrogulusConfig.SettingsFrom(config);
+            return (DrogulusConfig.SettingsFrom(config), akka);
         }
         catch (ConfigurationException e)
         {
@@ -119,7 +134,7 @@ internal static class StartCommand
     }
 
     private static async Task<int> Run(
-        NodeFiles files, DrogulusSettings settings, Actors.Network.NodeIdentity identity, PublisherKey? publisher, string[] seeds, int controlPort, CancellationToken cancel)
+        NodeFiles files, DrogulusSettings settings, Config akka, Actors.Network.NodeIdentity identity, PublisherKey? publisher, string[] seeds, int controlPort, CancellationToken cancel)
     {
         if (File.Exists(files.Control) && IsRunning(files.ReadControl()))
         {
@@ -128,9 +143,14 @@ internal static class StartCommand
 
         using var store = OpenStore(files);
         var table = LoadRoutingTable(files, settings, identity);
-        using var system = ActorSystem.Create("drogulus", ConfigurationFactory.ParseString(NodeLogging.AkkaConfig));
+        using var system = ActorSystem.Create("drogulus", akka);
         var timeout = settings.LookupTimeout + settings.RequestTimeout + settings.RequestTimeout;
         var node = system.ActorOf(NodeActor.Props(settings, identity, new TlsTransport(), store, routingTable: table), "node");
+        if (settings.HeapTrimEnabled)
+        {
+            system.ActorOf(HeapTrimActor.Props(settings), "heap-trim");
+        }
+
         var status = await AwaitListening(node, settings);
         Log.Information("Node {NodeId} listening on {Endpoint}; {Contacts} contacts restored, {Items} items held", status.NodeId.ToShortString(), status.Endpoint, status.Contacts, status.Items);
 

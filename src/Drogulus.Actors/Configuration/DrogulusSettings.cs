@@ -220,6 +220,19 @@ public sealed record DrogulusSettings
     /// <summary>An empty estimator of the lookup stall time, as configured (see <see cref="Core.Lookup.RoundTripEstimator"/>).</summary>
     public Core.Lookup.RoundTripEstimator CreateRoundTripEstimator() =>
         new(LookupStallSamples, LookupStallPercentile, LookupStallFloor, LookupStallCeiling);
+    // Issue 24: the idle heap trim of a node process (Footprint.HeapTrimActor).
+
+    /// <summary>Whether drogulus-node trims the heap after bursts (off in the library: a host owns its own process).</summary>
+    public bool HeapTrimEnabled { get; private init; }
+
+    /// <summary>How often the process's allocation counter is read.</summary>
+    public TimeSpan HeapTrimCheckInterval { get; private init; }
+
+    /// <summary>Bytes allocated between two checks that make a burst.</summary>
+    public int HeapTrimBurstBytes { get; private init; }
+
+    /// <summary>Least time between two trims.</summary>
+    public TimeSpan HeapTrimMinInterval { get; private init; }
 
     /// <summary>The hand-over throttle for <see cref="Core.Storage.HandOverQueue{T}"/>.</summary>
     public Core.Storage.HandOverLimits HandOverLimits =>
@@ -335,6 +348,11 @@ public sealed record DrogulusSettings
             MaxItemAge = Duration(drogulus, "max-item-age"),
             MaxClockSkew = Duration(drogulus, "max-clock-skew"),
             KeepAliveInterval = Duration(drogulus, "keep-alive-interval"),
+            // Issue 24
+            HeapTrimEnabled = Bool(drogulus, "heap-trim.enabled"),
+            HeapTrimCheckInterval = Duration(drogulus, "heap-trim.check-interval"),
+            HeapTrimBurstBytes = Bytes(drogulus, "heap-trim.burst-bytes"),
+            HeapTrimMinInterval = Duration(drogulus, "heap-trim.min-interval"),
         };
         settings.Validate();
         return settings;
@@ -367,6 +385,8 @@ public sealed record DrogulusSettings
         "lookup-stall.enabled", "lookup-stall.floor", "lookup-stall.ceiling", "lookup-stall.percentile", "lookup-stall.samples",
         // Stores no stranger can fill (PROTOCOL third edition)
         "max-item-age", "max-clock-skew", "keep-alive-interval",
+        // Issue 24
+        "heap-trim.enabled", "heap-trim.check-interval", "heap-trim.burst-bytes", "heap-trim.min-interval",
     };
 
     private static void RejectUnknownKeys(Config config, string prefix)
@@ -462,6 +482,9 @@ public sealed record DrogulusSettings
         Require(MaxItemAge <= TimeSpan.FromDays(3650), "max-item-age", "must be at most 3650 days");
         Require(MaxClockSkew >= TimeSpan.Zero && MaxClockSkew < MaxItemAge, "max-clock-skew", "must not be negative and must be shorter than max-item-age");
         Require(KeepAliveInterval > TimeSpan.Zero && KeepAliveInterval < MaxItemAge, "keep-alive-interval", "must be positive and shorter than max-item-age (a kept value must be put again before it ages out)");
+        // Issue 24: a trim is a full blocking collection; more often than every few seconds it would be the load.
+        Require(HeapTrimCheckInterval >= TimeSpan.FromSeconds(1), "heap-trim.check-interval", "must be at least 1s");
+        Require(HeapTrimMinInterval >= TimeSpan.FromSeconds(10), "heap-trim.min-interval", "must be at least 10s");
     }
 
     // ---- Issue 12: an upper bound on every size and count, so that a slip of a unit is refused. Checked first:

@@ -167,6 +167,17 @@ public sealed class DrogulusSettingsTests
     }
 
     [Fact]
+    public void SettingsFrom_should_give_the_heap_trim_defaults_when_no_config_is_given()
+    {
+        var settings = DrogulusConfig.SettingsFrom((Config?)null);
+
+        Assert.False(settings.HeapTrimEnabled);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.HeapTrimCheckInterval);
+        Assert.Equal(16 * 1024 * 1024, settings.HeapTrimBurstBytes);
+        Assert.Equal(TimeSpan.FromSeconds(60), settings.HeapTrimMinInterval);
+    }
+
+    [Fact]
     public void Reference_should_put_the_data_store_on_a_pool_of_two_threads_of_its_own()
     {
         var dispatcher = DrogulusConfig.Reference.GetConfig("drogulus.store-dispatcher");
@@ -260,6 +271,10 @@ public sealed class DrogulusSettingsTests
     [InlineData("connection-rate-limit.burst = 0", "connection-rate-limit.burst")]
     [InlineData("rate-limit-exempt = [\"not-a-network\"]", "rate-limit-exempt")]
     [InlineData("rate-limit-max-addresses = 0", "rate-limit-max-addresses")]
+    [InlineData("heap-trim.check-interval = 500ms", "heap-trim.check-interval")]
+    [InlineData("heap-trim.min-interval = 5s", "heap-trim.min-interval")]
+    [InlineData("heap-trim.burst-bytes = 0", "heap-trim.burst-bytes")]
+    [InlineData("heap-trim.enabled = maybe", "heap-trim.enabled")]
     [InlineData("hand-over.items-per-second = 0", "hand-over.items-per-second")]
     [InlineData("hand-over.items-per-second = 2000000", "hand-over.items-per-second")]
     [InlineData("hand-over.parallelism = 0", "hand-over.parallelism")]
@@ -389,5 +404,6 @@ public sealed class DrogulusSettingsTests
         "lookup-stall.enabled = on", "lookup-stall.floor = 250ms", "lookup-stall.ceiling = 2s", "lookup-stall.percentile = 90",
         "lookup-stall.samples = 128",
         "max-item-age = 48h", "max-clock-skew = 10m", "keep-alive-interval = 24h",
+        "heap-trim.enabled = off", "heap-trim.check-interval = 10s", "heap-trim.burst-bytes = 16 MiB", "heap-trim.min-interval = 60s",
     ];
 }
