@@ -546,12 +546,6 @@ public sealed record DrogulusSettings
         return Read(key, () => config.GetInt(key));
     }
 
-    private static bool Bool(Config config, string key)
-    {
-        Present(config, key);
-        return Read(key, () => config.GetBoolean(key));
-    }
-
     private static double Double(Config config, string key)
     {
         Present(config, key);

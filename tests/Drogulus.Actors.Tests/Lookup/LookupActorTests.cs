@@ -562,6 +562,9 @@ public sealed class LookupActorTests : TestKit
         AnswerNodes(lookup, c[0]);
         AnswerNodes(lookup, c[1]);
         Assert.Equal(Ids(c), Ids(ExpectResult(true).Closest));
+    }
+
+    [Fact]
     public void LookupActor_should_ask_the_next_contacts_when_its_requests_stall_and_still_take_the_late_answers()
     {
         var target = Key.Random(_random);
