@@ -14,7 +14,7 @@ using Drogulus.IdleBenchmark;
 // the PATH. Every process is read from /proc (smaps_rollup: RSS and PSS; stat: CPU time) after --idle seconds
 // idle, right after a burst of --requests findvalue requests sent to the measured node (the second one) over
 // --connections TLS connections with --in-flight requests each, and --idle seconds after the burst.
-//   dotnet build -c Release samples/Drogulus.Node benchmarks/Drogulus.IdleBenchmark
+//   dotnet build -c Release samples/Drogulus.Node
 //   dotnet run -c Release --project benchmarks/Drogulus.IdleBenchmark -- [--idle 60] [--requests 24000]
 //       [--connections 8] [--in-flight 16] [--config FILE] [--env NAME=VALUE]... [--label TEXT] [--json FILE]
 // --config is a HOCON file given to the nodes (`start --config`) and to the empty actor system (its akka { }
