@@ -17,7 +17,7 @@ using static Drogulus.Actors.Network.TransportProtocol;
 // findvalue ("get") round trips; after each phase the node's RSS and store size are printed against the quotas.
 //   dotnet run -c Release --project benchmarks/Drogulus.FloodBenchmark -- [--seconds 10] [--limits bounded|lifted]
 //       [--max-store-bytes 64MiB] [--in-flight 16] [--json FILE]
-// --limits lifted sets every store bound of issue 10 that is a setting near its maximum (max-item-size,
+// --limits lifted sets every store bound of issue 10 that is a setting near its maximum (max-frame-size 1 MiB for max-item-size,
 // max-store-bytes, max-items-per-publisher, max-rsa-key-bits, access-time-batch = 1), the "before" figures.
 if (args is ["--serve", var serveDirectory, var serveHocon])
 {
@@ -37,7 +37,7 @@ var maxStoreBytes = Option("--max-store-bytes") ?? "64 MiB";
 var jsonPath = Option("--json");
 var timeout = TimeSpan.FromSeconds(30);
 var limits = lifted
-    ? "max-item-size = 1008 KiB, max-store-bytes = 1 TiB, max-items-per-publisher = 100000000, max-rsa-key-bits = 16384, access-time-batch = 1"
+    ? "max-frame-size = 1 MiB, max-item-size = 1008 KiB, max-store-bytes = 1 TiB, max-items-per-publisher = 100000000, max-rsa-key-bits = 16384, access-time-batch = 1"
     : $"max-store-bytes = {maxStoreBytes}, max-items-per-publisher = 100";
 var hocon = $"drogulus {{ transport = tls, listen.host = \"127.0.0.1\", listen.port = 0, request-timeout = 30s, {limits} }}";
 var nodeSettings = DrogulusConfig.SettingsFrom(hocon);

@@ -47,7 +47,8 @@ public sealed class CrashDurabilityTests(ITestOutputHelper output) : IDisposable
                 {
                     var index = Interlocked.Increment(ref next);
                     var value = $"value {index}";
-                    var item = SignedItem.Create(publisher, $"item-{index}", value, 1_700_000_000 + index, 0);
+                    // Timestamped now: an item older than max-item-age is refused (PROTOCOL §3 rule 3).
+                    var item = SignedItem.Create(publisher, $"item-{index}", value, SignedItem.UnixSeconds(DateTimeOffset.UtcNow), 0);
                     using var body = new ByteArrayContent(MessageCodec.Encode(new StoreMessage("", default, 0, ProtocolVersion.Current, item)));
                     body.Headers.ContentType = new MediaTypeHeaderValue("application/x-msgpack");
                     try
