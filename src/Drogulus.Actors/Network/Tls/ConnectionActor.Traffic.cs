@@ -125,7 +125,7 @@ internal sealed partial class ConnectionActor
             return;
         }
 
-        _peerId = NodeIdentity.IdOf(certificate);
+        _peerId = _credentials.IdOf(certificate);
         if (_dialled?.ExpectedId is { } expected && expected != _peerId)
         {
             Close("the peer proved another identity", Warnings.Handshake);
