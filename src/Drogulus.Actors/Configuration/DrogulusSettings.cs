@@ -233,6 +233,36 @@ public sealed record DrogulusSettings
 
     /// <summary>Least time between two trims.</summary>
     public TimeSpan HeapTrimMinInterval { get; private init; }
+    // ---- Issue 21: admission, group rate limits, half-sent frames, join deadline (PROTOCOL §5) ----
+
+    /// <summary>A join that has not finished within this fails with <c>JoinFailed</c> (PROTOCOL §5: every wait has a bound).</summary>
+    public TimeSpan JoinTimeout { get; private init; }
+
+    /// <summary>Multiple of <c>rate-limit</c> each address group (IPv4 /24, IPv6 /48) may send (PROTOCOL §5, rate).</summary>
+    public int RateLimitGroupMultiple { get; private init; }
+
+    /// <summary>Multiple of <c>rate-limit</c> each IPv6 /32 may send.</summary>
+    public int RateLimitWideBlockMultiple { get; private init; }
+
+    /// <summary>Multiple of <c>connection-rate-limit</c> each address group may open.</summary>
+    public int ConnectionRateLimitGroupMultiple { get; private init; }
+
+    /// <summary>Multiple of <c>connection-rate-limit</c> each IPv6 /32 may open.</summary>
+    public int ConnectionRateLimitWideBlockMultiple { get; private init; }
+
+    /// <summary>
+    /// An accepted connection whose peer's first TLS record has not arrived whole within this is closed; until it has,
+    /// the connection takes no turn to handshake (PROTOCOL §5, admission).
+    /// </summary>
+    public TimeSpan HelloTimeout { get; private init; }
+
+    /// <summary>Most connections of one node accepted from one address group at once (PROTOCOL §5, admission).</summary>
+    public int MaxAcceptedPerGroup { get; private init; }
+
+    /// <summary>Most bytes held for frames that have started and not ended, all this node's connections together (PROTOCOL §5).</summary>
+    public int MaxPartialFrameBytes { get; private init; }
+
+    // ---- end of issue 21 ----
 
     /// <summary>The hand-over throttle for <see cref="Core.Storage.HandOverQueue{T}"/>.</summary>
     public Core.Storage.HandOverLimits HandOverLimits =>
@@ -257,11 +287,19 @@ public sealed record DrogulusSettings
 
     /// <summary>A limiter of inbound requests per remote address, as configured.</summary>
     public Core.Limits.InboundRateLimiter CreateRequestRateLimiter() =>
-        new(new Core.Limits.TokenBucketRate(RateLimitPerSecond, RateLimitBurst), RateLimitExempt, RateLimitMaxAddresses);
+        new(
+            new Core.Limits.TokenBucketRate(RateLimitPerSecond, RateLimitBurst),
+            new Core.Limits.GroupRateMultiples(RateLimitGroupMultiple, RateLimitWideBlockMultiple, DiversityExemptPrivate),
+            RateLimitExempt,
+            RateLimitMaxAddresses);
 
     /// <summary>A limiter of new connections per remote address, as configured.</summary>
     public Core.Limits.InboundRateLimiter CreateConnectionRateLimiter() =>
-        new(new Core.Limits.TokenBucketRate(ConnectionRateLimitPerSecond, ConnectionRateLimitBurst), RateLimitExempt, RateLimitMaxAddresses);
+        new(
+            new Core.Limits.TokenBucketRate(ConnectionRateLimitPerSecond, ConnectionRateLimitBurst),
+            new Core.Limits.GroupRateMultiples(ConnectionRateLimitGroupMultiple, ConnectionRateLimitWideBlockMultiple, DiversityExemptPrivate),
+            RateLimitExempt,
+            RateLimitMaxAddresses);
 
     /// <summary>
     /// Reads and validates a <c>drogulus</c> block. Pass the block itself (<c>config.GetConfig("drogulus")</c>)
@@ -353,6 +391,15 @@ public sealed record DrogulusSettings
             HeapTrimCheckInterval = Duration(drogulus, "heap-trim.check-interval"),
             HeapTrimBurstBytes = Bytes(drogulus, "heap-trim.burst-bytes"),
             HeapTrimMinInterval = Duration(drogulus, "heap-trim.min-interval"),
+            // Issue 21
+            JoinTimeout = Duration(drogulus, "join.timeout"),
+            RateLimitGroupMultiple = Int(drogulus, "rate-limit.group-multiple"),
+            RateLimitWideBlockMultiple = Int(drogulus, "rate-limit.wide-block-multiple"),
+            ConnectionRateLimitGroupMultiple = Int(drogulus, "connection-rate-limit.group-multiple"),
+            ConnectionRateLimitWideBlockMultiple = Int(drogulus, "connection-rate-limit.wide-block-multiple"),
+            MaxPartialFrameBytes = Bytes(drogulus, "max-partial-frame-bytes"),
+            HelloTimeout = Duration(drogulus, "hello-timeout"),
+            MaxAcceptedPerGroup = Int(drogulus, "max-accepted-per-group"),
         };
         settings.Validate();
         return settings;
@@ -387,6 +434,10 @@ public sealed record DrogulusSettings
         "max-item-age", "max-clock-skew", "keep-alive-interval",
         // Issue 24
         "heap-trim.enabled", "heap-trim.check-interval", "heap-trim.burst-bytes", "heap-trim.min-interval",
+        // Issue 21
+        "join.timeout", "rate-limit.group-multiple", "rate-limit.wide-block-multiple", "connection-rate-limit.group-multiple",
+        "connection-rate-limit.wide-block-multiple", "max-partial-frame-bytes",
+        "hello-timeout", "max-accepted-per-group",
     };
 
     private static void RejectUnknownKeys(Config config, string prefix)
@@ -485,6 +536,15 @@ public sealed record DrogulusSettings
         // Issue 24: a trim is a full blocking collection; more often than every few seconds it would be the load.
         Require(HeapTrimCheckInterval >= TimeSpan.FromSeconds(1), "heap-trim.check-interval", "must be at least 1s");
         Require(HeapTrimMinInterval >= TimeSpan.FromSeconds(10), "heap-trim.min-interval", "must be at least 10s");
+        // Issue 21
+        Positive(JoinTimeout, "join.timeout");
+        Require(RateLimitGroupMultiple is >= 1 and <= 10_000, "rate-limit.group-multiple", "must be between 1 and 10000");
+        Require(RateLimitWideBlockMultiple >= RateLimitGroupMultiple && RateLimitWideBlockMultiple <= 100_000, "rate-limit.wide-block-multiple", "must be between rate-limit.group-multiple and 100000");
+        Require(ConnectionRateLimitGroupMultiple is >= 1 and <= 10_000, "connection-rate-limit.group-multiple", "must be between 1 and 10000");
+        Positive(HelloTimeout, "hello-timeout");
+        Require(MaxAcceptedPerGroup is >= 1 and <= 1_000_000, "max-accepted-per-group", "must be between 1 and 1000000");
+        Require(MaxPartialFrameBytes >= MaxFrameSize + NetstringOverhead && MaxPartialFrameBytes <= 1 << 30, "max-partial-frame-bytes", "must hold at least one frame of max-frame-size and be at most 1 GiB");
+        Require(ConnectionRateLimitWideBlockMultiple >= ConnectionRateLimitGroupMultiple && ConnectionRateLimitWideBlockMultiple <= 100_000, "connection-rate-limit.wide-block-multiple", "must be between connection-rate-limit.group-multiple and 100000");
     }
 
     // ---- Issue 12: an upper bound on every size and count, so that a slip of a unit is refused. Checked first:
@@ -558,6 +618,7 @@ public sealed record DrogulusSettings
         var raw = Read(key, () => config.GetString(key))?.Trim().ToLowerInvariant() ?? "";
         Require(raw is "on" or "off" or "true" or "false" or "yes" or "no", key, "must be on or off");
         return raw is "on" or "true" or "yes";
+        return Read(key, () => config.GetBoolean(key));
     }
 
     private static string Text(Config config, string key)

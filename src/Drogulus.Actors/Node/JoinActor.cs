@@ -16,7 +16,9 @@ namespace Drogulus.Actors.Node;
 /// own id through those that answered, then refresh every bucket farther away than the closest
 /// neighbour. A seed that does not answer (timeout, connection failure, Busy) is pinged again after
 /// <c>join.retry-delay</c> (doubling with each attempt), up to <c>join.seed-attempts</c> pings, so that a join storm on one seed converges.
-/// Fails when no seed answers. Replies once and stops. Its lookups are its own
+/// Fails when no seed answers, and when the whole join has not finished within <c>join.timeout</c>
+/// (PROTOCOL §5: no wait without a bound; a lost routing-table reply must not leave the caller waiting).
+/// Replies once and stops. Its lookups are its own
 /// <see cref="LookupActor"/> children, stopped (never restarted) if they fail.
 /// </summary>
 internal sealed class JoinActor : ReceiveActor, IWithTimers
@@ -32,6 +34,7 @@ internal sealed class JoinActor : ReceiveActor, IWithTimers
     private int _pendingPings;
     private int _pendingRefreshes;
     private bool _replied;
+    private string _stage = "pinging the seeds";
 
     public JoinActor(IReadOnlyList<PeerAddress> seeds, IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef transport)
     {
@@ -44,6 +47,7 @@ internal sealed class JoinActor : ReceiveActor, IWithTimers
         Receive<RpcReplied>(OnPingReplied);
         Receive<RpcFailed>(failed => RetryOrGiveUp(failed.To));
         Receive<RetrySeed>(retry => Ping(retry.Seed));
+        ReceiveDeadline();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -96,6 +100,7 @@ internal sealed class JoinActor : ReceiveActor, IWithTimers
     {
         // PROTOCOL §6: until the join lookup completes, inbound traffic adds no contact to an empty table.
         _routing.Tell(new RoutingTableActor.JoinLookup(Completed: false));
+        Timers.StartSingleTimer(DeadlineKey, Deadline.Instance, _settings.JoinTimeout);
         _pendingPings = _seeds.Count;
         foreach (var seed in _seeds)
         {
@@ -156,6 +161,7 @@ internal sealed class JoinActor : ReceiveActor, IWithTimers
         }
 
         Become(LookingUpSelf);
+        _stage = "looking up its own id";
         var request = new LookupActor.Request(LookupKind.FindNode, _ownId, _answered);
         Context.ActorOf(LookupActor.Props(request, _ownId, _settings, _routing, _transport), "self-lookup");
     }
@@ -165,14 +171,17 @@ internal sealed class JoinActor : ReceiveActor, IWithTimers
         Receive<LookupActor.Result>(_ =>
         {
             _routing.Tell(new RoutingTableActor.JoinLookup(Completed: true));
+            _stage = "asking its routing table which buckets to refresh";
             _routing.Tell(new RoutingTableActor.GetRefreshTargets(BeyondClosestNeighbour: true));
         });
         Receive<RoutingTableActor.RefreshTargets>(OnRefreshTargets);
+        ReceiveDeadline();
     }
 
     private void OnRefreshTargets(RoutingTableActor.RefreshTargets targets)
     {
         Become(Refreshing);
+        _stage = "refreshing its buckets";
         _pendingRefreshes = targets.Targets.Count;
         foreach (var target in targets.Targets)
         {
@@ -187,7 +196,14 @@ internal sealed class JoinActor : ReceiveActor, IWithTimers
     {
         Receive<LookupActor.Result>(_ => RefreshDone(1));
         Receive<RoutingTableActor.RoutingStatus>(status => Finish(new Joined(status.Contacts)));
+        ReceiveDeadline();
     }
+
+    // Every state ends at the deadline; stopping this actor stops its lookups with it.
+    private void ReceiveDeadline() =>
+        Receive<Deadline>(_ => Finish(new JoinFailed(string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"the join did not finish within join.timeout ({_settings.JoinTimeout.TotalSeconds:0.###} s) while {_stage}"))));
 
     private void RefreshDone(int finished)
     {
@@ -219,4 +235,11 @@ internal sealed class JoinActor : ReceiveActor, IWithTimers
     }
 
     private sealed record RetrySeed(PeerAddress Seed);
+
+    private sealed record Deadline
+    {
+        public static readonly Deadline Instance = new();
+    }
+
+    private const string DeadlineKey = "join-deadline";
 }

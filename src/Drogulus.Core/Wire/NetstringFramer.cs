@@ -8,8 +8,9 @@ namespace Drogulus.Core.Wire;
 /// sign or leading zeros (except <c>0</c>) and at most 10 digits, <c>:</c>, payload, <c>,</c>.
 /// Incremental: bytes may arrive in any chunking (the original mis-parsed lengths split across reads,
 /// §11). An oversize length is refused as soon as its digits exceed the limit, before any payload is
-/// buffered. A payload's buffer grows with the bytes that arrived (doubling, at most to the declared length),
-/// never with the declared length alone, so a peer that announces a large frame and sends little holds little.
+/// buffered. A payload is held in segments of at most one read's size, allocated as its bytes arrive, so the
+/// bytes held for a frame never exceed what arrived by more than one read (PROTOCOL §5: nothing grows with
+/// what a peer only announces); the segments are joined once, when the frame completes.
 /// After an error the framer stays failed. Not thread safe; one per connection.
 /// </summary>
 public sealed class NetstringFramer
@@ -18,19 +19,35 @@ public sealed class NetstringFramer
     public const int MaxLengthDigits = 10;
 
     private readonly int _maxFrameSize;
+    private readonly int _segmentSize;
+    private readonly List<byte[]> _segments = [];
     private State _state = State.Length;
     private long _length;
     private int _digits;
-    private byte[] _payload = [];
+    private int _held;
     private int _filled;
     private FrameResult _failure;
 
-    /// <summary>A framer accepting payloads of at most <paramref name="maxFrameSize"/> bytes.</summary>
+    /// <summary>A framer accepting payloads of at most <paramref name="maxFrameSize"/> bytes, held in segments of 8 KiB.</summary>
     public NetstringFramer(int maxFrameSize)
+        : this(maxFrameSize, DefaultSegmentSize)
+    {
+    }
+
+    /// <summary>
+    /// A framer accepting payloads of at most <paramref name="maxFrameSize"/> bytes, holding a partial payload in
+    /// segments of at most <paramref name="segmentSize"/> bytes (the caller's read size).
+    /// </summary>
+    public NetstringFramer(int maxFrameSize, int segmentSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxFrameSize);
+        ArgumentOutOfRangeException.ThrowIfLessThan(segmentSize, 1);
         _maxFrameSize = maxFrameSize;
+        _segmentSize = segmentSize;
     }
+
+    /// <summary>Segment size of the one-argument constructor.</summary>
+    public const int DefaultSegmentSize = 8 * 1024;
 
     private enum State
     {
@@ -52,8 +69,11 @@ public sealed class NetstringFramer
     /// <summary>How many frames have been completed; with <see cref="HasPartialFrame"/> it names the frame being read.</summary>
     public long FramesCompleted { get; private set; }
 
-    /// <summary>Bytes held for the frame being read (its buffer's capacity); 0 between frames.</summary>
-    internal int BufferedCapacity => _payload.Length;
+    /// <summary>
+    /// Bytes held for the frame being read (the capacity of its segments): at most what arrived of it plus one
+    /// segment; 0 between frames.
+    /// </summary>
+    public int HeldBytes => _held;
 
     /// <summary>Whether the stream was malformed; every later <see cref="Feed"/> returns the same error.</summary>
     public bool IsFailed => _state == State.Failed;
@@ -81,10 +101,7 @@ public sealed class NetstringFramer
                     chunk = chunk[1..];
                     break;
                 case State.Payload:
-                    var take = (int)Math.Min(chunk.Length, _length - _filled);
-                    Grow(_filled + take);
-                    chunk[..take].CopyTo(_payload.AsSpan(_filled));
-                    _filled += take;
+                    var take = Append(chunk);
                     chunk = chunk[take..];
                     if (_filled == _length)
                     {
@@ -99,7 +116,7 @@ public sealed class NetstringFramer
                     }
 
                     chunk = chunk[1..];
-                    framesOut.Add(_payload);
+                    framesOut.Add(Joined());
                     FramesCompleted++;
                     Reset();
                     break;
@@ -140,8 +157,7 @@ public sealed class NetstringFramer
                 return false;
             }
 
-            _payload = [];
-            _filled = 0;
+            ClearPayload();
             _state = _length == 0 ? State.Comma : State.Payload;
             return true;
         }
@@ -177,24 +193,68 @@ public sealed class NetstringFramer
         return true;
     }
 
-    // Capacity at least `needed`, doubling so that copies stay linear, never beyond the declared length; the
-    // last growth lands exactly on the length, so the completed buffer is the payload itself.
-    private void Grow(int needed)
+    // Copies what `chunk` holds of the payload into the last segment, starting a new one (of one segment's size,
+    // or what is left of the payload when less) when it is full; returns the bytes taken.
+    private int Append(ReadOnlySpan<byte> chunk)
     {
-        if (_payload.Length >= needed)
+        var taken = 0;
+        while (taken < chunk.Length && _filled < _length)
         {
-            return;
+            var last = _segments.Count == 0 ? null : _segments[^1];
+            var used = _filled - (_held - (last?.Length ?? 0));
+            if (last is null || used == last.Length)
+            {
+                last = new byte[(int)Math.Min(_segmentSize, _length - _filled)];
+                _segments.Add(last);
+                _held += last.Length;
+                used = 0;
+            }
+
+            var n = Math.Min(chunk.Length - taken, last.Length - used);
+            chunk.Slice(taken, n).CopyTo(last.AsSpan(used));
+            taken += n;
+            _filled += n;
         }
 
-        var capacity = (int)Math.Min(_length, Math.Max(needed, (long)_payload.Length * 2));
-        Array.Resize(ref _payload, capacity);
+        return taken;
+    }
+
+    // The completed payload in one array: the segment itself when there is one, else the segments joined.
+    private byte[] Joined()
+    {
+        if (_segments.Count == 0)
+        {
+            return [];
+        }
+
+        if (_segments.Count == 1)
+        {
+            return _segments[0];
+        }
+
+        var payload = new byte[_filled];
+        var at = 0;
+        foreach (var segment in _segments)
+        {
+            segment.CopyTo(payload, at);
+            at += segment.Length;
+        }
+
+        return payload;
+    }
+
+    private void ClearPayload()
+    {
+        _segments.Clear();
+        _held = 0;
+        _filled = 0;
     }
 
     private FrameResult Fail(ErrorCode code, string reason)
     {
         _failure = FrameResult.Fail(code, reason);
         _state = State.Failed;
-        _payload = [];
+        ClearPayload();
         return _failure;
     }
 
@@ -203,7 +263,6 @@ public sealed class NetstringFramer
         _state = State.Length;
         _length = 0;
         _digits = 0;
-        _payload = [];
-        _filled = 0;
+        ClearPayload();
     }
 }

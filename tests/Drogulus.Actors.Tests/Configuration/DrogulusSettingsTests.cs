@@ -32,6 +32,15 @@ public sealed class DrogulusSettingsTests
         Assert.Equal(TimeSpan.FromSeconds(5), settings.HandshakeTimeout);
         Assert.Equal(5, settings.JoinSeedAttempts);
         Assert.Equal(TimeSpan.FromSeconds(1), settings.JoinRetryDelay);
+        Assert.Equal(TimeSpan.FromMinutes(3), settings.JoinTimeout);
+        Assert.Equal(8, settings.RateLimitGroupMultiple);
+        Assert.Equal(32, settings.RateLimitWideBlockMultiple);
+        Assert.Equal(8, settings.ConnectionRateLimitGroupMultiple);
+        Assert.Equal(32, settings.ConnectionRateLimitWideBlockMultiple);
+        Assert.True(settings.DiversityExemptPrivate);
+        Assert.Equal(32 * 1024 * 1024, settings.MaxPartialFrameBytes);
+        Assert.Equal(TimeSpan.FromSeconds(2), settings.HelloTimeout);
+        Assert.Equal(32, settings.MaxAcceptedPerGroup);
         Assert.Equal(TimeSpan.FromSeconds(1), settings.RebindMinBackoff);
         Assert.Equal(TimeSpan.FromMinutes(1), settings.RebindMaxBackoff);
     }
@@ -290,6 +299,15 @@ public sealed class DrogulusSettingsTests
     [InlineData("disjoint-paths = 21", "disjoint-paths")]
     [InlineData("max-blacklist = 0", "max-blacklist")]
     [InlineData("max-blacklist = 10000001", "max-blacklist")]
+    [InlineData("join.timeout = 0s", "join.timeout")]
+    [InlineData("rate-limit.group-multiple = 0", "rate-limit.group-multiple")]
+    [InlineData("rate-limit.wide-block-multiple = 4", "rate-limit.wide-block-multiple")]
+    [InlineData("connection-rate-limit.group-multiple = 10001", "connection-rate-limit.group-multiple")]
+    [InlineData("connection-rate-limit.wide-block-multiple = 7", "connection-rate-limit.wide-block-multiple")]
+    [InlineData("max-partial-frame-bytes = 1 KiB", "max-partial-frame-bytes")]
+    [InlineData("max-partial-frame-bytes = 2 GiB", "max-partial-frame-bytes")]
+    [InlineData("hello-timeout = 0s", "hello-timeout")]
+    [InlineData("max-accepted-per-group = 0", "max-accepted-per-group")]
     // Issue 12: upper bounds on sizes and counts, and durations without a unit.
     [InlineData("k = 1001, alpha = 3", "k")]
     [InlineData("allowed-rpc-fails = 101", "allowed-rpc-fails")]
@@ -383,7 +401,7 @@ public sealed class DrogulusSettingsTests
         "idle-timeout = 2m", "min-rsa-key-bits = 1024", "created-with = x", "protocol-version = \"1.0\"",
         "republish.items-per-second = 50", "republish.parallelism = 4", "transport = tls",
         "listen.host = \"127.0.0.1\"", "listen.port = 0", "connect-timeout = 5s", "handshake-timeout = 5s",
-        "rebind.min-backoff = 1s", "rebind.max-backoff = 1m", "join.seed-attempts = 5", "join.retry-delay = 1s",
+        "rebind.min-backoff = 1s", "rebind.max-backoff = 1m", "join.seed-attempts = 5", "join.retry-delay = 1s", "join.timeout = 3m",
         "frame-timeout = 30s", "write-timeout = 10s", "max-connections = 256", "max-requests-in-flight = 64",
         "outgoing-high-water = 2 MiB", "outgoing-low-water = 256 KiB", "log-warning-interval = 10s",
         "process-max-connections = 16000", "descriptor-reserve = 1024", "max-concurrent-handshakes = 8",
@@ -405,5 +423,9 @@ public sealed class DrogulusSettingsTests
         "lookup-stall.samples = 128",
         "max-item-age = 48h", "max-clock-skew = 10m", "keep-alive-interval = 24h",
         "heap-trim.enabled = off", "heap-trim.check-interval = 10s", "heap-trim.burst-bytes = 16 MiB", "heap-trim.min-interval = 60s",
+        // Issue 21
+        "rate-limit.group-multiple = 8", "rate-limit.wide-block-multiple = 32", "connection-rate-limit.group-multiple = 8",
+        "connection-rate-limit.wide-block-multiple = 32",
+        "max-partial-frame-bytes = 32 MiB", "hello-timeout = 2s", "max-accepted-per-group = 32",
     ];
 }

@@ -1,4 +1,5 @@
 using Akka.TestKit.Xunit2;
+using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Network;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Limits;
@@ -15,7 +16,7 @@ public sealed class InboundRateGateTests : TestKit
     [Fact]
     public void TryAdmit_should_answer_busy_on_the_connection_when_the_address_is_over_its_rate()
     {
-        var gate = new InboundRateGate(new InboundRateLimiter(new TokenBucketRate(1, 2), AddressSet.Empty, 10));
+        var gate = new InboundRateGate(new InboundRateLimiter(new TokenBucketRate(1, 2), new GroupRateMultiples(8, 32, ExemptPrivate: true), AddressSet.Empty, 10));
         var connection = CreateTestProbe();
         var from = new PeerInfo(Key.Random(new Random(1)), "10.0.0.9", 4000, "1.0");
 
@@ -35,9 +36,43 @@ public sealed class InboundRateGateTests : TestKit
     }
 
     [Fact]
+    public void TryAdmit_should_answer_busy_past_the_groups_limit_when_requests_rotate_over_the_addresses_of_one_24()
+    {
+        // rate-limit 1/s burst 2 per address, 8x per group: 254 addresses of one /24 get 16 requests through, not 508.
+        var settings = DrogulusConfig.SettingsFrom(
+            "drogulus { rate-limit { requests-per-second = 1, burst = 2, group-multiple = 8 }\n rate-limit-exempt = [] }");
+        var gate = new InboundRateGate(settings.CreateRequestRateLimiter());
+        var connection = CreateTestProbe();
+
+        var admitted = 0;
+        for (var host = 1; host < 255; host++)
+        {
+            var from = new PeerInfo(Key.Random(new Random(host)), $"203.0.113.{host}", 4000, "1.0");
+            admitted += Enumerable.Range(0, 2).Count(i => gate.TryAdmit(Request(from, connection, $"{host}-{i}"), T0));
+        }
+
+        Assert.Equal(16, admitted);
+        Assert.Equal((254 * 2) - 16, gate.Refused);
+    }
+
+    [Fact]
+    public void CreateConnectionRateLimiter_should_bound_new_connections_per_group_and_per_ipv6_32_at_their_multiples()
+    {
+        var settings = DrogulusConfig.SettingsFrom(
+            "drogulus { connection-rate-limit { connections-per-second = 1, burst = 1, group-multiple = 4, wide-block-multiple = 6 }\n rate-limit-exempt = [] }");
+        var limiter = settings.CreateConnectionRateLimiter();
+
+        var fromOne24 = Enumerable.Range(1, 200).Count(host => limiter.TryAcquire(System.Net.IPAddress.Parse($"198.51.100.{host}"), T0));
+        var fromOne32 = Enumerable.Range(1, 200).Count(group => limiter.TryAcquire(System.Net.IPAddress.Parse($"2001:db8:{group:x}::1"), T0));
+
+        Assert.Equal(4, fromOne24);
+        Assert.Equal(6, fromOne32);
+    }
+
+    [Fact]
     public void TryAdmit_should_admit_everything_when_the_peer_address_is_not_an_ip_address()
     {
-        var gate = new InboundRateGate(new InboundRateLimiter(new TokenBucketRate(1, 1), AddressSet.Empty, 10));
+        var gate = new InboundRateGate(new InboundRateLimiter(new TokenBucketRate(1, 1), new GroupRateMultiples(8, 32, ExemptPrivate: true), AddressSet.Empty, 10));
         var connection = CreateTestProbe();
         var from = new PeerInfo(Key.Random(new Random(2)), MemoryNetwork.Host, 4000, "1.0");
 

@@ -29,6 +29,21 @@ internal sealed partial class ConnectionActor
     /// <summary>Told to the transport whenever requests in flight on this connection (either way) start or stop, for its budget.</summary>
     internal sealed record Activity(bool Busy) : IDeadLetterSuppression;
 
+    /// <summary>
+    /// Told to the transport whenever the bytes held for this connection's unfinished frame change (0: none), so that
+    /// the node's half-sent frames stay within <c>max-partial-frame-bytes</c> (PROTOCOL §5).
+    /// </summary>
+    internal sealed record FrameBytes(long Held) : IDeadLetterSuppression;
+
+    /// <summary>
+    /// The transport closes this connection: its unfinished frame was the largest when the node's half-sent frames
+    /// passed <c>max-partial-frame-bytes</c>.
+    /// </summary>
+    internal sealed record ShedFrame : IDeadLetterSuppression
+    {
+        public static ShedFrame Instance { get; } = new();
+    }
+
     /// <summary>The transport closes this connection to stay within <c>max-connections</c>.</summary>
     internal sealed record Evict : IDeadLetterSuppression
     {
@@ -82,6 +97,11 @@ internal sealed partial class ConnectionActor
     private sealed record HandshakeTimedOut
     {
         public static HandshakeTimedOut Instance { get; } = new();
+    }
+
+    private sealed record HelloTimedOut
+    {
+        public static HelloTimedOut Instance { get; } = new();
     }
 
     private sealed record IdleCheck

@@ -15,8 +15,9 @@ internal sealed partial class ConnectionActor
     /// <summary>
     /// The socket is open: bytes are taken in, the handshake-timeout runs, and the TLS handshake starts once the
     /// process's <see cref="HandshakeGate"/> gives this connection its turn (at once unless many are handshaking).
-    /// A dial asks for its turn now; an accepted connection only once the peer's first bytes (its hello) arrived,
-    /// so that an accept never holds a turn while its dialler still waits for one.
+    /// A dial asks for its turn now; an accepted connection only once the peer's first TLS record (its hello) arrived
+    /// whole, within <c>hello-timeout</c> (PROTOCOL §5, admission), so that an accept never holds a turn while its
+    /// dialler still waits for one, and a peer that sends part of a hello and stalls holds nothing but its socket.
     /// </summary>
     private void BeginHandshake()
     {
@@ -26,15 +27,38 @@ internal sealed partial class ConnectionActor
         {
             AskTurn();
         }
+        else
+        {
+            Timers.StartSingleTimer("hello", HelloTimedOut.Instance, _settings.HelloTimeout);
+        }
     }
 
     /// <summary>Bytes arrived before the connection is open.</summary>
     private void OnHandshakeBytes(Akka.IO.ByteString data)
     {
         _stream!.Deliver(data);
-        if (_dialled is null)
+        if (_firstRecord is null || _turnAsked)
         {
-            AskTurn();
+            return;
+        }
+
+        switch (_firstRecord.Feed(data.ToReadOnlySpan()))
+        {
+            case FirstTlsRecord.Status.Whole:
+                Timers.Cancel("hello");
+                AskTurn();
+                break;
+            case FirstTlsRecord.Status.NotTls:
+                Close("the peer's first bytes are not a TLS handshake record", Warnings.Handshake);
+                break;
+        }
+    }
+
+    private void OnHelloTimedOut()
+    {
+        if (!_turnAsked)
+        {
+            Close("the peer's first TLS record did not arrive whole within hello-timeout", Warnings.Handshake);
         }
     }
 
@@ -46,7 +70,9 @@ internal sealed partial class ConnectionActor
         }
 
         _turnAsked = true;
-        if (_turns.TryEnter(Self, outbound: _dialled is not null, owner: Context.Parent))
+        // PROTOCOL §5, admission: dials take turns node by node, accepts address group by address group.
+        object owner = _dialled is not null ? Context.Parent : Core.Limits.AddressGroup.Of(_remoteAddress, _settings.DiversityExemptPrivate);
+        if (_turns.TryEnter(Self, outbound: _dialled is not null, owner))
         {
             StartHandshake();
         }
@@ -99,7 +125,7 @@ internal sealed partial class ConnectionActor
             return;
         }
 
-        _peerId = NodeIdentity.IdOf(certificate);
+        _peerId = _credentials.IdOf(certificate);
         if (_dialled?.ExpectedId is { } expected && expected != _peerId)
         {
             Close("the peer proved another identity", Warnings.Handshake);
@@ -190,11 +216,24 @@ internal sealed partial class ConnectionActor
                     break;
                 case InboundFrames.Rejected rejected:
                     Reject(rejected.Uuid, rejected.Code, rejected.Details, rejected.Reason);
+                    ReportFrameBytes();
                     return;
             }
         }
 
+        ReportFrameBytes();
         ArmFrameDeadline();
+    }
+
+    /// <summary>Tells the transport what this connection's unfinished frame holds, when that changed (PROTOCOL §5).</summary>
+    private void ReportFrameBytes()
+    {
+        var held = _inbound.HeldFrameBytes;
+        if (held != _reportedFrameBytes)
+        {
+            _reportedFrameBytes = held;
+            Context.Parent.Tell(new FrameBytes(held));
+        }
     }
 
     /// <summary>

@@ -40,6 +40,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     private readonly OutgoingFrames _outgoing;
     private readonly HandshakeGate _turns = HandshakeGate.Get(Context.System); // shared by the process's connections
     private readonly RequestUuids _uuids = new();
+    private readonly FirstTlsRecord? _firstRecord; // accepted connections: the peer's hello must arrive whole before a turn
     private IActorRef? _tcp;
     private string _remoteAddress = "";
     private int _remotePort;
@@ -57,6 +58,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     private bool _turnAsked; // of the process's HandshakeGate
     private bool _blameless; // closing for a reason of our own: the requests fail without blaming the peer
     private long? _frameWithDeadline;
+    private long _reportedFrameBytes; // last FrameBytes told to the transport
 
     public ConnectionActor(
         IActorRef? tcp, EndPoint? remote, PeerAddress? dialled, TlsCredentials credentials, Key self, int replyPort, DrogulusSettings settings, IActorRef handler)
@@ -82,6 +84,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         }
         else
         {
+            _firstRecord = new FirstTlsRecord();
             Handshaking();
         }
     }
@@ -168,6 +171,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         Receive<HandshakeSucceeded>(_ => OnHandshakeSucceeded());
         Receive<HandshakeFailed>(failed => Close("TLS handshake failed: " + failed.Cause.Message, Warnings.Handshake));
         Receive<HandshakeTimedOut>(_ => OnHandshakeTimedOut());
+        Receive<HelloTimedOut>(_ => OnHelloTimedOut());
         Receive<Tcp.ConnectionClosed>(_ =>
         {
             _tcpClosed = true;
@@ -235,6 +239,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<IdleCheck>(_ => OnIdleCheck());
         Receive<FrameDeadline>(OnFrameDeadline);
+        Receive<ShedFrame>(_ => Close("its unfinished frame was the largest when this node's half-sent frames passed max-partial-frame-bytes", Warnings.SlowPeer));
         Receive<Evict>(_ => Close("closed, idle longest, to stay within max-connections"));
         Receive<WriteCheck>(_ => OnWriteCheck());
 

@@ -7,8 +7,9 @@ namespace Drogulus.Actors.Network.Tls;
 /// apart: at most <c>max-concurrent-handshakes</c> of each (the smallest any transport announced). A handshake costs
 /// milliseconds of CPU; hundreds at once (two hundred nodes joining one seed) each run so slowly that all of them
 /// miss <c>handshake-timeout</c> and the work is lost (issue 9). Past the limit a connection waits its turn, still
-/// within its <c>handshake-timeout</c>, and is told <see cref="Granted"/> when its turn comes: accepts first come
-/// first served; dials node by node in rotation (each node's own dials first come first served), so that a node
+/// within its <c>handshake-timeout</c>, and is told <see cref="Granted"/> when its turn comes: accepts address group
+/// by address group in rotation (PROTOCOL §5, admission: a group that opens many connections waits behind its own),
+/// each group's first come first served; dials node by node in rotation (each node's own dials first come first served), so that a node
 /// with one dial to make (a join's ping to its seed) waits for one dial of each other node, not for the thousands
 /// of refresh dials the nodes that joined before it queued (in a 200-node join storm, the last joiners' pings timed
 /// out in that line and their joins failed). Dials and accepts have separate turns, so that in one process a dial
@@ -57,9 +58,10 @@ internal sealed class HandshakeGate : IExtension
     /// <summary>
     /// True when <paramref name="connection"/> may handshake now; otherwise it joins the line and is told
     /// <see cref="Granted"/> when its turn comes. It must <see cref="Leave"/> once its handshake ends or it stops.
-    /// <paramref name="owner"/>: the node (transport) a dial is for; dials take turns node by node.
+    /// <paramref name="owner"/>: whose line the connection waits in; the lines take turns (PROTOCOL §5, admission):
+    /// the node (transport) a dial is for, the remote address group of an accept. Null: one line for all.
     /// </summary>
-    public bool TryEnter(IActorRef connection, bool outbound, IActorRef? owner = null)
+    public bool TryEnter(IActorRef connection, bool outbound, object? owner = null)
     {
         lock (_gate)
         {
@@ -76,7 +78,7 @@ internal sealed class HandshakeGate : IExtension
                 return true;
             }
 
-            direction.Enqueue(connection, outbound && owner is not null ? owner : direction);
+            direction.Enqueue(connection, owner ?? direction);
             return false;
         }
     }
@@ -122,8 +124,8 @@ internal sealed class HandshakeGate : IExtension
     }
 
     /// <summary>
-    /// One direction's turns and waiting line: one line per owner, the owners in rotation (accepts have a single
-    /// owner, the direction itself, so they are served first come first served).
+    /// One direction's turns and waiting line: one line per owner (a node for dials, an address group for accepts),
+    /// the owners in rotation.
     /// </summary>
     private sealed class Direction
     {

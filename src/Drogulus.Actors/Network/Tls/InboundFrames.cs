@@ -21,7 +21,7 @@ internal sealed class InboundFrames
 
     public InboundFrames(int maxFrameSize, int bufferSize)
     {
-        _framer = new NetstringFramer(maxFrameSize);
+        _framer = new NetstringFramer(maxFrameSize, segmentSize: bufferSize);
         _bufferSize = bufferSize;
     }
 
@@ -36,6 +36,9 @@ internal sealed class InboundFrames
 
     /// <summary>Forgets the read buffer without returning it to the pool (a read may still write into it).</summary>
     public void Drop() => _buffer = null;
+
+    /// <summary>Bytes held for the frame being read: at most one read more than what arrived of it (PROTOCOL §5).</summary>
+    public int HeldFrameBytes => _framer.HeldBytes;
 
     /// <summary>Whether the bytes read so far end inside a frame.</summary>
     public bool HasPartialFrame => _framer.HasPartialFrame;

@@ -12,23 +12,35 @@ namespace Drogulus.Actors.Network.Tls;
 /// </summary>
 internal sealed class TlsCredentials
 {
+    // Most peer certificates whose ids are remembered; a few times max-connections' default, a few hundred KiB.
+    private const int KnownCertificates = 4096;
+
     private readonly SslStreamCertificateContext _context;
+    private readonly X509ChainPolicy _chainPolicy = NoSystemTrust();
+    private readonly SslServerAuthenticationOptions _server;
+    private readonly PeerIdCache _ids = new(KnownCertificates);
 
     public TlsCredentials(NodeIdentity identity)
     {
         _context = SslStreamCertificateContext.Create(identity.Certificate, additionalCertificates: null, offline: true);
+
+        // Built once per node, not per handshake: SslStream copies what it needs from the options.
+        _server = new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = _context,
+            ClientCertificateRequired = true,
+            EnabledSslProtocols = SslProtocols.Tls13,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            CertificateChainPolicy = _chainPolicy,
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null,
+        };
     }
 
     /// <summary>Options for accepting a connection: any peer certificate is accepted; its id is learnt.</summary>
-    public SslServerAuthenticationOptions Server() => new()
-    {
-        ServerCertificateContext = _context,
-        ClientCertificateRequired = true,
-        EnabledSslProtocols = SslProtocols.Tls13,
-        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-        CertificateChainPolicy = NoSystemTrust(),
-        RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null,
-    };
+    public SslServerAuthenticationOptions Server() => _server;
+
+    /// <summary>The node id a peer's certificate proves (PROTOCOL §2), hashed once per certificate this node has seen.</summary>
+    public Key IdOf(X509Certificate certificate) => _ids.IdOf(certificate);
 
     /// <summary>
     /// Options for dialling: when <paramref name="expectedId"/> is known, a certificate proving another id
@@ -40,9 +52,9 @@ internal sealed class TlsCredentials
         ClientCertificateContext = _context,
         EnabledSslProtocols = SslProtocols.Tls13,
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-        CertificateChainPolicy = NoSystemTrust(),
+        CertificateChainPolicy = _chainPolicy,
         RemoteCertificateValidationCallback = (_, certificate, _, _) =>
-            certificate is not null && (expectedId is not { } expected || NodeIdentity.IdOf(certificate) == expected),
+            certificate is not null && (expectedId is not { } expected || _ids.IdOf(certificate) == expected),
     };
 
     /// <summary>

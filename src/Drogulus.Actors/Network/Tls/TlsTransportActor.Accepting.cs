@@ -33,6 +33,8 @@ internal sealed partial class TlsTransportActor
 
     private readonly ProcessConnections _process;
     private readonly HashSet<IActorRef> _slots = new();
+    private readonly Dictionary<IActorRef, string> _acceptedGroups = new(); // accepted connections of non-exempt groups
+    private readonly Dictionary<string, int> _acceptedPerGroup = new();
     private bool _acceptPaused;
     private TimeSpan _pauseBackoff;
     private DateTimeOffset _resumedAt;
@@ -151,6 +153,17 @@ internal sealed partial class TlsTransportActor
             return;
         }
 
+        // PROTOCOL §5, admission: the connections accepted from one address group are bounded.
+        var group = connected.RemoteAddress is System.Net.IPEndPoint from
+            ? Core.Limits.AddressGroup.Of(from.Address, _settings.DiversityExemptPrivate)
+            : (Core.Limits.AddressGroup?)null;
+        if (group is { IsExempt: false } counted && _acceptedPerGroup.GetValueOrDefault(counted.Value) >= _settings.MaxAcceptedPerGroup)
+        {
+            Sender.Tell(Tcp.Abort.Instance);
+            Warn(ConnectionActor.Warnings.Budget, $"refused a connection from {connected.RemoteAddress}: its address group {counted.Value} already has {_settings.MaxAcceptedPerGroup} accepted connections (max-accepted-per-group)");
+            return;
+        }
+
         if (!MakeRoom(out var slot, out var full, accepting: true))
         {
             // Closed at once, before any TLS work: the budget is full of connections with requests in flight.
@@ -164,6 +177,11 @@ internal sealed partial class TlsTransportActor
         Context.Watch(connection);
         _routes[connection] = new Route(null, null);
         Opened(connection, busy: false, slot);
+        if (group is { IsExempt: false } charged)
+        {
+            _acceptedGroups[connection] = charged.Value;
+            _acceptedPerGroup[charged.Value] = _acceptedPerGroup.GetValueOrDefault(charged.Value) + 1;
+        }
     }
 
     /// <summary>
@@ -230,6 +248,12 @@ internal sealed partial class TlsTransportActor
     private void Gone(IActorRef connection)
     {
         _budget.Closed(connection);
+        _partialFrames.Remove(connection);
+        if (_acceptedGroups.Remove(connection, out var group) && --_acceptedPerGroup[group] == 0)
+        {
+            _acceptedPerGroup.Remove(group);
+        }
+
         if (_slots.Remove(connection))
         {
             _process.Release(Self);

@@ -34,6 +34,7 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
     private readonly Dictionary<IActorRef, Route> _routes = new();
     private readonly WarningThrottle _warnings;
     private readonly ConnectionBudget _budget;
+    private readonly Core.Limits.PartialFrameBudget<IActorRef> _partialFrames;
     private Core.Limits.InboundRateLimiter? _connectionRate;
 
     public TlsTransportActor(NodeIdentity identity, DrogulusSettings settings, IActorRef node, IActorRef handler, ListenerState listening)
@@ -46,6 +47,7 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
         _credentials = new TlsCredentials(identity);
         _warnings = new WarningThrottle(settings.LogWarningInterval);
         _budget = new ConnectionBudget(settings.MaxConnections);
+        _partialFrames = new Core.Limits.PartialFrameBudget<IActorRef>(settings.MaxPartialFrameBytes);
         _process = ProcessConnections.Get(Context.System);
         _process.Announce(settings.ProcessMaxConnections, settings.DescriptorReserve, ProcessConnections.OpenFileLimit(), ProcessConnections.OpenDescriptors());
         HandshakeGate.Get(Context.System).Announce(settings.MaxConcurrentHandshakes);
@@ -199,6 +201,7 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
         });
         Receive<Rebind>(_ => _node.Tell(new TransportReady(_settings.ListenHost, BoundPort)));
         Receive<ConnectionActor.Activity>(activity => _budget.Activity(Sender, activity.Busy, Context.System.Scheduler.Now));
+        Receive<ConnectionActor.FrameBytes>(OnFrameBytes);
         Receive<GetConnectionCount>(_ => Sender.Tell(_byId.Count));
         Receive<ConnectionActor.PeerWarning>(warning => Warn(warning.Kind, warning.Text));
         Receive<ReportSuppressed>(_ => OnReportSuppressed());
@@ -255,6 +258,23 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
         if (!_byId.ContainsKey(established.PeerId))
         {
             _byId[established.PeerId] = Sender;
+        }
+    }
+
+    /// <summary>
+    /// PROTOCOL §5: the bytes of half-sent frames are bounded for the whole node; past <c>max-partial-frame-bytes</c>
+    /// the connection holding the largest unfinished frame is closed.
+    /// </summary>
+    private void OnFrameBytes(ConnectionActor.FrameBytes held)
+    {
+        if (!_routes.ContainsKey(Sender))
+        {
+            return; // already forgotten (closing)
+        }
+
+        foreach (var connection in _partialFrames.Report(Sender, held.Held))
+        {
+            connection.Tell(ConnectionActor.ShedFrame.Instance);
         }
     }
 

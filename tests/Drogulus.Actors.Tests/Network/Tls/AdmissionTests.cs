@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Event;
+using Akka.TestKit.Xunit2;
+using Drogulus.Actors.Network;
+using Drogulus.Actors.Network.Tls;
+using Drogulus.Core.Identity;
+using Drogulus.Core.Limits;
+using Drogulus.Core.Wire;
+using static Drogulus.Actors.Network.TransportProtocol;
+
+using static Drogulus.Actors.Tests.Network.Tls.TlsTestServer;
+
+namespace Drogulus.Actors.Tests.Network.Tls;
+
+/// <summary>
+/// PROTOCOL §5, admission: a partial hello holds no turn and is closed at hello-timeout, accepts take turns address
+/// group by address group, and the connections accepted from one group are bounded. Over TLS on 127.0.0.1.
+/// </summary>
+public sealed class AdmissionTests : TestKit
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
+    public AdmissionTests()
+        : base("akka.loglevel = WARNING")
+    {
+    }
+
+    [Fact]
+    public void HandshakeGate_should_give_accepts_their_turns_address_group_by_address_group_in_rotation()
+    {
+        var gate = HandshakeGate.Get(Sys);
+        gate.Announce(1);
+        var crowd = AddressGroup.Of(IPAddress.Parse("203.0.113.9"), exemptPrivate: true);
+        var loner = AddressGroup.Of(IPAddress.Parse("198.51.100.4"), exemptPrivate: true);
+        var holder = CreateTestProbe();
+        var crowded = Enumerable.Range(0, 3).Select(_ => CreateTestProbe()).ToArray();
+        var alone = CreateTestProbe();
+        Assert.True(gate.TryEnter(holder.Ref, outbound: false, crowd));
+        Assert.All(crowded, c => Assert.False(gate.TryEnter(c.Ref, outbound: false, crowd)));
+        Assert.False(gate.TryEnter(alone.Ref, outbound: false, loner));
+
+        gate.Leave(holder.Ref);
+        crowded[0].ExpectMsg<HandshakeGate.Granted>();
+        gate.Leave(crowded[0].Ref);
+
+        // The group with one connection waits for one of the crowd's, not for all three.
+        alone.ExpectMsg<HandshakeGate.Granted>();
+        crowded[1].ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        gate.Leave(alone.Ref);
+        crowded[1].ExpectMsg<HandshakeGate.Granted>();
+    }
+
+    [Fact]
+    public async Task Transport_should_not_give_the_turn_to_handshake_to_a_connection_whose_first_record_is_not_whole()
+    {
+        var server = await StartAsync(Settings("max-concurrent-handshakes = 1\nhandshake-timeout = 1h\nhello-timeout = 1h"));
+        using var stalled = new TcpClient();
+        await stalled.ConnectAsync(IPAddress.Loopback, server.Port);
+
+        // The header of a 512-byte handshake record and 100 of its bytes, then nothing.
+        await stalled.GetStream().WriteAsync((byte[])[0x16, 0x03, 0x01, 0x02, 0x00, .. new byte[100]]);
+
+        // Had the stalled hello taken the only turn, this handshake would wait an hour for it.
+        await AssertStillAnswersAsync(server, "after-stalled-hello");
+    }
+
+    [Fact]
+    public async Task Connection_should_close_at_hello_timeout_when_its_first_record_never_arrives_whole()
+    {
+        var warnings = CreateTestProbe();
+        Sys.EventStream.Subscribe(warnings.Ref, typeof(Warning));
+        var server = await StartAsync(Settings("handshake-timeout = 1h\nhello-timeout = 1s"));
+        using var stalled = new TcpClient();
+        await stalled.ConnectAsync(IPAddress.Loopback, server.Port);
+        var stream = stalled.GetStream();
+        await stream.WriteAsync((byte[])[0x16, 0x03, 0x01]);
+
+        var warning = await warnings.FishForMessageAsync<Warning>(w => w.Message.ToString()!.Contains("hello-timeout", StringComparison.Ordinal), Bound);
+
+        Assert.Contains("first TLS record did not arrive whole", warning.Message.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, await ReadToEndAsync(stream));
+    }
+
+    [Fact]
+    public async Task Transport_should_close_at_once_an_accepted_connection_from_a_group_that_has_max_accepted_per_group()
+    {
+        var warnings = CreateTestProbe();
+        Sys.EventStream.Subscribe(warnings.Ref, typeof(Warning));
+
+        // Without the exemption, 127.0.0.1 is counted as the group 127.0.0.0/24.
+        var server = await StartAsync(Settings("diversity-exempt-private = off\nmax-accepted-per-group = 2\nlog-warning-interval = 1h"));
+        await using var first = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
+        await using var second = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
+
+        await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var third = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
+            await third.SendAsync(new PingMessage("third", third.Identity.Id, 0, "1.0"));
+            await third.ReceiveAsync();
+        });
+
+        var warning = await warnings.FishForMessageAsync<Warning>(w => w.Message.ToString()!.Contains("max-accepted-per-group", StringComparison.Ordinal), Bound);
+        Assert.Contains("127.0.0.0/24", warning.Message.ToString(), StringComparison.Ordinal);
+        await second.SendAsync(new PingMessage("second", second.Identity.Id, 0, "1.0"));
+        var inbound = await server.Node.FishForMessageAsync<InboundRequest>(r => r.Request.Uuid == "second", Bound);
+        inbound.Connection.Tell(new SendReply(inbound.From, inbound.Request.Uuid, new PongMessage("", Key.Zero, 0, "")));
+        Assert.Equal("second", Assert.IsType<PongMessage>(await second.ReceiveAsync()).Uuid);
+    }
+
+    private async Task AssertStillAnswersAsync(TlsTestServer server, string uuid)
+    {
+        await using var client = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
+        await client.SendAsync(new PingMessage(uuid, client.Identity.Id, 0, "1.0"));
+        var inbound = await server.Node.FishForMessageAsync<InboundRequest>(r => r.Request.Uuid == uuid, Bound);
+        inbound.Connection.Tell(new SendReply(inbound.From, inbound.Request.Uuid, new PongMessage("", Key.Zero, 0, "")));
+        Assert.Equal(uuid, Assert.IsType<PongMessage>(await client.ReceiveAsync()).Uuid);
+    }
+
+    // Reads until the server closes (0) or resets (an IOException counts as closed); fails past the bound.
+    private static async Task<int> ReadToEndAsync(NetworkStream stream)
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        var buffer = new byte[1024];
+        try
+        {
+            while (await stream.ReadAsync(buffer, cts.Token) is var n && n > 0)
+            {
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return 0;
+    }
+
+    private Task<TlsTestServer> StartAsync(Drogulus.Actors.Configuration.DrogulusSettings settings) => TlsTestServer.StartAsync(this, settings, Bound);
+}
