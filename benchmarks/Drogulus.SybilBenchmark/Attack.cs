@@ -208,7 +208,17 @@ internal static class Attack
     {
         for (var round = 0; round < 3; round++)
         {
-            await Task.WhenAll(honest.Select(h => h.Node.Ask<NodeStatus>(GetNodeStatus.Instance, AskTimeout)));
+            try
+            {
+                await Task.WhenAll(honest.Select(h => h.Node.Ask<NodeStatus>(GetNodeStatus.Instance, AskTimeout)));
+            }
+            catch (TaskCanceledException)
+            {
+                // Seen once at 500 nodes during the republish hour (cause not found in time): the status is only
+                // a pacing device here, so the pass goes on after a pause.
+                await Task.Delay(500);
+            }
+
             await Task.Delay(50);
         }
     }

@@ -517,10 +517,10 @@ public sealed record DrogulusSettings
         Require(HandOverNewcomersPerSecond > 0 && HandOverNewcomersPerSecond <= MaxRate, "hand-over.newcomers-per-second", $"must be positive and at most {MaxRate}");
         Require(HandOverMaxQueuedNewcomers is >= 1 and <= 1_000_000, "hand-over.max-queued-newcomers", "must be between 1 and 1000000");
         // Among Sybils
-        Require(MaxPerGroupInBucket >= 1 && MaxPerGroupInBucket <= K, "max-per-group-in-bucket", "must be between 1 and k");
+        Require(MaxPerGroupInBucket is >= 1 and <= MaxK, "max-per-group-in-bucket", $"must be between 1 and {MaxK}");
         Require(MaxPerGroupInTable >= MaxPerGroupInBucket && MaxPerGroupInTable <= 1_000_000, "max-per-group-in-table", "must be between max-per-group-in-bucket and 1000000");
-        Require(MaxPerGroupInReply >= 1 && MaxPerGroupInReply <= K, "max-per-group-in-reply", "must be between 1 and k");
-        Require(DisjointPaths >= 1 && DisjointPaths <= K, "disjoint-paths", "must be between 1 and k");
+        Require(MaxPerGroupInReply is >= 1 and <= MaxK, "max-per-group-in-reply", $"must be between 1 and {MaxK}");
+        Require(DisjointPaths is >= 1 and <= 64, "disjoint-paths", "must be between 1 and 64");
         Require(MaxBlacklist is >= 1 and <= 10_000_000, "max-blacklist", "must be between 1 and 10000000");
         // Issue 23
         Positive(LookupStallFloor, "lookup-stall.floor");

@@ -59,16 +59,19 @@ public sealed class DisjointLookup
         _localItem = localItem;
         Target = target;
         Kind = kind;
+        // Dealt in turn from the k closest; a contact beyond them is left to whichever path later hears of it
+        // (as LookupState itself keeps only the k closest of what it is given). With fewer known contacts than
+        // paths (a join from one seed), only as many paths run as there are contacts: a path dealt nothing would
+        // be complete at once and its share of alpha lost.
+        var byDistance = Comparer<Contact>.Create((a, b) => target.CompareDistance(a.Id, b.Id));
+        var dealt = initial.Where(c => c.Id != ownId).DistinctBy(c => c.Id).Order(byDistance).Take(k).ToArray();
+        paths = Math.Max(1, Math.Min(paths, dealt.Length));
         if (paths == 1)
         {
             _paths = [new LookupState(ownId, target, kind, initial, k, alpha, now, newest, localItem, stallAfter)];
             return;
         }
 
-        // Dealt in turn from the k closest; a contact beyond them is left to whichever path later hears of it
-        // (as LookupState itself keeps only the k closest of what it is given).
-        var byDistance = Comparer<Contact>.Create((a, b) => target.CompareDistance(a.Id, b.Id));
-        var dealt = initial.Where(c => c.Id != ownId).DistinctBy(c => c.Id).Order(byDistance).Take(k).ToArray();
         var perPath = Math.Max(1, (alpha + paths - 1) / paths);
         _paths = new LookupState[paths];
         for (var p = 0; p < paths; p++)

@@ -111,8 +111,9 @@ public sealed class DisjointLookupTests
     [Fact]
     public void DisjointLookup_should_fail_with_no_peer_answered_when_every_peer_of_every_path_fails()
     {
-        var lookup = Lookup([10, 20], paths: 3, k: 2, alpha: 2);
+        var lookup = Lookup([10, 20, 30], paths: 3, k: 3, alpha: 2);
         lookup.NextRequests(Start);
+        lookup.OnFailure(Id(30), At(1));
         lookup.OnFailure(Id(10), At(1));
         lookup.OnFailure(Id(20), At(1));
 
@@ -129,6 +130,18 @@ public sealed class DisjointLookupTests
         Assert.True(lookup.OnLookupTimeout(At(60_000)).Applied);
         Assert.Equal(LookupFailure.Timeout, lookup.Failure);
         Assert.False(lookup.OnNodes(Id(10), [], At(60_001)).Applied);
+    }
+
+    [Fact]
+    public void DisjointLookup_should_run_one_path_with_all_of_alpha_when_it_knows_one_contact()
+    {
+        // A join from one seed: one path, three in flight, rather than one path of one and two empty ones.
+        var lookup = Lookup([10], paths: 3, k: 4, alpha: 3);
+        Assert.Equal(1, lookup.PathCount);
+        lookup.NextRequests(Start);
+        lookup.OnNodes(Id(10), Peers(5, 6, 7), At(1));
+
+        Assert.Equal([5, 6, 7], Distances(lookup.NextRequests(At(1))));
     }
 
     [Fact]
