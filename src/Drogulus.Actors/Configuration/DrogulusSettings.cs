@@ -618,7 +618,6 @@ public sealed record DrogulusSettings
         var raw = Read(key, () => config.GetString(key))?.Trim().ToLowerInvariant() ?? "";
         Require(raw is "on" or "off" or "true" or "false" or "yes" or "no", key, "must be on or off");
         return raw is "on" or "true" or "yes";
-        return Read(key, () => config.GetBoolean(key));
     }
 
     private static string Text(Config config, string key)
