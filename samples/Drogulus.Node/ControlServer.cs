@@ -18,7 +18,7 @@ namespace Drogulus.Node;
 /// </summary>
 internal static class ControlServer
 {
-    public static async Task<(WebApplication App, int Port)> StartAsync(IActorRef node, int port, TimeSpan timeout, int maxItemSize)
+    public static async Task<(WebApplication App, int Port)> StartAsync(IActorRef node, int port, TimeSpan timeout, int maxItemSize, NodeRunState state)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -28,7 +28,7 @@ internal static class ControlServer
         app.MapGet("/status", async () =>
         {
             var status = await node.Ask<NodeStatus>(GetNodeStatus.Instance, timeout);
-            return Results.Json(new { nodeId = status.NodeId.ToString(), status.Endpoint, status.Contacts, status.Buckets, status.Items, status.Connections, maxItemSize });
+            return Results.Json(new { nodeId = status.NodeId.ToString(), state = state.Current, status.Endpoint, status.Contacts, status.Buckets, status.Items, status.Connections, maxItemSize });
         });
 
         // Issue 12: the node's health ("can it reach the network"); 503 when unhealthy, for probes that read only
@@ -56,6 +56,8 @@ internal static class ControlServer
                 {
                     key = done.Key.ToString(),
                     stored = done.StoredCount,
+                    storedRemotely = done.StoredRemotely,
+                    storedOnlyLocally = done.StoredOnlyLocally,
                     outcomes = done.Outcomes.Select(o => new { node = o.NodeId.ToString(), result = o.Result.ToString(), o.ErrorCode, o.Detail }),
                 }),
                 PutFailed failed => Results.UnprocessableEntity(new { error = failed.Reason }),
@@ -84,11 +86,12 @@ internal static class ControlServer
         return (app, bound);
     }
 
-    private static object DescribeHealth(NodeHealth health) => new
+    public static object DescribeHealth(NodeHealth health) => new
     {
         healthy = health.IsHealthy,
         transportBound = health.TransportBound,
         contactAnswered = health.ContactAnswered,
+        alone = health.Alone,
         lastAnswer = health.LastAnswer,
         storeWritable = health.StoreWritable,
         storeHasRoom = health.StoreHasRoom,

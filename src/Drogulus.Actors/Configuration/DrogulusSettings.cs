@@ -180,6 +180,23 @@ public sealed record DrogulusSettings
     /// <summary>Newcomers waiting for their hand-over; one past this gets nothing handed over.</summary>
     public int HandOverMaxQueuedNewcomers { get; private init; }
 
+    // ---- Issue 26: a node you can leave running ----
+
+    /// <summary>File the routing table is saved to while the node runs and at stop, and loaded from at start; empty: memory only.</summary>
+    public string RoutingTableFile { get; private init; } = "";
+
+    /// <summary>While contacts changed, the routing table is saved at least this often.</summary>
+    public TimeSpan RoutingTableSaveInterval { get; private init; }
+
+    /// <summary>Contacts entering or leaving the table after which it is saved before <see cref="RoutingTableSaveInterval"/> (or a tenth of the table, if fewer).</summary>
+    public int RoutingTableSaveAfterChanges { get; private init; }
+
+    /// <summary>PKCS#12 file of a hosted node's identity (encrypted; made when missing); empty: a new identity on every start.</summary>
+    public string IdentityFile { get; private init; } = "";
+
+    /// <summary>SQLite file of a hosted node's items; empty: items in memory.</summary>
+    public string SqliteStore { get; private init; } = "";
+
     /// <summary>The hand-over throttle for <see cref="Core.Storage.HandOverQueue{T}"/>.</summary>
     public Core.Storage.HandOverLimits HandOverLimits =>
         new(HandOverItemsPerSecond, HandOverParallelism, HandOverNewcomersPerSecond, HandOverMaxQueuedNewcomers);
@@ -264,6 +281,12 @@ public sealed record DrogulusSettings
             HandOverParallelism = Int(drogulus, "hand-over.parallelism"),
             HandOverNewcomersPerSecond = Double(drogulus, "hand-over.newcomers-per-second"),
             HandOverMaxQueuedNewcomers = Int(drogulus, "hand-over.max-queued-newcomers"),
+            // Issue 26
+            RoutingTableFile = Text(drogulus, "routing-table.file"),
+            RoutingTableSaveInterval = Duration(drogulus, "routing-table.save-interval"),
+            RoutingTableSaveAfterChanges = Int(drogulus, "routing-table.save-after-changes"),
+            IdentityFile = Text(drogulus, "identity-file"),
+            SqliteStore = Text(drogulus, "sqlite-store"),
         };
         settings.Validate();
         return settings;
@@ -289,6 +312,8 @@ public sealed record DrogulusSettings
         // Issue 10 (t10b): an Akka dispatcher block, read by Akka from the actor system's config (StoreDispatcher).
         "store-dispatcher", "hand-over.items-per-second", "hand-over.parallelism", "hand-over.newcomers-per-second",
         "hand-over.max-queued-newcomers",
+        // Issue 26
+        "routing-table.file", "routing-table.save-interval", "routing-table.save-after-changes", "identity-file", "sqlite-store",
     };
 
     private static void RejectUnknownKeys(Config config, string prefix)
@@ -365,6 +390,9 @@ public sealed record DrogulusSettings
         Require(HandOverParallelism is >= 1 and <= 1024, "hand-over.parallelism", "must be between 1 and 1024");
         Require(HandOverNewcomersPerSecond > 0 && HandOverNewcomersPerSecond <= MaxRate, "hand-over.newcomers-per-second", $"must be positive and at most {MaxRate}");
         Require(HandOverMaxQueuedNewcomers is >= 1 and <= 1_000_000, "hand-over.max-queued-newcomers", "must be between 1 and 1000000");
+        // Issue 26
+        Positive(RoutingTableSaveInterval, "routing-table.save-interval");
+        Require(RoutingTableSaveAfterChanges is >= 1 and <= 1_000_000, "routing-table.save-after-changes", "must be between 1 and 1000000");
     }
 
     // ---- Issue 12: an upper bound on every size and count, so that a slip of a unit is refused. Checked first:

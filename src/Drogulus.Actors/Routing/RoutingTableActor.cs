@@ -21,7 +21,7 @@ namespace Drogulus.Actors.Routing;
 /// node, keeps every contact. The few requests it sends itself (pings to strangers that fill gaps) go
 /// through its parent node to the transport.
 /// </summary>
-internal sealed class RoutingTableActor : ReceiveActor
+internal sealed partial class RoutingTableActor : ReceiveActor, IWithTimers
 {
     private readonly RoutingTable _table;
     private readonly DrogulusSettings _settings;
@@ -33,8 +33,9 @@ internal sealed class RoutingTableActor : ReceiveActor
     private readonly NodeMetrics _metrics;
     private DateTimeOffset? _lastAnswer; // issue 12 (health): when a peer last answered a request of this node
 
-    public RoutingTableActor(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, Random random)
+    public RoutingTableActor(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, Random random, RoutingTableFile? file)
     {
+        _file = file;
         _table = table;
         _settings = settings;
         _dataStore = dataStore;
@@ -58,10 +59,11 @@ internal sealed class RoutingTableActor : ReceiveActor
         Receive<GetRefreshTargets>(OnGetRefreshTargets);
         Receive<GetRoutingStatus>(_ => Sender.Tell(new RoutingStatus(_table.Count, _table.BucketCount, _lastAnswer)));
         Receive<SaveRoutingTable>(_ => Sender.Tell(new RoutingTableSaved(RoutingTableSnapshot.Save(_table))));
+        ReceiveFileSaves();
     }
 
-    public static Props Props(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, Random random) =>
-        Akka.Actor.Props.Create(() => new RoutingTableActor(table, settings, dataStore, random));
+    public static Props Props(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, Random random, RoutingTableFile? file = null) =>
+        Akka.Actor.Props.Create(() => new RoutingTableActor(table, settings, dataStore, random, file));
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
@@ -140,6 +142,11 @@ internal sealed class RoutingTableActor : ReceiveActor
         // Hand-over on first sight (PROTOCOL §10 as amended): also a newcomer that only reached the
         // replacement cache of a full bucket, which is how the closest holder usually hears of it.
         var result = _table.Add(contact);
+        if (result.IsNew)
+        {
+            Changed();
+        }
+
         if (result.IsFirstSight)
         {
             AnnounceNewcomer(result.Contact ?? contact);
@@ -159,6 +166,7 @@ internal sealed class RoutingTableActor : ReceiveActor
         var result = _table.Remove(id, forced: false);
         if (result.Outcome == RemoveOutcome.Removed)
         {
+            Changed();
             _log.Debug("Dropped contact {PeerId} after failed RPCs", id.ToShortString());
         }
 
@@ -192,6 +200,7 @@ internal sealed class RoutingTableActor : ReceiveActor
     {
         _log.Warning("Blacklisted {PeerId}: {Reason}", blacklist.Id.ToShortString(), blacklist.Reason);
         _table.Blacklist(blacklist.Id);
+        Changed();
     }
 
     // The data store gets only the contacts that can decide the hand-over (not a copy of the table), and
