@@ -27,7 +27,10 @@ internal static class ClientCommands
         var file = new Option<string?>("--file") { Description = "Read the value (UTF-8 text, stored as a msgpack string) from this file instead." };
         var expires = new Option<string?>("--expires") { Description = "Lifetime such as 30m, 2h or 7d; never expires when absent." };
         var meta = new Option<string[]>("--meta") { Description = "Metadata as k=v; repeat for more.", AllowMultipleArgumentsPerToken = false };
-        var command = new Command("put", "Sign a value with your publisher key and store it in the network.") { name, value, file, data, passphrase, expires, meta };
+        var command = new Command(
+            "put",
+            $"Sign a value with your publisher key and store it in the network; exit code {StoredOnlyLocally} (and a warning) when only this node stored it because no peer was reachable.")
+        { name, value, file, data, passphrase, expires, meta };
         command.SetAction(async (result, cancel) =>
         {
             var files = new NodeFiles(result.GetRequiredValue(data));
@@ -46,7 +49,14 @@ internal static class ClientCommands
                 ParseMeta(result.GetValue(meta) ?? []));
             var body = new ByteArrayContent(MessageCodec.Encode(new StoreMessage("", default, 0, ProtocolVersion.Current, item)));
             body.Headers.ContentType = new MediaTypeHeaderValue("application/x-msgpack");
-            await Send(control, client => client.PostAsync("/items", body, cancel), cancel);
+            var stored = await Send(control, client => client.PostAsync("/items", body, cancel), cancel);
+            if (stored.TryGetProperty("storedOnlyLocally", out var alone) && alone.GetBoolean())
+            {
+                // Not a failure (the node holds the item and republishes it), but not what a put is for either.
+                Console.Error.WriteLine("drogulus-node: warning: only this node stored the item; no peer was reachable (it is stored again at peers by the republish pass once the node has some)");
+                return StoredOnlyLocally;
+            }
+
             return 0;
         });
         return command;
@@ -105,6 +115,9 @@ internal static class ClientCommands
         });
         return command;
     }
+
+    /// <summary>The exit code of <c>put</c> when the item is held by the local node alone (no peer reachable); 1 is any failure.</summary>
+    public const int StoredOnlyLocally = 3;
 
     /// <summary>The exit code of <c>status</c> for a node that answers but is unhealthy (1 is any failure to ask).</summary>
     public const int Unhealthy = 2;

@@ -24,7 +24,8 @@ internal static class ControlServer
     /// <param name="port">The control port, 0 for any.</param>
     /// <param name="timeout">Bound on each request to the node.</param>
     /// <param name="maxItemSize">The node's max-item-size, told to clients.</param>
-    public static async Task<(WebApplication App, int Port)> StartAsync(IActorRef node, Keeper? keeper, int port, TimeSpan timeout, int maxItemSize)
+    /// <param name="state">Where the node stands (joining, running, stopping), for <c>status</c>.</param>
+    public static async Task<(WebApplication App, int Port)> StartAsync(IActorRef node, Keeper? keeper, int port, TimeSpan timeout, int maxItemSize, NodeRunState state)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -34,7 +35,7 @@ internal static class ControlServer
         app.MapGet("/status", async () =>
         {
             var status = await node.Ask<NodeStatus>(GetNodeStatus.Instance, timeout);
-            return Results.Json(new { nodeId = status.NodeId.ToString(), status.Endpoint, status.Contacts, status.Buckets, status.Items, status.Connections, maxItemSize });
+            return Results.Json(new { nodeId = status.NodeId.ToString(), state = state.Current, status.Endpoint, status.Contacts, status.Buckets, status.Items, status.Connections, maxItemSize });
         });
 
         // Issue 12: the node's health ("can it reach the network"); 503 when unhealthy, for probes that read only
@@ -71,6 +72,8 @@ internal static class ControlServer
                 {
                     key = done.Key.ToString(),
                     stored = done.StoredCount,
+                    storedRemotely = done.StoredRemotely,
+                    storedOnlyLocally = done.StoredOnlyLocally,
                     outcomes = done.Outcomes.Select(o => new { node = o.NodeId.ToString(), result = o.Result.ToString(), o.ErrorCode, o.Detail }),
                 }),
                 PutFailed failed => Results.UnprocessableEntity(new { error = failed.Reason }),
@@ -113,11 +116,12 @@ internal static class ControlServer
         return (app, bound);
     }
 
-    private static object DescribeHealth(NodeHealth health) => new
+    public static object DescribeHealth(NodeHealth health) => new
     {
         healthy = health.IsHealthy,
         transportBound = health.TransportBound,
         contactAnswered = health.ContactAnswered,
+        alone = health.Alone,
         lastAnswer = health.LastAnswer,
         storeWritable = health.StoreWritable,
         storeHasRoom = health.StoreHasRoom,

@@ -7,6 +7,7 @@ using Drogulus.Actors.Footprint;
 using Drogulus.Actors.Network.Tls;
 using Drogulus.Actors.Node;
 using Drogulus.Actors.Protocol;
+using Drogulus.Actors.Routing;
 using Drogulus.Actors.Storage.Sqlite;
 using Drogulus.Core.Items;
 using Drogulus.Core.Routing;
@@ -16,7 +17,8 @@ namespace Drogulus.Node;
 
 /// <summary>
 /// <c>start</c>: runs a node over TLS until Ctrl-C or SIGTERM, with its items in SQLite and its routing
-/// table saved on shutdown and loaded at start (so a restarted node rejoins without seeds).
+/// table saved while it runs and on shutdown and loaded at start (so a restarted node, also one killed with
+/// SIGKILL, rejoins without seeds).
 /// </summary>
 internal static class StartCommand
 {
@@ -33,15 +35,14 @@ internal static class StartCommand
         command.SetAction(async (result, cancel) =>
         {
             var files = new NodeFiles(result.GetRequiredValue(data));
-            var (settings, akka) = LoadSettings(result.GetValue(config), result.GetValue(listen));
+            var (settings, akka) = LoadSettings(result.GetValue(config), result.GetValue(listen), files.RoutingTable);
             using var identity = files.LoadIdentity(CommonOptions.RequirePassphrase(result.GetValue(passphrase)));
             var metricsEndpoint = result.GetValue(metrics) is { } m ? MetricsServer.Parse(m) : null;
             NodeLogging.Configure(files.Logs);
             try
             {
-                await using var metricsServer = metricsEndpoint is null ? null : await MetricsServer.StartAsync(metricsEndpoint);
                 using var publisher = File.Exists(files.PublisherKey) ? files.LoadPublisher(CommonOptions.RequirePassphrase(result.GetValue(passphrase))) : null;
-                return await Run(files, settings, akka, identity, publisher, result.GetValue(seeds) ?? [], result.GetValue(controlPort), cancel);
+                return await Run(files, settings, akka, identity, publisher, result.GetValue(seeds) ?? [], result.GetValue(controlPort), metricsEndpoint, cancel);
             }
             finally
             {
@@ -60,11 +61,12 @@ internal static class StartCommand
         akka.scheduler.implementation = "Drogulus.Actors.Scheduling.TimerQueueScheduler, Drogulus.Actors"
         """;
 
-    private static (DrogulusSettings Settings, Config Akka) LoadSettings(string? configFile, string? listen)
+    private static (DrogulusSettings Settings, Config Akka) LoadSettings(string? configFile, string? listen, string routingTableFile)
     {
         // A node process of its own: TLS, and the heap trimmed after bursts (off in the library, whose host owns
-        // its process); --config may turn it off.
-        Config config = ConfigurationFactory.ParseString("drogulus { transport = tls, heap-trim.enabled = on }");
+        // its process); --config may turn it off. The table is saved while the node runs and at stop
+        // (drogulus.routing-table), in the data directory unless the configuration names another file.
+        Config config = ConfigurationFactory.ParseString("drogulus { transport = tls, heap-trim.enabled = on }\ndrogulus.routing-table.file = " + HoconString(routingTableFile));
         var akka = ConfigurationFactory.ParseString(AkkaConfig);
         if (configFile is not null)
         {
@@ -133,8 +135,12 @@ internal static class StartCommand
         }
     }
 
+    private static string HoconString(string text) =>
+        "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
     private static async Task<int> Run(
-        NodeFiles files, DrogulusSettings settings, Config akka, Actors.Network.NodeIdentity identity, PublisherKey? publisher, string[] seeds, int controlPort, CancellationToken cancel)
+        NodeFiles files, DrogulusSettings settings, Config akka, Actors.Network.NodeIdentity identity, PublisherKey? publisher, string[] seeds, int controlPort,
+        System.Net.IPEndPoint? metricsEndpoint, CancellationToken cancel)
     {
         if (File.Exists(files.Control) && IsRunning(files.ReadControl()))
         {
@@ -142,7 +148,7 @@ internal static class StartCommand
         }
 
         using var store = OpenStore(files);
-        var table = LoadRoutingTable(files, settings, identity);
+        var table = LoadRoutingTable(settings, identity);
         using var system = ActorSystem.Create("drogulus", akka);
         var timeout = settings.LookupTimeout + settings.RequestTimeout + settings.RequestTimeout;
         var node = system.ActorOf(NodeActor.Props(settings, identity, new TlsTransport(), store, routingTable: table), "node");
@@ -154,14 +160,27 @@ internal static class StartCommand
         var status = await AwaitListening(node, settings);
         Log.Information("Node {NodeId} listening on {Endpoint}; {Contacts} contacts restored, {Items} items held", status.NodeId.ToShortString(), status.Endpoint, status.Contacts, status.Items);
 
+        // Metrics and probes from here on: a node that is still joining is live, and not yet ready.
+        await using var metricsServer = metricsEndpoint is null ? null : await MetricsServer.StartAsync(metricsEndpoint, node, status.NodeId.ToString(), timeout);
+
+        // The control channel answers from here on, so that `status` says "joining" during a long join rather than
+        // that no node runs.
+        var state = new NodeRunState();
+        var keeper = StartKeeper(system, node, files, settings, publisher);
+        var (control, port) = await ControlServer.StartAsync(node, keeper, controlPort, timeout, settings.MaxItemSize, state);
+        files.WriteControl(new ControlEndpoint(port, Environment.ProcessId, status.NodeId.ToString()));
+
         var joinSeeds = seeds.Length > 0 ? seeds : table?.AllContacts().Select(c => $"{c.Id}@{c.Endpoint}").Take(settings.K).ToArray() ?? [];
         if (joinSeeds.Length > 0)
         {
+            state.Current = NodeRunState.Joining;
             var joined = await node.Ask<IJoinReply>(new Join(joinSeeds), timeout);
             if (joined is JoinFailed failed && seeds.Length > 0)
             {
                 // Seeds the user named and that lead nowhere are a mistake to report, not to log and carry on
                 // with (a restarted node whose saved contacts are all away keeps running: it may be the first back).
+                await control.StopAsync(CancellationToken.None);
+                File.Delete(files.Control);
                 throw new CliException($"cannot join through --seed {string.Join(' ', seeds)}: {failed.Reason}");
             }
 
@@ -174,25 +193,22 @@ internal static class StartCommand
                 Log.Warning("Could not join through the saved contacts: {Reason}", notJoined.Reason);
             }
         }
+        else
+        {
+            // Nothing to join through: the first node of a new network, or a forgotten --seed.
+            Log.Warning("Node {NodeId} is alone: it has no saved contacts and no --seed; it waits for other nodes to join through it", status.NodeId.ToShortString());
+        }
 
-        var keeper = StartKeeper(system, node, files, settings, publisher);
-        var (control, port) = await ControlServer.StartAsync(node, keeper, controlPort, timeout, settings.MaxItemSize);
-        files.WriteControl(new ControlEndpoint(port, Environment.ProcessId, status.NodeId.ToString()));
+        ResumeKept(keeper, settings);
+        state.Current = NodeRunState.Running;
         Console.WriteLine($"node {status.NodeId}");
         Console.WriteLine($"listening on {status.Endpoint}; control channel on 127.0.0.1:{port}; Ctrl-C stops it");
 
         await WaitForStop(cancel);
-        Log.Information("Stopping: saving the routing table");
-        try
-        {
-            var saved = await node.Ask<RoutingTableSaved>(SaveRoutingTable.Instance, settings.RequestTimeout);
-            await File.WriteAllBytesAsync(files.RoutingTable, saved.Snapshot, CancellationToken.None);
-        }
-        catch (AskTimeoutException)
-        {
-            Log.Warning("The routing table could not be saved in time");
-        }
 
+        // The routing table actor writes the table to drogulus.routing-table.file as it stops (and saved it while running).
+        Log.Information("Stopping");
+        state.Current = NodeRunState.Stopping;
         await control.StopAsync(CancellationToken.None);
         File.Delete(files.Control);
         await CoordinatedShutdown.Get(system).Run(CoordinatedShutdown.ClrExitReason.Instance);
@@ -208,20 +224,28 @@ internal static class StartCommand
             return null;
         }
 
-        var file = new KeptItemsFile(files.KeptItems);
         var actor = system.ActorOf(KeepPublishedActor.Props(node, publisher, settings), "keep-published");
-        var kept = file.Load();
+        return new Keeper(actor, new KeptItemsFile(files.KeptItems), publisher.PublicKeyPem);
+    }
+
+    // After the join, so that the first put of each resumed value reaches the network.
+    private static void ResumeKept(Keeper? keeper, DrogulusSettings settings)
+    {
+        if (keeper is null)
+        {
+            return;
+        }
+
+        var kept = keeper.File.Load();
         foreach (var item in kept)
         {
-            actor.Tell(new KeepPublished(item.Name, item.Value, item.Meta), ActorRefs.NoSender);
+            keeper.Actor.Tell(new KeepPublished(item.Name, item.Value, item.Meta), ActorRefs.NoSender);
         }
 
         if (kept.Count > 0)
         {
             Log.Information("Keeping {Count} values published (put again every {Interval})", kept.Count, settings.KeepAliveInterval);
         }
-
-        return new Keeper(actor, file, publisher.PublicKeyPem);
     }
 
     private static SqliteItemStore OpenStore(NodeFiles files)
@@ -237,20 +261,21 @@ internal static class StartCommand
         }
     }
 
-    private static RoutingTable? LoadRoutingTable(NodeFiles files, DrogulusSettings settings, Actors.Network.NodeIdentity identity)
+    private static RoutingTable? LoadRoutingTable(DrogulusSettings settings, Actors.Network.NodeIdentity identity)
     {
-        if (!File.Exists(files.RoutingTable))
+        if (settings.RoutingTableFile.Length == 0)
         {
             return null;
         }
 
+        var file = new RoutingTableFile(settings.RoutingTableFile);
         try
         {
-            return RoutingTableSnapshot.Load(File.ReadAllBytes(files.RoutingTable), identity.Id, settings.K, settings.AllowedRpcFails, DateTimeOffset.UtcNow, settings.RoutingLimits);
+            return file.Load(identity.Id, settings.K, settings.AllowedRpcFails, DateTimeOffset.UtcNow, settings.RoutingLimits);
         }
-        catch (Exception e) when (e is FormatException or IOException or InvalidDataException)
+        catch (Exception e) when (e is FormatException or IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            Log.Warning("Ignoring the unreadable routing table {Path}: {Reason}", files.RoutingTable, e.Message);
+            Log.Warning("Ignoring the unreadable routing table {Path}: {Reason}", file.Path, e.Message);
             return null;
         }
     }

@@ -60,13 +60,25 @@ public static class DrogulusHostingExtensions
         return builder.WithActors((system, registry) =>
         {
             var settings = options.ToSettings(system.Settings.Config);
-            var identity = options.Identity ?? NodeIdentity.Generate(system.Scheduler.Now);
+            var identity = options.Identity ?? DurableNodeFiles.Identity(settings, options.IdentityPassphrase, system.Scheduler.Now);
             var transport = options.TransportFactory ?? (settings.Transport == "tls" ? new TlsTransport() : new MemoryNetwork());
-            var node = system.ActorOf(NodeActor.Props(settings, identity, transport, options.Store), options.ActorName);
+            var store = options.Store ?? DurableNodeFiles.Store(settings, system);
+            var table = DurableNodeFiles.RoutingTable(settings, identity, system);
+            var node = system.ActorOf(NodeActor.Props(settings, identity, transport, store, routingTable: table), options.ActorName);
             registry.Register<DrogulusNode>(node);
-            if (options.Seeds.Count > 0)
+
+            // Seeds named win; without them a restarted node rejoins through its saved contacts (as the CLI node does).
+            var seeds = options.Seeds.Count > 0
+                ? options.Seeds.ToArray()
+                : table?.AllContacts().Select(c => $"{c.Id}@{c.Endpoint}").Take(settings.K).ToArray() ?? [];
+            if (seeds.Length > 0)
             {
-                JoinAtStart(system, node, options.Seeds.ToArray(), settings.LookupTimeout + settings.RequestTimeout);
+                JoinAtStart(system, node, seeds, settings.LookupTimeout + settings.RequestTimeout);
+            }
+            else
+            {
+                Logging.GetLogger(system, typeof(DrogulusHostingExtensions)).Warning(
+                    "Drogulus node {NodeId} is alone: it has no saved contacts and no seeds; it waits for other nodes to join through it", identity.Id.ToShortString());
             }
         });
     }

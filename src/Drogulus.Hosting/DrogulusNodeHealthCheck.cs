@@ -62,9 +62,10 @@ public sealed class DrogulusNodeHealthCheck : IHealthCheck, IAkkaHealthCheck
             ["storeBytes"] = health.StoreBytes,
             ["maxStoreBytes"] = health.MaxStoreBytes,
             ["contacts"] = health.Contacts,
+            ["alone"] = health.Alone,
         };
         return health.IsHealthy
-            ? HealthCheckResult.Healthy("the node can reach the network", data)
+            ? HealthCheckResult.Healthy(health.Alone ? "the node is alone: the first node of a network, waiting for others to join through it" : "the node can reach the network", data)
             : HealthCheckResult.Unhealthy(string.Join("; ", health.Reasons), data: data);
     }
 

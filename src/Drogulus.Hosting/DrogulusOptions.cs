@@ -65,6 +65,21 @@ public sealed class DrogulusOptions
     /// <summary><c>drogulus.listen.port</c> (0: a free port, reported by <c>NodeStatus</c>).</summary>
     public int? ListenPort { get; set; }
 
+    /// <summary>
+    /// <c>drogulus.identity-file</c>: the node's identity as a PKCS#12 file encrypted with <see cref="IdentityPassphrase"/>
+    /// (the command-line node's <c>node-identity.pfx</c> works), made on first start, so that the node keeps its id.
+    /// </summary>
+    public string? IdentityFile { get; set; }
+
+    /// <summary>The passphrase of <see cref="IdentityFile"/> (bind it from a secret store or the environment, e.g. <c>Drogulus__IdentityPassphrase</c>; never written into HOCON).</summary>
+    public string? IdentityPassphrase { get; set; }
+
+    /// <summary><c>drogulus.sqlite-store</c>: the SQLite file of the node's items, so that they survive a restart.</summary>
+    public string? SqliteStore { get; set; }
+
+    /// <summary><c>drogulus.routing-table.file</c>: the routing table, saved while the node runs and at stop, loaded at start (a node without seeds rejoins through it).</summary>
+    public string? RoutingTableFile { get; set; }
+
     /// <summary>More HOCON for the <c>drogulus { }</c> block (full paths, <c>drogulus.k = 8</c>), under the typed properties.</summary>
     public string? Hocon { get; set; }
 
@@ -77,13 +92,13 @@ public sealed class DrogulusOptions
     /// <summary>How long the health check waits for the node's answer (the node may ping contacts first).</summary>
     public TimeSpan HealthCheckTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>The node's identity; a new one is generated when null. Not bound from configuration.</summary>
+    /// <summary>The node's identity; when null, the one in <see cref="IdentityFile"/>, else a new one. Not bound from configuration.</summary>
     public NodeIdentity? Identity { get; set; }
 
     /// <summary>How the node reaches peers; when null, TLS or a new <see cref="MemoryNetwork"/> as <see cref="Transport"/> says. Not bound from configuration.</summary>
     public ITransportFactory? TransportFactory { get; set; }
 
-    /// <summary>Where items are kept; memory when null. Not bound from configuration.</summary>
+    /// <summary>Where items are kept; when null, the SQLite file of <see cref="SqliteStore"/>, else memory. Not bound from configuration.</summary>
     public IItemStore? Store { get; set; }
 
     /// <summary>The typed properties that are set, as a HOCON <c>drogulus { }</c> block (empty when none is).</summary>
@@ -114,6 +129,9 @@ public sealed class DrogulusOptions
         Add("transport", Quoted(Transport));
         Add("listen.host", Quoted(ListenHost));
         Add("listen.port", Number(ListenPort));
+        Add("identity-file", Quoted(IdentityFile));
+        Add("sqlite-store", Quoted(SqliteStore));
+        Add("routing-table.file", Quoted(RoutingTableFile));
         return lines.ToString();
     }
 

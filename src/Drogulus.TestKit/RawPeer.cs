@@ -51,8 +51,8 @@ public sealed class RawPeer : IDisposable
     /// <summary>The peer's simulated IP address, as the nodes it talks to see it.</summary>
     public string Address => _network.AddressOf(Port);
 
-    /// <summary>How long each expectation waits (real time); 20 s unless set.</summary>
-    public TimeSpan Wait { get; set; } = TimeSpan.FromSeconds(20);
+    /// <summary>How long each expectation waits at most for its event (real time); 60 s unless set.</summary>
+    public TimeSpan Wait { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Requests that arrived while waiting for a reply, oldest first.</summary>
     public IReadOnlyList<(Message Message, IActorRef From)> Requests => _requests;

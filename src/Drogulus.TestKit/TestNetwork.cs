@@ -71,7 +71,7 @@ public sealed class TestNetwork
     /// <param name="seed">Seed of the nodes' identities and randomness.</param>
     /// <param name="join">Join every node through the first.</param>
     /// <param name="name">Prefix of the actor names (two networks in one actor system need two prefixes).</param>
-    /// <param name="wait">How long each step waits (real time); 20 s when null.</param>
+    /// <param name="wait">How long each step waits at most for its answer (real time); 60 s when null.</param>
     /// <param name="addresses">The IP address of node i (raw peers keep the default); one distinct group per node when null.</param>
     public static TestNetwork Start(TestKitBase kit, int count, DrogulusSettings? settings = null, int seed = 1, bool join = true, string name = "node", TimeSpan? wait = null, Func<int, IPAddress>? addresses = null)
     {
@@ -140,7 +140,7 @@ public sealed class TestNetwork
         ArgumentNullException.ThrowIfNull(kit);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentException.ThrowIfNullOrEmpty(name);
-        return new TestNetwork(kit, settings ?? DrogulusConfig.SettingsFrom((Akka.Configuration.Config?)null), seed, name, wait ?? TimeSpan.FromSeconds(20), addresses);
+        return new TestNetwork(kit, settings ?? DrogulusConfig.SettingsFrom((Akka.Configuration.Config?)null), seed, name, wait ?? TimeSpan.FromSeconds(60), addresses);
     }
 
     private Task<TestNode> StartNodeAsync(int index)

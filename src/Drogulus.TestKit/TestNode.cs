@@ -73,7 +73,7 @@ public sealed class TestNode
     /// <param name="seed">Seed of the node's identity and randomness.</param>
     /// <param name="identity">An identity to use instead of the seeded one.</param>
     /// <param name="store">The item store; in memory when null.</param>
-    /// <param name="wait">How long each helper waits; 20 s when null.</param>
+    /// <param name="wait">How long each helper waits at most for its answer; 60 s when null.</param>
     public static TestNode Start(TestKitBase kit, MemoryNetwork network, DrogulusSettings settings, string name = "node", int seed = 1, NodeIdentity? identity = null, IItemStore? store = null, TimeSpan? wait = null) =>
         StartAsync(kit, network, settings, name, seed, identity, store, wait).GetAwaiter().GetResult();
 
@@ -85,7 +85,7 @@ public sealed class TestNode
         ArgumentNullException.ThrowIfNull(settings);
         identity ??= SeededIdentity.Create(seed);
         var node = kit.Sys.ActorOf(NodeActor.Props(settings, identity, network, store, seed), name);
-        return Reachable(kit, network, node, identity, settings, wait ?? TimeSpan.FromSeconds(20));
+        return Reachable(kit, network, node, identity, settings, wait ?? TimeSpan.FromSeconds(60));
     }
 
     private static async Task<TestNode> Reachable(TestKitBase kit, MemoryNetwork network, IActorRef node, NodeIdentity identity, DrogulusSettings settings, TimeSpan wait)
@@ -112,7 +112,7 @@ public sealed class TestNode
         try
         {
             node.Tell(GetNodeStatus.Instance, probe.Ref);
-            return probe.ExpectMsg<NodeStatus>(wait ?? TimeSpan.FromSeconds(20));
+            return probe.ExpectMsg<NodeStatus>(wait ?? TimeSpan.FromSeconds(60));
         }
         finally
         {

@@ -10,10 +10,15 @@ namespace Drogulus.Testing;
 /// </summary>
 public static class VirtualTime
 {
-    /// <summary>HOCON that installs the <see cref="TestScheduler"/> (and keeps the log quiet); append your own lines.</summary>
+    /// <summary>
+    /// HOCON that installs the <see cref="TestScheduler"/> (and keeps the log quiet); append your own lines. An
+    /// <c>ExpectMsg</c> without a timeout waits up to 60 s of real time (Akka's default is 3 s): it returns as soon
+    /// as the message comes, and a loaded machine must not fail a spec whose event is merely late.
+    /// </summary>
     public const string Config = """
         akka.loglevel = ERROR
         akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
+        akka.test.single-expect-default = 60s
         """;
 
     /// <summary>How long to wait to see that nothing arrives (real time; the virtual clock does not move).</summary>

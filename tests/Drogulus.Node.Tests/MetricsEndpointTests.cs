@@ -20,7 +20,7 @@ public sealed class MetricsEndpointTests(KeyedDataDirectory keyed) : IClassFixtu
 
         await using var node = await NodeProcess.StartAsync(data, "--metrics", $"127.0.0.1:{port}");
         var put = await NodeCli.RunAsync("put", "greeting", "hello", "--data", data);
-        Assert.True(put.ExitCode == 0, "put failed: " + put);
+        Assert.True(put.ExitCode == 3, "put failed (a lone node stores alone: exit code 3): " + put);
         using var http = new HttpClient();
         var text = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
 
@@ -37,6 +37,32 @@ public sealed class MetricsEndpointTests(KeyedDataDirectory keyed) : IClassFixtu
         // The put's lookup found an empty routing table (the node is alone) and stored locally.
         Assert.Contains(Lines(text, "drogulus_lookup_duration_seconds_count{"), l => l.Contains("kind=\"findnode\"", StringComparison.Ordinal) && l.Contains("outcome=\"routing_table_empty\"", StringComparison.Ordinal));
         Assert.Contains("# TYPE drogulus_lookup_rpcs histogram", text, StringComparison.Ordinal);
+    }
+
+    // Issue 26: what an operator's scraper and a container orchestrator's probes need, on the address given.
+    [Fact]
+    public async Task Start_should_serve_probes_runtime_and_process_metrics_and_a_service_name_on_the_metrics_endpoint()
+    {
+        var data = _directory.Child("probed");
+        await NodeCli.KeygenAsync(data);
+        var port = FreePort();
+        await using var node = await NodeProcess.StartAsync(data, "--metrics", $"127.0.0.1:{port}");
+        using var http = new HttpClient { Timeout = NodeCli.SafetyTimeout };
+
+        using var live = await http.GetAsync($"http://127.0.0.1:{port}/health/live");
+        using var ready = await http.GetAsync($"http://127.0.0.1:{port}/health/ready");
+        var text = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.True(JsonDocument.Parse(await live.Content.ReadAsStringAsync()).RootElement.GetProperty("live").GetBoolean());
+
+        // The first node of a network is ready while it waits for peers, and says it is alone.
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.True(JsonDocument.Parse(await ready.Content.ReadAsStringAsync()).RootElement.GetProperty("alone").GetBoolean());
+
+        Assert.Contains("service_name=\"drogulus-node\"", text, StringComparison.Ordinal);
+        Assert.Contains(Lines(text, "dotnet_gc_"), l => l.Length > 0);
+        Assert.Contains(Lines(text, "process_cpu_"), l => l.Length > 0);
     }
 
     [Theory]

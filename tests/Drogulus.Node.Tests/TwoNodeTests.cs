@@ -23,6 +23,7 @@ public sealed class TwoNodeTests : IDisposable
             var put = await NodeCli.RunAsync("put", "greeting", "hello from a", "--data", a, "--expires", "2h", "--meta", "lang=en");
             Assert.True(put.ExitCode == 0, "put failed: " + put);
             Assert.True(Json(put).GetProperty("stored").GetInt32() >= 1, put.StandardOutput);
+            Assert.False(Json(put).GetProperty("storedOnlyLocally").GetBoolean(), put.StandardOutput);
 
             var get = await NodeCli.RunAsync("get", Path.Combine(a, "publisher-public-key.pem"), "greeting", "--data", b);
             Assert.True(get.ExitCode == 0, "get failed: " + get);

@@ -1,3 +1,4 @@
+// README: testkit
 using Akka.TestKit.Xunit2;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Protocol;
@@ -18,7 +19,6 @@ public sealed class ReadmeSampleTests : TestKit
     [Fact]
     public void Five_nodes_should_answer_a_get_from_a_holder_and_refuse_a_forged_store_with_error_6()
     {
-        // README: testkit
         // Five nodes on an in-memory network, on virtual time, with seeded ids, joined through node 0.
         var network = TestNetwork.Start(this, 5, DrogulusConfig.SettingsFrom("drogulus { k = 2, alpha = 1 }"), seed: 7);
 
@@ -40,6 +40,6 @@ public sealed class ReadmeSampleTests : TestKit
         var refused = Assert.IsType<ErrorMessage>(peer.Store(holders[0], BadItems.Forged(item)));
         Assert.Equal(ErrorCode.UnverifiableProvenance, refused.Code);
         Assert.Equal(ErrorCode.BadRequest, Assert.IsType<ErrorMessage>(peer.Ping(holders[0])).Code);
-        // README: end
     }
 }
+// README: end

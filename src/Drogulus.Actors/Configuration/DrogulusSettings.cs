@@ -263,6 +263,22 @@ public sealed record DrogulusSettings
     public int MaxPartialFrameBytes { get; private init; }
 
     // ---- end of issue 21 ----
+    // ---- Issue 26: a node you can leave running ----
+
+    /// <summary>File the routing table is saved to while the node runs and at stop, and loaded from at start; empty: memory only.</summary>
+    public string RoutingTableFile { get; private init; } = "";
+
+    /// <summary>While contacts changed, the routing table is saved at least this often.</summary>
+    public TimeSpan RoutingTableSaveInterval { get; private init; }
+
+    /// <summary>Contacts entering or leaving the table after which it is saved before <see cref="RoutingTableSaveInterval"/> (or a tenth of the table, if fewer).</summary>
+    public int RoutingTableSaveAfterChanges { get; private init; }
+
+    /// <summary>PKCS#12 file of a hosted node's identity (encrypted; made when missing); empty: a new identity on every start.</summary>
+    public string IdentityFile { get; private init; } = "";
+
+    /// <summary>SQLite file of a hosted node's items; empty: items in memory.</summary>
+    public string SqliteStore { get; private init; } = "";
 
     /// <summary>The hand-over throttle for <see cref="Core.Storage.HandOverQueue{T}"/>.</summary>
     public Core.Storage.HandOverLimits HandOverLimits =>
@@ -400,6 +416,12 @@ public sealed record DrogulusSettings
             MaxPartialFrameBytes = Bytes(drogulus, "max-partial-frame-bytes"),
             HelloTimeout = Duration(drogulus, "hello-timeout"),
             MaxAcceptedPerGroup = Int(drogulus, "max-accepted-per-group"),
+            // Issue 26
+            RoutingTableFile = Text(drogulus, "routing-table.file"),
+            RoutingTableSaveInterval = Duration(drogulus, "routing-table.save-interval"),
+            RoutingTableSaveAfterChanges = Int(drogulus, "routing-table.save-after-changes"),
+            IdentityFile = Text(drogulus, "identity-file"),
+            SqliteStore = Text(drogulus, "sqlite-store"),
         };
         settings.Validate();
         return settings;
@@ -438,6 +460,8 @@ public sealed record DrogulusSettings
         "join.timeout", "rate-limit.group-multiple", "rate-limit.wide-block-multiple", "connection-rate-limit.group-multiple",
         "connection-rate-limit.wide-block-multiple", "max-partial-frame-bytes",
         "hello-timeout", "max-accepted-per-group",
+        // Issue 26
+        "routing-table.file", "routing-table.save-interval", "routing-table.save-after-changes", "identity-file", "sqlite-store",
     };
 
     private static void RejectUnknownKeys(Config config, string prefix)
@@ -545,6 +569,9 @@ public sealed record DrogulusSettings
         Require(MaxAcceptedPerGroup is >= 1 and <= 1_000_000, "max-accepted-per-group", "must be between 1 and 1000000");
         Require(MaxPartialFrameBytes >= MaxFrameSize + NetstringOverhead && MaxPartialFrameBytes <= 1 << 30, "max-partial-frame-bytes", "must hold at least one frame of max-frame-size and be at most 1 GiB");
         Require(ConnectionRateLimitWideBlockMultiple >= ConnectionRateLimitGroupMultiple && ConnectionRateLimitWideBlockMultiple <= 100_000, "connection-rate-limit.wide-block-multiple", "must be between connection-rate-limit.group-multiple and 100000");
+        // Issue 26
+        Positive(RoutingTableSaveInterval, "routing-table.save-interval");
+        Require(RoutingTableSaveAfterChanges is >= 1 and <= 1_000_000, "routing-table.save-after-changes", "must be between 1 and 1000000");
     }
 
     // ---- Issue 12: an upper bound on every size and count, so that a slip of a unit is refused. Checked first:

@@ -37,6 +37,7 @@ public sealed partial class NodeActor
             seeds.Add(address!);
         }
 
+        _state.JoinRequested = true;
         Context.ActorOf(JoinActor.Props(seeds, Sender, _identity.Id, _settings, _routing, _transport));
     }
 

@@ -58,7 +58,7 @@ public sealed partial class NodeActor : ReceiveActor, IWithTimers, IWithStash
         // together must not republish in lockstep, or every holder stores every item again before it sees
         // the others' stores (the "recently updated" skip needs unsynchronised passes).
         _firstRepublish = TimeSpan.FromTicks(Math.Max(1, (long)(settings.ReplicateInterval.Ticks * (1 - _random.NextDouble()))));
-        _state.Table ??= new RoutingTable(identity.Id, settings.K, settings.AllowedRpcFails, Context.System.Scheduler.Now, settings.RoutingLimits);
+        _state.Table ??= RestoreTable() ?? new RoutingTable(identity.Id, settings.K, settings.AllowedRpcFails, Context.System.Scheduler.Now, settings.RoutingLimits);
         Starting();
     }
 
@@ -76,7 +76,8 @@ public sealed partial class NodeActor : ReceiveActor, IWithTimers, IWithStash
     /// <param name="transport">How the node reaches peers (a <see cref="MemoryNetwork"/>, or TLS).</param>
     /// <param name="store">Where items are kept; an <see cref="InMemoryItemStore"/> when null.</param>
     /// <param name="seed">Seed of the node's randomness (refresh ids), so that tests are repeatable.</param>
-    /// <param name="routingTable">A table restored from a saved snapshot (its own id must be the identity's); a new one when null.</param>
+    /// <param name="routingTable">A table restored from a saved snapshot (its own id must be the identity's); when null, the
+    /// one saved in <c>drogulus.routing-table.file</c> if there is one, else a new one.</param>
     public static Props Props(DrogulusSettings settings, NodeIdentity identity, ITransportFactory transport, IItemStore? store = null, int? seed = null, RoutingTable? routingTable = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -87,7 +88,8 @@ public sealed partial class NodeActor : ReceiveActor, IWithTimers, IWithStash
             throw new ArgumentException("The restored routing table belongs to another node id or k.", nameof(routingTable));
         }
 
-        var state = new NodeState(new LocalStore(store ?? new InMemoryItemStore(), settings.StoreLimits), routingTable, seed ?? Random.Shared.Next());
+        var tableFile = settings.RoutingTableFile.Length > 0 ? new RoutingTableFile(settings.RoutingTableFile) : null;
+        var state = new NodeState(new LocalStore(store ?? new InMemoryItemStore(), settings.StoreLimits), routingTable, seed ?? Random.Shared.Next(), tableFile);
         return Akka.Actor.Props.Create(() => new NodeActor(settings, identity, transport, state));
     }
 
@@ -101,7 +103,7 @@ public sealed partial class NodeActor : ReceiveActor, IWithTimers, IWithStash
         // sends inbound traffic straight to the routing table. The node's gauges are reported until PostStop.
         NodeMetrics.Acquire(_identity.Id);
         _dataStore = Context.ActorOf(DataStoreActor.Props(_state.Store, _settings, _identity.Id).WithDispatcher(StoreDispatcher.Ensure(Context.System)), DataStoreName);
-        _routing = Context.ActorOf(RoutingTableActor.Props(_state.Table!, _settings, _dataStore, _random), RoutingName);
+        _routing = Context.ActorOf(RoutingTableActor.Props(_state.Table!, _settings, _dataStore, _random, _state.TableFile), RoutingName);
         _transport = Context.ActorOf(_transportFactory.Props(_identity, _settings, Self, _routing), TransportName);
     }
 
@@ -144,6 +146,32 @@ public sealed partial class NodeActor : ReceiveActor, IWithTimers, IWithStash
         if (_state.Endpoint is not null)
         {
             BecomeReady();
+        }
+    }
+
+    // The table saved in drogulus.routing-table.file (PROTOCOL §8: a restarted node rejoins through it). A file
+    // that cannot be read is reported and set aside: the node starts empty rather than not at all.
+    private RoutingTable? RestoreTable()
+    {
+        if (_state.TableFile is not { } file)
+        {
+            return null;
+        }
+
+        try
+        {
+            var table = file.Load(_identity.Id, _settings.K, _settings.AllowedRpcFails, Context.System.Scheduler.Now, _settings.RoutingLimits);
+            if (table is not null)
+            {
+                _log.Info("Node {NodeId} restored {Contacts} contacts from {Path}", _identity.Id.ToShortString(), table.Count, file.Path);
+            }
+
+            return table;
+        }
+        catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException)
+        {
+            _log.Warning("Node {NodeId} ignores the unreadable routing table {Path}: {Reason}", _identity.Id.ToShortString(), file.Path, e.Message);
+            return null;
         }
     }
 
@@ -197,7 +225,7 @@ public sealed partial class NodeActor : ReceiveActor, IWithTimers, IWithStash
         Receive<Get>(get => Context.ActorOf(GetActor.Props(get.Key, get.Latest, Sender, _identity.Id, _settings, _routing, _dataStore, _transport)));
         Receive<FindNodes>(find => Context.ActorOf(FindNodesActor.Props(find.Target, Sender, _identity.Id, _settings, _routing, _transport)));
         Receive<GetNodeStatus>(_ => OnGetNodeStatus());
-        Receive<GetNodeHealth>(_ => Context.ActorOf(NodeHealthActor.Props(Sender, _identity.Id, _settings, _routing, _dataStore, _transport, transportProblem: null)));
+        Receive<GetNodeHealth>(_ => Context.ActorOf(NodeHealthActor.Props(Sender, _identity.Id, _settings, _routing, _dataStore, _transport, transportProblem: null, _state.JoinRequested)));
         ReceiveRelays();
         Receive<RefreshTick>(_ => _routing.Tell(new RoutingTableActor.GetRefreshTargets(BeyondClosestNeighbour: false)));
         Receive<RoutingTableActor.RefreshTargets>(OnRefreshTargets);
@@ -217,7 +245,7 @@ public sealed partial class NodeActor : ReceiveActor, IWithTimers, IWithStash
         Receive<Get>(get => Sender.Tell(new GetFailed(get.Key, failure)));
         Receive<FindNodes>(find => Sender.Tell(new FindNodesFailed(find.Target, failure)));
         Receive<GetNodeStatus>(_ => Sender.Tell(new Status.Failure(new InvalidOperationException(failure))));
-        Receive<GetNodeHealth>(_ => Context.ActorOf(NodeHealthActor.Props(Sender, _identity.Id, _settings, _routing, _dataStore, _transport, reason)));
+        Receive<GetNodeHealth>(_ => Context.ActorOf(NodeHealthActor.Props(Sender, _identity.Id, _settings, _routing, _dataStore, _transport, reason, _state.JoinRequested)));
         ReceiveRelays();
         Receive<Republish>(republish => Sender.Tell(new PutFailed(republish.Item.Key, failure)));
         Receive<RefreshTick>(_ => { });

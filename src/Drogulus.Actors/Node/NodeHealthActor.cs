@@ -26,6 +26,8 @@ internal sealed class NodeHealthActor : ReceiveActor, IWithTimers
     private readonly IActorRef _dataStore;
     private readonly IActorRef _transport;
     private readonly string? _transportProblem;
+    private readonly bool _joinRequested;
+    private bool _alone;
     private readonly List<string> _reasons = new();
     private RoutingTableActor.RoutingStatus? _routingStatus;
     private DataStoreActor.StoreHealth? _store;
@@ -35,8 +37,9 @@ internal sealed class NodeHealthActor : ReceiveActor, IWithTimers
     private int _pinged;
     private bool _replied;
 
-    public NodeHealthActor(IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport, string? transportProblem)
+    public NodeHealthActor(IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport, string? transportProblem, bool joinRequested)
     {
+        _joinRequested = joinRequested;
         _replyTo = replyTo;
         _ownId = ownId;
         _settings = settings;
@@ -66,8 +69,9 @@ internal sealed class NodeHealthActor : ReceiveActor, IWithTimers
     /// <param name="dataStore">The data store actor.</param>
     /// <param name="transport">The transport the pings go through.</param>
     /// <param name="transportProblem">Why the transport is not bound; null when it is.</param>
-    public static Props Props(IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport, string? transportProblem) =>
-        Akka.Actor.Props.Create(() => new NodeHealthActor(replyTo, ownId, settings, routing, dataStore, transport, transportProblem));
+    /// <param name="joinRequested">Whether the node was ever asked to join (an empty table without it is a first node, alone).</param>
+    public static Props Props(IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport, string? transportProblem, bool joinRequested = false) =>
+        Akka.Actor.Props.Create(() => new NodeHealthActor(replyTo, ownId, settings, routing, dataStore, transport, transportProblem, joinRequested));
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
@@ -91,6 +95,7 @@ internal sealed class NodeHealthActor : ReceiveActor, IWithTimers
         else if (status.Contacts == 0 || _transportProblem is not null)
         {
             _answered = false;
+            _alone = status.Contacts == 0 && !_joinRequested && _transportProblem is null;
         }
         else
         {
@@ -157,7 +162,7 @@ internal sealed class NodeHealthActor : ReceiveActor, IWithTimers
         }
 
         var contacts = _routingStatus?.Contacts ?? 0;
-        if (_answered != true)
+        if (_answered != true && !_alone)
         {
             _reasons.Add(_routingStatus is null ? "the routing table did not answer in time"
                 : contacts == 0 ? "the routing table is empty: the node has not joined a network"
@@ -200,6 +205,7 @@ internal sealed class NodeHealthActor : ReceiveActor, IWithTimers
             contacts,
             _reasons.ToArray())
         {
+            Alone = _alone,
             AddressGroups = diversity?.TableGroups ?? 0,
             NeighbourGroups = diversity?.NeighbourGroups ?? 0,
             EclipseSuspected = diversity?.EclipseSuspected ?? false,

@@ -12,11 +12,12 @@ namespace Drogulus.Actors.Node;
 /// </summary>
 public sealed class NodeState
 {
-    internal NodeState(LocalStore store, RoutingTable? table, int seed)
+    internal NodeState(LocalStore store, RoutingTable? table, int seed, Routing.RoutingTableFile? tableFile = null)
     {
         Store = store;
         Table = table;
         Seed = seed;
+        TableFile = tableFile;
     }
 
     /// <summary>The items.</summary>
@@ -25,8 +26,14 @@ public sealed class NodeState
     /// <summary>The routing table; made by the first incarnation of the node when none was restored.</summary>
     internal RoutingTable? Table { get; set; }
 
+    /// <summary>Where the routing table is saved (<c>drogulus.routing-table.file</c>); null when it is kept in memory only.</summary>
+    internal Routing.RoutingTableFile? TableFile { get; }
+
     /// <summary>Seed of the node's randomness (refresh ids, republish stagger).</summary>
     internal int Seed { get; }
+
+    /// <summary>Whether the node was ever asked to join: a node with no contacts that never was is alone, not lost.</summary>
+    internal bool JoinRequested { get; set; }
 
     /// <summary>The endpoint the transport announced; null until it is reachable.</summary>
     internal string? Endpoint { get; set; }

@@ -173,7 +173,7 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
         var outcomes = _outcomes.Values.OrderBy(o => o.NodeId, Comparer<Key>.Create(key.CompareDistance)).ToArray();
         _replied = true;
         DrogulusActivity.Stop(ref _activity, "completed");
-        _replyTo.Tell(new PutCompleted(key, outcomes, _lookupStats));
+        _replyTo.Tell(new PutCompleted(key, outcomes, _lookupStats) { NodeId = _ownId });
         Context.Stop(Self);
     }
 

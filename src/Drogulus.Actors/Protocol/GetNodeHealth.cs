@@ -40,8 +40,14 @@ public sealed record NodeHealth(
     int Contacts,
     IReadOnlyList<string> Reasons) : IDrogulusMessage
 {
-    /// <summary>Whether every check passed.</summary>
-    public bool IsHealthy => TransportBound && ContactAnswered && StoreWritable && StoreHasRoom && !EclipseSuspected;
+    /// <summary>
+    /// The node has no contacts and was never asked to join: the first node of a new network, waiting for others
+    /// to join through it. It counts as reaching the network (there is nobody else to reach yet), so it is ready.
+    /// </summary>
+    public bool Alone { get; init; }
+
+    /// <summary>Whether every check passed (a node <see cref="Alone"/> needs no contact that answered).</summary>
+    public bool IsHealthy => TransportBound && (ContactAnswered || Alone) && StoreWritable && StoreHasRoom && !EclipseSuspected;
 
     /// <summary>Distinct address groups (IPv4 /24, IPv6 /48; exempt addresses not counted) among the table's contacts.</summary>
     public int AddressGroups { get; init; }

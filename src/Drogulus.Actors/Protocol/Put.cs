@@ -17,8 +17,20 @@ public sealed record Put(SignedItem Item, int? Duplicate = null) : IDrogulusMess
 /// </summary>
 public sealed record PutCompleted(Key Key, IReadOnlyList<StoreOutcome> Outcomes, LookupStats? Lookup = null) : IPutReply
 {
+    /// <summary>The node that ran the put (the one whose own outcome, if any, is the local store).</summary>
+    public Key NodeId { get; init; }
+
     /// <summary>How many nodes stored the item.</summary>
     public int StoredCount => Outcomes.Count(o => o.Result == StoreResult.Stored);
+
+    /// <summary>How many nodes other than <see cref="NodeId"/> stored the item.</summary>
+    public int StoredRemotely => Outcomes.Count(o => o.Result == StoreResult.Stored && o.NodeId != NodeId);
+
+    /// <summary>
+    /// The item is held by this node alone: no peer stored it (none was known, or none answered). It is not lost,
+    /// but it lives and dies with this node until a republish pass (PROTOCOL §10) reaches a peer.
+    /// </summary>
+    public bool StoredOnlyLocally => StoredRemotely == 0 && Outcomes.Any(o => o.Result == StoreResult.Stored && o.NodeId == NodeId);
 
     /// <summary>RPCs the put sent: the lookup's plus one <c>store</c> per remote node.</summary>
     public int RpcsSent(Key ownId) => (Lookup?.RpcsSent ?? 0) + Outcomes.Count(o => o.NodeId != ownId);

@@ -22,7 +22,7 @@ namespace Drogulus.Actors.Routing;
 /// node, keeps every contact. The few requests it sends itself (pings to strangers that fill gaps) go
 /// through its parent node to the transport.
 /// </summary>
-internal sealed class RoutingTableActor : ReceiveActor
+internal sealed partial class RoutingTableActor : ReceiveActor, IWithTimers
 {
     private readonly RoutingTable _table;
     private readonly DrogulusSettings _settings;
@@ -40,8 +40,9 @@ internal sealed class RoutingTableActor : ReceiveActor
     // table by pinging it. A node with no seeds, or with a saved table, never sets this.
     private bool _joining;
 
-    public RoutingTableActor(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, Random random)
+    public RoutingTableActor(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, Random random, RoutingTableFile? file)
     {
+        _file = file;
         _table = table;
         _settings = settings;
         _dataStore = dataStore;
@@ -68,10 +69,11 @@ internal sealed class RoutingTableActor : ReceiveActor
         Receive<GetRefreshTargets>(OnGetRefreshTargets);
         Receive<GetRoutingStatus>(_ => Sender.Tell(new RoutingStatus(_table.Count, _table.BucketCount, _lastAnswer) { Diversity = NeighbourhoodDiversity.Of(_table) }));
         Receive<SaveRoutingTable>(_ => Sender.Tell(new RoutingTableSaved(RoutingTableSnapshot.Save(_table))));
+        ReceiveFileSaves();
     }
 
-    public static Props Props(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, Random random) =>
-        Akka.Actor.Props.Create(() => new RoutingTableActor(table, settings, dataStore, random));
+    public static Props Props(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, Random random, RoutingTableFile? file = null) =>
+        Akka.Actor.Props.Create(() => new RoutingTableActor(table, settings, dataStore, random, file));
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
@@ -159,6 +161,11 @@ internal sealed class RoutingTableActor : ReceiveActor
         // Hand-over on first sight (PROTOCOL §10 as amended): also a newcomer that only reached the
         // replacement cache of a full bucket, which is how the closest holder usually hears of it.
         var result = _table.Add(contact);
+        if (result.IsNew)
+        {
+            Changed();
+        }
+
         if (result.IsFirstSight)
         {
             AnnounceNewcomer(result.Contact ?? contact);
@@ -178,6 +185,7 @@ internal sealed class RoutingTableActor : ReceiveActor
         var result = _table.Remove(id, forced: false);
         if (result.Outcome == RemoveOutcome.Removed)
         {
+            Changed();
             _log.Debug("Dropped contact {PeerId} after failed RPCs", id.ToShortString());
         }
 
@@ -211,6 +219,7 @@ internal sealed class RoutingTableActor : ReceiveActor
     {
         _log.Warning("Blacklisted {PeerId}: {Reason}", blacklist.Id.ToShortString(), blacklist.Reason);
         _table.Blacklist(blacklist.Id);
+        Changed();
     }
 
     // The data store gets only the contacts that can decide the hand-over (not a copy of the table), and

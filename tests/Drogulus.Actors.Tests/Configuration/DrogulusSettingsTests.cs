@@ -382,6 +382,31 @@ public sealed class DrogulusSettingsTests
         Assert.Throws<ConfigurationException>(() => DrogulusSettings.Create(Config.Empty));
     }
 
+    // Issue 26: the routing table on disk.
+    [Fact]
+    public void SettingsFrom_should_give_the_issue_26_defaults_when_no_config_is_given()
+    {
+        var settings = DrogulusConfig.SettingsFrom((Config?)null);
+
+        Assert.Equal("", settings.RoutingTableFile);
+        Assert.Equal(TimeSpan.FromMinutes(1), settings.RoutingTableSaveInterval);
+        Assert.Equal(32, settings.RoutingTableSaveAfterChanges);
+        Assert.Equal("", settings.IdentityFile);
+        Assert.Equal("", settings.SqliteStore);
+    }
+
+    [Theory]
+    [InlineData("drogulus.routing-table.save-interval = 0s", "drogulus.routing-table.save-interval")]
+    [InlineData("drogulus.routing-table.save-interval = 5", "drogulus.routing-table.save-interval")]
+    [InlineData("drogulus.routing-table.save-after-changes = 0", "drogulus.routing-table.save-after-changes")]
+    [InlineData("drogulus.routing-table.save-after-changes = 1000001", "drogulus.routing-table.save-after-changes")]
+    public void SettingsFrom_should_refuse_a_routing_table_setting_out_of_bounds(string hocon, string key)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => DrogulusConfig.SettingsFrom(hocon));
+
+        Assert.StartsWith(key + " ", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void DrogulusSettings_should_have_no_public_setter_so_that_every_value_passes_Create()
     {
@@ -427,5 +452,8 @@ public sealed class DrogulusSettingsTests
         "rate-limit.group-multiple = 8", "rate-limit.wide-block-multiple = 32", "connection-rate-limit.group-multiple = 8",
         "connection-rate-limit.wide-block-multiple = 32",
         "max-partial-frame-bytes = 32 MiB", "hello-timeout = 2s", "max-accepted-per-group = 32",
+        // Issue 26
+        "routing-table.file = \"\"", "routing-table.save-interval = 1m", "routing-table.save-after-changes = 32",
+        "identity-file = \"\"", "sqlite-store = \"\"",
     ];
 }

@@ -17,7 +17,7 @@ namespace Drogulus.Actors.Tests.Diagnostics;
 internal sealed class DiagnosticsNetwork
 {
     private static readonly PublisherKey Publisher = PublisherKey.Generate();
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60); // a ceiling: each wait ends with its answer
 
     private readonly TestKit _kit;
 

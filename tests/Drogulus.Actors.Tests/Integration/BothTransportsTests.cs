@@ -20,7 +20,7 @@ namespace Drogulus.Actors.Tests.Integration;
 public sealed class BothTransportsTests : TestKit
 {
     private static readonly PublisherKey Publisher = PublisherKey.Generate();
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(120); // a ceiling: each wait ends with its answer
     private static readonly DrogulusSettings Settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, alpha = 2 }");
 
     public BothTransportsTests()

@@ -37,7 +37,7 @@ public sealed class ChurnNetworkTests : TestKit
     private static readonly Lazy<PublisherKey[]> Publishers =
         new(() => Enumerable.Range(0, 4).Select(_ => PublisherKey.Generate()).ToArray());
 
-    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromMinutes(5); // a ceiling: 200 concurrent joins on a loaded machine took over 60 s
 
     private readonly ITestOutputHelper _output;
 
@@ -111,7 +111,7 @@ public sealed class ChurnNetworkTests : TestKit
                 var held = await CountHeld(alive);
                 Assert.True(held >= target, $"live nodes hold {held} copies, {target} expected");
             },
-            TimeSpan.FromSeconds(90),
+            TimeSpan.FromMinutes(5),
             TimeSpan.FromMilliseconds(250));
         Assert.True(heldAfterStop < target, $"survivors held {heldAfterStop} copies before the republish pass");
         _output.WriteLine($"republished after {clock.ElapsedMilliseconds} ms");

@@ -17,7 +17,7 @@ public sealed class NewestGetTests : TestKit
 {
     private const int K = 4;
     private static readonly PublisherKey Publisher = PublisherKey.Generate();
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(120); // a ceiling: each wait ends with its answer
 
     private readonly TestNetwork _network;
     private readonly IActorRef[] _nodes;

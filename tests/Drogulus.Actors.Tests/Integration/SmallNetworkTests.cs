@@ -23,6 +23,8 @@ public sealed class SmallNetworkTests : TestKit
 
         var put = Assert.IsType<PutCompleted>(network[3].Put(item));
         Assert.Equal(4, put.StoredCount);
+        Assert.False(put.StoredOnlyLocally);
+        Assert.Equal(network[3].Id, put.NodeId);
 
         // Read from a node that holds no copy, so that the value comes through a lookup from one of the k closest.
         var reader = network.Nodes.First(n => n != network[3] && !network.ClosestTo(item.Key, 4).Contains(n));

@@ -22,7 +22,7 @@ public sealed class DrogulusNodeClientTests : TestKit
     {
         var settings = DrogulusConfig.SettingsFrom("drogulus.k = 4");
         var node = TestNode.Start(this, new MemoryNetwork(), settings);
-        var client = new DrogulusNodeClient(node.Node, TimeSpan.FromSeconds(10));
+        var client = new DrogulusNodeClient(node.Node, TimeSpan.FromSeconds(60));
         var item = SignedItem.Create(Publisher, "via-client", "v", SignedItem.UnixSeconds(Sys.Scheduler.Now), 0);
 
         var put = Assert.IsType<PutCompleted>(await client.PutAsync(item));

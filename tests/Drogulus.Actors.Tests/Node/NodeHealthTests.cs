@@ -42,10 +42,27 @@ public sealed class NodeHealthTests : TestKit
         return probe.ExpectMsg<NodeHealth>();
     }
 
+    // Issue 26: the first node of a network is ready while it waits for peers, and says it is alone.
+    [Fact]
+    public void Health_should_be_healthy_and_alone_when_the_node_has_no_contact_and_was_never_asked_to_join()
+    {
+        var node = TestNode.Start(this, _network, Settings);
+
+        var health = Health(node);
+
+        Assert.True(health.IsHealthy, string.Join("; ", health.Reasons));
+        Assert.True(health.Alone);
+        Assert.False(health.ContactAnswered);
+        Assert.Empty(health.Reasons);
+        _peer.Probe.ExpectNoMsg(VirtualTime.Quiet);
+    }
+
     [Fact]
     public void Health_should_be_unhealthy_when_the_node_has_not_joined()
     {
+        // A join was asked for and led nowhere (the seed does not exist): not alone, lost.
         var node = TestNode.Start(this, _network, Settings);
+        node.Node.Tell(new Join(["127.0.0.1:1"]), CreateTestProbe().Ref);
 
         var health = Health(node);
 
@@ -55,6 +72,7 @@ public sealed class NodeHealthTests : TestKit
         Assert.True(health.StoreWritable);
         Assert.True(health.StoreHasRoom);
         Assert.Null(health.LastAnswer);
+        Assert.False(health.Alone);
         Assert.Equal(["the routing table is empty: the node has not joined a network"], health.Reasons);
         _peer.Probe.ExpectNoMsg(VirtualTime.Quiet);
     }

@@ -195,6 +195,11 @@ public sealed class RequestLifecycleTests : TestKit
         Assert.Equal(1, empty.StoredCount);
         Assert.Equal(TestNode.StatusOf(this, _node).NodeId, Assert.Single(dead.Outcomes).NodeId);
         Assert.Equal(lonely.Id, Assert.Single(empty.Outcomes).NodeId);
+
+        // Issue 26: the caller sees without reading the outcomes that no peer holds a copy.
+        Assert.True(dead.StoredOnlyLocally);
+        Assert.True(empty.StoredOnlyLocally);
+        Assert.Equal(0, dead.StoredRemotely);
     }
 
     // Fails the node with an exception; its parent (this test) restarts it.

@@ -58,11 +58,13 @@ public sealed class HyperionSerializationTests : TestKit
             new StoreOutcome(Key.Random(_random), StoreResult.TimedOut, null, "no reply within request-timeout"),
             new StoreOutcome(Key.Random(_random), StoreResult.ConnectionFailed, null, "transport stopped"),
         };
-        var completed = new PutCompleted(Item.Key, outcomes);
+        var completed = new PutCompleted(Item.Key, outcomes) { NodeId = outcomes[0].NodeId };
         var completedBack = RoundTrip(completed);
         Assert.Equal(completed.Key, completedBack.Key);
         Assert.Equal(outcomes, completedBack.Outcomes);
         Assert.Equal(1, completedBack.StoredCount);
+        Assert.Equal(completed.NodeId, completedBack.NodeId);
+        Assert.True(completedBack.StoredOnlyLocally);
 
         var failed = new PutFailed(Item.Key, "duplicate must be at least 1");
         Assert.Equal(failed, RoundTrip(failed));

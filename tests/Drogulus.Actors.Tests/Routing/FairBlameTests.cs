@@ -35,7 +35,7 @@ public sealed class FairBlameTests : TestKit
 
         routing.Tell(new PeerFailed(_contact.Id, new PeerAddress("127.0.0.1", 4999, _contact.Id)));
         routing.Tell(new PeerFailed(_contact.Id, new PeerAddress("127.0.0.2", 4100, _contact.Id)));
-        await routing.Ask<RoutingTableActor.RoutingStatus>(RoutingTableActor.GetRoutingStatus.Instance, TimeSpan.FromSeconds(5));
+        await routing.Ask<RoutingTableActor.RoutingStatus>(RoutingTableActor.GetRoutingStatus.Instance, TimeSpan.FromSeconds(60));
 
         Assert.NotNull(_table.Find(_contact.Id));
     }
@@ -46,7 +46,7 @@ public sealed class FairBlameTests : TestKit
         var routing = Sys.ActorOf(RoutingTableActor.Props(_table, _settings, CreateTestProbe().Ref, new Random(1)));
 
         routing.Tell(new PeerFailed(_contact.Id, new PeerAddress("127.0.0.1", 4100, _contact.Id)));
-        await routing.Ask<RoutingTableActor.RoutingStatus>(RoutingTableActor.GetRoutingStatus.Instance, TimeSpan.FromSeconds(5));
+        await routing.Ask<RoutingTableActor.RoutingStatus>(RoutingTableActor.GetRoutingStatus.Instance, TimeSpan.FromSeconds(60));
 
         Assert.Null(_table.Find(_contact.Id));
     }

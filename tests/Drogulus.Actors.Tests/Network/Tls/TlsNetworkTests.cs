@@ -14,7 +14,7 @@ namespace Drogulus.Actors.Tests.Network.Tls;
 public sealed class TlsNetworkTests : TestKit
 {
     private static readonly PublisherKey Publisher = PublisherKey.Generate();
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(120); // a ceiling: each wait ends with its answer
     private readonly ITestOutputHelper _output;
 
     public TlsNetworkTests(ITestOutputHelper output)

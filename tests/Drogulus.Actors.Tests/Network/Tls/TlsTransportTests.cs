@@ -16,7 +16,7 @@ namespace Drogulus.Actors.Tests.Network.Tls;
 
 public sealed class TlsTransportTests : TestKit
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60); // a ceiling: each wait ends with its event
 
     public TlsTransportTests()
         : base("akka.loglevel = WARNING")
