@@ -68,6 +68,10 @@ public sealed class RoutingTableFile
     /// </summary>
     /// <exception cref="FormatException">when the file is not a routing table snapshot (or is damaged).</exception>
     /// <exception cref="IOException">when the file cannot be read.</exception>
+    /// <param name="ownId">The node's own id.</param>
+    /// <param name="k">Bucket size (PROTOCOL §1).</param>
+    /// <param name="allowedRpcFails">Failed RPCs after which a contact is dropped.</param>
+    /// <param name="now">When the table is loaded.</param>
     /// <param name="limits">The address-group limits and blacklist bound the loaded table keeps (PROTOCOL §8).</param>
     public RoutingTable? Load(Key ownId, int k, int allowedRpcFails, DateTimeOffset now, RoutingLimits? limits = null)
     {
