@@ -43,6 +43,7 @@ public sealed class JoinDeadlineTests : TestKit
     public void Join_should_fail_in_words_exactly_at_join_timeout_when_the_routing_table_never_answers_its_self_lookup()
     {
         var join = Sys.ActorOf(JoinActor.Props([_seed], TestActor, _ownId, _settings, _routing.Ref, _transport.Ref));
+        Assert.False(_routing.ExpectMsg<RoutingTableActor.JoinLookup>().Completed); // PROTOCOL §6: no inbound contacts until the join lookup ends
         var ping = _transport.ExpectMsg<SendRequest>();
         Assert.IsType<PingMessage>(ping.Body);
         ping.ReplyTo.Tell(new RpcReplied(_seed, new PeerInfo(Key.Random(new Random(5)), "127.0.0.1", 4000, "1.0"), new PongMessage("", default, 0, "")));
