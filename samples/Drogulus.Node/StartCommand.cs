@@ -27,11 +27,17 @@ internal static class StartCommand
         var config = new Option<string?>("--config") { Description = "A HOCON file with a drogulus { } block (see hocon/reference.conf)." };
         var controlPort = new Option<int>("--control-port") { Description = "Port of the local control channel on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 0 };
         var metrics = new Option<string?>("--metrics") { Description = "host:port to serve metrics on in Prometheus text format at /metrics (default: none; no authentication)." };
-        var command = new Command("start", "Run a node until Ctrl-C.") { data, passphrase, listen, seeds, config, controlPort, metrics };
+        var reachability = new Option<string?>("--reachability")
+        {
+            Description = "server, client or auto (default: auto, unless the configuration file sets drogulus.reachability): "
+                + "auto starts as a client, which peers never add or store to, and becomes a server once peers could dial it back.",
+        };
+        reachability.AcceptOnlyFromAmong("server", "client", "auto");
+        var command = new Command("start", "Run a node until Ctrl-C.") { data, passphrase, listen, seeds, config, controlPort, metrics, reachability };
         command.SetAction(async (result, cancel) =>
         {
             var files = new NodeFiles(result.GetRequiredValue(data));
-            var settings = LoadSettings(result.GetValue(config), result.GetValue(listen));
+            var settings = LoadSettings(result.GetValue(config), result.GetValue(listen), result.GetValue(reachability));
             using var identity = files.LoadIdentity(CommonOptions.RequirePassphrase(result.GetValue(passphrase)));
             var metricsEndpoint = result.GetValue(metrics) is { } m ? MetricsServer.Parse(m) : null;
             NodeLogging.Configure(files.Logs);
@@ -48,9 +54,11 @@ internal static class StartCommand
         return command;
     }
 
-    private static DrogulusSettings LoadSettings(string? configFile, string? listen)
+    private static DrogulusSettings LoadSettings(string? configFile, string? listen, string? reachability)
     {
-        Config config = ConfigurationFactory.ParseString("drogulus.transport = tls");
+        // A command-line node may sit behind NAT: it is an auto node unless told otherwise (PROTOCOL §10); a node
+        // hosted in code keeps the library's default, server.
+        Config config = ConfigurationFactory.ParseString("drogulus.transport = tls\ndrogulus.reachability = auto");
         if (configFile is not null)
         {
             try
@@ -104,6 +112,11 @@ internal static class StartCommand
 
             var host = listen[..colon].Trim('[', ']');
             config = ConfigurationFactory.ParseString($"drogulus.listen {{ host = \"{host}\", port = {port} }}").WithFallback(config);
+        }
+
+        if (reachability is not null)
+        {
+            config = ConfigurationFactory.ParseString($"drogulus.reachability = {reachability}").WithFallback(config);
         }
 
         try

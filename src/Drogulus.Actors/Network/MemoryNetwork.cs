@@ -16,6 +16,7 @@ public sealed class MemoryNetwork : ITransportFactory
     public const string Host = "memory";
 
     private readonly ConcurrentDictionary<int, (Key Id, IActorRef Transport)> _nodes = new();
+    private readonly ConcurrentDictionary<Key, (string Host, bool Dialable)> _placements = new();
     private readonly ConcurrentDictionary<IActorRef, int> _ports = new();
     private int _nextPort;
 
@@ -24,6 +25,24 @@ public sealed class MemoryNetwork : ITransportFactory
     /// real network. Null delivers everything.
     /// </summary>
     public Func<Key, Key, bool>? Drop { get; set; }
+
+    /// <summary>
+    /// Puts the node with <paramref name="id"/> at <paramref name="host"/> (an IP address as text, say, so that
+    /// nodes fall into address groups) and, when <paramref name="dialable"/> is false, makes it a node behind NAT:
+    /// it can open connections and is answered over them, but nobody can dial it (PROTOCOL §10). Call it
+    /// before the node starts; nodes not placed are at <see cref="Host"/> and can be dialled.
+    /// </summary>
+    public void Place(Key id, string host, bool dialable = true)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(host);
+        _placements[id] = (host, dialable);
+    }
+
+    /// <summary>The host the node with <paramref name="id"/> is at.</summary>
+    public string HostOf(Key id) => _placements.TryGetValue(id, out var place) ? place.Host : Host;
+
+    /// <summary>Whether the node with <paramref name="id"/> can be dialled.</summary>
+    public bool IsDialable(Key id) => !_placements.TryGetValue(id, out var place) || place.Dialable;
 
     /// <summary>Nodes currently registered.</summary>
     public int Count => _nodes.Count;
@@ -54,10 +73,10 @@ public sealed class MemoryNetwork : ITransportFactory
         }
     }
 
-    /// <summary>The id and actor registered at <paramref name="host"/>:<paramref name="port"/>; false when none is.</summary>
+    /// <summary>The id and actor registered at <paramref name="host"/>:<paramref name="port"/>; false when none is (dialable or not).</summary>
     public bool TryResolve(string host, int port, out Key id, out IActorRef transport)
     {
-        if (host == Host && _nodes.TryGetValue(port, out var entry))
+        if (_nodes.TryGetValue(port, out var entry) && host == HostOf(entry.Id))
         {
             (id, transport) = entry;
             return true;
@@ -67,6 +86,9 @@ public sealed class MemoryNetwork : ITransportFactory
         transport = ActorRefs.Nobody;
         return false;
     }
+
+    /// <summary>The port <paramref name="transport"/> is registered under; 0 when it is not.</summary>
+    internal int PortOf(IActorRef transport) => _ports.TryGetValue(transport, out var port) ? port : 0;
 
     internal bool IsDropped(Key from, Key to) => Drop?.Invoke(from, to) ?? false;
 }

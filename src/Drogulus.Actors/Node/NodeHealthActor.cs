@@ -26,6 +26,7 @@ internal sealed class NodeHealthActor : ReceiveActor, IWithTimers
     private readonly IActorRef _dataStore;
     private readonly IActorRef _transport;
     private readonly string? _transportProblem;
+    private readonly string? _reachabilityNote;
     private readonly List<string> _reasons = new();
     private RoutingTableActor.RoutingStatus? _routingStatus;
     private DataStoreActor.StoreHealth? _store;
@@ -35,8 +36,9 @@ internal sealed class NodeHealthActor : ReceiveActor, IWithTimers
     private int _pinged;
     private bool _replied;
 
-    public NodeHealthActor(IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport, string? transportProblem)
+    public NodeHealthActor(IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport, string? transportProblem, string? reachabilityNote = null)
     {
+        _reachabilityNote = reachabilityNote;
         _replyTo = replyTo;
         _ownId = ownId;
         _settings = settings;
@@ -66,8 +68,9 @@ internal sealed class NodeHealthActor : ReceiveActor, IWithTimers
     /// <param name="dataStore">The data store actor.</param>
     /// <param name="transport">The transport the pings go through.</param>
     /// <param name="transportProblem">Why the transport is not bound; null when it is.</param>
-    public static Props Props(IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport, string? transportProblem) =>
-        Akka.Actor.Props.Create(() => new NodeHealthActor(replyTo, ownId, settings, routing, dataStore, transport, transportProblem));
+    /// <param name="reachabilityNote">Why an <c>auto</c> node is a client (PROTOCOL §10), in words; null otherwise.</param>
+    public static Props Props(IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport, string? transportProblem, string? reachabilityNote = null) =>
+        Akka.Actor.Props.Create(() => new NodeHealthActor(replyTo, ownId, settings, routing, dataStore, transport, transportProblem, reachabilityNote));
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
@@ -180,6 +183,11 @@ internal sealed class NodeHealthActor : ReceiveActor, IWithTimers
             {
                 _reasons.Add($"the item store is full: close copies fill max-store-bytes ({_store.Bytes} of {_store.MaxBytes} bytes)");
             }
+        }
+
+        if (_reachabilityNote is not null)
+        {
+            _reasons.Add(_reachabilityNote);
         }
 
         _replied = true;

@@ -32,6 +32,7 @@ internal sealed class RoutingTableActor : ReceiveActor
     private readonly InboundRateGate _rateGate;
     private readonly NodeMetrics _metrics;
     private DateTimeOffset? _lastAnswer; // issue 12 (health): when a peer last answered a request of this node
+    private readonly IActorRef _dialbacks;
 
     public RoutingTableActor(RoutingTable table, DrogulusSettings settings, IActorRef dataStore, Random random)
     {
@@ -41,11 +42,17 @@ internal sealed class RoutingTableActor : ReceiveActor
         _random = random;
         _rateGate = new InboundRateGate(settings.CreateRequestRateLimiter());
         _metrics = NodeMetrics.For(table.OwnId);
+        _dialbacks = Context.ActorOf(Reachability.DialbackResponderActor.Props(settings, Context.Parent, _metrics), "dialbacks");
         Receive<InboundRequest>(inbound => InternalErrors.Guard(inbound, _log, OnInbound, _metrics));
         Receive<PeerSeen>(seen =>
         {
             _lastAnswer = Now;
             See(seen.Peer);
+            if (seen.Seen is { } address)
+            {
+                // PROTOCOL §10: what peers report of this node's address is the node's (auto mode) to weigh.
+                Context.Parent.Tell(new Reachability.ReachabilityActor.AddressReported(seen.Peer, address));
+            }
         });
         Receive<AddContact>(add => Add(add.Contact));
         Receive<PeerFailed>(OnFailed);
@@ -98,8 +105,18 @@ internal sealed class RoutingTableActor : ReceiveActor
         See(inbound.From);
         switch (request)
         {
-            case PingMessage:
+            case PingMessage ping:
+                // A dial-back's ping (PROTOCOL §10) proves something only on a connection the peer dialled, and only
+                // to the node that issued its nonce; any other nonce is a plain ping and changes nothing.
+                if (ping.Nonce is { } nonce && inbound.FromAcceptedConnection)
+                {
+                    Context.Parent.Tell(new Reachability.ReachabilityActor.NonceArrived(nonce));
+                }
+
                 Reply(inbound, new PongMessage("", default, 0, ""));
+                break;
+            case DialbackMessage:
+                _dialbacks.Tell(inbound);
                 break;
             case FindNodeMessage find:
                 Reply(inbound, NodesReply(find.Target, inbound.From.Id));
