@@ -35,7 +35,11 @@ internal static class ControlServer
         app.MapGet("/status", async () =>
         {
             var status = await node.Ask<NodeStatus>(GetNodeStatus.Instance, timeout);
-            return Results.Json(new { nodeId = status.NodeId.ToString(), state = state.Current, status.Endpoint, status.Contacts, status.Buckets, status.Items, status.Connections, maxItemSize });
+            return Results.Json(new
+            {
+                nodeId = status.NodeId.ToString(), state = state.Current, status.Endpoint, status.Contacts, status.Buckets, status.Items, status.Connections, maxItemSize,
+                status.Reachability, mode = status.IsServer ? "server" : "client", status.ExternalAddress, status.LastReachabilityTest,
+            });
         });
 
         // Issue 12: the node's health ("can it reach the network"); 503 when unhealthy, for probes that read only

@@ -31,11 +31,17 @@ internal static class StartCommand
         var config = new Option<string?>("--config") { Description = "A HOCON file with a drogulus { } block (see hocon/reference.conf)." };
         var controlPort = new Option<int>("--control-port") { Description = "Port of the local control channel on 127.0.0.1 (0: any free port).", DefaultValueFactory = _ => 0 };
         var metrics = new Option<string?>("--metrics") { Description = "host:port to serve metrics on in Prometheus text format at /metrics (default: none; no authentication)." };
-        var command = new Command("start", "Run a node until Ctrl-C.") { data, passphrase, listen, seeds, config, controlPort, metrics };
+        var reachability = new Option<string?>("--reachability")
+        {
+            Description = "server, client or auto (default: auto, unless the configuration file sets drogulus.reachability): "
+                + "auto starts as a client, which peers never add or store to, and becomes a server once peers could dial it back.",
+        };
+        reachability.AcceptOnlyFromAmong("server", "client", "auto");
+        var command = new Command("start", "Run a node until Ctrl-C.") { data, passphrase, listen, seeds, config, controlPort, metrics, reachability };
         command.SetAction(async (result, cancel) =>
         {
             var files = new NodeFiles(result.GetRequiredValue(data));
-            var (settings, akka) = LoadSettings(result.GetValue(config), result.GetValue(listen), files.RoutingTable);
+            var (settings, akka) = LoadSettings(result.GetValue(config), result.GetValue(listen), files.RoutingTable, result.GetValue(reachability));
             using var identity = files.LoadIdentity(CommonOptions.RequirePassphrase(result.GetValue(passphrase)));
             var metricsEndpoint = result.GetValue(metrics) is { } m ? MetricsServer.Parse(m) : null;
             NodeLogging.Configure(files.Logs);
@@ -61,12 +67,14 @@ internal static class StartCommand
         akka.scheduler.implementation = "Drogulus.Actors.Scheduling.TimerQueueScheduler, Drogulus.Actors"
         """;
 
-    private static (DrogulusSettings Settings, Config Akka) LoadSettings(string? configFile, string? listen, string routingTableFile)
+    private static (DrogulusSettings Settings, Config Akka) LoadSettings(string? configFile, string? listen, string routingTableFile, string? reachability)
     {
         // A node process of its own: TLS, and the heap trimmed after bursts (off in the library, whose host owns
         // its process); --config may turn it off. The table is saved while the node runs and at stop
-        // (drogulus.routing-table), in the data directory unless the configuration names another file.
-        Config config = ConfigurationFactory.ParseString("drogulus { transport = tls, heap-trim.enabled = on }\ndrogulus.routing-table.file = " + HoconString(routingTableFile));
+        // (drogulus.routing-table), in the data directory unless the configuration names another file. A command-line
+        // node may sit behind NAT: it is an auto node unless told otherwise (PROTOCOL §10); a node hosted in code
+        // keeps the library's default, server.
+        Config config = ConfigurationFactory.ParseString("drogulus { transport = tls, heap-trim.enabled = on, reachability = auto }\ndrogulus.routing-table.file = " + HoconString(routingTableFile));
         var akka = ConfigurationFactory.ParseString(AkkaConfig);
         if (configFile is not null)
         {
@@ -123,6 +131,11 @@ internal static class StartCommand
 
             var host = listen[..colon].Trim('[', ']');
             config = ConfigurationFactory.ParseString($"drogulus.listen {{ host = \"{host}\", port = {port} }}").WithFallback(config);
+        }
+
+        if (reachability is not null)
+        {
+            config = ConfigurationFactory.ParseString($"drogulus.reachability = {reachability}").WithFallback(config);
         }
 
         try

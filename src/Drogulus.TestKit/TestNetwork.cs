@@ -66,7 +66,7 @@ public sealed class TestNetwork
     /// <paramref name="join"/> is false); returns when every node has joined.
     /// </summary>
     /// <param name="kit">The test's kit.</param>
-    /// <param name="count">Nodes to start (0 for an empty network that <see cref="AddNode"/> fills).</param>
+    /// <param name="count">Nodes to start (0 for an empty network that <see cref="AddNode(bool)"/> fills).</param>
     /// <param name="settings">Settings of every node; the reference settings when null.</param>
     /// <param name="seed">Seed of the nodes' identities and randomness.</param>
     /// <param name="join">Join every node through the first.</param>
@@ -107,9 +107,24 @@ public sealed class TestNetwork
     }
 
     /// <summary>Starts one more node (the next seeded identity) and, unless <paramref name="join"/> is false, joins it through the first node.</summary>
-    public TestNode AddNode(bool join = true)
+    public TestNode AddNode(bool join = true) => AddNode(join, settings: null);
+
+    /// <summary>
+    /// Starts one more node (the next seeded identity) with its own <paramref name="settings"/> (say
+    /// <c>reachability = auto</c>), at <paramref name="host"/> on the memory network (an IP address as text puts it
+    /// in an address group), and, when <paramref name="dialable"/> is false, behind NAT: it can open connections
+    /// and is answered over them, but nobody can dial it (PROTOCOL §10). Unless <paramref name="join"/> is false it
+    /// joins through the first node.
+    /// </summary>
+    public TestNode AddNode(bool join, DrogulusSettings? settings, string? host = null, bool dialable = true)
     {
-        var node = StartNodeAsync(_nodes.Count).GetAwaiter().GetResult();
+        var index = _nodes.Count;
+        if (host is not null || !dialable)
+        {
+            Network.Place(SeededIdentity.Create(unchecked((_seed * 100_000) + index)).Id, host, dialable);
+        }
+
+        var node = StartNodeAsync(index, settings).GetAwaiter().GetResult();
         _nodes.Add(node);
         if (join && _nodes.Count > 1)
         {
@@ -143,11 +158,13 @@ public sealed class TestNetwork
         return new TestNetwork(kit, settings ?? DrogulusConfig.SettingsFrom((Akka.Configuration.Config?)null), seed, name, wait ?? TimeSpan.FromSeconds(60), addresses);
     }
 
-    private Task<TestNode> StartNodeAsync(int index)
+    private Task<TestNode> StartNodeAsync(int index) => StartNodeAsync(index, null);
+
+    private Task<TestNode> StartNodeAsync(int index, DrogulusSettings? settings)
     {
         var seed = unchecked((_seed * 100_000) + index);
         var identity = SeededIdentity.Create(seed);
         _indexOf[identity.Id] = index;
-        return TestNode.StartAsync(_kit, Network, Settings, $"{_name}-{index}", seed, identity, wait: _wait);
+        return TestNode.StartAsync(_kit, Network, settings ?? Settings, $"{_name}-{index}", seed, identity, wait: _wait);
     }
 }

@@ -92,7 +92,7 @@ public sealed class TestNode
     {
         var status = await node.Ask<NodeStatus>(GetNodeStatus.Instance, wait).ConfigureAwait(false);
         var port = int.Parse(status.Endpoint[(status.Endpoint.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
-        if (!network.TryResolve(MemoryNetwork.Host, port, out var id, out var transport) || id != identity.Id)
+        if (!network.TryResolve(network.AddressOf(port), port, out var id, out var transport) || id != identity.Id)
         {
             throw kit.Failure($"node {identity.Id.ToShortString()} announced {status.Endpoint}, where the network has no such node");
         }

@@ -195,7 +195,9 @@ internal sealed class NodeProcess : IAsyncDisposable
     /// <summary>Starts the node under <paramref name="wrapper"/> (see <see cref="NodeCli.StartInfo(string, IEnumerable{string}, IReadOnlyList{string})"/>).</summary>
     public static async Task<NodeProcess> StartUnderAsync(IReadOnlyList<string> wrapper, string dataDirectory, params string[] extra)
     {
-        var args = new List<string> { "start", "--data", dataDirectory, "--listen", "127.0.0.1:0" };
+        // Every node of these specs runs on 127.0.0.1, one address group, where an auto node (the command line's
+        // default) can never collect dial-backs from 3 groups and stays a client: they run as servers.
+        var args = new List<string> { "start", "--data", dataDirectory, "--listen", "127.0.0.1:0", "--reachability", "server" };
         args.AddRange(extra);
         var node = new NodeProcess(Process.Start(NodeCli.StartInfo(NodeCli.Passphrase, args, wrapper)) ?? throw new InvalidOperationException("drogulus-node did not start."));
         try

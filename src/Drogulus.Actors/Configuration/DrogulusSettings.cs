@@ -279,6 +279,37 @@ public sealed record DrogulusSettings
 
     /// <summary>SQLite file of a hosted node's items; empty: items in memory.</summary>
     public string SqliteStore { get; private init; } = "";
+    // ---- Issue 22: reachability (PROTOCOL §6, §10) ----
+
+    /// <summary><c>server</c>, <c>client</c> or <c>auto</c> (PROTOCOL §10).</summary>
+    public ReachabilityMode Reachability { get; private init; }
+
+    /// <summary>Peers that must report one external address before an <c>auto</c> node believes it.</summary>
+    public int ReachabilityAddressReporters { get; private init; }
+
+    /// <summary>Address groups those reporters must come from.</summary>
+    public int ReachabilityAddressGroups { get; private init; }
+
+    /// <summary>Successful dial-backs from distinct groups, without a failure between, that make an <c>auto</c> node a server.</summary>
+    public int ReachabilitySuccesses { get; private init; }
+
+    /// <summary>Failed dial-backs that send an <c>auto</c> server back to client.</summary>
+    public int ReachabilityFailures { get; private init; }
+
+    /// <summary>Most dial-back requests one test sends.</summary>
+    public int ReachabilityDialbacksPerTest { get; private init; }
+
+    /// <summary>A timer firing this much later than due means the host slept.</summary>
+    public TimeSpan ReachabilitySleepThreshold { get; private init; }
+
+    /// <summary>Dial-backs this node answers for others at once (one per requesting group).</summary>
+    public int DialbackMaxInFlight { get; private init; }
+
+    /// <summary>The thresholds of the pure <see cref="Core.Reachability.ReachabilityState"/>.</summary>
+    public Core.Reachability.ReachabilityRules ReachabilityRules =>
+        new(ReachabilityAddressReporters, ReachabilityAddressGroups, ReachabilitySuccesses, ReachabilityFailures, ReachabilitySleepThreshold);
+
+    // ---- end of issue 22 ----
 
     /// <summary>The hand-over throttle for <see cref="Core.Storage.HandOverQueue{T}"/>.</summary>
     public Core.Storage.HandOverLimits HandOverLimits =>
@@ -422,6 +453,15 @@ public sealed record DrogulusSettings
             RoutingTableSaveAfterChanges = Int(drogulus, "routing-table.save-after-changes"),
             IdentityFile = Text(drogulus, "identity-file"),
             SqliteStore = Text(drogulus, "sqlite-store"),
+            // Issue 22
+            Reachability = ReadReachability(drogulus, "reachability"),
+            ReachabilityAddressReporters = Int(drogulus, "reachability-test.address-reporters"),
+            ReachabilityAddressGroups = Int(drogulus, "reachability-test.address-groups"),
+            ReachabilitySuccesses = Int(drogulus, "reachability-test.successes"),
+            ReachabilityFailures = Int(drogulus, "reachability-test.failures"),
+            ReachabilityDialbacksPerTest = Int(drogulus, "reachability-test.dialbacks-per-test"),
+            ReachabilitySleepThreshold = Duration(drogulus, "reachability-test.sleep-threshold"),
+            DialbackMaxInFlight = Int(drogulus, "dialback-max-in-flight"),
         };
         settings.Validate();
         return settings;
@@ -462,6 +502,10 @@ public sealed record DrogulusSettings
         "hello-timeout", "max-accepted-per-group",
         // Issue 26
         "routing-table.file", "routing-table.save-interval", "routing-table.save-after-changes", "identity-file", "sqlite-store",
+        // Issue 22
+        "reachability", "reachability-test.address-reporters", "reachability-test.address-groups",
+        "reachability-test.successes", "reachability-test.failures", "reachability-test.dialbacks-per-test",
+        "reachability-test.sleep-threshold", "dialback-max-in-flight",
     };
 
     private static void RejectUnknownKeys(Config config, string prefix)
@@ -572,6 +616,14 @@ public sealed record DrogulusSettings
         // Issue 26
         Positive(RoutingTableSaveInterval, "routing-table.save-interval");
         Require(RoutingTableSaveAfterChanges is >= 1 and <= 1_000_000, "routing-table.save-after-changes", "must be between 1 and 1000000");
+        // Issue 22
+        Require(ReachabilityAddressReporters is >= 1 and <= 1000, "reachability-test.address-reporters", "must be between 1 and 1000");
+        Require(ReachabilityAddressGroups >= 1 && ReachabilityAddressGroups <= ReachabilityAddressReporters, "reachability-test.address-groups", "must be between 1 and reachability-test.address-reporters");
+        Require(ReachabilitySuccesses is >= 1 and <= 1000, "reachability-test.successes", "must be between 1 and 1000");
+        Require(ReachabilityFailures is >= 1 and <= 1000, "reachability-test.failures", "must be between 1 and 1000");
+        Require(ReachabilityDialbacksPerTest >= ReachabilitySuccesses && ReachabilityDialbacksPerTest <= 1000, "reachability-test.dialbacks-per-test", "must be between reachability-test.successes and 1000");
+        Positive(ReachabilitySleepThreshold, "reachability-test.sleep-threshold");
+        Require(DialbackMaxInFlight is >= 1 and <= 100_000, "dialback-max-in-flight", "must be between 1 and 100000");
     }
 
     // ---- Issue 12: an upper bound on every size and count, so that a slip of a unit is refused. Checked first:
@@ -662,6 +714,14 @@ public sealed record DrogulusSettings
         Require(raw.Length > 0 && char.IsLetter(raw[^1]), key, $"needs a unit, such as 5s, 200ms or 10m (\"{Truncate(raw)}\" has none)");
         return Read(key, () => config.GetTimeSpan(key, allowInfinite: false));
     }
+
+    private static ReachabilityMode ReadReachability(Config config, string key) => Text(config, key) switch
+    {
+        "server" => Configuration.ReachabilityMode.Server,
+        "client" => Configuration.ReachabilityMode.Client,
+        "auto" => Configuration.ReachabilityMode.Auto,
+        var other => throw new ConfigurationException($"drogulus.{key} must be \"server\", \"client\" or \"auto\", not \"{Truncate(other)}\"."),
+    };
 
     private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "...";
 

@@ -54,6 +54,9 @@ public static class DrogulusMetrics
     /// <summary>Node ids on the blacklist.</summary>
     public const string Blacklisted = "drogulus.blacklist.size";
 
+    /// <summary>1 while the node is a server, 0 while it is a client, not reachable from outside (PROTOCOL §10).</summary>
+    public const string Server = "drogulus.reachability.server";
+
     /// <summary>Items a republish pass stored again at their k closest nodes.</summary>
     public const string RepublishItems = "drogulus.republish.items";
 
@@ -112,5 +115,8 @@ public static class DrogulusMetrics
         Meter.CreateObservableGauge(Blacklisted, () => NodeMetrics.Observe(NodeMetrics.Gauge.Blacklist), "{node}", "Node ids on the blacklist.");
 
     /// <summary>The observable gauges, so that they are created with the meter (their fields are otherwise unused).</summary>
-    internal static IReadOnlyList<Instrument> Gauges { get; } = [Items, Bytes, Open, Known, Banned];
+    private static readonly ObservableGauge<long> Reachable =
+        Meter.CreateObservableGauge(Server, () => NodeMetrics.Observe(NodeMetrics.Gauge.Server), "{node}", "1 while the node is a server, 0 while it is a client (not reachable from outside).");
+
+    internal static IReadOnlyList<Instrument> Gauges { get; } = [Items, Bytes, Open, Known, Banned, Reachable];
 }

@@ -36,6 +36,7 @@ internal sealed class NodeMetrics
     private int _connections;
     private int _contacts;
     private int _blacklisted;
+    private int _server = -1; // PROTOCOL §10: 1 a server, 0 a client; -1 before the node's first report
     private int _holders;
 
     private NodeMetrics(Key id) => Tag = new("node", id.ToShortString());
@@ -48,6 +49,7 @@ internal sealed class NodeMetrics
         Connections,
         Contacts,
         Blacklist,
+        Server,
     }
 
     /// <summary>The <c>node</c> tag: the first 16 hexadecimal digits of the node id.</summary>
@@ -161,6 +163,9 @@ internal sealed class NodeMetrics
         Volatile.Write(ref _blacklisted, table.BlacklistedIds.Count);
     }
 
+    /// <summary>Whether the node is a server (it advertises its port) or a client (PROTOCOL §10), for the gauge.</summary>
+    public void PublishReachability(bool isServer) => Volatile.Write(ref _server, isServer ? 1 : 0);
+
     /// <summary>A TLS connection actor started.</summary>
     public void ConnectionOpened() => Interlocked.Increment(ref _connections);
 
@@ -194,6 +199,13 @@ internal sealed class NodeMetrics
                     break;
                 case Gauge.Contacts:
                     yield return new Measurement<long>(Volatile.Read(ref node._contacts), node.Tag);
+                    break;
+                case Gauge.Server:
+                    if (Volatile.Read(ref node._server) is var server and >= 0)
+                    {
+                        yield return new Measurement<long>(server, node.Tag);
+                    }
+
                     break;
                 default:
                     yield return new Measurement<long>(Volatile.Read(ref node._blacklisted), node.Tag);

@@ -12,4 +12,5 @@ namespace Drogulus.Actors.Network;
 /// <param name="FromId">The sender's proven node id.</param>
 /// <param name="FromTransport">Where replies and later requests to the sender go.</param>
 /// <param name="Payload">The encoded message; it may not decode (a test sending garbage).</param>
-public sealed record MemoryFrame(Key FromId, IActorRef FromTransport, byte[] Payload);
+/// <param name="Dialled">The sender reached the receiver by its address (a dial), rather than over a connection the receiver opened.</param>
+public sealed record MemoryFrame(Key FromId, IActorRef FromTransport, byte[] Payload, bool Dialled = false);

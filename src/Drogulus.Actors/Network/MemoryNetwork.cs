@@ -25,6 +25,7 @@ public sealed class MemoryNetwork : ITransportFactory
     public const string Host = "memory";
 
     private readonly ConcurrentDictionary<int, (Key Id, IActorRef Transport, string Address)> _nodes = new();
+    private readonly ConcurrentDictionary<Key, (string? Host, bool Dialable)> _placements = new();
     private readonly ConcurrentDictionary<IActorRef, int> _ports = new();
     private int _nextPort;
 
@@ -51,6 +52,20 @@ public sealed class MemoryNetwork : ITransportFactory
         return new IPAddress([100, (byte)(64 + (group >> 8)), (byte)(group & 0xFF), 1]);
     }
 
+    /// <summary>
+    /// Puts the node with <paramref name="id"/> at <paramref name="host"/> (an IP address as text, so that nodes
+    /// fall into address groups; null keeps <see cref="AddressFor"/>'s) and, when <paramref name="dialable"/> is
+    /// false, makes it a node behind NAT: it can open connections and is answered over them, but nobody can
+    /// dial it (PROTOCOL §10). Call it before the node starts; nodes not placed can be dialled.
+    /// </summary>
+    public void Place(Key id, string? host, bool dialable = true)
+    {
+        _placements[id] = (string.IsNullOrEmpty(host) ? null : host, dialable);
+    }
+
+    /// <summary>Whether the node with <paramref name="id"/> can be dialled.</summary>
+    public bool IsDialable(Key id) => !_placements.TryGetValue(id, out var place) || place.Dialable;
+
     /// <summary>Nodes currently registered.</summary>
     public int Count => _nodes.Count;
 
@@ -67,7 +82,9 @@ public sealed class MemoryNetwork : ITransportFactory
     public int Register(Key id, IActorRef transport)
     {
         var port = _ports.GetOrAdd(transport, _ => Interlocked.Increment(ref _nextPort));
-        var address = _nodes.TryGetValue(port, out var known) ? known.Address : AddressFor(id, port).ToString();
+        var address = _nodes.TryGetValue(port, out var known) ? known.Address
+            : _placements.TryGetValue(id, out var place) && place.Host is { } placed ? placed
+            : AddressFor(id, port).ToString();
         _nodes[port] = (id, transport, address);
         return port;
     }
@@ -87,7 +104,7 @@ public sealed class MemoryNetwork : ITransportFactory
         }
     }
 
-    /// <summary>The id and actor registered at <paramref name="host"/>:<paramref name="port"/>; false when none is.</summary>
+    /// <summary>The id and actor registered at <paramref name="host"/>:<paramref name="port"/>; false when none is (dialable or not).</summary>
     public bool TryResolve(string host, int port, out Key id, out IActorRef transport)
     {
         if (_nodes.TryGetValue(port, out var entry) && (host == Host || host.Trim('[', ']') == entry.Address))
@@ -100,6 +117,9 @@ public sealed class MemoryNetwork : ITransportFactory
         transport = ActorRefs.Nobody;
         return false;
     }
+
+    /// <summary>The port <paramref name="transport"/> is registered under; 0 when it is not.</summary>
+    internal int PortOf(IActorRef transport) => _ports.TryGetValue(transport, out var port) ? port : 0;
 
     internal bool IsDropped(Key from, Key to) => Drop?.Invoke(from, to) ?? false;
 }

@@ -26,6 +26,7 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
     private readonly Dictionary<Key, IActorRef> _connections = new();
     private long _nextUuid;
     private int _port;
+    private bool _advertise;
 
     public MemoryTransportActor(MemoryNetwork network, Key self, DrogulusSettings settings, IActorRef node, IActorRef handler)
     {
@@ -34,6 +35,7 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
         _settings = settings;
         _node = node;
         _handler = handler;
+        _advertise = settings.Reachability == ReachabilityMode.Server;
         _pending = new PendingRequests(Timers, Context.System.Scheduler, handler, settings.RequestTimeout, NodeMetrics.For(self));
         Receive<SendRequest>(OnSendRequest);
         Receive<MemoryFrame>(OnFrame);
@@ -41,6 +43,7 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
         Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<GetConnectionCount>(_ => Sender.Tell(_connections.Count));
         Receive<Rebind>(_ => PreStart());
+        Receive<AdvertisePort>(advertise => _advertise = advertise.Advertise);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -77,10 +80,24 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
             return;
         }
 
+        // A node behind NAT (MemoryNetwork.Place) is reached only over a connection it opened, which a dial-back
+        // may not use (PROTOCOL §6: it opens a new connection).
+        var dialled = true;
+        if (!_network.IsDialable(peerId))
+        {
+            if (request.FreshConnection || !_connections.TryGetValue(peerId, out var opened) || !opened.Equals(remote))
+            {
+                _pending.FailUntracked(request.To, request.ReplyTo, RpcFailure.ConnectionFailed, "connection refused by " + request.To, request.Body.WireName);
+                return;
+            }
+
+            dialled = false;
+        }
+
         var uuid = $"{_port}-{++_nextUuid}";
         _pending.Add(uuid, request.To, request.ReplyTo, request.Body.WireName);
         _connections[peerId] = remote;
-        Deliver(peerId, remote, Stamp(request.Body, uuid));
+        Deliver(peerId, remote, Stamp(request.Body, uuid), dialled);
     }
 
     private void OnSendReply(SendReply reply)
@@ -91,7 +108,9 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
             return;
         }
 
-        Deliver(reply.To.Id, remote, Stamp(reply.Body, reply.InReplyTo));
+        // PROTOCOL §4: every reply says where the requester was seen; here, at its host and registered port.
+        var seen = new SeenAddress(_network.AddressOf(remote), _network.PortOf(remote));
+        Deliver(reply.To.Id, remote, Stamp(reply.Body, reply.InReplyTo) with { Seen = seen });
         if (reply.CloseAfter)
         {
             _connections.Remove(reply.To.Id);
@@ -104,7 +123,7 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
         if (!decoded.IsSuccess)
         {
             _log.Warning("Rejected a message from {PeerId}: error {Code} {Details}", frame.FromId.ToShortString(), decoded.Failure.Code, WireText.Describe(decoded.Failure.Details));
-            Deliver(frame.FromId, frame.FromTransport, ErrorReply.For(decoded.Failure, _self, _port));
+            Deliver(frame.FromId, frame.FromTransport, ErrorReply.For(decoded.Failure, _self, _advertise ? _port : 0) with { Seen = SeenOf(frame) });
             return;
         }
 
@@ -113,7 +132,7 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
         {
             _log.Warning("Rejected a message from {PeerId}: node field {Claimed} does not match its identity", frame.FromId.ToShortString(), message.Node.ToShortString());
             var details = ErrorReply.Details("node", "does not match the TLS identity");
-            Deliver(frame.FromId, frame.FromTransport, ErrorReply.For(message, ErrorCode.BadRequest, details, _self, _port));
+            Deliver(frame.FromId, frame.FromTransport, ErrorReply.For(message, ErrorCode.BadRequest, details, _self, _advertise ? _port : 0) with { Seen = SeenOf(frame) });
             return;
         }
 
@@ -122,7 +141,7 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
         if (message.IsRequest)
         {
             _connections[frame.FromId] = frame.FromTransport;
-            _handler.Tell(new InboundRequest(peer, message, Self) { InProcess = true });
+            _handler.Tell(new InboundRequest(peer, message, Self, FromAcceptedConnection: frame.Dialled) { InProcess = true });
             return;
         }
 
@@ -132,16 +151,18 @@ internal sealed class MemoryTransportActor : ReceiveActor, IWithTimers
         }
     }
 
-    private Message Stamp(Message body, string uuid) =>
-        body with { Uuid = uuid, Node = _self, ReplyPort = _port, Version = _settings.ProtocolVersion };
+    private SeenAddress SeenOf(MemoryFrame frame) => new(_network.AddressOf(frame.FromTransport), _network.PortOf(frame.FromTransport));
 
-    private void Deliver(Key to, IActorRef remote, Message message)
+    private Message Stamp(Message body, string uuid) =>
+        body with { Uuid = uuid, Node = _self, ReplyPort = _advertise ? _port : 0, Version = _settings.ProtocolVersion };
+
+    private void Deliver(Key to, IActorRef remote, Message message, bool dialled = false)
     {
         if (_network.IsDropped(_self, to))
         {
             return;
         }
 
-        remote.Tell(new MemoryFrame(_self, Self, MessageCodec.Encode(message)));
+        remote.Tell(new MemoryFrame(_self, Self, MessageCodec.Encode(message), dialled));
     }
 }

@@ -81,7 +81,7 @@ internal sealed class PendingRequests
 
         Unlink(pending);
         _metrics?.RpcSent(pending.Type, reply is ErrorMessage ? "error" : "ok");
-        _inbound.Tell(new PeerSeen(peer));
+        _inbound.Tell(new PeerSeen(peer, reply.Seen));
         pending.ReplyTo.Tell(new RpcReplied(pending.To, peer, reply));
         return true;
     }

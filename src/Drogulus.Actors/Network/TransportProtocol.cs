@@ -41,7 +41,14 @@ public static class TransportProtocol
     /// Sends <paramref name="Body"/> as a request. <paramref name="ReplyTo"/> gets exactly one
     /// <see cref="IRpcOutcome"/>: <see cref="RpcReplied"/> (an <c>error</c> reply included) or <see cref="RpcFailed"/>.
     /// </summary>
-    public sealed record SendRequest(PeerAddress To, Message Body, IActorRef ReplyTo);
+    /// <param name="To">Where the request goes.</param>
+    /// <param name="Body">The request; the transport stamps its envelope.</param>
+    /// <param name="ReplyTo">Gets the one outcome.</param>
+    /// <param name="FreshConnection">
+    /// Open a new connection even when one to the peer is open (a dial-back's ping, PROTOCOL §6: only a new
+    /// connection shows that the peer can be dialled).
+    /// </param>
+    public sealed record SendRequest(PeerAddress To, Message Body, IActorRef ReplyTo, bool FreshConnection = false);
 
     /// <summary>
     /// The outcome of one <see cref="SendRequest"/>. Outcomes that arrive after a lookup finished are
@@ -83,14 +90,32 @@ public static class TransportProtocol
     /// <paramref name="Abandoned"/> is cancelled when the connection closed before the answer: the request
     /// is then not processed (PROTOCOL §5, backpressure).
     /// </summary>
-    public sealed record InboundRequest(PeerInfo From, Message Request, IActorRef Connection, CancellationToken Abandoned = default)
+    /// <param name="From">The proven peer.</param>
+    /// <param name="Request">The request.</param>
+    /// <param name="Connection">Where the answer goes.</param>
+    /// <param name="Abandoned">Cancelled when the connection closed before the answer.</param>
+    /// <param name="FromAcceptedConnection">
+    /// The request came on a connection the peer dialled (this node accepted it): only then can a dial-back's
+    /// ping prove that this node can be dialled (PROTOCOL §10).
+    /// </param>
+    public sealed record InboundRequest(PeerInfo From, Message Request, IActorRef Connection, CancellationToken Abandoned = default, bool FromAcceptedConnection = false)
     {
         /// <summary>Whether the request came over the in-process <see cref="MemoryNetwork"/>, whose peers are not rate limited.</summary>
         public bool InProcess { get; init; }
     }
 
-    /// <summary>A reply from a peer arrived (sent to the inbound handler so the routing table sees the peer).</summary>
-    public sealed record PeerSeen(PeerInfo Peer);
+
+    /// <summary>
+    /// Tells the transport whether to send its listening port as <c>reply_port</c> (a server) or 0 (a client,
+    /// PROTOCOL §10). The node sends it before it uses the network and whenever an <c>auto</c> node changes mode.
+    /// </summary>
+    public sealed record AdvertisePort(bool Advertise);
+
+    /// <summary>
+    /// A reply from a peer arrived (sent to the inbound handler so the routing table sees the peer), with the
+    /// reply's <c>seen</c> field: where the peer saw this node (PROTOCOL §4, §10), when it said.
+    /// </summary>
+    public sealed record PeerSeen(PeerInfo Peer, SeenAddress? Seen = null);
 
     /// <summary>Answers the request <paramref name="InReplyTo"/>; closes the connection after it when asked.</summary>
     public sealed record SendReply(PeerInfo To, string InReplyTo, Message Body, bool CloseAfter = false);

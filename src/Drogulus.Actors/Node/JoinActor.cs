@@ -220,6 +220,12 @@ internal sealed class JoinActor : ReceiveActor, IWithTimers
         _routing.Tell(new RoutingTableActor.JoinLookup(Completed: true));
         _replied = true;
         _replyTo.Tell(reply);
+        if (reply is Joined)
+        {
+            // PROTOCOL §10: an auto node tests its reachability at join.
+            Context.Parent.Tell(Reachability.ReachabilityActor.JoinCompleted.Instance);
+        }
+
         Context.Stop(Self);
     }
 

@@ -101,9 +101,17 @@ public sealed partial class NodeActor
         var connections = _transport.Ask<int>(GetConnectionCount.Instance, timeout);
         var id = _identity.Id;
         var endpoint = _state.Endpoint ?? "";
+        var reachability = _state.Reachability;
+        var setting = _settings.Reachability.ToString().ToLowerInvariant();
         Task.WhenAll(routing, items, connections)
             .ContinueWith(
-                _ => (object)new NodeStatus(id, endpoint, routing.Result.Contacts, routing.Result.Buckets, items.Result, connections.Result),
+                _ => (object)new NodeStatus(id, endpoint, routing.Result.Contacts, routing.Result.Buckets, items.Result, connections.Result)
+                {
+                    Reachability = setting,
+                    IsServer = reachability?.IsServer ?? _settings.Reachability == ReachabilityMode.Server,
+                    ExternalAddress = reachability?.ExternalAddress,
+                    LastReachabilityTest = reachability?.LastTest,
+                },
                 TaskContinuationOptions.OnlyOnRanToCompletion)
             .PipeTo(Sender);
     }

@@ -4,6 +4,7 @@ using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Diagnostics;
 using Drogulus.Actors.Network;
 using Drogulus.Actors.Protocol;
+using Drogulus.Actors.Reachability;
 using Drogulus.Actors.Routing;
 using Drogulus.Actors.Storage;
 using Drogulus.Core.Identity;
@@ -32,6 +33,7 @@ public sealed partial class NodeActor : ReceiveActor, IWithTimers, IWithStash
     private const string TransportName = "transport";
     private const string RoutingName = "routing-table";
     private const string DataStoreName = "data-store";
+    private const string ReachabilityName = "reachability";
 
     private readonly DrogulusSettings _settings;
     private readonly NodeIdentity _identity;
@@ -43,6 +45,7 @@ public sealed partial class NodeActor : ReceiveActor, IWithTimers, IWithStash
     private IActorRef _transport = ActorRefs.Nobody;
     private IActorRef _routing = ActorRefs.Nobody;
     private IActorRef _dataStore = ActorRefs.Nobody;
+    private IActorRef _reachability = ActorRefs.Nobody;
     private TimeSpan _rebindBackoff;
 
     /// <summary>Use <see cref="Props"/>; the constructor is public only for Akka's activator.</summary>
@@ -105,6 +108,7 @@ public sealed partial class NodeActor : ReceiveActor, IWithTimers, IWithStash
         _dataStore = Context.ActorOf(DataStoreActor.Props(_state.Store, _settings, _identity.Id).WithDispatcher(StoreDispatcher.Ensure(Context.System)), DataStoreName);
         _routing = Context.ActorOf(RoutingTableActor.Props(_state.Table!, _settings, _dataStore, _random, _state.TableFile), RoutingName);
         _transport = Context.ActorOf(_transportFactory.Props(_identity, _settings, Self, _routing), TransportName);
+        _reachability = Context.ActorOf(ReachabilityActor.Props(_settings, _identity.Id, _routing, _transport), ReachabilityName);
     }
 
     /// <inheritdoc />
@@ -132,7 +136,8 @@ public sealed partial class NodeActor : ReceiveActor, IWithTimers, IWithStash
         _dataStore = Context.Child(DataStoreName);
         _routing = Context.Child(RoutingName);
         _transport = Context.Child(TransportName);
-        if (_transport.IsNobody() || _routing.IsNobody() || _dataStore.IsNobody())
+        _reachability = Context.Child(ReachabilityName);
+        if (_transport.IsNobody() || _routing.IsNobody() || _dataStore.IsNobody() || _reachability.IsNobody())
         {
             // A child stopped for good earlier: start from scratch with the same state.
             foreach (var child in Context.GetChildren())
@@ -192,6 +197,7 @@ public sealed partial class NodeActor : ReceiveActor, IWithTimers, IWithStash
     private void OnTransportReady(TransportReady ready)
     {
         _state.Endpoint = Contact.FormatEndpoint(ready.Host, ready.Port);
+        _reachability.Tell(new ReachabilityActor.ListeningOn(ready.Port));
         _log.Info("Node {NodeId} is reachable at {Endpoint}", _identity.Id.ToShortString(), _state.Endpoint);
         BecomeReady();
         Stash.UnstashAll();
@@ -213,7 +219,11 @@ public sealed partial class NodeActor : ReceiveActor, IWithTimers, IWithStash
     private void Ready()
     {
         // A restarted transport announces itself again.
-        Receive<TransportReady>(ready => _state.Endpoint = Contact.FormatEndpoint(ready.Host, ready.Port));
+        Receive<TransportReady>(ready =>
+        {
+            _state.Endpoint = Contact.FormatEndpoint(ready.Host, ready.Port);
+            _reachability.Tell(new ReachabilityActor.ListeningOn(ready.Port));
+        });
         Receive<TransportFailed>(failed =>
         {
             _log.Error("Node {NodeId} lost its listener: {Reason}; it retries with backoff", _identity.Id.ToShortString(), failed.Reason);
@@ -225,7 +235,7 @@ public sealed partial class NodeActor : ReceiveActor, IWithTimers, IWithStash
         Receive<Get>(get => Context.ActorOf(GetActor.Props(get.Key, get.Latest, Sender, _identity.Id, _settings, _routing, _dataStore, _transport)));
         Receive<FindNodes>(find => Context.ActorOf(FindNodesActor.Props(find.Target, Sender, _identity.Id, _settings, _routing, _transport)));
         Receive<GetNodeStatus>(_ => OnGetNodeStatus());
-        Receive<GetNodeHealth>(_ => Context.ActorOf(NodeHealthActor.Props(Sender, _identity.Id, _settings, _routing, _dataStore, _transport, transportProblem: null, _state.JoinRequested)));
+        Receive<GetNodeHealth>(_ => Context.ActorOf(NodeHealthActor.Props(Sender, _identity.Id, _settings, _routing, _dataStore, _transport, transportProblem: null, _state.JoinRequested, ReachabilityNote())));
         ReceiveRelays();
         Receive<RefreshTick>(_ => _routing.Tell(new RoutingTableActor.GetRefreshTargets(BeyondClosestNeighbour: false)));
         Receive<RoutingTableActor.RefreshTargets>(OnRefreshTargets);
@@ -245,7 +255,7 @@ public sealed partial class NodeActor : ReceiveActor, IWithTimers, IWithStash
         Receive<Get>(get => Sender.Tell(new GetFailed(get.Key, failure)));
         Receive<FindNodes>(find => Sender.Tell(new FindNodesFailed(find.Target, failure)));
         Receive<GetNodeStatus>(_ => Sender.Tell(new Status.Failure(new InvalidOperationException(failure))));
-        Receive<GetNodeHealth>(_ => Context.ActorOf(NodeHealthActor.Props(Sender, _identity.Id, _settings, _routing, _dataStore, _transport, reason, _state.JoinRequested)));
+        Receive<GetNodeHealth>(_ => Context.ActorOf(NodeHealthActor.Props(Sender, _identity.Id, _settings, _routing, _dataStore, _transport, reason, _state.JoinRequested, ReachabilityNote())));
         ReceiveRelays();
         Receive<Republish>(republish => Sender.Tell(new PutFailed(republish.Item.Key, failure)));
         Receive<RefreshTick>(_ => { });
@@ -264,6 +274,12 @@ public sealed partial class NodeActor : ReceiveActor, IWithTimers, IWithStash
         });
     }
 
+    // PROTOCOL §10: an auto node that is a client says why, in words (it still works: gets, puts, republish).
+    private string? ReachabilityNote() =>
+        _settings.Reachability == ReachabilityMode.Auto && _state.Reachability is { IsServer: false } report
+            ? $"client: not reachable from outside ({report.ClientReason})"
+            : null;
+
     private void ScheduleRebind()
     {
         _rebindBackoff = _rebindBackoff == TimeSpan.Zero
@@ -281,6 +297,13 @@ public sealed partial class NodeActor : ReceiveActor, IWithTimers, IWithStash
 
         // The children hold no transport reference, so that no child needs to learn a sibling after it started.
         Receive<SendRequest>(request => _transport.Forward(request));
+
+        // Reachability (PROTOCOL §10): what the routing table and the join learn goes to the reachability actor;
+        // what it concludes is kept for status and health.
+        Receive<ReachabilityActor.AddressReported>(reported => _reachability.Forward(reported));
+        Receive<ReachabilityActor.NonceArrived>(arrived => _reachability.Forward(arrived));
+        Receive<ReachabilityActor.JoinCompleted>(joined => _reachability.Forward(joined));
+        Receive<ReachabilityActor.ReachabilityReport>(report => _state.Reachability = report);
     }
 
     /// <summary>Stores an item again at the k closest nodes without storing it locally (the republish pass).</summary>

@@ -28,6 +28,7 @@ internal sealed class NodeHealthActor : ReceiveActor, IWithTimers
     private readonly string? _transportProblem;
     private readonly bool _joinRequested;
     private bool _alone;
+    private readonly string? _reachabilityNote;
     private readonly List<string> _reasons = new();
     private RoutingTableActor.RoutingStatus? _routingStatus;
     private DataStoreActor.StoreHealth? _store;
@@ -37,9 +38,10 @@ internal sealed class NodeHealthActor : ReceiveActor, IWithTimers
     private int _pinged;
     private bool _replied;
 
-    public NodeHealthActor(IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport, string? transportProblem, bool joinRequested)
+    public NodeHealthActor(IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport, string? transportProblem, bool joinRequested, string? reachabilityNote = null)
     {
         _joinRequested = joinRequested;
+        _reachabilityNote = reachabilityNote;
         _replyTo = replyTo;
         _ownId = ownId;
         _settings = settings;
@@ -70,8 +72,9 @@ internal sealed class NodeHealthActor : ReceiveActor, IWithTimers
     /// <param name="transport">The transport the pings go through.</param>
     /// <param name="transportProblem">Why the transport is not bound; null when it is.</param>
     /// <param name="joinRequested">Whether the node was ever asked to join (an empty table without it is a first node, alone).</param>
-    public static Props Props(IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport, string? transportProblem, bool joinRequested = false) =>
-        Akka.Actor.Props.Create(() => new NodeHealthActor(replyTo, ownId, settings, routing, dataStore, transport, transportProblem, joinRequested));
+    /// <param name="reachabilityNote">Why an <c>auto</c> node is a client (PROTOCOL §10), in words; null otherwise.</param>
+    public static Props Props(IActorRef replyTo, Key ownId, DrogulusSettings settings, IActorRef routing, IActorRef dataStore, IActorRef transport, string? transportProblem, bool joinRequested = false, string? reachabilityNote = null) =>
+        Akka.Actor.Props.Create(() => new NodeHealthActor(replyTo, ownId, settings, routing, dataStore, transport, transportProblem, joinRequested, reachabilityNote));
 
     private DateTimeOffset Now => Context.System.Scheduler.Now;
 
@@ -191,6 +194,11 @@ internal sealed class NodeHealthActor : ReceiveActor, IWithTimers
             {
                 _reasons.Add($"the item store is full: close copies fill max-store-bytes ({_store.Bytes} of {_store.MaxBytes} bytes)");
             }
+        }
+
+        if (_reachabilityNote is not null)
+        {
+            _reasons.Add(_reachabilityNote);
         }
 
         _replied = true;

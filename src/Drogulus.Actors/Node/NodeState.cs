@@ -37,4 +37,7 @@ public sealed class NodeState
 
     /// <summary>The endpoint the transport announced; null until it is reachable.</summary>
     internal string? Endpoint { get; set; }
+
+    /// <summary>What the node's reachability actor last reported (PROTOCOL §10); null before its first report.</summary>
+    internal Reachability.ReachabilityActor.ReachabilityReport? Reachability { get; set; }
 }

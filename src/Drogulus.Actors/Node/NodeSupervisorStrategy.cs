@@ -12,7 +12,7 @@ namespace Drogulus.Actors.Node;
 /// </summary>
 internal sealed class NodeSupervisorStrategy : OneForOneStrategy
 {
-    private static readonly HashSet<string> LongLived = new(StringComparer.Ordinal) { "transport", "routing-table", "data-store" };
+    private static readonly HashSet<string> LongLived = new(StringComparer.Ordinal) { "transport", "routing-table", "data-store", "reachability" };
 
     /// <summary>Whether <paramref name="child"/> is one of the node's long-lived children.</summary>
     public static bool IsLongLived(IActorRef child) => LongLived.Contains(child.Path.Name);

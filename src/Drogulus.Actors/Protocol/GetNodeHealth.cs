@@ -28,7 +28,8 @@ public sealed record GetNodeHealth : IDrogulusMessage
 /// <param name="StoreBytes">Bytes held in the item store.</param>
 /// <param name="MaxStoreBytes">The <c>max-store-bytes</c> quota.</param>
 /// <param name="Contacts">Contacts in the routing table.</param>
-/// <param name="Reasons">One sentence per failed check, in words; empty when healthy.</param>
+/// <param name="Reasons">One sentence per failed check, in words; empty when healthy, except that an <c>auto</c> node
+/// that is a client says so ("client: not reachable from outside (…)", PROTOCOL §10) while it still counts as healthy.</param>
 public sealed record NodeHealth(
     bool TransportBound,
     bool ContactAnswered,

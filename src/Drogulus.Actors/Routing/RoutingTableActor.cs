@@ -34,6 +34,7 @@ internal sealed partial class RoutingTableActor : ReceiveActor, IWithTimers
     private readonly NodeMetrics _metrics;
     private readonly RoundTripEstimator _roundTrips; // the lookup stall time (PROTOCOL §9 rule 2), node-wide
     private DateTimeOffset? _lastAnswer; // issue 12 (health): when a peer last answered a request of this node
+    private readonly IActorRef _dialbacks;
 
     // PROTOCOL §6: while the join of a node that started with an empty table has not completed its lookup,
     // inbound traffic adds no contact (only the node's own requests do), so nobody fills a starting node's
@@ -50,11 +51,17 @@ internal sealed partial class RoutingTableActor : ReceiveActor, IWithTimers
         _rateGate = new InboundRateGate(settings.CreateRequestRateLimiter());
         _metrics = NodeMetrics.For(table.OwnId);
         _roundTrips = settings.CreateRoundTripEstimator();
+        _dialbacks = Context.ActorOf(Reachability.DialbackResponderActor.Props(settings, Context.Parent, _metrics), "dialbacks");
         Receive<InboundRequest>(inbound => InternalErrors.Guard(inbound, _log, OnInbound, _metrics));
         Receive<PeerSeen>(seen =>
         {
             _lastAnswer = Now;
             See(seen.Peer);
+            if (seen.Seen is { } address)
+            {
+                // PROTOCOL §10: what peers report of this node's address is the node's (auto mode) to weigh.
+                Context.Parent.Tell(new Reachability.ReachabilityActor.AddressReported(seen.Peer, address));
+            }
         });
         Receive<AddContact>(add => Add(add.Contact));
         Receive<PeerFailed>(OnFailed);
@@ -114,8 +121,18 @@ internal sealed partial class RoutingTableActor : ReceiveActor, IWithTimers
 
         switch (request)
         {
-            case PingMessage:
+            case PingMessage ping:
+                // A dial-back's ping (PROTOCOL §10) proves something only on a connection the peer dialled, and only
+                // to the node that issued its nonce; any other nonce is a plain ping and changes nothing.
+                if (ping.Nonce is { } nonce && inbound.FromAcceptedConnection)
+                {
+                    Context.Parent.Tell(new Reachability.ReachabilityActor.NonceArrived(nonce));
+                }
+
                 Reply(inbound, new PongMessage("", default, 0, ""));
+                break;
+            case DialbackMessage:
+                _dialbacks.Tell(inbound);
                 break;
             case FindNodeMessage find:
                 Reply(inbound, NodesReply(find.Target, inbound.From.Id));

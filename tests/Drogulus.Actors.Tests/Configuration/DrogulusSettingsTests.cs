@@ -187,6 +187,31 @@ public sealed class DrogulusSettingsTests
     }
 
     [Fact]
+    public void SettingsFrom_should_give_the_reachability_defaults_when_no_config_is_given()
+    {
+        var settings = DrogulusConfig.SettingsFrom((Config?)null);
+
+        // PROTOCOL §1, §10: nodes hosted in code are servers; the counts are the protocol's.
+        Assert.Equal(ReachabilityMode.Server, settings.Reachability);
+        Assert.Equal(4, settings.ReachabilityAddressReporters);
+        Assert.Equal(3, settings.ReachabilityAddressGroups);
+        Assert.Equal(4, settings.ReachabilitySuccesses);
+        Assert.Equal(4, settings.ReachabilityFailures);
+        Assert.Equal(8, settings.ReachabilityDialbacksPerTest);
+        Assert.Equal(TimeSpan.FromMinutes(1), settings.ReachabilitySleepThreshold);
+        Assert.Equal(16, settings.DialbackMaxInFlight);
+    }
+
+    [Theory]
+    [InlineData("server", ReachabilityMode.Server)]
+    [InlineData("client", ReachabilityMode.Client)]
+    [InlineData("auto", ReachabilityMode.Auto)]
+    public void Create_should_read_each_reachability_mode(string text, ReachabilityMode mode)
+    {
+        Assert.Equal(mode, DrogulusConfig.SettingsFrom($"drogulus.reachability = {text}").Reachability);
+    }
+
+    [Fact]
     public void Reference_should_put_the_data_store_on_a_pool_of_two_threads_of_its_own()
     {
         var dispatcher = DrogulusConfig.Reference.GetConfig("drogulus.store-dispatcher");
@@ -308,6 +333,14 @@ public sealed class DrogulusSettingsTests
     [InlineData("max-partial-frame-bytes = 2 GiB", "max-partial-frame-bytes")]
     [InlineData("hello-timeout = 0s", "hello-timeout")]
     [InlineData("max-accepted-per-group = 0", "max-accepted-per-group")]
+    [InlineData("reachability = sometimes", "reachability")]
+    [InlineData("reachability-test.address-reporters = 0", "reachability-test.address-reporters")]
+    [InlineData("reachability-test.address-groups = 5", "reachability-test.address-groups")]
+    [InlineData("reachability-test.successes = 0", "reachability-test.successes")]
+    [InlineData("reachability-test.failures = 0", "reachability-test.failures")]
+    [InlineData("reachability-test.dialbacks-per-test = 3", "reachability-test.dialbacks-per-test")]
+    [InlineData("reachability-test.sleep-threshold = 60", "reachability-test.sleep-threshold")]
+    [InlineData("dialback-max-in-flight = 0", "dialback-max-in-flight")]
     // Issue 12: upper bounds on sizes and counts, and durations without a unit.
     [InlineData("k = 1001, alpha = 3", "k")]
     [InlineData("allowed-rpc-fails = 101", "allowed-rpc-fails")]
@@ -455,5 +488,9 @@ public sealed class DrogulusSettingsTests
         // Issue 26
         "routing-table.file = \"\"", "routing-table.save-interval = 1m", "routing-table.save-after-changes = 32",
         "identity-file = \"\"", "sqlite-store = \"\"",
+        // Issue 22
+        "reachability = server", "reachability-test.address-reporters = 4", "reachability-test.address-groups = 3",
+        "reachability-test.successes = 4", "reachability-test.failures = 4", "reachability-test.dialbacks-per-test = 8",
+        "reachability-test.sleep-threshold = 1m", "dialback-max-in-flight = 16",
     ];
 }

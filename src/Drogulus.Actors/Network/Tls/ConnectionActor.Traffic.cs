@@ -166,7 +166,7 @@ internal sealed partial class ConnectionActor
             return;
         }
 
-        var message = request.Body with { Uuid = uuid, Node = _self, ReplyPort = _replyPort, Version = _settings.ProtocolVersion };
+        var message = request.Body with { Uuid = uuid, Node = _self, ReplyPort = _listening.ReplyPort, Version = _settings.ProtocolVersion };
         if (!Write(message))
         {
             _pending.Fail(uuid, RpcFailure.ConnectionFailed, "the request is larger than max-frame-size");
@@ -176,12 +176,13 @@ internal sealed partial class ConnectionActor
     private void OnSendReply(SendReply reply)
     {
         Answered(reply.InReplyTo);
-        var message = reply.Body with { Uuid = reply.InReplyTo, Node = _self, ReplyPort = _replyPort, Version = _settings.ProtocolVersion };
+        // PROTOCOL §4: every reply says where this connection sees the requester.
+        var message = reply.Body with { Uuid = reply.InReplyTo, Node = _self, ReplyPort = _listening.ReplyPort, Version = _settings.ProtocolVersion, Seen = Seen };
         if (!Write(message))
         {
             Warn(Warnings.Oversize, "a reply is larger than max-frame-size; answering error 3 instead");
             var details = ErrorReply.Details("context", "The reply is larger than max-frame-size.");
-            Write(ErrorReply.For(reply.InReplyTo, ErrorCode.InternalError, details, _self, _replyPort));
+            Write(ErrorReply.For(reply.InReplyTo, ErrorCode.InternalError, details, _self, _listening.ReplyPort) with { Seen = Seen });
         }
 
         if (reply.CloseAfter)
@@ -212,7 +213,7 @@ internal sealed partial class ConnectionActor
                     break;
                 case InboundFrames.Unknown unknown:
                     Warn(Warnings.Rejected, $"rejected a message: error {(int)unknown.Failure.Code} {InboundFrames.Describe(unknown.Failure.Details)}");
-                    Write(ErrorReply.For(unknown.Failure, _self, _replyPort));
+                    Write(ErrorReply.For(unknown.Failure, _self, _listening.ReplyPort) with { Seen = Seen });
                     break;
                 case InboundFrames.Rejected rejected:
                     Reject(rejected.Uuid, rejected.Code, rejected.Details, rejected.Reason);
@@ -267,6 +268,8 @@ internal sealed partial class ConnectionActor
         }
     }
 
+    private SeenAddress Seen => new(_remoteAddress, _remotePort);
+
     private void OnMessage(Message message)
     {
         if (_peer is null || _peer.ReplyPort != message.ReplyPort || _peer.Version != message.Version)
@@ -276,7 +279,7 @@ internal sealed partial class ConnectionActor
 
         if (message.IsRequest)
         {
-            Dispatch(new InboundRequest(_peer, message, Self, _cts.Token));
+            Dispatch(new InboundRequest(_peer, message, Self, _cts.Token, FromAcceptedConnection: _dialled is null));
         }
         else if (!_pending.Complete(message, _peer))
         {
@@ -293,7 +296,7 @@ internal sealed partial class ConnectionActor
     {
         Warn(Warnings.Rejected, $"rejected input: error {(int)code}, {reason}; closing the connection");
         StartDraining();
-        _errorAfterReplies = ErrorReply.For(uuid, code, details, _self, _replyPort);
+        _errorAfterReplies = ErrorReply.For(uuid, code, details, _self, _listening.ReplyPort) with { Seen = Seen };
         WriteErrorWhenAnswered();
     }
 
@@ -306,10 +309,10 @@ internal sealed partial class ConnectionActor
         }
 
         Answered(reply.InReplyTo);
-        var message = reply.Body with { Uuid = reply.InReplyTo, Node = _self, ReplyPort = _replyPort, Version = _settings.ProtocolVersion };
+        var message = reply.Body with { Uuid = reply.InReplyTo, Node = _self, ReplyPort = _listening.ReplyPort, Version = _settings.ProtocolVersion, Seen = Seen };
         if (!Write(message))
         {
-            Write(ErrorReply.For(reply.InReplyTo, ErrorCode.InternalError, ErrorReply.Details("context", "The reply is larger than max-frame-size."), _self, _replyPort));
+            Write(ErrorReply.For(reply.InReplyTo, ErrorCode.InternalError, ErrorReply.Details("context", "The reply is larger than max-frame-size."), _self, _listening.ReplyPort) with { Seen = Seen });
         }
 
         WriteErrorWhenAnswered();

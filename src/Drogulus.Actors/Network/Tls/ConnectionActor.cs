@@ -28,7 +28,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
 
     private readonly TlsCredentials _credentials;
     private readonly Key _self;
-    private readonly int _replyPort;
+    private readonly TlsTransportActor.ListenerState _listening; // its ReplyPort follows the node's mode (PROTOCOL §10)
     private readonly DrogulusSettings _settings;
     private readonly IActorRef _handler; // the routing table: inbound requests, PeerSeen, PeerFailed
     private readonly PeerAddress? _dialled;
@@ -61,13 +61,13 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     private long _reportedFrameBytes; // last FrameBytes told to the transport
 
     public ConnectionActor(
-        IActorRef? tcp, EndPoint? remote, PeerAddress? dialled, TlsCredentials credentials, Key self, int replyPort, DrogulusSettings settings, IActorRef handler)
+        IActorRef? tcp, EndPoint? remote, PeerAddress? dialled, TlsCredentials credentials, Key self, TlsTransportActor.ListenerState listening, DrogulusSettings settings, IActorRef handler)
     {
         _tcp = tcp;
         _dialled = dialled;
         _credentials = credentials;
         _self = self;
-        _replyPort = replyPort;
+        _listening = listening;
         _settings = settings;
         _handler = handler;
         _inbound = new InboundFrames(settings.MaxFrameSize, ReadBufferSize);
@@ -95,13 +95,13 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
 
     /// <summary>A connection accepted by the listener; <paramref name="tcp"/> is its Akka.IO connection.</summary>
     public static Props Inbound(
-        IActorRef tcp, EndPoint remote, TlsCredentials credentials, Key self, int replyPort, DrogulusSettings settings, IActorRef handler) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(tcp, remote, null, credentials, self, replyPort, settings, handler));
+        IActorRef tcp, EndPoint remote, TlsCredentials credentials, Key self, TlsTransportActor.ListenerState listening, DrogulusSettings settings, IActorRef handler) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(tcp, remote, null, credentials, self, listening, settings, handler));
 
     /// <summary>A connection this node dials to <paramref name="to"/>.</summary>
     public static Props Outbound(
-        PeerAddress to, TlsCredentials credentials, Key self, int replyPort, DrogulusSettings settings, IActorRef handler) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(null, null, to, credentials, self, replyPort, settings, handler));
+        PeerAddress to, TlsCredentials credentials, Key self, TlsTransportActor.ListenerState listening, DrogulusSettings settings, IActorRef handler) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(null, null, to, credentials, self, listening, settings, handler));
 
     protected override void PreStart()
     {
@@ -109,7 +109,8 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         if (_tcp is null)
         {
             var to = _dialled!;
-            Context.System.Tcp().Tell(new Tcp.Connect(TlsTransportActor.EndpointOf(to.Host, to.Port), timeout: _settings.ConnectTimeout));
+            var remote = TlsTransportActor.EndpointOf(to.Host, to.Port);
+            Context.System.Tcp().Tell(new Tcp.Connect(remote, TlsTransportActor.LocalEndpointFor(_settings.ListenHost, remote), timeout: _settings.ConnectTimeout));
             Timers.StartSingleTimer("connect", ConnectTimedOut.Instance, _settings.ConnectTimeout);
         }
         else

@@ -173,7 +173,7 @@ internal sealed partial class TlsTransportActor
         }
 
         var connection = Context.ActorOf(ConnectionActor.Inbound(
-            Sender, connected.RemoteAddress, _credentials, _identity.Id, BoundPort, _settings, _handler));
+            Sender, connected.RemoteAddress, _credentials, _identity.Id, _listening, _settings, _handler));
         Context.Watch(connection);
         _routes[connection] = new Route(null, null);
         Opened(connection, busy: false, slot);

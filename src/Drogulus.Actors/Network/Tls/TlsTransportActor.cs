@@ -61,7 +61,7 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
     /// <summary>Props of a transport; the listener state object outlives restarts of the actor.</summary>
     public static Props Props(NodeIdentity identity, DrogulusSettings settings, IActorRef node, IActorRef handler)
     {
-        var listening = new ListenerState();
+        var listening = new ListenerState { Advertise = settings.Reachability == ReachabilityMode.Server };
         return Akka.Actor.Props.Create(() => new TlsTransportActor(identity, settings, node, handler, listening));
     }
 
@@ -116,6 +116,18 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
     /// <summary>The endpoint of a host (IP text or name) and port.</summary>
     internal static EndPoint EndpointOf(string host, int port) =>
         IPAddress.TryParse(host, out var ip) ? new IPEndPoint(ip, port) : new DnsEndPoint(host, port);
+
+    /// <summary>
+    /// The address a dial starts from: the one the node listens on, when that is one specific IP address of the
+    /// remote's family, so that peers, which record the address a connection comes from, record one where the
+    /// node can be reached (PROTOCOL §6); null (the system picks) for a wildcard or a host name.
+    /// </summary>
+    internal static EndPoint? LocalEndpointFor(string listenHost, EndPoint remote) =>
+        IPAddress.TryParse(listenHost, out var local)
+        && !local.Equals(IPAddress.Any) && !local.Equals(IPAddress.IPv6Any)
+        && remote is IPEndPoint ip && ip.AddressFamily == local.AddressFamily
+            ? new IPEndPoint(local, 0)
+            : null;
 
     private void Binding()
     {
@@ -200,6 +212,7 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
             Gone(terminated.ActorRef);
         });
         Receive<Rebind>(_ => _node.Tell(new TransportReady(_settings.ListenHost, BoundPort)));
+        Receive<AdvertisePort>(advertise => _listening.Advertise = advertise.Advertise);
         Receive<ConnectionActor.Activity>(activity => _budget.Activity(Sender, activity.Busy, Context.System.Scheduler.Now));
         Receive<ConnectionActor.FrameBytes>(OnFrameBytes);
         Receive<GetConnectionCount>(_ => Sender.Tell(_byId.Count));
@@ -221,14 +234,16 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
     private void OnSendRequest(SendRequest request)
     {
         var to = request.To;
-        if (to.ExpectedId is { } id && _byId.TryGetValue(id, out var known))
+        if (!request.FreshConnection && to.ExpectedId is { } id && _byId.TryGetValue(id, out var known))
         {
             known.Forward(request);
             return;
         }
 
+        // A dial-back's ping (PROTOCOL §6) goes on a connection of its own, known by no address, so that it
+        // proves the peer can be dialled and later requests do not pick it.
         var address = (to.Host, to.Port);
-        if (!_byAddress.TryGetValue(address, out var connection))
+        if (request.FreshConnection || !_byAddress.TryGetValue(address, out var connection))
         {
             if (!MakeRoom(out var slot, out var full))
             {
@@ -237,10 +252,14 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
                 return;
             }
 
-            connection = Context.ActorOf(ConnectionActor.Outbound(to, _credentials, _identity.Id, BoundPort, _settings, _handler));
+            connection = Context.ActorOf(ConnectionActor.Outbound(to, _credentials, _identity.Id, _listening, _settings, _handler));
             Context.Watch(connection);
-            _byAddress[address] = connection;
-            _routes[connection] = new Route(null, address);
+            if (!request.FreshConnection)
+            {
+                _byAddress[address] = connection;
+            }
+
+            _routes[connection] = new Route(null, request.FreshConnection ? null : address);
             Opened(connection, busy: true, slot);
         }
 
@@ -301,8 +320,25 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
     /// <summary>The listener and its port; one object per transport Props, so it survives restarts.</summary>
     internal sealed class ListenerState
     {
+        private volatile bool _advertise;
+        private volatile int _port;
+
         public IActorRef? Listener { get; set; }
 
-        public int Port { get; set; }
+        public int Port
+        {
+            get => _port;
+            set => _port = value;
+        }
+
+        /// <summary>Whether the node is a server (PROTOCOL §10); read by every connection of the transport.</summary>
+        public bool Advertise
+        {
+            get => _advertise;
+            set => _advertise = value;
+        }
+
+        /// <summary>The <c>reply_port</c> the transport's connections send: the port for a server, 0 for a client.</summary>
+        public int ReplyPort => _advertise ? _port : 0;
     }
 }
