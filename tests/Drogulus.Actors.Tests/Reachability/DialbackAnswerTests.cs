@@ -29,7 +29,7 @@ public sealed class DialbackAnswerTests : TestKit
         var nodes = _peer.FindNode(_node, Key.Random(new Random(5)));
         var error = _peer.ExpectReply(_peer.Send(_node, new PingMessage("", default, 0, ""), claimedNode: Key.Random(new Random(6))));
 
-        var seen = new SeenAddress(MemoryNetwork.Host, _peer.Port);
+        var seen = new SeenAddress(_peer.Address, _peer.Port); // the address its connection shows: its simulated IP address
         Assert.Equal(seen, pong.Seen);
         Assert.Equal(seen, Assert.IsType<NodesMessage>(nodes).Seen);
         Assert.Equal(seen, Assert.IsType<ErrorMessage>(error).Seen);
