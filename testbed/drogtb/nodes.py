@@ -71,8 +71,10 @@ class Node:
             os.remove(control)  # left by a kill -9; readiness is its reappearance
         self.starts += 1
         self.log = open(os.path.join(self.log_dir, f"node{self.index:03d}-{self.starts}.log"), "wb")
+        # Every testbed host can be dialled, so its node is a server from the start (PROTOCOL §10). The command
+        # line's default, auto, starts as a client, and a network whose first node is a client cannot form.
         args = ["ip", "netns", "exec", self.ns, "dotnet", self.dll, "start", "--data", self.data,
-                "--listen", self.endpoint, "--config", self.config]
+                "--listen", self.endpoint, "--config", self.config, "--reachability", "server"]
         for s in seeds:
             args += ["--seed", s]
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,
