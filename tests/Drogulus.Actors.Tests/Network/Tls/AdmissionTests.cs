@@ -20,7 +20,7 @@ namespace Drogulus.Actors.Tests.Network.Tls;
 /// </summary>
 public sealed class AdmissionTests : TestKit
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60); // a ceiling: each wait ends with its event
 
     public AdmissionTests()
         : base("akka.loglevel = WARNING")

@@ -14,7 +14,7 @@ namespace Drogulus.Actors.Tests.Network.Tls;
 /// </summary>
 public sealed class TlsDialFromListenAddressTests : TestKit
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60); // a ceiling: each wait ends with its event
 
     public TlsDialFromListenAddressTests()
         : base("akka.loglevel = WARNING")
