@@ -297,7 +297,9 @@ internal static class StartCommand
     {
         try
         {
-            return await node.Ask<NodeStatus>(GetNodeStatus.Instance, settings.RequestTimeout + settings.RequestTimeout);
+            // Binding answers at once (a failure too); the wait is only a ceiling, as long as a join may take, so that a
+            // machine whose cores are kept busy by something else does not make a start fail (issue 26).
+            return await node.Ask<NodeStatus>(GetNodeStatus.Instance, settings.JoinTimeout);
         }
         catch (AskTimeoutException)
         {

@@ -13,6 +13,8 @@ namespace Drogulus.Hosting.Tests;
 
 public sealed class DrogulusHostingExtensionsTests
 {
+    private static readonly TimeSpan Ceiling = TimeSpan.FromSeconds(60); // each wait ends with its answer
+
     [Fact]
     public async Task WithDrogulusNode_should_register_a_running_node_when_a_generic_host_starts()
     {
@@ -25,7 +27,7 @@ public sealed class DrogulusHostingExtensionsTests
         try
         {
             var node = host.Services.GetRequiredService<IRequiredActor<DrogulusNode>>();
-            var status = await (await node.GetAsync()).Ask<NodeStatus>(GetNodeStatus.Instance, TimeSpan.FromSeconds(10));
+            var status = await (await node.GetAsync()).Ask<NodeStatus>(GetNodeStatus.Instance, Ceiling);
 
             // A memory node is reached at its simulated IP address (one address group per node unless a test chooses).
             Assert.Matches(@"^\d+\.\d+\.\d+\.\d+:\d+$", status.Endpoint);
@@ -55,7 +57,7 @@ public sealed class DrogulusHostingExtensionsTests
         try
         {
             var node = await host.Services.GetRequiredService<IRequiredActor<DrogulusNode>>().GetAsync();
-            var status = await node.Ask<NodeStatus>(GetNodeStatus.Instance, TimeSpan.FromSeconds(10));
+            var status = await node.Ask<NodeStatus>(GetNodeStatus.Instance, Ceiling);
 
             Assert.Equal("configured-node", node.Path.Name);
             // A memory node is reached at its simulated IP address (one address group per node unless a test chooses).
@@ -97,9 +99,9 @@ public sealed class DrogulusHostingExtensionsTests
             var system = host.Services.GetRequiredService<ActorSystem>();
             var settings = DrogulusConfig.SettingsFrom("drogulus.k = 8");
             var seed = system.ActorOf(NodeActor.Props(settings, NodeIdentity.Generate(system.Scheduler.Now), network, seed: 1));
-            var seedStatus = await seed.Ask<NodeStatus>(GetNodeStatus.Instance, TimeSpan.FromSeconds(10));
+            var seedStatus = await seed.Ask<NodeStatus>(GetNodeStatus.Instance, Ceiling);
             var node = await host.Services.GetRequiredService<IRequiredActor<DrogulusNode>>().GetAsync();
-            Assert.IsType<Joined>(await node.Ask<IJoinReply>(new Join([seedStatus.Endpoint]), TimeSpan.FromSeconds(30)));
+            Assert.IsType<Joined>(await node.Ask<IJoinReply>(new Join([seedStatus.Endpoint]), Ceiling));
 
             var after = await health.CheckHealthAsync();
             Assert.Equal(HealthStatus.Healthy, after.Entries[DrogulusNodeHealthCheck.Name].Status);

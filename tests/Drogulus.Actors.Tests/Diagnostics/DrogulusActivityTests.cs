@@ -12,7 +12,7 @@ public sealed class DrogulusActivityTests : TestKit
     private readonly ActivityListener _listener;
 
     public DrogulusActivityTests()
-        : base("akka.loglevel = WARNING")
+        : base(BusyMachine.Waits + "akka.loglevel = WARNING")
     {
         _listener = new ActivityListener
         {

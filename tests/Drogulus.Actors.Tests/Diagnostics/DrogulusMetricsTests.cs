@@ -17,7 +17,7 @@ namespace Drogulus.Actors.Tests.Diagnostics;
 public sealed class DrogulusMetricsTests : TestKit
 {
     public DrogulusMetricsTests()
-        : base("akka.loglevel = WARNING")
+        : base(BusyMachine.Waits + "akka.loglevel = WARNING")
     {
     }
 

@@ -24,7 +24,7 @@ public sealed class BothTransportsTests : TestKit
     private static readonly DrogulusSettings Settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, alpha = 2 }");
 
     public BothTransportsTests()
-        : base("akka.loglevel = ERROR")
+        : base(BusyMachine.Waits + "akka.loglevel = ERROR")
     {
     }
 

@@ -27,7 +27,7 @@ namespace Drogulus.Actors.Tests.Integration;
 /// </remarks>
 public sealed class ChurnNetworkTests : TestKit
 {
-    private const string Config = """
+    private const string Config = BusyMachine.Waits + """
         akka.loglevel = WARNING
         akka.log-dead-letters = off
         akka.log-dead-letters-during-shutdown = off

@@ -23,7 +23,7 @@ namespace Drogulus.Actors.Tests.Integration;
 /// </summary>
 public sealed class HandOverCoverageTests : TestKit
 {
-    private const string Config = """
+    private const string Config = BusyMachine.Waits + """
         akka.loglevel = WARNING
         akka.log-dead-letters = off
         akka.log-dead-letters-during-shutdown = off

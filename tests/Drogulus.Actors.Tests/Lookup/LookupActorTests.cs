@@ -23,7 +23,7 @@ namespace Drogulus.Actors.Tests.Lookup;
 /// </summary>
 public sealed class LookupActorTests : TestKit
 {
-    private const string Config = """
+    private const string Config = BusyMachine.Waits + """
         akka.loglevel = WARNING
         akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
         """;

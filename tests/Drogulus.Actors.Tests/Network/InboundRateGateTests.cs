@@ -13,6 +13,11 @@ public sealed class InboundRateGateTests : TestKit
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
 
+    public InboundRateGateTests()
+        : base(BusyMachine.Waits)
+    {
+    }
+
     [Fact]
     public void TryAdmit_should_answer_busy_on_the_connection_when_the_address_is_over_its_rate()
     {

@@ -15,7 +15,7 @@ public sealed class MemoryTransportActorTests : TestKit
     private readonly RawPeer _peer;
 
     public MemoryTransportActorTests()
-        : base("akka.loglevel = ERROR")
+        : base(BusyMachine.Waits + "akka.loglevel = ERROR")
     {
         _node = TestNode.Start(this, _network, DrogulusConfig.SettingsFrom("drogulus.k = 4"));
         _peer = new RawPeer(this, _network, Key.Random(new Random(3)));

@@ -9,7 +9,7 @@ namespace Drogulus.Actors.Tests.Node;
 public sealed class DrogulusExtensionTests : TestKit
 {
     public DrogulusExtensionTests()
-        : base("drogulus.k = 7\nakka.loglevel = WARNING")
+        : base(BusyMachine.Waits + "drogulus.k = 7\nakka.loglevel = WARNING")
     {
     }
 

@@ -13,7 +13,7 @@ public sealed class DrogulusNodeClientTests : TestKit
     private static readonly PublisherKey Publisher = PublisherKey.Generate();
 
     public DrogulusNodeClientTests()
-        : base("akka.loglevel = WARNING")
+        : base(BusyMachine.Waits + "akka.loglevel = WARNING")
     {
     }
 

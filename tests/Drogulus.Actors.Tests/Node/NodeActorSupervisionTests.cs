@@ -21,7 +21,7 @@ public sealed class NodeActorSupervisionTests : TestKit
     private readonly SignedItem _item;
 
     public NodeActorSupervisionTests()
-        : base("akka.loglevel = OFF")
+        : base(BusyMachine.Waits + "akka.loglevel = OFF")
     {
         _node = TestNode.Start(this, _network, DrogulusConfig.SettingsFrom("drogulus.k = 4"));
         _peer = new RawPeer(this, _network, Key.Random(new Random(41)));

@@ -20,7 +20,7 @@ public sealed class PublicApiTests : TestKit
     private readonly double _now;
 
     public PublicApiTests()
-        : base("akka.loglevel = ERROR")
+        : base(BusyMachine.Waits + "akka.loglevel = ERROR")
     {
         _node = TestNode.Start(this, _network, _settings);
         _now = Sys.Scheduler.Now.ToUnixTimeSeconds();

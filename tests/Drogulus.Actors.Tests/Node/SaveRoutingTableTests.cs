@@ -11,7 +11,7 @@ namespace Drogulus.Actors.Tests.Node;
 public sealed class SaveRoutingTableTests : TestKit
 {
     public SaveRoutingTableTests()
-        : base("akka.loglevel = WARNING")
+        : base(BusyMachine.Waits + "akka.loglevel = WARNING")
     {
     }
 

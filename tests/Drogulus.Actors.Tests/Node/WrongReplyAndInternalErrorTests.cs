@@ -20,7 +20,7 @@ public sealed class WrongReplyAndInternalErrorTests : TestKit
     private readonly MemoryNetwork _network = new();
 
     public WrongReplyAndInternalErrorTests()
-        : base("akka.loglevel = OFF")
+        : base(BusyMachine.Waits + "akka.loglevel = OFF")
     {
     }
 

@@ -8,7 +8,7 @@ namespace Drogulus.Actors.Tests.Protocol;
 public sealed class HyperionBindingTests : TestKit
 {
     public HyperionBindingTests()
-        : base("akka.loglevel = WARNING")
+        : base(BusyMachine.Waits + "akka.loglevel = WARNING")
     {
     }
 

@@ -26,7 +26,7 @@ public sealed class HyperionSerializationTests : TestKit
     private readonly Random _random = new(42);
 
     public HyperionSerializationTests()
-        : base(ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(DrogulusConfig.Reference))
+        : base(ConfigurationFactory.ParseString(BusyMachine.Waits + "akka.loglevel = WARNING").WithFallback(DrogulusConfig.Reference))
     {
     }
 

@@ -22,7 +22,7 @@ public sealed class ContactProbingTests : TestKit
     private readonly RoutingTable _table;
 
     public ContactProbingTests()
-        : base("akka.loglevel = WARNING")
+        : base(BusyMachine.Waits + "akka.loglevel = WARNING")
     {
         _ownId = Key.Random(_random);
         _table = new RoutingTable(_ownId, _settings.K, _settings.AllowedRpcFails, Sys.Scheduler.Now);

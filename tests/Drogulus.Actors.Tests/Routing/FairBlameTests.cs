@@ -21,7 +21,7 @@ public sealed class FairBlameTests : TestKit
     private readonly Contact _contact;
 
     public FairBlameTests()
-        : base("akka.loglevel = WARNING")
+        : base(BusyMachine.Waits + "akka.loglevel = WARNING")
     {
         _table = new RoutingTable(Key.Random(_random), _settings.K, _settings.AllowedRpcFails, Sys.Scheduler.Now);
         _contact = new Contact(Key.Random(_random), "127.0.0.1", 4100, "1.0", Sys.Scheduler.Now);

@@ -15,7 +15,7 @@ public sealed class InboundRequestTests : TestKit
     private readonly Random _random = new(11);
 
     public InboundRequestTests()
-        : base("akka.loglevel = ERROR")
+        : base(BusyMachine.Waits + "akka.loglevel = ERROR")
     {
         _node = TestNode.Start(this, _network, DrogulusConfig.SettingsFrom("drogulus.k = 4"));
     }

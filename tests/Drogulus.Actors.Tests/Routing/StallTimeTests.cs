@@ -11,7 +11,7 @@ namespace Drogulus.Actors.Tests.Routing;
 public sealed class StallTimeTests : TestKit
 {
     public StallTimeTests()
-        : base("akka.loglevel = WARNING")
+        : base(BusyMachine.Waits + "akka.loglevel = WARNING")
     {
     }
 

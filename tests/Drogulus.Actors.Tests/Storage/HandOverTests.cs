@@ -20,7 +20,7 @@ public sealed class HandOverTests : TestKit
     private readonly SignedItem _item;
 
     public HandOverTests()
-        : base("akka.loglevel = WARNING")
+        : base(BusyMachine.Waits + "akka.loglevel = WARNING")
     {
         _node = TestNode.Start(this, _network, _settings);
         _item = SignedItem.Create(Publisher, "handed-over", "v", Sys.Scheduler.Now.ToUnixTimeSeconds(), 0);

@@ -20,7 +20,7 @@ public sealed class StoreLimitsTests : TestKit
     private readonly double _now;
 
     public StoreLimitsTests()
-        : base("akka.loglevel = ERROR")
+        : base(BusyMachine.Waits + "akka.loglevel = ERROR")
     {
         var settings = DrogulusConfig.SettingsFrom("drogulus { k = 4, max-item-size = 1 KiB, max-items-per-publisher = 2, max-rsa-key-bits = 2048 }");
         _node = TestNode.Start(this, _network, settings);

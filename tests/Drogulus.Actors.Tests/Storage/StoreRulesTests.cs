@@ -21,7 +21,7 @@ public sealed class StoreRulesTests : TestKit
     private readonly double _now;
 
     public StoreRulesTests()
-        : base("akka.loglevel = ERROR")
+        : base(BusyMachine.Waits + "akka.loglevel = ERROR")
     {
         _node = TestNode.Start(this, _network, DrogulusConfig.SettingsFrom("drogulus.k = 4"));
         _peer = new RawPeer(this, _network, Key.Random(new Random(7)));

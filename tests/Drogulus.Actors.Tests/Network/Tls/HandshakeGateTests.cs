@@ -22,7 +22,7 @@ public sealed class HandshakeGateTests : TestKit
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
     public HandshakeGateTests()
-        : base("akka.loglevel = WARNING")
+        : base(BusyMachine.Waits + "akka.loglevel = WARNING")
     {
     }
 

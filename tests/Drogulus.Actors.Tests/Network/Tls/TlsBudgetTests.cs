@@ -24,7 +24,7 @@ public sealed class TlsBudgetTests : TestKit
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60); // a ceiling: each wait ends with its event
 
     public TlsBudgetTests()
-        : base("akka.loglevel = WARNING")
+        : base(BusyMachine.Waits + "akka.loglevel = WARNING")
     {
     }
 

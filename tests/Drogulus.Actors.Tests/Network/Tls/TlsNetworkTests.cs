@@ -18,7 +18,7 @@ public sealed class TlsNetworkTests : TestKit
     private readonly ITestOutputHelper _output;
 
     public TlsNetworkTests(ITestOutputHelper output)
-        : base("akka.loglevel = WARNING")
+        : base(BusyMachine.Waits + "akka.loglevel = WARNING")
     {
         _output = output;
     }
@@ -26,7 +26,7 @@ public sealed class TlsNetworkTests : TestKit
     [Fact]
     public async Task Two_tls_nodes_should_join_put_and_get_a_value()
     {
-        var settings = DrogulusConfig.SettingsFrom("drogulus { transport = \"tls\", k = 4 }");
+        var settings = DrogulusConfig.SettingsFrom("drogulus { " + BusyMachine.SlowPeers + "transport = \"tls\", k = 4 }");
         var now = Sys.Scheduler.Now;
         var a = Sys.ActorOf(NodeActor.Props(settings, NodeIdentity.Generate(now), new TlsTransport(), seed: 1));
         var b = Sys.ActorOf(NodeActor.Props(settings, NodeIdentity.Generate(now), new TlsTransport(), seed: 2));
@@ -50,7 +50,7 @@ public sealed class TlsNetworkTests : TestKit
     {
         const int nodeCount = 50;
         const int itemCount = 500;
-        var settings = DrogulusConfig.SettingsFrom("drogulus { transport = \"tls\", k = 8 }");
+        var settings = DrogulusConfig.SettingsFrom("drogulus { " + BusyMachine.SlowPeers + "transport = \"tls\", k = 8 }");
         var now = Sys.Scheduler.Now;
         var random = new Random(42);
         var clock = Stopwatch.StartNew();

@@ -15,9 +15,13 @@ namespace Drogulus.Actors.Tests.Network.Tls;
 /// </summary>
 internal sealed record TlsTestServer(NodeIdentity Identity, TestProbe Node, IActorRef Transport, int Port)
 {
-    /// <summary>TLS settings from reference.conf with <paramref name="extra"/> HOCON lines of the <c>drogulus</c> block.</summary>
+    /// <summary>
+    /// TLS settings from reference.conf with <paramref name="extra"/> HOCON lines of the <c>drogulus</c> block, and
+    /// 30 s handshake and hello timeouts unless <paramref name="extra"/> sets them: the specs' clients are honest, and
+    /// on a busy machine a handshake once took longer than the default 5 s and a well-behaved client got EOF.
+    /// </summary>
     public static DrogulusSettings Settings(string extra = "") =>
-        DrogulusConfig.SettingsFrom($"drogulus {{ transport = \"tls\"\n{extra} }}");
+        DrogulusConfig.SettingsFrom($"drogulus {{ transport = \"tls\"\nhandshake-timeout = 30s\nhello-timeout = 30s\n{extra} }}");
 
     /// <summary>A fresh identity whose certificate is valid at the specs' fixed time.</summary>
     public static NodeIdentity NewIdentity() => NodeIdentity.Generate(DateTimeOffset.UnixEpoch.AddYears(55));

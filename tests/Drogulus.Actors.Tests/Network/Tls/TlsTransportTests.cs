@@ -19,7 +19,7 @@ public sealed class TlsTransportTests : TestKit
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60); // a ceiling: each wait ends with its event
 
     public TlsTransportTests()
-        : base("akka.loglevel = WARNING")
+        : base(BusyMachine.Waits + "akka.loglevel = WARNING")
     {
     }
 
