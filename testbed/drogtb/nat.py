@@ -36,7 +36,8 @@ class ModeWatch:
 
     def finish(self):
         self.stop.set()
-        self.thread.join(timeout=60)
+        if self.thread.ident is not None:  # not started when the set-up failed before the nodes
+            self.thread.join(timeout=60)
 
     def record(self, n):
         with self.lock:
