@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # A network of drogulus-node processes in network namespaces joined by an emulated switch (vde_switch, one
 # wirefilter per host for delay, jitter, loss and bandwidth); see README "A test network in namespaces".
-#   testbed/run.sh join|churn|partition|abuse|memory|latency|slow-quarter|lossy|small|impaired|all [options]
+#   testbed/run.sh join|churn|partition|abuse|memory|latency|slow-quarter|lossy|nat|small|impaired|all [options]
 #   testbed/run.sh cleanup      removes namespaces, processes and temp dirs left by an earlier run
 # Exit code: 0 pass, 1 fail, 77 skipped (no network namespaces: not root or no `ip netns`; or no TAP
-# device /dev/net/tun), 130 interrupted. Installs vde2 and vde-wirefilter with apt-get when missing.
+# device /dev/net/tun), 130 interrupted. Installs vde2 and vde-wirefilter (and nftables for nat) with apt-get when missing.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 py=/usr/bin/python3

@@ -62,18 +62,27 @@ public sealed class RawPeer : IDisposable
     /// uuid, its id unless <paramref name="claimedNode"/> is given, its port unless <paramref name="replyPort"/>
     /// is); returns the uuid used.
     /// </summary>
-    public string Send(IActorRef transport, Message body, Key? claimedNode = null, int? replyPort = null)
-    {
-        ArgumentNullException.ThrowIfNull(body);
-        var uuid = $"raw-{Port}-{++_nextUuid}";
-        var message = body with { Uuid = uuid, Node = claimedNode ?? Id, ReplyPort = replyPort ?? Port, Version = ProtocolVersion.Current };
-        SendRaw(transport, MessageCodec.Encode(message));
-        return uuid;
-    }
+    public string Send(IActorRef transport, Message body, Key? claimedNode = null, int? replyPort = null) =>
+        Send(transport, body, claimedNode, replyPort, dialled: false);
 
     /// <summary>Sends <paramref name="body"/> to <paramref name="node"/>; returns the uuid used.</summary>
     public string Send(TestNode node, Message body, Key? claimedNode = null, int? replyPort = null) =>
         Send(Transport(node), body, claimedNode, replyPort);
+
+    /// <summary>
+    /// Sends <paramref name="body"/> to <paramref name="node"/> as over a new connection this peer dialled, not one
+    /// the node opened (what a dial-back's <c>ping</c> must arrive on, PROTOCOL §10); returns the uuid used.
+    /// </summary>
+    public string SendDialled(TestNode node, Message body) => Send(Transport(node), body, null, null, dialled: true);
+
+    private string Send(IActorRef transport, Message body, Key? claimedNode, int? replyPort, bool dialled)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        var uuid = $"raw-{Port}-{++_nextUuid}";
+        var message = body with { Uuid = uuid, Node = claimedNode ?? Id, ReplyPort = replyPort ?? Port, Version = ProtocolVersion.Current };
+        transport.Tell(new MemoryFrame(Id, Probe.Ref, MessageCodec.Encode(message), dialled));
+        return uuid;
+    }
 
     /// <summary>Sends <paramref name="payload"/> as it is: a frame that may not decode at all.</summary>
     public void SendRaw(IActorRef transport, byte[] payload) =>

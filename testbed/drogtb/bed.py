@@ -112,9 +112,14 @@ class Testbed:
         a = self.args
         return [net.Link(a.delay / 2.0, a.jitter / 2.0, link_loss(a.loss)) for _ in range(count)]
 
-    def up(self, count, replicate_seconds, k=None, links=None, extra_config=""):
+    def up(self, count, replicate_seconds, k=None, links=None, extra_config="", seeds=1, reachability=None,
+           before_start=None, await_join=False):
         """Namespaces on the emulated switch, each host's link impaired (`links`, default: default_links),
-        isolation check, keys; then the seed (host 0) and every other node at once."""
+        isolation check, keys; then the seed (host 0), the other `seeds` (hosts 1.., joining through host 0),
+        and every other node at once, joining through all the seeds. `reachability(index)` gives a node's
+        --reachability (default: server; None: the command line's default); `before_start(nodes)` runs once
+        the nodes exist and before any starts; with `await_join`, a node still joining when its control
+        channel opens is waited for instead of counted as a failed join."""
         self.down()
         self.scenario_count += 1
         self.keygen(count)
@@ -143,32 +148,43 @@ class Testbed:
             n = nodes.Node(i, self.network.hosts[i], self.network.addresses[i], data, self.args.dll, config, logs)
             n.publisher = self.publishers[i]
             self.nodes.append(n)
+        mode = reachability or (lambda i: "server")
+        if before_start:
+            before_start(self.nodes)
         t0 = time.monotonic()
-        self.nodes[0].start([])
+        self.nodes[0].start([], mode(0))
         self.wait_ready([self.nodes[0]], 120)
+        if seeds > 1:
+            for n in self.nodes[1:seeds]:
+                n.start([self.nodes[0].endpoint], mode(n.index))
+            self.wait_joined(self.nodes[1:seeds], self.args.start_timeout)
+            lost = self.failed_joins(self.nodes[1:seeds])
+            if lost:
+                raise RuntimeError(f"seeds {[n.index for n in lost]} could not join through host 0")
         seed_s = time.monotonic() - t0
+        through = [n.endpoint for n in self.nodes[:seeds]]
         t1 = time.monotonic()
-        for n in self.nodes[1:]:
-            n.start([self.nodes[0].endpoint])
-        self.wait_ready(self.nodes[1:], self.args.start_timeout)
+        for n in self.nodes[seeds:]:
+            n.start(through, mode(n.index))
+        (self.wait_joined if await_join else self.wait_ready)(self.nodes[seeds:], self.args.start_timeout)
         join_s = time.monotonic() - t1
-        first = self.failed_joins(self.nodes[1:])
+        first = self.failed_joins(self.nodes[seeds:])
         reasons = sorted({o for n in first for o in n.join_outcomes()})
         if first:
             # The node never retries a failed join (it runs on with no contacts): restart those nodes once.
-            self.log(f"{len(first)} of {count - 1} joins failed at once ({'; '.join(reasons)[:200]}); restarting those nodes once")
+            self.log(f"{len(first)} of {count - seeds} joins failed at once ({'; '.join(reasons)[:200]}); restarting those nodes once")
             for n in first:
                 n.stop()
-                n.start([self.nodes[0].endpoint])
-            self.wait_ready(first, self.args.start_timeout)
+                n.start(through, mode(n.index))
+            (self.wait_joined if await_join else self.wait_ready)(first, self.args.start_timeout)
         still = self.failed_joins(first)
         contacts = [n.status()["contacts"] for n in self.nodes]
-        self.log(f"{count} nodes up: seed in {seed_s:.1f} s, the other {count - 1} at once in {join_s:.1f} s "
+        self.log(f"{count} nodes up: {seeds} seed(s) in {seed_s:.1f} s, the other {count - seeds} at once in {join_s:.1f} s "
                  f"({len(first)} failed joins restarted, {len(still)} still failed); "
                  f"contacts min/median/max {min(contacts)}/{sorted(contacts)[len(contacts) // 2]}/{max(contacts)}")
         if still:
             raise RuntimeError(f"the join failed twice on hosts {[n.index for n in still]}")
-        return {"hosts": count, "seed_start_s": round(seed_s, 1), "join_all_s": round(join_s, 1),
+        return {"hosts": count, "seeds": seeds, "seed_start_s": round(seed_s, 1), "join_all_s": round(join_s, 1),
                 "joins_failed_at_once": len(first), "join_failure_reasons": reasons,
                 "contacts": {"min": min(contacts), "median": sorted(contacts)[len(contacts) // 2], "max": max(contacts)},
                 "isolation": isolation, "impairment": self.impairment}
@@ -180,6 +196,11 @@ class Testbed:
 
     def wait_ready(self, which, seconds):
         self.deadline.wait_until(lambda: all(n.ready() for n in which), seconds, f"{len(which)} node(s) to open their control channel")
+
+    def wait_joined(self, which, seconds):
+        """Waits for the control channels, then for each node's join line (the channel opens before the join)."""
+        self.wait_ready(which, seconds)
+        self.deadline.wait_until(lambda: all(n.join_outcomes() for n in which), seconds, f"{len(which)} node(s) to log their join")
 
     def down(self):
         """Stops every node (SIGKILL: the scenario is over) and removes the namespaces."""

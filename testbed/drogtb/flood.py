@@ -24,14 +24,25 @@ def make_identity(directory):
     return cert, key, hashlib.sha512(der).digest()
 
 
-def _frame(payload):
+def frame(payload):
+    """One netstring."""
     return str(len(payload)).encode("ascii") + b":" + payload + b","
+
+
+def tls_context(cert, key):
+    """A TLS 1.3 client context with the throwaway certificate (the node checks the peer's id, not a CA)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    ctx.load_cert_chain(cert, key)
+    return ctx
 
 
 ERROR_REPLY = b"\xa7message\xa5error"  # canonical msgpack: the key "message" then its value "error"
 
 
-def _read_frame(sock, buf):
+def read_frame(sock, buf):
     """Reads one netstring from sock (buf holds bytes already read); returns (payload, bytes left over)."""
     while b":" not in buf:
         chunk = sock.recv(65536)
@@ -61,16 +72,8 @@ class WireFlood:
         self.errors = 0
         self.threads = []
 
-    def _context(self):
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        ctx.load_cert_chain(self.cert, self.key)
-        return ctx
-
     def _run(self, worker):
-        ctx = self._context()
+        ctx = tls_context(self.cert, self.key)
         target = self.targets[worker % len(self.targets)]
         while not self.stop.is_set():
             raw = net.socket_in(self.ns)
@@ -82,8 +85,8 @@ class WireFlood:
                     while not self.stop.is_set():
                         msg = {"message": "findvalue", "uuid": str(uuid.uuid4()), "node": self.node_id, "reply_port": 0,
                                "version": "1.0", "key": os.urandom(64)}
-                        s.sendall(_frame(wire.pack(msg)))
-                        payload, buf = _read_frame(s, buf)
+                        s.sendall(frame(wire.pack(msg)))
+                        payload, buf = read_frame(s, buf)
                         with self.lock:
                             self.replies += 1
                             self.error_replies += ERROR_REPLY in payload  # e.g. error 10 Busy, once rate limits exist

@@ -1,5 +1,5 @@
 """Command line: testbed/run.sh SCENARIO [options]; SCENARIO is join, churn, partition, abuse, memory, latency,
-slow-quarter, lossy, small, impaired (latency, slow-quarter, lossy, partition and churn, one after another),
+slow-quarter, lossy, nat, small, impaired (latency, slow-quarter, lossy, partition and churn, one after another),
 all (every scenario but small) or cleanup (remove leftovers of earlier runs). Every host's link goes through
 an emulated switch with the delay, jitter and loss of --delay, --jitter and --loss (figures of a path between
 two hosts)."""
@@ -29,6 +29,7 @@ DEFAULTS = {
     "slow-quarter": {"hosts": 30, "items": 300, "max_seconds": 1500},
     "lossy": {"hosts": 30, "items": 300, "max_seconds": 900},
     "small": {"hosts": 10, "items": 40, "max_seconds": 300, "replicate": 20},
+    "nat": {"hosts": 30, "items": 30, "max_seconds": 1200},
 }
 GROUPS = {"all": ["join", "churn", "partition", "abuse", "memory", "latency", "slow-quarter", "lossy"],
           "impaired": ["latency", "slow-quarter", "lossy", "partition", "churn"]}
@@ -61,6 +62,13 @@ def parse(argv):
     p.add_argument("--store-flood-workers", type=int, default=4, help="abuse: concurrent puts of the store flood through the abuser's node (default 4)")
     p.add_argument("--abuse-gets", type=int, default=300, help="abuse: gets by the other hosts in each phase, quiet and flooded (default 300)")
     p.add_argument("--dhtnode-settle", type=int, default=20, help="memory: seconds the dhtnode processes run before measuring")
+    p.add_argument("--nat-seeds", type=int, default=5, help="nat: hosts 0.. that run --reachability server (default 5: an auto node needs more than 3 servers of distinct groups to dial it back)")
+    p.add_argument("--nat-fraction", type=float, default=0.25, help="nat: share of the other hosts that cannot be dialled (default 0.25 of all hosts)")
+    p.add_argument("--nat-poll", type=float, default=1.0, help="nat: seconds between rounds of status polls of every node (default 1)")
+    p.add_argument("--nat-classify-seconds", type=int, default=240, help="nat: longest wait for every auto node to be classified (default 240)")
+    p.add_argument("--nat-drain", type=int, default=25, help="nat: seconds after classification before the SYN counters' baseline (default 25 > connect-timeout + request-timeout)")
+    p.add_argument("--nat-server-within", type=float, default=60.0, help="nat: target seconds from join to server of a reachable auto node (default 60)")
+    p.add_argument("--nat-refresh", default="30m", help="nat: drogulus.refresh-interval, also when a client tests again (default 30m: after the run)")
     p.add_argument("--min-found", type=float, default=100.0, help="join/abuse: least %% of gets that must find the item")
     p.add_argument("--start-timeout", type=int, default=240, help="seconds for started nodes to open their control channel")
     p.add_argument("--max-seconds", type=int, help="overall deadline of the run (default per scenario; all: their sum)")
@@ -96,6 +104,8 @@ def preflight(args):
         log("SKIP: the TAP device /dev/net/tun is missing (each host joins the emulated switch through a TAP)")
         sys.exit(SKIP)
     net.ensure_packages(log)  # vde2 and vde-wirefilter from Debian; a failure to install fails the run
+    if args.scenario == "nat":
+        net.ensure_packages(log, net.FIREWALL_PACKAGES, net.FIREWALL_TOOLS)  # nft, for the unreachable hosts' firewall
     for tool in ("openssl", "dotnet"):
         if shutil.which(tool) is None:
             raise SystemExit(f"testbed: `{tool}` is required and missing")

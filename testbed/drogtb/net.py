@@ -15,6 +15,7 @@ process is started here, its pid kept, and killed by pid.
 """
 import ctypes
 import errno
+import json
 import os
 import shutil
 import signal
@@ -30,6 +31,9 @@ SUBNET = "10.77.0.0/16"
 OUTSIDE_PROBES = [("192.0.2.1", 80), ("1.1.1.1", 443), ("8.8.8.8", 53)]
 PACKAGES = ["vde2", "vde-wirefilter"]
 TOOLS = ["vde_switch", "wirefilter"]
+FIREWALL_PACKAGES = ["nftables"]  # only the nat scenario needs it
+FIREWALL_TOOLS = ["nft"]
+FIREWALL_TABLE = "drogtb"
 TAP = "tb0"
 DGRAM_QLEN = 1024  # unix datagram queue of switch <-> wirefilter; the default (10) drops packets under bursts
 EMULATORS = ("vde_switch", "wirefilter")
@@ -74,24 +78,25 @@ def tap_available():
         return False
 
 
-def ensure_packages(log):
-    """Installs the Debian packages of the emulator when a tool is missing (CI starts on a fresh machine)."""
-    missing = [t for t in TOOLS if shutil.which(t) is None]
+def ensure_packages(log, packages=PACKAGES, tools=TOOLS):
+    """Installs Debian `packages` (by default the emulator's) when one of `tools` is missing (CI starts on a
+    fresh machine)."""
+    missing = [t for t in tools if shutil.which(t) is None]
     if not missing:
         return False
     if shutil.which("apt-get") is None:
-        raise RuntimeError(f"{', '.join(missing)} missing and no apt-get to install {' '.join(PACKAGES)}")
-    log(f"installing {' '.join(PACKAGES)} ({', '.join(missing)} missing)")
+        raise RuntimeError(f"{', '.join(missing)} missing and no apt-get to install {' '.join(packages)}")
+    log(f"installing {' '.join(packages)} ({', '.join(missing)} missing)")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    install = ["apt-get", "install", "-y", "--no-install-recommends", *PACKAGES]
+    install = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
     if subprocess.run(install, env=env, capture_output=True, timeout=600).returncode != 0:
         subprocess.run(["apt-get", "update"], env=env, capture_output=True, timeout=600)
         r = subprocess.run(install, env=env, capture_output=True, text=True, timeout=600)
         if r.returncode != 0:
-            raise RuntimeError(f"apt-get install {' '.join(PACKAGES)} failed: {r.stderr.strip()[-300:]}")
-    still = [t for t in TOOLS if shutil.which(t) is None]
+            raise RuntimeError(f"apt-get install {' '.join(packages)} failed: {r.stderr.strip()[-300:]}")
+    still = [t for t in tools if shutil.which(t) is None]
     if still:
-        raise RuntimeError(f"{', '.join(still)} still missing after installing {' '.join(PACKAGES)}")
+        raise RuntimeError(f"{', '.join(still)} still missing after installing {' '.join(packages)}")
     return True
 
 
@@ -354,6 +359,34 @@ def _signal(pid, sig):
         os.kill(pid, sig)
     except ProcessLookupError:
         pass
+
+
+def block_inbound(ns, port):
+    """Makes host namespace `ns` undiallable on `port`, as a NAT or a firewall does: inbound TCP SYNs to the
+    port are dropped (silently, so a dial hangs until its timeout) and counted in the nftables counter
+    `syn_dropped`. The host still dials out: the replies of its own connections reach its ephemeral ports."""
+    rules = (f"table inet {FIREWALL_TABLE} {{\n"
+             f"  counter syn_dropped {{ }}\n"
+             f"  chain input {{\n"
+             f"    type filter hook input priority 0; policy accept;\n"
+             f"    tcp dport {port} tcp flags & (syn | ack) == syn counter name \"syn_dropped\" drop\n"
+             f"  }}\n"
+             f"}}\n")
+    r = subprocess.run(["ip", "netns", "exec", ns, "nft", "-f", "-"], input=rules, capture_output=True, text=True, timeout=20)
+    if r.returncode != 0:
+        raise RuntimeError(f"nft in {ns}: {r.stderr.strip()[:300]}")
+
+
+def dropped_syns(ns):
+    """Packets counted by `block_inbound`'s counter in `ns` (each dial attempt, and each SYN retransmission)."""
+    r = subprocess.run(["ip", "netns", "exec", ns, "nft", "-j", "list", "counter", "inet", FIREWALL_TABLE, "syn_dropped"],
+                       capture_output=True, text=True, timeout=20)
+    if r.returncode != 0:
+        raise RuntimeError(f"nft list counter in {ns}: {r.stderr.strip()[:300]}")
+    for entry in json.loads(r.stdout)["nftables"]:
+        if "counter" in entry:
+            return int(entry["counter"]["packets"])
+    raise RuntimeError(f"no counter syn_dropped in {ns}")
 
 
 def list_namespaces():

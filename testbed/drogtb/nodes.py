@@ -62,8 +62,9 @@ class Node:
             self.publisher = wire.Publisher(key, f.read())
         return self.publisher
 
-    def start(self, seeds):
-        """Starts `drogulus-node start` inside the host namespace (ip netns exec execs, so the pid is dotnet's)."""
+    def start(self, seeds, reachability="server"):
+        """Starts `drogulus-node start` inside the host namespace (ip netns exec execs, so the pid is dotnet's).
+        `reachability` is the --reachability option; None leaves it out (the command line's default, auto)."""
         if self.running():
             raise NodeError(f"node {self.index} is already running")
         control = os.path.join(self.data, "control.json")
@@ -72,9 +73,12 @@ class Node:
         self.starts += 1
         self.log = open(os.path.join(self.log_dir, f"node{self.index:03d}-{self.starts}.log"), "wb")
         # Every testbed host can be dialled, so its node is a server from the start (PROTOCOL §10). The command
-        # line's default, auto, starts as a client, and a network whose first node is a client cannot form.
+        # line's default, auto, starts as a client, and a network whose first node is a client cannot form. (The
+        # nat scenario runs its seeds as servers and the rest with the default.)
         args = ["ip", "netns", "exec", self.ns, "dotnet", self.dll, "start", "--data", self.data,
-                "--listen", self.endpoint, "--config", self.config, "--reachability", "server"]
+                "--listen", self.endpoint, "--config", self.config]
+        if reachability is not None:
+            args += ["--reachability", reachability]
         for s in seeds:
             args += ["--seed", s]
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT,

@@ -5,7 +5,7 @@ import subprocess
 import threading
 import time
 
-from . import bed, flood, net, nodes
+from . import bed, flood, nat, net, nodes
 
 
 def join(tb):
@@ -333,4 +333,4 @@ def lossy(tb):
 
 
 SCENARIOS = {"join": join, "churn": churn, "partition": partition, "abuse": abuse, "memory": memory, "small": small,
-             "latency": latency, "slow-quarter": slow_quarter, "lossy": lossy}
+             "latency": latency, "slow-quarter": slow_quarter, "lossy": lossy, **nat.SCENARIOS}

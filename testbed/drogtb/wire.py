@@ -82,6 +82,68 @@ def _pack_int(v, out):
         raise OverflowError(v)
 
 
+def unpack(data):
+    """Decodes one msgpack value (what a reply needs: nil, bools, ints, floats, raw/str/bin, arrays, maps).
+    Old-spec raw comes back as bytes; the caller decodes text it expects."""
+    value, end = _unpack(memoryview(data), 0)
+    if end != len(data):
+        raise ValueError(f"{len(data) - end} bytes after the msgpack value")
+    return value
+
+
+def _unpack(b, i):
+    t = b[i]
+    i += 1
+    if t <= 0x7F:
+        return t, i
+    if t >= 0xE0:
+        return t - 0x100, i
+    if 0xA0 <= t <= 0xBF:
+        return bytes(b[i:i + (t & 0x1F)]), i + (t & 0x1F)
+    if 0x90 <= t <= 0x9F:
+        return _unpack_array(b, i, t & 0x0F)
+    if 0x80 <= t <= 0x8F:
+        return _unpack_map(b, i, t & 0x0F)
+    if t in (0xC0, 0xC2, 0xC3):
+        return {0xC0: None, 0xC2: False, 0xC3: True}[t], i
+    sizes = {0xC4: ">B", 0xC5: ">H", 0xC6: ">I", 0xD9: ">B", 0xDA: ">H", 0xDB: ">I"}
+    if t in sizes:  # bin 8/16/32, str 8/16/32
+        n, i = _fixed(b, i, sizes[t])
+        return bytes(b[i:i + n]), i + n
+    numbers = {0xCA: ">f", 0xCB: ">d", 0xCC: ">B", 0xCD: ">H", 0xCE: ">I", 0xCF: ">Q", 0xD0: ">b", 0xD1: ">h", 0xD2: ">i", 0xD3: ">q"}
+    if t in numbers:
+        return _fixed(b, i, numbers[t])
+    if t in (0xDC, 0xDD):
+        n, i = _fixed(b, i, ">H" if t == 0xDC else ">I")
+        return _unpack_array(b, i, n)
+    if t in (0xDE, 0xDF):
+        n, i = _fixed(b, i, ">H" if t == 0xDE else ">I")
+        return _unpack_map(b, i, n)
+    raise ValueError(f"msgpack type 0x{t:02x} is not decoded here")
+
+
+def _fixed(b, i, fmt):
+    size = struct.calcsize(fmt)
+    return struct.unpack(fmt, b[i:i + size])[0], i + size
+
+
+def _unpack_array(b, i, n):
+    out = []
+    for _ in range(n):
+        v, i = _unpack(b, i)
+        out.append(v)
+    return out, i
+
+
+def _unpack_map(b, i, n):
+    out = {}
+    for _ in range(n):
+        k, i = _unpack(b, i)
+        v, i = _unpack(b, i)
+        out[k.decode("utf-8") if isinstance(k, bytes) else k] = v
+    return out, i
+
+
 def construct_key(public_key_pem, name):
     p = hashlib.sha512(public_key_pem.strip().encode("ascii")).digest()
     return p if name == "" else hashlib.sha512(p + hashlib.sha512(name.encode("utf-8")).digest()).digest()

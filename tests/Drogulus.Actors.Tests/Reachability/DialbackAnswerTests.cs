@@ -112,15 +112,4 @@ public sealed class DialbackAnswerTests : TestKit
 
         Assert.Equal(0, _node.Status().Contacts);
     }
-
-    [Fact]
-    public void Ping_should_be_a_plain_ping_when_its_nonce_was_never_issued()
-    {
-        var pong = _peer.ExpectReply(_peer.Send(_node, new PingMessage("", default, 0, "") { Nonce = Nonce }));
-
-        Assert.IsType<PongMessage>(pong);
-        var status = _node.Status();
-        Assert.True(status.IsServer);
-        Assert.Null(status.LastReachabilityTest);
-    }
 }
