@@ -21,6 +21,7 @@ public sealed class ReachabilityState
     private readonly int _maxReports;
     private readonly HashSet<AddressGroup> _successGroups = new();
     private int _failuresInARow;
+    private string? _lastFailure; // the last dial-back failure since this node last became a server
 
     /// <summary>A node that has tested nothing yet: a client with no believed address.</summary>
     public ReachabilityState(ReachabilityRules rules)
@@ -104,13 +105,22 @@ public sealed class ReachabilityState
         _failuresInARow = 0;
         _successGroups.Add(group);
         Record($"{_successGroups.Count} dial-backs from distinct groups succeeded", now);
-        if (IsServer || _successGroups.Count < _rules.Successes)
+        if (IsServer)
         {
+            return false;
+        }
+
+        if (_successGroups.Count < _rules.Successes)
+        {
+            // The health reason follows the test: "not tested yet" beside a success in the last outcome misled.
+            ClientReason = $"testing: {_successGroups.Count} of {_rules.Successes} dial-backs from distinct groups succeeded so far"
+                + (_lastFailure is null ? "" : $" (a dial-back failed before them: {_lastFailure})");
             return false;
         }
 
         IsServer = true;
         ClientReason = null;
+        _lastFailure = null;
         return true;
     }
 
@@ -120,6 +130,7 @@ public sealed class ReachabilityState
         // "No failure in between": a failure while testing starts the count of successes again.
         _successGroups.Clear();
         _failuresInARow++;
+        _lastFailure = reason;
         Record("a dial-back failed: " + reason, now);
         if (!IsServer)
         {

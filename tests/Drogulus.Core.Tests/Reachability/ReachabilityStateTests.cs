@@ -66,6 +66,7 @@ public sealed class ReachabilityStateTests
         Assert.False(state.OnDialbackSucceeded(Group("192.0.2.1"), T0));
         Assert.False(state.OnDialbackSucceeded(Group("100.64.0.1"), T0));
         Assert.False(state.IsServer);
+        Assert.Equal("testing: 3 of 4 dial-backs from distinct groups succeeded so far", state.ClientReason);
 
         Assert.True(state.OnDialbackSucceeded(Group("198.18.0.1"), T0));
         Assert.True(state.IsServer);
