@@ -76,7 +76,7 @@ internal static class StoreFill
         var target = new PeerAddress(victim.Host, victim.Port, victim.Id);
 
         using var system = ActorSystem.Create("store-fill", "akka.loglevel = ERROR\nakka.log-dead-letters = off");
-        var observer = new JunkObserver(settings.MaxItemAge);
+        var observer = new JunkObserver(settings.MaxItemAge, id => id == victim.Id ? "victim" : id == neighbour.Id ? "neighbour" : "other");
         IActorRef Transport(string host)
         {
             var client = DrogulusConfig.SettingsFrom($"drogulus {{ transport = tls, listen.host = \"{host}\", request-timeout = 30s }}");
@@ -118,6 +118,7 @@ internal static class StoreFill
                 // fair share binds only a full store (PROTOCOL §6, eviction), within one item of rounding.
                 ["store_full"] = shares.Sum(s => s.Bytes) + junkRow > settings.MaxStoreBytes,
                 ["within_fair_share"] = (largest?.Bytes ?? 0) <= fair + junkRow || shares.Sum(s => s.Bytes) + junkRow <= settings.MaxStoreBytes,
+                ["attacker_groups_mib"] = attackers.ToDictionary(s => s.Group, s => Mib(s.Bytes)),
                 ["other_groups"] = shares.Where(s => !IsAttacker(s.Group)).ToDictionary(s => s.Group, s => (object)new { s.Items, mib = Mib(s.Bytes) }),
                 ["neighbour_junk_items"] = StoreCensus.Junk(neighbour.ItemsDb, DateTimeOffset.MaxValue).Held,
             };
@@ -167,6 +168,7 @@ internal static class StoreFill
             var after = Census($"{count} after", groupsSoFar);
             loads.Add($"{DateTimeOffset.UtcNow:HH:mm:ss} {Load()}");
             var outcomes = counts.SelectMany(c => c.Outcomes).GroupBy(o => o.Key).ToDictionary(g => g.Key, g => g.Sum(o => o.Value));
+            var byGroup = counts.Select((c, i) => (Group: $"127.0.{i + 1}.0/24", c.Outcomes)).ToDictionary(c => c.Group, c => c.Outcomes);
             var row = new Dictionary<string, object>
             {
                 ["attacking_addresses"] = count,
@@ -174,6 +176,7 @@ internal static class StoreFill
                 ["seconds"] = Math.Round(elapsed, 1),
                 ["junk_stores_sent"] = counts.Sum(c => c.Sent),
                 ["junk_outcomes"] = outcomes,
+                ["junk_outcomes_by_group"] = byGroup,
                 ["junk_stored_per_second"] = Math.Round(outcomes.GetValueOrDefault("pong") / elapsed, 1),
                 ["publisher_keys_so_far"] = sources.Sum(s => s.Keys),
                 ["victim_refusals_in_phase"] = refusals,
@@ -228,14 +231,12 @@ internal static class StoreFill
             ["neighbour_junk_items_max_seen"] = samples.Max(s => (long)s["neighbour_junk_items"]),
             ["neighbour_store_requests_after_cutoff"] = neighbourStores.Where(k => k.Key.Contains("type=\"store\"", StringComparison.Ordinal)).ToDictionary(),
             ["victim_republished_items_after_cutoff"] = Delta(republishedAtCutoff, await victim.Metrics("drogulus_republish_items_total")).Values.Sum(),
-            ["junk_stores_to_benchmark_transports"] = observer.Received,
-            ["junk_stores_to_benchmark_transports_after_cutoff"] = observer.ReceivedAfterCutoff,
-            ["aged_out_junk_stores_to_benchmark_transports"] = observer.ReceivedExpired,
-            ["honest_during_expiry_wait"] = honest.Tally("expiry"),
+            ["junk_stores_to_benchmark_transports_by_sender"] = observer.BySender(),
             ["census"] = final,
         };
         await stopHonest.CancelAsync();
         await honestRun;
+        expiry["honest_during_expiry_wait"] = honest.Tally("expiry");
         loads.Add($"{DateTimeOffset.UtcNow:HH:mm:ss} {Load()}");
 
         Console.WriteLine();

@@ -34,8 +34,12 @@ internal static class StoreFillTable
         Line("junk items the neighbour stored after the cutoff", expiry["neighbour_junk_items_stored_after_cutoff"]);
         var neighbourStores = (Dictionary<string, double>)expiry["neighbour_store_requests_after_cutoff"];
         Line("store requests the neighbour answered with an error after the cutoff", neighbourStores.Where(s => s.Key.Contains("outcome=\"error\"", StringComparison.Ordinal)).Sum(s => s.Value));
-        Line("junk stores the victim sent to the benchmark's transports (all run / after the cutoff / already aged out)",
-            $"{expiry["junk_stores_to_benchmark_transports"]} / {expiry["junk_stores_to_benchmark_transports_after_cutoff"]} / {expiry["aged_out_junk_stores_to_benchmark_transports"]}");
+        foreach (var (sender, tally) in (Dictionary<string, JunkObserver.Tally>)expiry["junk_stores_to_benchmark_transports_by_sender"])
+        {
+            Line($"junk stores from the {sender} to the benchmark's transports: all run / after the cutoff / aged out on arrival (latest by s)",
+                string.Create(CultureInfo.InvariantCulture, $"{tally.Received} / {tally.AfterCutoff} / {tally.AgedOutOnArrival} ({tally.MostSecondsLate})"));
+        }
+
         Line("honest client while waiting: stored, error 11, other errors, read back", Honest((IReadOnlyDictionary<string, long>)expiry["honest_during_expiry_wait"]));
         return text.ToString();
 
