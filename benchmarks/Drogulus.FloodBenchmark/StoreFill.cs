@@ -100,26 +100,31 @@ internal static class StoreFill
         {
             var shares = StoreCensus.Groups(victim.ItemsDb);
             var attackers = shares.Where(s => IsAttacker(s.Group)).ToArray();
-            var others = shares.Where(s => !IsAttacker(s.Group)).Sum(s => s.Bytes);
-            var fair = attackerGroups == 0 ? 0 : (settings.MaxStoreBytes - others) / attackerGroups;
+            var fair = FairShare(settings.MaxStoreBytes, attackerGroups, shares.Where(s => !IsAttacker(s.Group)).Select(s => s.Bytes).ToArray());
             var largest = attackers.MaxBy(s => s.Bytes);
+            var total = shares.Sum(s => s.Bytes);
             var sample = new Dictionary<string, object>
             {
                 ["at"] = label,
                 ["t_seconds"] = Math.Round(clock.Elapsed.TotalSeconds),
-                ["store_mib"] = Mib(shares.Sum(s => s.Bytes)),
+                ["store_bytes"] = total,
+                ["store_mib"] = Mib(total),
                 ["junk_mib"] = Mib(attackers.Sum(s => s.Bytes)),
                 ["junk_items"] = attackers.Sum(s => s.Items),
                 ["groups_holding_junk"] = attackers.Length,
                 ["largest_attacker_group"] = largest?.Group ?? "",
+                ["largest_attacker_group_bytes"] = largest?.Bytes ?? 0,
+                ["largest_attacker_group_items"] = largest?.Items ?? 0,
                 ["largest_attacker_group_mib"] = Mib(largest?.Bytes ?? 0),
+                ["fair_share_bytes"] = fair,
                 ["fair_share_mib"] = Mib(fair),
+                // The largest group's bytes past its fair share, in junk items (negative: below it).
+                ["excess_items"] = Math.Round(((largest?.Bytes ?? 0) - fair) / (double)junkRow, 2),
                 // While another junk item fits, nobody is refused room, so no group holds more than it may: the
                 // fair share binds only a full store (PROTOCOL §6, eviction), within one item of rounding.
-                ["store_full"] = shares.Sum(s => s.Bytes) + junkRow > settings.MaxStoreBytes,
-                ["within_fair_share"] = (largest?.Bytes ?? 0) <= fair + junkRow || shares.Sum(s => s.Bytes) + junkRow <= settings.MaxStoreBytes,
-                ["attacker_groups_mib"] = attackers.ToDictionary(s => s.Group, s => Mib(s.Bytes)),
-                ["other_groups"] = shares.Where(s => !IsAttacker(s.Group)).ToDictionary(s => s.Group, s => (object)new { s.Items, mib = Mib(s.Bytes) }),
+                ["store_full"] = total + junkRow > settings.MaxStoreBytes,
+                ["within_fair_share"] = (largest?.Bytes ?? 0) <= fair + junkRow || total + junkRow <= settings.MaxStoreBytes,
+                ["groups"] = shares.ToDictionary(s => s.Group, s => (object)new { items = s.Items, bytes = s.Bytes, cached = s.Cached }),
                 ["neighbour_junk_items"] = StoreCensus.Junk(neighbour.ItemsDb, DateTimeOffset.MaxValue).Held,
             };
             samples.Add(sample);
@@ -279,6 +284,31 @@ internal static class StoreFill
     }
 
     internal static double Mib(long bytes) => Math.Round(bytes / 1048576.0, 1);
+
+    /// <summary>
+    /// The max-min fair share of one attacking group in a store of <paramref name="capacity"/> bytes: the attacking
+    /// groups want without bound; any other group (the honest client, the node's own puts, a neighbour republishing
+    /// to it) wants what it holds, unless that is above the share, and then it wants without bound too.
+    /// </summary>
+    internal static long FairShare(long capacity, int attackerGroups, long[] others)
+    {
+        var unbounded = attackerGroups;
+        var small = others.ToList();
+        while (unbounded > 0)
+        {
+            var level = (capacity - small.Sum()) / unbounded;
+            var above = small.Where(b => b > level).ToArray();
+            if (above.Length == 0)
+            {
+                return level;
+            }
+
+            unbounded += above.Length;
+            small.RemoveAll(b => b > level);
+        }
+
+        return 0;
+    }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? (a > TimeSpan.Zero ? a : TimeSpan.Zero) : b;
 

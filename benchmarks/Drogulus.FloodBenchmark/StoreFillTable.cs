@@ -9,7 +9,7 @@ internal static class StoreFillTable
     public static string Render(List<Dictionary<string, object>> rows, Dictionary<string, object> expiry, long maxStoreBytes)
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"| attacking addresses (groups) | s | junk stores sent | stored | error 10 | error 11 | other | stored/s | store MiB (of {StoreFill.Mib(maxStoreBytes)}) at end | junk MiB | largest attacker group MiB / fair share MiB at end | worst while full | honest during: stored, error 11, other errors, read back | honest in the {"quiet"} after | junk items on the neighbour |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| attacking addresses (groups) | s | junk stores sent | stored | error 10 | error 11 | other | stored/s | store MiB (of {StoreFill.Mib(maxStoreBytes)}) at end | junk MiB | largest attacker group MiB / its fair share MiB (excess in junk items) at end | worst while full | honest during: stored, error 11, other errors, read back | honest in the {"quiet"} after | junk items on the neighbour |");
         text.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|");
         foreach (var row in rows)
         {
@@ -47,7 +47,7 @@ internal static class StoreFillTable
     }
 
     private static string Share(Dictionary<string, object> census) =>
-        string.Create(CultureInfo.InvariantCulture, $"{census["largest_attacker_group_mib"]} / {census["fair_share_mib"]}{((bool)census["store_full"] ? "" : " (not full)")}{((bool)census["within_fair_share"] ? "" : " (over)")}");
+        string.Create(CultureInfo.InvariantCulture, $"{census["largest_attacker_group_mib"]} / {census["fair_share_mib"]} ({census["excess_items"]:+0.0;-0.0} items){((bool)census["store_full"] ? "" : " not full")}");
 
     private static string Honest(IReadOnlyDictionary<string, long> tally)
     {
