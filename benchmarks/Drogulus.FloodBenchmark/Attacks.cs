@@ -102,3 +102,45 @@ internal static class Attacks
         return ((oldS % m) + m) % m;
     }
 }
+
+/// <summary>
+/// The junk of one attacking address group in the store-fill attack: fresh 64,000-byte items (a msgpack string of
+/// 63,997 characters), timestamped now, named <c>junk G P N</c>, under a publisher key it replaces with a freshly
+/// generated one every <see cref="ItemsPerKey"/> items (keys are free; the per-publisher quota must not be what
+/// stops it). Used by one flood client at a time.
+/// </summary>
+internal sealed class JunkSource(int group, PublisherKey first) : IDisposable
+{
+    /// <summary>Items signed by one key before the next: half of max-items-per-publisher (1,000).</summary>
+    public const int ItemsPerKey = 500;
+
+    /// <summary>The msgpack value of every junk item: 64,000 bytes.</summary>
+    public const int ValueBytes = 64_000;
+
+    private static readonly string Text = new('x', ValueBytes - 3);
+    private readonly List<PublisherKey> _keys = [first];
+    private long _signed;
+
+    /// <summary>The generator of one phase's flood client.</summary>
+    public Func<long, Message> For(int phase) => i =>
+    {
+        if (_signed > 0 && _signed % ItemsPerKey == 0)
+        {
+            _keys.Add(PublisherKey.Generate());
+        }
+
+        _signed++;
+        return Attacks.Store(SignedItem.Create(_keys[^1], $"junk {group} {phase} {i}", Text, StoreFill.Now(), 0));
+    };
+
+    /// <summary>Publisher keys used so far.</summary>
+    public int Keys => _keys.Count;
+
+    public void Dispose()
+    {
+        foreach (var key in _keys)
+        {
+            key.Dispose();
+        }
+    }
+}

@@ -60,14 +60,16 @@ internal sealed class FloodClient : ReceiveActor
 
 /// <summary>
 /// Plays the node behind a client transport, so that the target's own requests to it (hand-over stores,
-/// probes) are answered: pong to ping and store, an empty <c>nodes</c> to findnode and findvalue.
+/// probes) are answered: pong to ping and store, an empty <c>nodes</c> to findnode and findvalue. An observer,
+/// when given, sees every request first (the store-fill attack counts the junk the target pushes to anyone).
 /// </summary>
 internal sealed class Responder : ReceiveActor
 {
-    public Responder()
+    public Responder(Action<InboundRequest>? observe)
     {
         Receive<InboundRequest>(inbound =>
         {
+            observe?.Invoke(inbound);
             Message reply = inbound.Request is FindNodeMessage or FindValueMessage
                 ? new NodesMessage("", Key.Zero, 0, "", [])
                 : new PongMessage("", Key.Zero, 0, "");
@@ -76,5 +78,5 @@ internal sealed class Responder : ReceiveActor
         ReceiveAny(_ => { });
     }
 
-    public static Props Props() => Akka.Actor.Props.Create(() => new Responder());
+    public static Props Props(Action<InboundRequest>? observe = null) => Akka.Actor.Props.Create(() => new Responder(observe));
 }

@@ -30,6 +30,14 @@ if (Environment.GetEnvironmentVariable(NodeProcess.ChildVariable) is not null)
     return 2;
 }
 
+// The attack rows of fair shares and ageing (PROTOCOL §3, §6): a live command-line node and its neighbour, see StoreFill.
+//   dotnet run -c Release --project benchmarks/Drogulus.FloodBenchmark -- --attack store-fill [--seconds 120]
+//       [--quiet-seconds 20] [--in-flight 8] [--addresses 1,8,64] [--max-item-age 7m] [--replicate-interval 60s] [--json FILE]
+if (Option("--attack") == "store-fill")
+{
+    return await StoreFill.Run(args);
+}
+
 var seconds = IntOption("--seconds", 10);
 var inFlight = IntOption("--in-flight", 16);
 var lifted = (Option("--limits") ?? "bounded") == "lifted";
