@@ -181,6 +181,21 @@ class Testbed:
     def wait_ready(self, which, seconds):
         self.deadline.wait_until(lambda: all(n.ready() for n in which), seconds, f"{len(which)} node(s) to open their control channel")
 
+    def stop_all(self, timeout):
+        """SIGTERM to every running node at once (each saves its routing table as it stops), then waits; a node
+        still running after `timeout` seconds is killed. Returns how many exited on their own."""
+        running = [n for n in self.nodes if n.running()]
+        for n in running:
+            n.terminate()
+        end = time.monotonic() + self.deadline.bound(timeout)
+        clean = 0
+        for n in running:
+            if n.wait_exit(max(0.1, end - time.monotonic())):
+                clean += 1
+            else:
+                n.kill9()
+        return clean
+
     def down(self):
         """Stops every node (SIGKILL: the scenario is over) and removes the namespaces."""
         for n in self.nodes:
