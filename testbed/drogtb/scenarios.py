@@ -303,7 +303,9 @@ def slow_quarter(tb):
     off = _workload(tb, "slow-quarter, stall off", links=links, extra_config="drogulus.lookup-stall.enabled = off")
     base = (getattr(tb, "results", {}) or {}).get("latency", {}).get("get_all", {}).get("p99_ms")
     ratio = lambda f: round(f["get_all"]["p99_ms"] / base, 2) if base and f["get_all"]["p99_ms"] else None
-    tb.log(f"slow-quarter: get p99 stall on {on['get_all']['p99_ms']} ms, stall off {off['get_all']['p99_ms']} ms; "
+    p99_on, p99_off = on["get_all"]["p99_ms"], off["get_all"]["p99_ms"]
+    on_over_off = round(p99_on / p99_off, 2) if p99_on and p99_off else None
+    tb.log(f"slow-quarter: get p99 stall on {p99_on} ms, stall off {p99_off} ms (on / off {on_over_off}); "
            f"latency scenario's p99 {base} ms (ratio on {ratio(on)}, off {ratio(off)})")
     checks = [f"stall on: {c}" for c in on["put"]["failed"] and [f"{on['put']['failed']} puts failed"] or []]
     for kind in ("get_plain", "get_latest"):
@@ -314,7 +316,7 @@ def slow_quarter(tb):
     elif ratio(on) is None or ratio(on) > 1.5:
         checks.append(f"get p99 with the stall state {on['get_all']['p99_ms']} ms > 1.5 x latency's {base} ms")
     return {"slow_hosts": slow, "rtt_ms": rtt, "stall_on": on, "stall_off": off, "latency_p99_ms": base,
-            "p99_ratio_on": ratio(on), "p99_ratio_off": ratio(off)}, checks
+            "p99_ratio_on": ratio(on), "p99_ratio_off": ratio(off), "p99_on_over_off": on_over_off}, checks
 
 
 # lossy reads the routing tables from the files the nodes save (the control channel gives only counts): saved
