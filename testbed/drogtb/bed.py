@@ -179,7 +179,7 @@ class Testbed:
         return [n for n in which if not (n.join_outcomes() or ["none"])[-1].startswith("Joined")]
 
     def wait_ready(self, which, seconds):
-        self.deadline.wait_until(lambda: all(n.ready() for n in which), seconds, f"{len(which)} node(s) to open their control channel")
+        self.deadline.wait_until(lambda: all(n.ready() for n in which), seconds, f"{len(which)} node(s) to open their control channel and log the outcome of their join")
 
     def stop_all(self, timeout):
         """SIGTERM to every running node at once (each saves its routing table as it stops), then waits; a node
