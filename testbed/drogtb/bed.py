@@ -195,7 +195,22 @@ class Testbed:
         return [n for n in which if not (n.join_outcomes() or ["none"])[-1].startswith("Joined")]
 
     def wait_ready(self, which, seconds):
-        self.deadline.wait_until(lambda: all(n.ready() for n in which), seconds, f"{len(which)} node(s) to open their control channel")
+        self.deadline.wait_until(lambda: all(n.ready() for n in which), seconds, f"{len(which)} node(s) to open their control channel and log the outcome of their join")
+
+    def stop_all(self, timeout):
+        """SIGTERM to every running node at once (each saves its routing table as it stops), then waits; a node
+        still running after `timeout` seconds is killed. Returns how many exited on their own."""
+        running = [n for n in self.nodes if n.running()]
+        for n in running:
+            n.terminate()
+        end = time.monotonic() + self.deadline.bound(timeout)
+        clean = 0
+        for n in running:
+            if n.wait_exit(max(0.1, end - time.monotonic())):
+                clean += 1
+            else:
+                n.kill9()
+        return clean
 
     def wait_joined(self, which, seconds):
         """Waits for the control channels, then for each node's join line (the channel opens before the join)."""

@@ -41,6 +41,7 @@ class Node:
         self.log = None
         self.publisher = None
         self.starts = 0
+        self.node_id = None  # hex, from /status, when a scenario asked for it
 
     @property
     def endpoint(self):
@@ -96,9 +97,24 @@ class Node:
         return c["Port"] if c.get("ProcessId") == self.pid else None
 
     def ready(self):
+        """The control channel answers and this start's one join attempt is over. The CLI opens the control channel
+        before it joins (so that `status` says "joining" during a long join), so the channel alone does not say
+        the join is done: its outcome line (or the alone line of a node with nothing to join through) does."""
         if not self.running():
-            raise NodeError(f"node {self.index} exited with {self.proc.returncode if self.proc else '?'}; log {self.log.name if self.log else '-'}")
-        return self.control_port() is not None
+            if self._current_log_has(self.JOIN_MARKERS[2:]):
+                return True  # a join through --seed failed and the process ended: up() restarts it once
+            raise NodeError(f"node {self.index} exited with {self.proc.returncode if self.proc else '?'}; log {self._current_log()}")
+        return self.control_port() is not None and self._current_log_has(self.JOIN_MARKERS + self.ALONE_MARKERS)
+
+    def _current_log(self):
+        return os.path.join(self.log_dir, f"node{self.index:03d}-{self.starts}.log")
+
+    def _current_log_has(self, markers):
+        try:
+            with open(self._current_log(), encoding="utf-8", errors="replace") as f:
+                return any(m in line for line in f for m in markers)
+        except OSError:
+            return False
 
     def kill9(self):
         if self.running():
@@ -116,6 +132,22 @@ class Node:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
         self._close_log()
+
+    def terminate(self):
+        """SIGTERM without waiting (see wait_exit)."""
+        if self.running():
+            self.proc.send_signal(signal.SIGTERM)
+
+    def wait_exit(self, timeout):
+        """True when the process exited within `timeout` seconds (its log is then closed)."""
+        if self.proc is None:
+            return True
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        self._close_log()
+        return True
 
     def _close_log(self):
         if self.log:
@@ -159,6 +191,8 @@ class Node:
     # "Could not join through the saved contacts: ..." (a log line) or "cannot join through --seed ..." (the
     # one-line error of a failed start).
     JOIN_MARKERS = ("Joined the network through", "Could not join", "cannot join through")
+    # A node started with no --seed and no saved contacts (the seed, host 0) logs this instead of joining.
+    ALONE_MARKERS = ("is alone: it has no saved contacts",)
 
     def join_outcomes(self):
         """The join lines of this node's logs so far, without the log line's time and level."""

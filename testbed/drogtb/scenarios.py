@@ -5,7 +5,7 @@ import subprocess
 import threading
 import time
 
-from . import bed, flood, nat, net, nodes
+from . import bed, flood, nat, net, nodes, tables
 
 
 def join(tb):
@@ -238,10 +238,13 @@ def small(tb):
     return figures, checks
 
 
-def _workload(tb, name, links=None, extra_config=""):
-    """Join, --items puts, as many plain gets and as many newest-copy gets; the figures against the round trip."""
+def _workload(tb, name, links=None, extra_config="", after_join=None):
+    """Join, --items puts, as many plain gets and as many newest-copy gets; the figures against the round trip.
+    `after_join` runs once every node has joined, before the first put."""
     a = tb.args
     up = tb.up(a.hosts, a.replicate, links=links, extra_config=extra_config)
+    if after_join:
+        after_join()
     items, put = tb.put_items(a.items)
     plain = tb.get_items(tb.readers_for(items))
     latest = tb.get_items(tb.readers_for(items), latest=True)
@@ -300,7 +303,9 @@ def slow_quarter(tb):
     off = _workload(tb, "slow-quarter, stall off", links=links, extra_config="drogulus.lookup-stall.enabled = off")
     base = (getattr(tb, "results", {}) or {}).get("latency", {}).get("get_all", {}).get("p99_ms")
     ratio = lambda f: round(f["get_all"]["p99_ms"] / base, 2) if base and f["get_all"]["p99_ms"] else None
-    tb.log(f"slow-quarter: get p99 stall on {on['get_all']['p99_ms']} ms, stall off {off['get_all']['p99_ms']} ms; "
+    p99_on, p99_off = on["get_all"]["p99_ms"], off["get_all"]["p99_ms"]
+    on_over_off = round(p99_on / p99_off, 2) if p99_on and p99_off else None
+    tb.log(f"slow-quarter: get p99 stall on {p99_on} ms, stall off {p99_off} ms (on / off {on_over_off}); "
            f"latency scenario's p99 {base} ms (ratio on {ratio(on)}, off {ratio(off)})")
     checks = [f"stall on: {c}" for c in on["put"]["failed"] and [f"{on['put']['failed']} puts failed"] or []]
     for kind in ("get_plain", "get_latest"):
@@ -311,24 +316,60 @@ def slow_quarter(tb):
     elif ratio(on) is None or ratio(on) > 1.5:
         checks.append(f"get p99 with the stall state {on['get_all']['p99_ms']} ms > 1.5 x latency's {base} ms")
     return {"slow_hosts": slow, "rtt_ms": rtt, "stall_on": on, "stall_off": off, "latency_p99_ms": base,
-            "p99_ratio_on": ratio(on), "p99_ratio_off": ratio(off)}, checks
+            "p99_ratio_on": ratio(on), "p99_ratio_off": ratio(off), "p99_on_over_off": on_over_off}, checks
+
+
+# lossy reads the routing tables from the files the nodes save (the control channel gives only counts): saved
+# at least this often while contacts change, so a snapshot taken this long plus a margin after the join is current.
+LOSSY_SAVE_SECONDS = 5
 
 
 def lossy(tb):
     """--loss (default 5 %) on every path, with the default delay. Targets: every get finds its item, no node
-    blacklists anyone, and the routing tables keep their contacts."""
-    figures = _workload(tb, "lossy")
+    blacklists anyone, and no contact is dropped from more than 5 % of the other nodes' routing tables between
+    the end of the join and the end of the workload."""
+    start = {}
+
+    def after_join():
+        for n in tb.nodes:
+            n.node_id = n.status()["nodeId"]
+        tb.deadline.sleep(3 * LOSSY_SAVE_SECONDS)  # every table saved at least once since the join
+        start.update(tables.snapshot(tb.nodes))
+
+    figures = _workload(tb, "lossy", extra_config=f"drogulus.routing-table.save-interval = {LOSSY_SAVE_SECONDS}s",
+                        after_join=after_join)
     contacts = [n.status()["contacts"] for n in tb.nodes]
     figures["contacts_after"] = {"min": min(contacts), "median": bed.percentile(contacts, 50), "max": max(contacts)}
     figures["contacts_after_join"] = figures["setup"]["contacts"]
+    # A clean stop saves the table as it is (PROTOCOL §8 file); a node that does not stop in time is killed and
+    # its file is at most LOSSY_SAVE_SECONDS old.
+    clean = tb.stop_all(timeout=60)
+    end = tables.snapshot(tb.nodes)
+    limit = 5.0
+    t = tables.drops(start, end, limit)
+    t["nodes_stopped_cleanly"] = clean
+    figures["routing_tables"] = t
     tb.log(f"lossy: blacklistings logged {figures['blacklistings_logged']}; contacts after join {figures['setup']['contacts']}, "
            f"after the workload {figures['contacts_after']}")
+    tb.log(f"lossy: routing tables read from {t['tables_read_start']} files after the join and {t['tables_read_end']} at the end "
+           f"({clean} of {len(tb.nodes)} nodes stopped cleanly); entries kept {t['entries_kept']}, dropped {t['entries_dropped']}, "
+           f"added {t['entries_added']}")
+    tb.log(f"lossy: worst per-contact drop {t['worst_drop_pct_of_other_tables']} % of the other {t['other_tables']} tables "
+           f"({t['worst_drop_pct_of_holding_tables']} % of the tables that held it); contacts dropped from more than "
+           f"{limit} %: {t['contacts_over_limit']}; drops per contact {t['dropped_per_contact']}")
+    tb.log(f"lossy: blacklisted ids in the saved tables {len(t['blacklisted_ids'])} (on {t['nodes_with_blacklist_entries']} nodes)")
     checks = []
     for kind in ("get_plain", "get_latest"):
         if (figures[kind]["found_pct"] or 0) < 100:
             checks.append(f"{kind}: found {figures[kind]['found_pct']} %")
     if figures["blacklistings_logged"]:
         checks.append(f"{figures['blacklistings_logged']} blacklistings logged")
+    if t["blacklisted_ids"]:
+        checks.append(f"{len(t['blacklisted_ids'])} ids blacklisted in the saved tables")
+    if t["tables_read_start"] < len(tb.nodes) or t["tables_read_end"] < len(tb.nodes):
+        checks.append(f"routing table files read: {t['tables_read_start']} after the join, {t['tables_read_end']} at the end, of {len(tb.nodes)}")
+    if t["contacts_over_limit"]:
+        checks.append(f"{t['contacts_over_limit']} contacts dropped from more than {limit} % of the other routing tables")
     return figures, checks
 
 
