@@ -106,6 +106,9 @@ internal static class Attack
         var putHonest = 0;
         var puts = 0;
         var putRpcs = new List<int>();
+        var honestHolders = new List<int>();
+        var sybilHolders = new List<int>();
+        var honestNotStored = 0;
         for (var v = 0; v < versions; v++)
         {
             var items = publishers.Select(p => SignedItem.Create(p, "target", $"version {v}", start + v, 0)).ToArray();
@@ -116,8 +119,13 @@ internal static class Attack
                 puts++;
                 if (replies[t] is PutCompleted done)
                 {
-                    var honestHolders = done.Outcomes.Count(o => o.Result == StoreResult.Stored && !cluster.Contains(o.NodeId));
-                    putHonest += honestHolders >= k / 2 ? 1 : 0;
+                    // Where the put stored: honest holders (k/2 of them make a put count), Sybils (which drop it), and
+                    // honest nodes that did not store (refused, timed out), so that a low rate can be told apart.
+                    var held = done.Outcomes.Count(o => o.Result == StoreResult.Stored && !cluster.Contains(o.NodeId));
+                    honestHolders.Add(held);
+                    sybilHolders.Add(done.Outcomes.Count(o => cluster.Contains(o.NodeId)));
+                    honestNotStored += done.Outcomes.Count(o => o.Result != StoreResult.Stored && !cluster.Contains(o.NodeId));
+                    putHonest += held >= k / 2 ? 1 : 0;
                     putRpcs.Add((done.Lookup?.RpcsSent ?? 0) + done.Outcomes.Count);
                 }
             }
@@ -155,6 +163,9 @@ internal static class Attack
             Rate(putHonest, puts),
             Median(before.Rpcs),
             Median(putRpcs),
+            Median(honestHolders),
+            Median(sybilHolders),
+            honestNotStored,
             joinFailures,
             suspectedNear,
             nearTargets.Count,
@@ -267,6 +278,9 @@ internal sealed record CaseResult(
     double PutsHonestRate,
     double RpcsPerGetP50,
     double RpcsPerPutP50,
+    double HonestHoldersP50,
+    double SybilHoldersP50,
+    int HonestStoresNotStored,
     int JoinFailures,
     int EclipseSuspectedNearTargets,
     int HonestNearTargets,

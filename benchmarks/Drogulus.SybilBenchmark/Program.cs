@@ -52,12 +52,12 @@ public static class Program
         }
 
         Console.WriteLine();
-        Console.WriteLine("| Sybils | groups | defences | gets newest | plain | latest | after republish | puts honest | RPCs/get p50 | RPCs/put p50 | eclipse suspected near / elsewhere |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| Sybils | groups | defences | gets newest | plain | latest | after republish | puts honest | holders honest / Sybil p50 | RPCs/get p50 | RPCs/put p50 | eclipse suspected near / elsewhere |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in results)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.SybilFraction:P0} ({r.Sybils}) | {r.SybilGroups} | {r.Defenses} | {r.GetsNewestRate:F3} | {r.PlainGetsNewestRate:F3} | {r.LatestGetsNewestRate:F3} | {r.GetsNewestRateAfterRepublish:F3} | {r.PutsHonestRate:F3} | {r.RpcsPerGetP50} | {r.RpcsPerPutP50} | {r.EclipseSuspectedNearTargets}/{r.HonestNearTargets} / {r.EclipseSuspectedElsewhere}/{r.HonestElsewhere} |"));
+                $"| {r.SybilFraction:P0} ({r.Sybils}) | {r.SybilGroups} | {r.Defenses} | {r.GetsNewestRate:F3} | {r.PlainGetsNewestRate:F3} | {r.LatestGetsNewestRate:F3} | {r.GetsNewestRateAfterRepublish:F3} | {r.PutsHonestRate:F3} | {r.HonestHoldersP50} / {r.SybilHoldersP50} | {r.RpcsPerGetP50} | {r.RpcsPerPutP50} | {r.EclipseSuspectedNearTargets}/{r.HonestNearTargets} / {r.EclipseSuspectedElsewhere}/{r.HonestElsewhere} |"));
         }
 
         if (options.JsonPath is { } path)
@@ -76,7 +76,7 @@ public static class Program
     }
 
     private static string Describe(CaseResult r) => string.Create(CultureInfo.InvariantCulture,
-        $"N={r.HonestNodes + r.Sybils} sybils={r.SybilFraction:P0} groups={r.SybilGroups} defences={r.Defenses}: gets newest {r.GetsNewestRate:F3} (after republish {r.GetsNewestRateAfterRepublish:F3}), puts honest {r.PutsHonestRate:F3}, RPCs/get {r.RpcsPerGetP50}, RPCs/put {r.RpcsPerPutP50}");
+        $"N={r.HonestNodes + r.Sybils} sybils={r.SybilFraction:P0} groups={r.SybilGroups} defences={r.Defenses}: gets newest {r.GetsNewestRate:F3} (after republish {r.GetsNewestRateAfterRepublish:F3}), puts honest {r.PutsHonestRate:F3} (holders p50 {r.HonestHoldersP50} honest, {r.SybilHoldersP50} Sybil; {r.HonestStoresNotStored} honest stores not stored; {r.JoinFailures} joins failed), RPCs/get {r.RpcsPerGetP50}, RPCs/put {r.RpcsPerPutP50}");
 }
 
 /// <summary>Command-line options.</summary>

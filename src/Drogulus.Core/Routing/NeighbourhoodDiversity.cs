@@ -24,9 +24,7 @@ public sealed record NeighbourhoodDiversity(int TableGroups, int NeighbourGroups
     public static NeighbourhoodDiversity Of(RoutingTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
-        var exempt = table.Limits.ExemptPrivate;
-        var tableGroups = table.AllContacts().Select(c => AddressGroup.Of(c.Address, exempt)).Where(g => !g.IsExempt).Distinct().Count();
-        return Of(table.Closest(table.OwnId, table.K), table.K, exempt, tableGroups);
+        return Of(table.Closest(table.OwnId, table.K), table.K, table.Limits.ExemptPrivate, table.CountedGroups);
     }
 
     /// <summary>The diversity of a neighbourhood of <paramref name="k"/> closest contacts.</summary>

@@ -29,6 +29,28 @@ public sealed class RoutingTableGroupLimitTests
     }
 
     [Fact]
+    public void CountedGroups_and_Changes_should_follow_the_members_of_the_buckets_and_not_a_seen_again_contact()
+    {
+        var table = new RoutingTable(Key.Zero, 20, 3, Epoch, Defaults);
+        table.Add(At(Upper(1), "203.0.113.1"));
+        table.Add(At(Upper(2), "203.0.113.2"));
+        table.Add(At(Upper(3), "198.51.100.1"));
+        table.Add(At(Upper(4), "10.0.0.1")); // private: exempt, not counted
+        var changes = table.Changes;
+
+        table.Add(At(Upper(1), "203.0.113.1")); // seen again: the same members
+
+        Assert.Equal(2, table.CountedGroups);
+        Assert.Equal(changes, table.Changes);
+        table.Remove(Upper(3), forced: true);
+        Assert.Equal(1, table.CountedGroups);
+        Assert.Equal(changes + 1, table.Changes);
+        table.Add(At(Upper(2), "192.0.2.1")); // moves to another group
+        Assert.Equal(2, table.CountedGroups);
+        Assert.Equal(changes + 2, table.Changes);
+    }
+
+    [Fact]
     public void Add_should_keep_a_full_bucket_group_out_of_the_replacement_cache_too()
     {
         // k = 2: the upper bucket cannot split (own id 0 lies in the lower half) once the first split happened.
