@@ -134,19 +134,27 @@ internal static class Attack
         var before = await Gets(honest, newest, options.Reads, random);
 
         // One republish interval of virtual time, a minute at a time, letting the nodes work between steps.
+        // The virtual clock stood still since the Sybils arrived, so the health one refresh-interval into the hour
+        // is the health within one refresh-interval of the attack.
         var step = TimeSpan.FromMinutes(1);
+        NodeHealth[]? healthAtRefresh = null;
         for (var passed = TimeSpan.Zero; passed < settings.ReplicateInterval; passed += step)
         {
             scheduler.Advance(step);
             await Settle(honest);
+            if (healthAtRefresh is null && passed + step >= settings.RefreshInterval)
+            {
+                healthAtRefresh = await Task.WhenAll(honest.Select(h => h.Node.Ask<NodeHealth>(GetNodeHealth.Instance, AskTimeout)));
+            }
         }
 
         var after = await Gets(honest, newest, options.Reads, random);
 
-        // Health (issue 20 item 4): which honest nodes report "eclipse suspected", next to a target (among the 3k honest
-        // nodes closest to one) and elsewhere.
-        var health = await Task.WhenAll(honest.Select(h => h.Node.Ask<NodeHealth>(GetNodeHealth.Instance, AskTimeout)));
-        var nearTargets = targets.SelectMany(t => honest.OrderBy(h => h.Id, Comparer<Key>.Create(t.CompareDistance)).Take(3 * k)).Select(h => h.Id).ToHashSet();
+        // Health (issue 20 item 4), taken one refresh-interval after the Sybils arrived: which honest nodes report
+        // "eclipse suspected", next to a target (among the k honest nodes closest to one, whose own neighbourhood
+        // the cluster falls in) and elsewhere.
+        var health = healthAtRefresh ?? throw new InvalidOperationException("refresh-interval is longer than replicate-interval");
+        var nearTargets = targets.SelectMany(t => honest.OrderBy(h => h.Id, Comparer<Key>.Create(t.CompareDistance)).Take(k)).Select(h => h.Id).ToHashSet();
         var suspectedNear = honest.Where((h, i) => health[i].EclipseSuspected && nearTargets.Contains(h.Id)).Count();
         var suspectedElsewhere = honest.Where((h, i) => health[i].EclipseSuspected && !nearTargets.Contains(h.Id)).Count();
         await system.Terminate();

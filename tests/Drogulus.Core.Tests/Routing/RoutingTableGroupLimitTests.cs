@@ -214,6 +214,62 @@ public sealed class NeighbourhoodDiversityTests
     }
 
     [Fact]
+    public void Of_should_suspect_an_eclipse_when_a_few_neighbours_ids_are_far_closer_together_than_the_neighbourhood_predicts()
+    {
+        // 15 random neighbours of a random own id and 5 ids ground to share 40 bits with one key, each in a group
+        // of its own (so only the density tells); with 3 ground ids (and 17 random), no suspicion.
+        var random = new Random(20);
+        var own = Key.Random(random);
+        var target = Key.Random(random);
+
+        var dense = Neighbourhood(own, 15, Enumerable.Range(0, 5).Select(_ => Prefixed(target, 40, random)), random);
+        var sparse = Neighbourhood(own, 17, Enumerable.Range(0, 3).Select(_ => Prefixed(target, 40, random)), random);
+
+        Assert.InRange(dense.DenseCluster, 5, 6); // a random neighbour may share the sliver too
+        Assert.True(dense.EclipseSuspected);
+        Assert.InRange(sparse.DenseCluster, 3, 4);
+        Assert.False(sparse.EclipseSuspected);
+    }
+
+    private static NeighbourhoodDiversity Neighbourhood(Key own, int randomCount, IEnumerable<Key> ground, Random random)
+    {
+        var ids = Enumerable.Range(0, randomCount).Select(_ => Key.Random(random)).Concat(ground).ToArray();
+        var closest = ids.Select((id, i) => ContactFor(id) with { Address = $"100.64.{i}.1" }).OrderBy(c => c.Id, Comparer<Key>.Create(own.CompareDistance)).ToArray();
+        return NeighbourhoodDiversity.Of(closest, 20, exemptPrivate: true, tableGroups: 20, own);
+    }
+
+    [Fact]
+    public void Of_should_find_no_dense_cluster_among_random_neighbours()
+    {
+        var random = new Random(21);
+        for (var trial = 0; trial < 200; trial++)
+        {
+            var own = Key.Random(random);
+            var closest = Enumerable.Range(0, 20).Select(i => ContactFor(Key.Random(random)) with { Address = $"100.64.{i}.1" })
+                .OrderBy(c => c.Id, Comparer<Key>.Create(own.CompareDistance)).ToArray();
+
+            var diversity = NeighbourhoodDiversity.Of(closest, 20, exemptPrivate: true, tableGroups: 20, own);
+
+            Assert.False(diversity.EclipseSuspected);
+            Assert.InRange(diversity.DenseCluster, 1, 4);
+        }
+    }
+
+    // An id sharing its first bits with target, the rest random (as an attacker grinds it).
+    private static Key Prefixed(Key target, int bits, Random random)
+    {
+        var bytes = Key.Random(random).ToArray();
+        var t = target.ToArray();
+        for (var bit = 0; bit < bits; bit++)
+        {
+            var mask = (byte)(0x80 >> (bit % 8));
+            bytes[bit / 8] = (byte)((bytes[bit / 8] & ~mask) | (t[bit / 8] & mask));
+        }
+
+        return new Key(bytes);
+    }
+
+    [Fact]
     public void Of_should_not_suspect_an_eclipse_when_the_neighbours_are_on_loopback()
     {
         var closest = Enumerable.Range(1, 20).Select(i => At(i, "127.0.0.1")).ToArray();
