@@ -106,6 +106,9 @@ internal static class Attack
         var putHonest = 0;
         var puts = 0;
         var putRpcs = new List<int>();
+        var honestHolders = new List<int>();
+        var sybilHolders = new List<int>();
+        var honestNotStored = 0;
         for (var v = 0; v < versions; v++)
         {
             var items = publishers.Select(p => SignedItem.Create(p, "target", $"version {v}", start + v, 0)).ToArray();
@@ -116,8 +119,13 @@ internal static class Attack
                 puts++;
                 if (replies[t] is PutCompleted done)
                 {
-                    var honestHolders = done.Outcomes.Count(o => o.Result == StoreResult.Stored && !cluster.Contains(o.NodeId));
-                    putHonest += honestHolders >= k / 2 ? 1 : 0;
+                    // Where the put stored: honest holders (k/2 of them make a put count), Sybils (which drop it), and
+                    // honest nodes that did not store (refused, timed out), so that a low rate can be told apart.
+                    var held = done.Outcomes.Count(o => o.Result == StoreResult.Stored && !cluster.Contains(o.NodeId));
+                    honestHolders.Add(held);
+                    sybilHolders.Add(done.Outcomes.Count(o => cluster.Contains(o.NodeId)));
+                    honestNotStored += done.Outcomes.Count(o => o.Result != StoreResult.Stored && !cluster.Contains(o.NodeId));
+                    putHonest += held >= k / 2 ? 1 : 0;
                     putRpcs.Add((done.Lookup?.RpcsSent ?? 0) + done.Outcomes.Count);
                 }
             }
@@ -126,19 +134,27 @@ internal static class Attack
         var before = await Gets(honest, newest, options.Reads, random);
 
         // One republish interval of virtual time, a minute at a time, letting the nodes work between steps.
+        // The virtual clock stood still since the Sybils arrived, so the health one refresh-interval into the hour
+        // is the health within one refresh-interval of the attack.
         var step = TimeSpan.FromMinutes(1);
+        NodeHealth[]? healthAtRefresh = null;
         for (var passed = TimeSpan.Zero; passed < settings.ReplicateInterval; passed += step)
         {
             scheduler.Advance(step);
             await Settle(honest);
+            if (healthAtRefresh is null && passed + step >= settings.RefreshInterval)
+            {
+                healthAtRefresh = await Task.WhenAll(honest.Select(h => h.Node.Ask<NodeHealth>(GetNodeHealth.Instance, AskTimeout)));
+            }
         }
 
         var after = await Gets(honest, newest, options.Reads, random);
 
-        // Health (issue 20 item 4): which honest nodes report "eclipse suspected", next to a target (among the 3k honest
-        // nodes closest to one) and elsewhere.
-        var health = await Task.WhenAll(honest.Select(h => h.Node.Ask<NodeHealth>(GetNodeHealth.Instance, AskTimeout)));
-        var nearTargets = targets.SelectMany(t => honest.OrderBy(h => h.Id, Comparer<Key>.Create(t.CompareDistance)).Take(3 * k)).Select(h => h.Id).ToHashSet();
+        // Health (issue 20 item 4), taken one refresh-interval after the Sybils arrived: which honest nodes report
+        // "eclipse suspected", next to a target (among the k honest nodes closest to one, whose own neighbourhood
+        // the cluster falls in) and elsewhere.
+        var health = healthAtRefresh ?? throw new InvalidOperationException("refresh-interval is longer than replicate-interval");
+        var nearTargets = targets.SelectMany(t => honest.OrderBy(h => h.Id, Comparer<Key>.Create(t.CompareDistance)).Take(k)).Select(h => h.Id).ToHashSet();
         var suspectedNear = honest.Where((h, i) => health[i].EclipseSuspected && nearTargets.Contains(h.Id)).Count();
         var suspectedElsewhere = honest.Where((h, i) => health[i].EclipseSuspected && !nearTargets.Contains(h.Id)).Count();
         await system.Terminate();
@@ -155,6 +171,9 @@ internal static class Attack
             Rate(putHonest, puts),
             Median(before.Rpcs),
             Median(putRpcs),
+            Median(honestHolders),
+            Median(sybilHolders),
+            honestNotStored,
             joinFailures,
             suspectedNear,
             nearTargets.Count,
@@ -267,6 +286,9 @@ internal sealed record CaseResult(
     double PutsHonestRate,
     double RpcsPerGetP50,
     double RpcsPerPutP50,
+    double HonestHoldersP50,
+    double SybilHoldersP50,
+    int HonestStoresNotStored,
     int JoinFailures,
     int EclipseSuspectedNearTargets,
     int HonestNearTargets,

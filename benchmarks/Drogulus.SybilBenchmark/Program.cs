@@ -9,7 +9,8 @@ namespace Drogulus.SybilBenchmark;
 /// 4 address groups or each in its own, and the defences on (the defaults) or off (no group limits, no reply
 /// filter, one path), how often honest gets return the newest value and honest puts reach k/2 honest holders,
 /// and what a get and a put cost. Two cases without Sybils measure what the defences cost.
-/// Usage: <c>--nodes 500 --seed 1 --json out.json [--items 100] [--reads 100] [--fractions 0.1,0.2,0.3,0.4]</c>.
+/// Usage: <c>--nodes 500 --seed 1 --json out.json [--items 100] [--reads 100] [--fractions 0.1,0.2,0.3,0.4] [--groups 4,0] [--defences on,off] [--baseline on|off]</c>: the options
+/// select the cases (groups 0: each Sybil in its own group; the baseline: the case without Sybils, per defences setting).
 /// </summary>
 public static class Program
 {
@@ -24,7 +25,7 @@ public static class Program
         catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine("usage: --nodes 5000 [--seed 1] [--json out.json] [--items 100] [--reads 100] [--fractions 0.1,0.2,0.3,0.4] [--groups 4,0] [--defences on,off]");
+            Console.Error.WriteLine("usage: --nodes 5000 [--seed 1] [--json out.json] [--items 100] [--reads 100] [--fractions 0.1,0.2,0.3,0.4] [--groups 4,0] [--defences on,off] [--baseline on|off]");
             return 2;
         }
 
@@ -33,7 +34,11 @@ public static class Program
         var cases = new List<Case>();
         foreach (var defences in options.Defences)
         {
-            cases.Add(new Case(0, 0, defences));
+            if (options.Baseline)
+            {
+                cases.Add(new Case(0, 0, defences));
+            }
+
             foreach (var fraction in options.Fractions)
             {
                 foreach (var groups in options.Groups)
@@ -52,12 +57,12 @@ public static class Program
         }
 
         Console.WriteLine();
-        Console.WriteLine("| Sybils | groups | defences | gets newest | plain | latest | after republish | puts honest | RPCs/get p50 | RPCs/put p50 | eclipse suspected near / elsewhere |");
-        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        Console.WriteLine("| Sybils | groups | defences | gets newest | plain | latest | after republish | puts honest | holders honest / Sybil p50 | RPCs/get p50 | RPCs/put p50 | eclipse suspected near / elsewhere |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in results)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.SybilFraction:P0} ({r.Sybils}) | {r.SybilGroups} | {r.Defenses} | {r.GetsNewestRate:F3} | {r.PlainGetsNewestRate:F3} | {r.LatestGetsNewestRate:F3} | {r.GetsNewestRateAfterRepublish:F3} | {r.PutsHonestRate:F3} | {r.RpcsPerGetP50} | {r.RpcsPerPutP50} | {r.EclipseSuspectedNearTargets}/{r.HonestNearTargets} / {r.EclipseSuspectedElsewhere}/{r.HonestElsewhere} |"));
+                $"| {r.SybilFraction:P0} ({r.Sybils}) | {r.SybilGroups} | {r.Defenses} | {r.GetsNewestRate:F3} | {r.PlainGetsNewestRate:F3} | {r.LatestGetsNewestRate:F3} | {r.GetsNewestRateAfterRepublish:F3} | {r.PutsHonestRate:F3} | {r.HonestHoldersP50} / {r.SybilHoldersP50} | {r.RpcsPerGetP50} | {r.RpcsPerPutP50} | {r.EclipseSuspectedNearTargets}/{r.HonestNearTargets} / {r.EclipseSuspectedElsewhere}/{r.HonestElsewhere} |"));
         }
 
         if (options.JsonPath is { } path)
@@ -76,11 +81,11 @@ public static class Program
     }
 
     private static string Describe(CaseResult r) => string.Create(CultureInfo.InvariantCulture,
-        $"N={r.HonestNodes + r.Sybils} sybils={r.SybilFraction:P0} groups={r.SybilGroups} defences={r.Defenses}: gets newest {r.GetsNewestRate:F3} (after republish {r.GetsNewestRateAfterRepublish:F3}), puts honest {r.PutsHonestRate:F3}, RPCs/get {r.RpcsPerGetP50}, RPCs/put {r.RpcsPerPutP50}");
+        $"N={r.HonestNodes + r.Sybils} sybils={r.SybilFraction:P0} groups={r.SybilGroups} defences={r.Defenses}: gets newest {r.GetsNewestRate:F3} (after republish {r.GetsNewestRateAfterRepublish:F3}), puts honest {r.PutsHonestRate:F3} (holders p50 {r.HonestHoldersP50} honest, {r.SybilHoldersP50} Sybil; {r.HonestStoresNotStored} honest stores not stored; {r.JoinFailures} joins failed), RPCs/get {r.RpcsPerGetP50}, RPCs/put {r.RpcsPerPutP50}");
 }
 
 /// <summary>Command-line options.</summary>
-internal sealed record Options(int Nodes, int Seed, string? JsonPath, int Items, int Reads, int Targets, double[] Fractions, int[] Groups, bool[] Defences)
+internal sealed record Options(int Nodes, int Seed, string? JsonPath, int Items, int Reads, int Targets, double[] Fractions, int[] Groups, bool[] Defences, bool Baseline = true)
 {
     public static Options Parse(string[] args)
     {
@@ -99,6 +104,7 @@ internal sealed record Options(int Nodes, int Seed, string? JsonPath, int Items,
                 "--fractions" => o with { Fractions = value.Split(',').Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray() },
                 "--groups" => o with { Groups = value.Split(',').Select(g => int.Parse(g, CultureInfo.InvariantCulture)).ToArray() },
                 "--defences" => o with { Defences = value.Split(',').Select(d => d == "on").ToArray() },
+                "--baseline" => o with { Baseline = value == "on" },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
             i++;

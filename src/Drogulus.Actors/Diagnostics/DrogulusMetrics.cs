@@ -54,6 +54,12 @@ public static class DrogulusMetrics
     /// <summary>Node ids on the blacklist.</summary>
     public const string Blacklisted = "drogulus.blacklist.size";
 
+    /// <summary>Distinct address groups (PROTOCOL §1; exempt addresses not counted) among the routing table's contacts.</summary>
+    public const string TableGroups = "drogulus.routing.groups";
+
+    /// <summary>Distinct address groups among the k contacts closest to the node's own id: few of them is an eclipse's symptom (PROTOCOL §8).</summary>
+    public const string NeighbourGroups = "drogulus.routing.neighbour_groups";
+
     /// <summary>1 while the node is a server, 0 while it is a client, not reachable from outside (PROTOCOL §10).</summary>
     public const string Server = "drogulus.reachability.server";
 
@@ -114,9 +120,15 @@ public static class DrogulusMetrics
     private static readonly ObservableGauge<long> Banned =
         Meter.CreateObservableGauge(Blacklisted, () => NodeMetrics.Observe(NodeMetrics.Gauge.Blacklist), "{node}", "Node ids on the blacklist.");
 
+    private static readonly ObservableGauge<long> Groups =
+        Meter.CreateObservableGauge(TableGroups, () => NodeMetrics.Observe(NodeMetrics.Gauge.TableGroups), "{group}", "Address groups among the routing table's contacts (exempt addresses not counted).");
+
+    private static readonly ObservableGauge<long> Neighbours =
+        Meter.CreateObservableGauge(NeighbourGroups, () => NodeMetrics.Observe(NodeMetrics.Gauge.NeighbourGroups), "{group}", "Address groups among the k contacts closest to the node's own id (exempt addresses not counted).");
+
     /// <summary>The observable gauges, so that they are created with the meter (their fields are otherwise unused).</summary>
     private static readonly ObservableGauge<long> Reachable =
         Meter.CreateObservableGauge(Server, () => NodeMetrics.Observe(NodeMetrics.Gauge.Server), "{node}", "1 while the node is a server, 0 while it is a client (not reachable from outside).");
 
-    internal static IReadOnlyList<Instrument> Gauges { get; } = [Items, Bytes, Open, Known, Banned, Reachable];
+    internal static IReadOnlyList<Instrument> Gauges { get; } = [Items, Bytes, Open, Known, Banned, Reachable, Groups, Neighbours];
 }

@@ -36,6 +36,9 @@ internal sealed class NodeMetrics
     private int _connections;
     private int _contacts;
     private int _blacklisted;
+    private int _tableGroups;
+    private int _neighbourGroups;
+    private long _tableChanges = -1; // the routing table's Changes when the two group counts were last computed
     private int _server = -1; // PROTOCOL §10: 1 a server, 0 a client; -1 before the node's first report
     private int _holders;
 
@@ -50,6 +53,8 @@ internal sealed class NodeMetrics
         Contacts,
         Blacklist,
         Server,
+        TableGroups,
+        NeighbourGroups,
     }
 
     /// <summary>The <c>node</c> tag: the first 16 hexadecimal digits of the node id.</summary>
@@ -161,6 +166,16 @@ internal sealed class NodeMetrics
     {
         Volatile.Write(ref _contacts, table.Count);
         Volatile.Write(ref _blacklisted, table.BlacklistedIds.Count);
+
+        // The group counts (PROTOCOL §8, an eclipse's symptom) need the k closest: recomputed only when the
+        // buckets' members changed, not after every message the routing actor handles.
+        if (table.Changes != _tableChanges)
+        {
+            _tableChanges = table.Changes;
+            var diversity = NeighbourhoodDiversity.Of(table);
+            Volatile.Write(ref _tableGroups, diversity.TableGroups);
+            Volatile.Write(ref _neighbourGroups, diversity.NeighbourGroups);
+        }
     }
 
     /// <summary>Whether the node is a server (it advertises its port) or a client (PROTOCOL §10), for the gauge.</summary>
@@ -199,6 +214,12 @@ internal sealed class NodeMetrics
                     break;
                 case Gauge.Contacts:
                     yield return new Measurement<long>(Volatile.Read(ref node._contacts), node.Tag);
+                    break;
+                case Gauge.TableGroups:
+                    yield return new Measurement<long>(Volatile.Read(ref node._tableGroups), node.Tag);
+                    break;
+                case Gauge.NeighbourGroups:
+                    yield return new Measurement<long>(Volatile.Read(ref node._neighbourGroups), node.Tag);
                     break;
                 case Gauge.Server:
                     if (Volatile.Read(ref node._server) is var server and >= 0)

@@ -176,7 +176,9 @@ internal sealed class NodeHealthActor : ReceiveActor, IWithTimers
         var diversity = _routingStatus?.Diversity;
         if (diversity is { EclipseSuspected: true })
         {
-            _reasons.Add($"eclipse suspected: {diversity.NeighboursCounted} of the contacts closest to the node's own id come from only {diversity.NeighbourGroups} address groups, most of them from {Core.Routing.NeighbourhoodDiversity.FewGroups} or fewer");
+            _reasons.Add(diversity.DenseCluster >= Core.Routing.NeighbourhoodDiversity.SuspectClusterSize(_settings.K)
+                ? $"eclipse suspected: {diversity.DenseCluster} of the contacts closest to the node's own id have ids far closer together than the network's size predicts ({Core.Routing.NeighbourhoodDiversity.ClusterBits} more shared bits than the neighbourhood's)"
+                : $"eclipse suspected: {diversity.NeighboursCounted} of the contacts closest to the node's own id come from only {diversity.NeighbourGroups} address groups, most of them from {Core.Routing.NeighbourhoodDiversity.FewGroups} or fewer");
         }
 
         if (_store is null)

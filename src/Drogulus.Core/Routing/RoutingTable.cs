@@ -66,6 +66,15 @@ public sealed class RoutingTable
     public int BucketCount => _buckets.Count;
 
     /// <summary>
+    /// Goes up whenever a contact enters or leaves the buckets or changes its address group, so that a reader of
+    /// figures derived from the buckets' members (the diversity gauges) recomputes them only when they can differ.
+    /// </summary>
+    public long Changes { get; private set; }
+
+    /// <summary>The number of distinct counted (non-exempt) address groups among the contacts in the buckets.</summary>
+    public int CountedGroups => _perGroup.Count;
+
+    /// <summary>
     /// add(contact), PROTOCOL §8. Own and blacklisted ids are ignored. A contact already in its bucket moves
     /// to the tail as <paramref name="contact"/> (the caller's fresh details) with its failure count reset.
     /// Otherwise a new contact whose address group already fills its share of the bucket or of the table is
@@ -103,6 +112,7 @@ public sealed class RoutingTable
                     {
                         UncountGroup(contact.Id);
                         CountGroup(contact.Id, group);
+                        Changes++;
                     }
                 }
 
@@ -129,6 +139,7 @@ public sealed class RoutingTable
 
                 bucket.Append(fresh);
                 Count++;
+                Changes++;
                 return new AddResult(AddOutcome.Inserted, fresh) { IsFirstSight = cached < 0 };
             }
 
@@ -199,6 +210,7 @@ public sealed class RoutingTable
 
             bucket.RemoveAt(at);
             Count--;
+            Changes++;
             UncountGroup(id);
 
             // The replacement is the most recently seen cached contact whose group still has room (§8).

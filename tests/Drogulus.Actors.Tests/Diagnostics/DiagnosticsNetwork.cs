@@ -50,10 +50,19 @@ internal sealed class DiagnosticsNetwork
         Enumerable.Range(0, count).Select(_ => NodeIdentity.Generate(kit.Sys.Scheduler.Now)).ToArray();
 
     /// <summary>Starts the nodes of <paramref name="identities"/> and joins them through the first.</summary>
-    public static DiagnosticsNetwork Start(TestKit kit, NodeIdentity[] identities, string hocon = "drogulus.k = 4")
+    /// <param name="kit">The test kit whose system runs the nodes.</param>
+    /// <param name="identities">The nodes' identities; the first is the seed.</param>
+    /// <param name="hocon">The nodes' settings.</param>
+    /// <param name="addressFor">The simulated address of the node with an id (null: one group per node).</param>
+    public static DiagnosticsNetwork Start(TestKit kit, NodeIdentity[] identities, string hocon = "drogulus.k = 4", Func<Key, System.Net.IPAddress?>? addressFor = null)
     {
         var settings = DrogulusConfig.SettingsFrom(hocon);
         var network = new MemoryNetwork();
+        if (addressFor is not null)
+        {
+            network.AddressFor = (id, port) => addressFor(id) ?? MemoryNetwork.DefaultAddress(port);
+        }
+
         var nodes = identities.Select((identity, i) => kit.Sys.ActorOf(NodeActor.Props(settings, identity, network, seed: i))).ToArray();
         var seed = nodes[0].Ask<NodeStatus>(GetNodeStatus.Instance, Wait).GetAwaiter().GetResult();
         foreach (var node in nodes.Skip(1))

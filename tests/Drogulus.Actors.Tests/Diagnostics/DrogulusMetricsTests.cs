@@ -97,6 +97,28 @@ public sealed class DrogulusMetricsTests : TestKit
     }
 
     [Fact]
+    public async Task Group_gauges_should_report_the_address_groups_of_the_table_and_of_the_neighbourhood_as_the_health_does()
+    {
+        // Four nodes behind the seed, two in each of two /24 groups: the seed knows four contacts in two groups.
+        var identities = DiagnosticsNetwork.Identities(this, 5);
+        var groupOf = identities.Select((identity, i) => (identity.Id, i)).ToDictionary(x => x.Id, x => x.i);
+        using var metrics = new MetricsRecorder(identities.Select(i => i.Id).ToArray());
+        var net = DiagnosticsNetwork.Start(this, identities, addressFor: id => groupOf[id] == 0 ? null : new System.Net.IPAddress([198, 18, (byte)(groupOf[id] % 2), (byte)groupOf[id]]));
+        var status = net.Status(0);
+        var health = await net.Nodes[0].Ask<NodeHealth>(GetNodeHealth.Instance, TimeSpan.FromSeconds(60));
+
+        metrics.Observe();
+
+        var seed = net.Ids[0];
+        Assert.Equal(4, status.Contacts);
+        Assert.Equal(2, metrics.Sum(DrogulusMetrics.TableGroups, seed));
+        Assert.Equal(2, metrics.Sum(DrogulusMetrics.NeighbourGroups, seed));
+        Assert.Equal(health.AddressGroups, metrics.Sum(DrogulusMetrics.TableGroups, seed));
+        Assert.Equal(health.NeighbourGroups, metrics.Sum(DrogulusMetrics.NeighbourGroups, seed));
+        Assert.All(net.Ids.Skip(1), id => Assert.True(metrics.Sum(DrogulusMetrics.TableGroups, id) >= 2));
+    }
+
+    [Fact]
     public void Refusals_should_count_a_quota_refusal_when_a_store_is_past_max_items_per_publisher()
     {
         var identities = DiagnosticsNetwork.Identities(this, 3);

@@ -529,11 +529,12 @@ public sealed class LookupActorTests : TestKit
     public void LookupActor_should_drop_every_contact_of_a_group_named_more_than_max_per_group_in_reply_times()
     {
         var target = Key.Random(_random);
-        var c = Contacts(target, 8).Select((contact, i) => contact with { Address = i < 4 ? "203.0.113." + (i + 1) : "198.51.100." + i }).ToArray();
+        var c = Contacts(target, 8).Select((contact, i) => contact with { Address = i < 4 ? "203.0.113." + (i + 1) : $"198.51.{i}.1" }).ToArray();
         var lookup = Start(LookupKind.FindNode, target, [c[6], c[7]]);
         ExpectRequests(c[6], c[7]);
 
-        // Four of 203.0.113.0/24 (over max-per-group-in-reply = 3): none of them is asked; c[4], named by c[7], is.
+        // Four of 203.0.113.0/24 (over max-per-group-in-reply = 3): none of them is asked; c[4], named by c[7], is (the
+        // others each in a /24 of its own, so that the lookup's group cap on its k closest, PROTOCOL §9 step 6, keeps them all).
         AnswerNodes(lookup, c[6], c[0], c[1], c[2], c[3]);
         AnswerNodes(lookup, c[7], c[4]);
         ExpectRequests(c[4]);

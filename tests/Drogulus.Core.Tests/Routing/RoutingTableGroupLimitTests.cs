@@ -29,6 +29,28 @@ public sealed class RoutingTableGroupLimitTests
     }
 
     [Fact]
+    public void CountedGroups_and_Changes_should_follow_the_members_of_the_buckets_and_not_a_seen_again_contact()
+    {
+        var table = new RoutingTable(Key.Zero, 20, 3, Epoch, Defaults);
+        table.Add(At(Upper(1), "203.0.113.1"));
+        table.Add(At(Upper(2), "203.0.113.2"));
+        table.Add(At(Upper(3), "198.51.100.1"));
+        table.Add(At(Upper(4), "10.0.0.1")); // private: exempt, not counted
+        var changes = table.Changes;
+
+        table.Add(At(Upper(1), "203.0.113.1")); // seen again: the same members
+
+        Assert.Equal(2, table.CountedGroups);
+        Assert.Equal(changes, table.Changes);
+        table.Remove(Upper(3), forced: true);
+        Assert.Equal(1, table.CountedGroups);
+        Assert.Equal(changes + 1, table.Changes);
+        table.Add(At(Upper(2), "192.0.2.1")); // moves to another group
+        Assert.Equal(2, table.CountedGroups);
+        Assert.Equal(changes + 2, table.Changes);
+    }
+
+    [Fact]
     public void Add_should_keep_a_full_bucket_group_out_of_the_replacement_cache_too()
     {
         // k = 2: the upper bucket cannot split (own id 0 lies in the lower half) once the first split happened.
@@ -189,6 +211,62 @@ public sealed class NeighbourhoodDiversityTests
         var closest = Enumerable.Range(1, 20).Select(i => At(i, $"100.64.{i}.1")).ToArray();
 
         Assert.False(NeighbourhoodDiversity.Of(closest, 20, exemptPrivate: true, tableGroups: 20).EclipseSuspected);
+    }
+
+    [Fact]
+    public void Of_should_suspect_an_eclipse_when_a_few_neighbours_ids_are_far_closer_together_than_the_neighbourhood_predicts()
+    {
+        // 15 random neighbours of a random own id and 5 ids ground to share 40 bits with one key, each in a group
+        // of its own (so only the density tells); with 3 ground ids (and 17 random), no suspicion.
+        var random = new Random(20);
+        var own = Key.Random(random);
+        var target = Key.Random(random);
+
+        var dense = Neighbourhood(own, 15, Enumerable.Range(0, 5).Select(_ => Prefixed(target, 40, random)), random);
+        var sparse = Neighbourhood(own, 17, Enumerable.Range(0, 3).Select(_ => Prefixed(target, 40, random)), random);
+
+        Assert.InRange(dense.DenseCluster, 5, 6); // a random neighbour may share the sliver too
+        Assert.True(dense.EclipseSuspected);
+        Assert.InRange(sparse.DenseCluster, 3, 4);
+        Assert.False(sparse.EclipseSuspected);
+    }
+
+    private static NeighbourhoodDiversity Neighbourhood(Key own, int randomCount, IEnumerable<Key> ground, Random random)
+    {
+        var ids = Enumerable.Range(0, randomCount).Select(_ => Key.Random(random)).Concat(ground).ToArray();
+        var closest = ids.Select((id, i) => ContactFor(id) with { Address = $"100.64.{i}.1" }).OrderBy(c => c.Id, Comparer<Key>.Create(own.CompareDistance)).ToArray();
+        return NeighbourhoodDiversity.Of(closest, 20, exemptPrivate: true, tableGroups: 20, own);
+    }
+
+    [Fact]
+    public void Of_should_find_no_dense_cluster_among_random_neighbours()
+    {
+        var random = new Random(21);
+        for (var trial = 0; trial < 200; trial++)
+        {
+            var own = Key.Random(random);
+            var closest = Enumerable.Range(0, 20).Select(i => ContactFor(Key.Random(random)) with { Address = $"100.64.{i}.1" })
+                .OrderBy(c => c.Id, Comparer<Key>.Create(own.CompareDistance)).ToArray();
+
+            var diversity = NeighbourhoodDiversity.Of(closest, 20, exemptPrivate: true, tableGroups: 20, own);
+
+            Assert.False(diversity.EclipseSuspected);
+            Assert.InRange(diversity.DenseCluster, 1, 4);
+        }
+    }
+
+    // An id sharing its first bits with target, the rest random (as an attacker grinds it).
+    private static Key Prefixed(Key target, int bits, Random random)
+    {
+        var bytes = Key.Random(random).ToArray();
+        var t = target.ToArray();
+        for (var bit = 0; bit < bits; bit++)
+        {
+            var mask = (byte)(0x80 >> (bit % 8));
+            bytes[bit / 8] = (byte)((bytes[bit / 8] & ~mask) | (t[bit / 8] & mask));
+        }
+
+        return new Key(bytes);
     }
 
     [Fact]
