@@ -16,13 +16,21 @@ internal static class StoreDispatcher
     /// <summary>The dispatcher id, the path of its block in the actor system's configuration.</summary>
     public const string Id = "drogulus.store-dispatcher";
 
+    // Nodes of one system start on several threads at once. Without this lock, two of them each injected the
+    // fallback, and one of them read the dispatchers while the other's injection was replacing them: its data store
+    // failed with "Dispatcher [drogulus.store-dispatcher] not configured" (1 node of 100 in a demo run under stress).
+    private static readonly object Gate = new();
+
     /// <summary>Makes sure <paramref name="system"/> knows the dispatcher and returns its id.</summary>
     public static string Ensure(ActorSystem system)
     {
         ArgumentNullException.ThrowIfNull(system);
-        if (!system.Dispatchers.HasDispatcher(Id))
+        lock (Gate)
         {
-            system.Settings.InjectTopLevelFallback(DrogulusConfig.Reference);
+            if (!system.Dispatchers.HasDispatcher(Id))
+            {
+                system.Settings.InjectTopLevelFallback(DrogulusConfig.Reference);
+            }
         }
 
         return Id;
