@@ -3,75 +3,10 @@
 ["drogulus-routing-table", 1, [[id, address, port, version, last_seen], ...], [blacklisted id, ...]]).
 The control channel's /status gives only the number of contacts; the file gives who they are and the blacklist."""
 import os
-import struct
+
+from .wire import unpack  # the testbed's one msgpack decoder
 
 MAGIC = "drogulus-routing-table"
-
-
-def unpack(data):
-    """Decodes one msgpack value (old or new spec; raw strings come back as bytes). Raises ValueError on trailing bytes."""
-    value, i = _unpack(data, 0)
-    if i != len(data):
-        raise ValueError(f"{len(data) - i} trailing bytes")
-    return value
-
-
-def _unpack(d, i):
-    b = d[i]
-    i += 1
-    if b <= 0x7F:
-        return b, i
-    if b >= 0xE0:
-        return b - 0x100, i
-    if 0xA0 <= b <= 0xBF:
-        return _raw(d, i, b & 0x1F)
-    if 0x90 <= b <= 0x9F:
-        return _array(d, i, b & 0x0F)
-    if 0x80 <= b <= 0x8F:
-        return _map(d, i, b & 0x0F)
-    fixed = {0xC0: None, 0xC2: False, 0xC3: True}
-    if b in fixed:
-        return fixed[b], i
-    ints = {0xCC: ">B", 0xCD: ">H", 0xCE: ">I", 0xCF: ">Q", 0xD0: ">b", 0xD1: ">h", 0xD2: ">i", 0xD3: ">q",
-            0xCA: ">f", 0xCB: ">d"}
-    if b in ints:
-        fmt = ints[b]
-        n = struct.calcsize(fmt)
-        return struct.unpack(fmt, d[i:i + n])[0], i + n
-    lengths = {0xD9: ">B", 0xDA: ">H", 0xDB: ">I", 0xC4: ">B", 0xC5: ">H", 0xC6: ">I"}
-    if b in lengths:
-        fmt = lengths[b]
-        n = struct.calcsize(fmt)
-        return _raw(d, i + n, struct.unpack(fmt, d[i:i + n])[0])
-    if b in (0xDC, 0xDD, 0xDE, 0xDF):
-        fmt = ">H" if b in (0xDC, 0xDE) else ">I"
-        n = struct.calcsize(fmt)
-        count = struct.unpack(fmt, d[i:i + n])[0]
-        return (_array if b in (0xDC, 0xDD) else _map)(d, i + n, count)
-    raise ValueError(f"msgpack type 0x{b:02x} is not used by the routing table file")
-
-
-def _raw(d, i, n):
-    if i + n > len(d):
-        raise ValueError("truncated")
-    return bytes(d[i:i + n]), i + n
-
-
-def _array(d, i, n):
-    out = []
-    for _ in range(n):
-        v, i = _unpack(d, i)
-        out.append(v)
-    return out, i
-
-
-def _map(d, i, n):
-    out = {}
-    for _ in range(n):
-        k, i = _unpack(d, i)
-        v, i = _unpack(d, i)
-        out[k] = v
-    return out, i
 
 
 def read(path):
