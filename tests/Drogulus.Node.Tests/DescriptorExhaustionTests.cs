@@ -55,8 +55,10 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output) : IDispo
             await UntilAsync(async () =>
             {
                 await peer.PingAsync();
+                // Only the connections that got through within their 5 s connect timeout are in the flood; when 256
+                // or fewer did, the event is that the node closed all of them (at hello-timeout), not 257.
                 closedByNode = flood.Count(ClosedByPeer);
-                return closedByNode > 256;
+                return closedByNode > 256 || closedByNode == flood.Count;
             });
             Assert.False(node.HasExited, "the node exited: " + node.Output());
         }
