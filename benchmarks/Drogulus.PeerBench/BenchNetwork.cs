@@ -42,8 +42,8 @@ internal sealed class BenchNetwork : IAsyncDisposable
     /// <summary>The child processes' ids.</summary>
     public IEnumerable<int> ChildPids => _children.Select(c => c.Pid);
 
-    /// <summary>Waits until every child's nodes are up (not joined).</summary>
-    public Task Ready() => Task.WhenAll(_children.Select(c => c.Ready));
+    /// <summary>Waits until every child's nodes are up (not joined); the ceiling only guards against a child that hangs.</summary>
+    public Task Ready() => Task.WhenAll(_children.Select(c => c.Ready)).WaitAsync(TimeSpan.FromMinutes(10));
 
     /// <summary>Generates this process's node identities (not part of the join time).</summary>
     public void GenerateIdentities(DateTimeOffset now) => _local.GenerateIdentities(now);

@@ -25,15 +25,20 @@ internal static class ChildHost
         local.Start();
         var statuses = await local.Statuses();
         Console.Out.WriteLine(ReadyMark + JsonSerializer.Serialize(new ChildReady(Environment.ProcessId, count, statuses.Select(s => s.Endpoint).ToArray())));
-        using var input = new StreamReader(Console.OpenStandardInput());
-        var running = new List<Task>();
-        while (await input.ReadLineAsync() is { } line)
-        {
-            var request = JsonSerializer.Deserialize<ChildRequest>(line) ?? throw new InvalidDataException(line);
-            running.Add(Task.Run(() => Answer(request, local, probe, heap0, rss0)));
-            running.RemoveAll(t => t.IsCompleted);
-        }
-
+        // Blocking reads of stdin on a thread of their own, so that no thread-pool thread the nodes need waits on the pipe.
+        await Task.Factory.StartNew(
+            () =>
+            {
+                using var input = new StreamReader(Console.OpenStandardInput());
+                while (input.ReadLine() is { } line)
+                {
+                    var request = JsonSerializer.Deserialize<ChildRequest>(line) ?? throw new InvalidDataException(line);
+                    _ = Task.Run(() => Answer(request, local, probe, heap0, rss0));
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
         await local.Terminate().WaitAsync(TimeSpan.FromSeconds(30));
         return 0;
     }

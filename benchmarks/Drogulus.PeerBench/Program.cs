@@ -5,7 +5,7 @@ using Drogulus.Core.Wire;
 using Drogulus.PeerBench;
 
 // The side-by-side benchmark (issue 13): the peer scripts' phases and JSON fields (shared/bench/peers) on
-// N Drogulus nodes over TLS in one process, plus raw SslStream round trips against the node transport's.
+// N Drogulus nodes over TLS in one process (or spread over --processes P), plus raw SslStream round trips against the node transport's.
 //   dotnet run -c Release --project benchmarks/Drogulus.PeerBench -- [--nodes 100] [--values 300]
 //       [--concurrency 16] [--seed 12345] [--max-connections M] [--seconds 2] [--runs 3] [--json FILE]
 //       [--hocon "node settings"] [--processes 1]
