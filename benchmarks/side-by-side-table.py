@@ -31,6 +31,8 @@ NPM = {
     "RSS KB/node": (True, ("memory", "rss_kb_per_node"), ("memory", "rss_kb_per_node"), ("memory_per_dhtnode_process_kb", "pss", "p50")),
     "overwrite read back (plain get)": (False, ("mutable_update", "read_back_seq2"), ("mutable_update", "read_back_seq2"), None),
     "overwrite read back (latest get)": (False, ("mutable_update", "read_back_seq2"), ("mutable_update", "read_back_seq2_latest"), None),
+    # Ours only: the median over nodes of the connections a node held open at the end (the peers speak UDP).
+    "connections kept/node (p50)": (True, None, ("connections_kept_per_node_median",), None),
 }
 # bittorrent-dht has no latest get: its plain mutable get is the closest.
 BTDHT_LATEST = ("mutable_get", "latency_ms", "p50")
@@ -82,6 +84,14 @@ def main():
         best = min(peer_values) if lower else max(peer_values)
         ratios.append(f"**{ours / best:.2f}**")
     print("| ours ÷ best peer | " + " | ".join(ratios) + " |")
+    ours = data["drogulus"] or {}
+    if ours:
+        kept = get(ours, "connections_kept_per_node") or {}
+        print(f"\nOur nodes: {ours.get('nodes')} in {ours.get('processes', 1)} process(es), nodes per process "
+              f"{ours.get('nodes_per_process', [ours.get('nodes')])}; each process's descriptor limit {ours.get('descriptor_limit')}. "
+              f"Operations driven from: {ours.get('driven_from', 'one process')}. "
+              f"Connections a node kept at the end: median {kept.get('p50', '?')}, mean {kept.get('mean', get(ours, 'connections_per_node'))}, "
+              f"max {kept.get('max', '?')} (max-connections {ours.get('max_connections')}).")
     rt = get(data["drogulus"], "round_trips") or {}
     if rt:
         print(f"\nRound trips/s over one TLS connection: raw SslStream, one write per frame, {rt.get('raw_sslstream_per_s_1_in_flight'):g} (1 in flight), "
@@ -105,8 +115,13 @@ def main():
             for d, p in profile) + ".")
     mem = get(data["drogulus"], "memory") or {}
     if mem:
-        print(f"Drogulus memory per node: managed {mem.get('heap_kb_per_node')} KB, RSS growth {mem.get('rss_kb_per_node')} KB, "
-              f"whole-process RSS / N {mem.get('rss_total_kb_per_node')} KB.")
+        if "rss_mb_per_process" in mem:
+            print(f"Drogulus memory per node: managed {mem.get('heap_kb_per_node')} KB; RSS {mem.get('rss_kb_per_node')} KB = the first process's growth "
+                  f"plus every other process's whole RSS, / N (every process's growth only: {mem.get('rss_growth_kb_per_node_every_process')} KB); "
+                  f"all processes' RSS / N {mem.get('rss_total_kb_per_node')} KB; RSS per process {mem.get('rss_mb_per_process')} MB.")
+        else:
+            print(f"Drogulus memory per node: managed {mem.get('heap_kb_per_node')} KB, RSS growth {mem.get('rss_kb_per_node')} KB, "
+                  f"whole-process RSS / N {mem.get('rss_total_kb_per_node')} KB.")
     print("Peers' msgs = KRPC / dht-rpc requests sent by all nodes during the op; ours = the lookup's RPCs (+ stores, + read-repair stores). "
           "Peers' put = immutable; mutable put = ed25519-signed with seq; ours is always a signed item (RSA, timestamp). "
           "Overwrite read back: peers read with their own get (hyperdht latest: true); ours once with a plain get and once with Get(key, Latest: true). "

@@ -6,6 +6,9 @@
 #   usage: bash benchmarks/side-by-side.sh                 # N=100, 300 values, bittorrent-dht + hyperdht
 #          SIZES="100 200" bash benchmarks/side-by-side.sh
 #          PEERS="btdht hyperdht opendht" bash benchmarks/side-by-side.sh   # OpenDHT too (N processes, slow)
+#          PROCESSES="200:4 500:8" (the default) spreads our N nodes over P processes at the sizes it names
+#          (PeerBench --processes P: each process its own descriptor limit, as when every node is a process);
+#          other sizes run in one process; PROCESSES="" runs every size in one process.
 # Needs: node + npm (the peers' setup.sh installs their packages under /tmp when missing), .NET 10, root or
 # unprivileged user namespaces. Every run has a wall-clock cap (RUN_TIMEOUT seconds, default 580), so the
 # whole script takes at most (number of peers + 1) × RUN_TIMEOUT per size; typically 1-3 min per size.
@@ -18,6 +21,7 @@ SIZES="${SIZES:-100}"
 VALUES="${VALUES:-300}"
 PEERS="${PEERS:-btdht hyperdht}"
 RUN_TIMEOUT="${RUN_TIMEOUT:-580}"
+PROCESSES="${PROCESSES-200:4 500:8}"
 OUT="${OUT:-${TMPDIR:-/tmp}/side-by-side-$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$OUT"
 NETNS="$PEERS_DIR/run-in-netns.sh"
@@ -46,8 +50,10 @@ for n in $SIZES; do
       OUT_JSON="$OUT/$peer-$n.json" timeout "$RUN_TIMEOUT" "$NETNS" "${cmd[@]}" > "$OUT/$peer-$n.log" 2>&1 \
       || echo "  $peer at $n nodes failed (exit $?), see $OUT/$peer-$n.log"
   done
-  echo "running drogulus at $n nodes"
-  timeout "$RUN_TIMEOUT" "$NETNS" dotnet "$DLL" --nodes "$n" --values "$VALUES" --json "$OUT/drogulus-$n.json" \
+  procs=1
+  for pair in $PROCESSES; do [ "${pair%%:*}" = "$n" ] && procs="${pair##*:}"; done
+  echo "running drogulus at $n nodes in $procs process(es)"
+  timeout "$RUN_TIMEOUT" "$NETNS" dotnet "$DLL" --nodes "$n" --processes "$procs" --values "$VALUES" --json "$OUT/drogulus-$n.json" \
     > "$OUT/drogulus-$n.log" 2>&1 || echo "  drogulus at $n nodes failed (exit $?), see $OUT/drogulus-$n.log"
   python3 "$HERE/side-by-side-table.py" "$OUT" "$n" $PEERS | tee "$OUT/table-$n.md"
 done

@@ -1,49 +1,57 @@
 using System.Diagnostics;
-using Akka.Actor;
-using Drogulus.Actors.Configuration;
-using Drogulus.Actors.Network;
-using Drogulus.Actors.Network.Tls;
-using Drogulus.Actors.Node;
-using Drogulus.Actors.Protocol;
-using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
 
 namespace Drogulus.PeerBench;
 
 /// <summary>
-/// The peer scripts' phases (shared/bench/peers) on N Drogulus nodes over TLS in this process: star join,
-/// sequential puts from random nodes, gets from other random nodes (plain and latest), an overwrite with a
-/// newer timestamp read back, gets with 16 in flight, memory. Fills <c>result</c> with the scripts' fields.
+/// The peer scripts' phases (shared/bench/peers) on N Drogulus nodes over TLS, in this process or spread over
+/// several (<see cref="BenchNetwork"/>): star join, sequential puts from random nodes, gets from other random nodes
+/// (plain and latest), an overwrite with a newer timestamp read back, gets with 16 in flight, memory. Fills
+/// <c>result</c> with the scripts' fields. Every operation starts at a node drawn from the whole network.
 /// </summary>
-internal sealed class NetworkPhases(int count, int values, int concurrency, int maxConnections, int seed, TimeSpan timeout, string extraHocon = "")
+internal sealed class NetworkPhases(int count, int values, int concurrency, int maxConnections, int seed, TimeSpan timeout, string extraHocon = "", int processes = 1)
 {
     private readonly Random _random = new(seed);
     private readonly Dictionary<string, object> _result = new();
-    private IActorRef[] _nodes = [];
-    private NodeIdentity[] _identities = [];
     private readonly PhaseProbe _probe = new();
+    private BenchNetwork _network = null!;
 
-    // Adds the phase's cost (handshakes, CPU, work items, allocations per operation) to its JSON object.
-    private void Cost(string name, PhaseProbe.Reading before, int operations) =>
-        ((Dictionary<string, object>)_result[name])["cost"] = PhaseProbe.Per(before, _probe.Snapshot(), operations);
+    // Adds the phase's cost (handshakes, CPU, work items, allocations per operation, every process's) to its JSON object.
+    private async Task Cost(string name, PhaseProbe.Reading before, int operations) =>
+        ((Dictionary<string, object>)_result[name])["cost"] = PhaseProbe.Per(before, await _network.Snapshot(), operations);
 
     /// <summary>Runs every phase and returns the JSON fields.</summary>
     public async Task<Dictionary<string, object>> Run()
     {
-        var settings = DrogulusConfig.SettingsFrom($"drogulus {{ transport = \"tls\", max-connections = {maxConnections}\n{extraHocon} }}");
-        var system = ActorSystem.Create("peer-bench", "akka.loglevel = WARNING");
-        var (heap0, rss0) = Memory();
+        _network = new BenchNetwork(count, processes, maxConnections, seed, timeout, extraHocon, _probe);
+        try
+        {
+            await _network.Ready();
+            await Phases();
+        }
+        finally
+        {
+            await _network.DisposeAsync();
+            _probe.Dispose();
+        }
+
+        return _result;
+    }
+
+    private async Task Phases()
+    {
+        var (heap0, rss0) = BenchNetwork.Memory();
         var publisher = PublisherKey.Generate();
         var now = DateTimeOffset.UtcNow;
-        _identities = Enumerable.Range(0, count).Select(_ => NodeIdentity.Generate(now)).ToArray();
+        _network.GenerateIdentities(now);
         var clock = Stopwatch.StartNew();
-        var joinCost = _probe.Snapshot();
-        _nodes = _identities.Select((identity, i) => system.ActorOf(NodeActor.Props(settings, identity, new TlsTransport(), seed: seed + i))).ToArray();
-        var first = await _nodes[0].Ask<NodeStatus>(GetNodeStatus.Instance, timeout);
+        var joinCost = await _network.Snapshot();
+        _network.Start();
+        var first = await _network.Status(0);
         var joinFailures = 0;
-        foreach (var node in _nodes.Skip(1))
+        for (var node = 1; node < count; node++)
         {
-            joinFailures += await node.Ask<object>(new Join([first.Endpoint]), timeout) is Joined ? 0 : 1;
+            joinFailures += await _network.Join(node, first.Endpoint) ? 0 : 1;
         }
 
         _result["join"] = new Dictionary<string, object>
@@ -52,8 +60,8 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
             ["per_node_ms"] = Math.Round(clock.Elapsed.TotalMilliseconds / count, 2),
             ["failures"] = joinFailures,
         };
-        Cost("join", joinCost, count);
-        var statuses = await Statuses();
+        await Cost("join", joinCost, count);
+        var statuses = await _network.Statuses();
         _result["routing_table_size"] = Stats.Summary(statuses.Select(s => (double)s.Contacts).ToArray());
 
         var timestamp = SignedItem.UnixSeconds(now);
@@ -61,23 +69,23 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
             .Select(i => SignedItem.Create(publisher, $"value-{i}-{seed}", $"signed value {i} {Guid.NewGuid():N}", timestamp, 0))
             .ToArray();
         var connectionsBefore = statuses.Sum(s => s.Connections);
-        var before = _probe.Snapshot();
+        var before = await _network.Snapshot();
         var sources = await Puts(items, "put");
-        Cost("put", before, values);
-        var connectionsAfter = (await Statuses()).Sum(s => s.Connections);
+        await Cost("put", before, values);
+        var connectionsAfter = (await _network.Statuses()).Sum(s => s.Connections);
         ((Dictionary<string, object>)_result["put"])["open_connections_change_per_put"] = Math.Round((connectionsAfter - connectionsBefore) / 2.0 / values, 2);
-        before = _probe.Snapshot();
+        before = await _network.Snapshot();
         await Gets(items, sources, latest: false, "get");
-        Cost("get", before, values);
-        before = _probe.Snapshot();
+        await Cost("get", before, values);
+        before = await _network.Snapshot();
         await Gets(items, sources, latest: true, "get_latest");
-        Cost("get_latest", before, values);
-        before = _probe.Snapshot();
+        await Cost("get_latest", before, values);
+        before = await _network.Snapshot();
         await Overwrite(publisher, items, sources, timestamp + 1);
-        Cost("mutable_update", before, Math.Min(items.Length, 50));
-        before = _probe.Snapshot();
+        await Cost("mutable_update", before, Math.Min(items.Length, 50));
+        before = await _network.Snapshot();
         await Throughput(items);
-        Cost("get_throughput", before, Math.Min(items.Length * 2, 2000));
+        await Cost("get_throughput", before, Math.Min(items.Length * 2, 2000));
 
         // A quick profile of put latency: the same puts storing at 1, 5 and 20 nodes (lookup vs stores).
         foreach (var duplicate in new[] { 1, 5, 20 })
@@ -85,26 +93,54 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
             var extra = Enumerable.Range(0, Math.Min(values, 50))
                 .Select(i => SignedItem.Create(publisher, $"profile-{duplicate}-{i}-{seed}", $"profile value {i}", timestamp, 0))
                 .ToArray();
-            before = _probe.Snapshot();
+            before = await _network.Snapshot();
             await Puts(extra, $"put_profile_duplicate_{duplicate}", duplicate);
-            Cost($"put_profile_duplicate_{duplicate}", before, extra.Length);
+            await Cost($"put_profile_duplicate_{duplicate}", before, extra.Length);
         }
 
-        statuses = await Statuses();
-        var (heap1, rss1) = Memory();
+        statuses = await _network.Statuses();
+        var (heap1, rss1) = BenchNetwork.Memory();
         _result["connections_per_node"] = Math.Round(statuses.Average(s => s.Connections), 1);
+        _result["connections_kept_per_node"] = Stats.Summary(statuses.Select(s => (double)s.Connections).ToArray());
+        _result["connections_kept_per_node_median"] = Stats.Median(statuses.Select(s => (double)s.Connections).ToArray());
         _result["items_held_per_node"] = Math.Round(statuses.Average(s => s.Items), 1);
-        _result["memory"] = new Dictionary<string, object>
+        _result["processes"] = processes;
+        _result["nodes_per_process"] = _network.NodesPerProcess;
+        _result["driven_from"] = processes == 1
+            ? "one process: every operation starts at a random node of the network, timed around the node's Ask"
+            : "every process: every operation starts at a random node of the whole network and runs in the process that hosts it " +
+              "(the parent forwards it over the child's stdin); latencies are timed there around the node's Ask, so the pipe is not in them; " +
+              "gets/s at 16 in flight is timed in the parent and includes the pipe";
+        _result["memory"] = processes == 1
+            ? new Dictionary<string, object>
+            {
+                ["rss_mb_total"] = Math.Round(rss1 / 1048576.0, 1),
+                ["rss_kb_per_node"] = Math.Round((rss1 - rss0) / 1024.0 / count, 1),
+                ["rss_total_kb_per_node"] = Math.Round(rss1 / 1024.0 / count, 1),
+                ["heap_kb_per_node"] = Math.Round((heap1 - heap0) / 1024.0 / count, 1),
+                ["note"] = "rss_kb_per_node and heap_kb_per_node: growth since before the nodes started, after a full GC, as the peer scripts; heap = GC.GetTotalMemory (managed); rss_total_kb_per_node = whole process RSS / N",
+            }
+            : await SpreadMemory(heap0, rss0, heap1, rss1);
+    }
+
+    // Memory over several processes: each child's whole resident size (VmRSS) is added to this process's growth, so only
+    // one runtime's baseline is left out, as with one process; the growth of every process is there too, for comparison.
+    private async Task<Dictionary<string, object>> SpreadMemory(long heap0, long rss0, long heap1, long rss1)
+    {
+        var children = await _network.ChildMemory();
+        var childRss = children.Sum(c => c.VmRss);
+        return new Dictionary<string, object>
         {
-            ["rss_mb_total"] = Math.Round(rss1 / 1048576.0, 1),
-            ["rss_kb_per_node"] = Math.Round((rss1 - rss0) / 1024.0 / count, 1),
-            ["rss_total_kb_per_node"] = Math.Round(rss1 / 1024.0 / count, 1),
-            ["heap_kb_per_node"] = Math.Round((heap1 - heap0) / 1024.0 / count, 1),
-            ["note"] = "rss_kb_per_node and heap_kb_per_node: growth since before the nodes started, after a full GC, as the peer scripts; heap = GC.GetTotalMemory (managed); rss_total_kb_per_node = whole process RSS / N",
+            ["rss_mb_total"] = Math.Round((rss1 + childRss) / 1048576.0, 1),
+            ["rss_kb_per_node"] = Math.Round((rss1 - rss0 + childRss) / 1024.0 / count, 1),
+            ["rss_total_kb_per_node"] = Math.Round((rss1 + childRss) / 1024.0 / count, 1),
+            ["rss_growth_kb_per_node_every_process"] = Math.Round((rss1 - rss0 + children.Sum(c => c.VmRss - c.Memory.Rss0)) / 1024.0 / count, 1),
+            ["heap_kb_per_node"] = Math.Round((heap1 - heap0 + children.Sum(c => c.Memory.Heap1 - c.Memory.Heap0)) / 1024.0 / count, 1),
+            ["rss_mb_per_process"] = new[] { Math.Round(rss1 / 1048576.0, 1) }.Concat(children.Select(c => Math.Round(c.VmRss / 1048576.0, 1))).ToArray(),
+            ["note"] = "rss_kb_per_node: this process's growth since before its nodes started plus every child's whole resident size " +
+                       "(/proc/<pid>/status VmRSS), after a full GC in each, / N; heap_kb_per_node: managed growth in every process / N; " +
+                       "rss_growth_kb_per_node_every_process: every process's growth since before its nodes started / N; rss_total_kb_per_node = all processes' RSS / N",
         };
-        await system.Terminate();
-        _probe.Dispose();
-        return _result;
     }
 
     private async Task<int[]> Puts(SignedItem[] items, string name, int? duplicate = null)
@@ -120,19 +156,17 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
         for (var i = 0; i < items.Length; i++)
         {
             sources[i] = _random.Next(count);
-            var started = Stopwatch.GetTimestamp();
-            var reply = await _nodes[sources[i]].Ask<object>(new Put(items[i], duplicate), timeout);
-            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            latencies.Add(elapsed);
-            if (reply is PutCompleted done)
+            var put = await _network.Put(sources[i], items[i], duplicate);
+            latencies.Add(put.ElapsedMs);
+            if (put.Completed)
             {
-                messages.Add(done.RpcsSent(_identities[sources[i]].Id));
-                replicas.Add(done.StoredCount);
-                if (done.Lookup is { } lookup)
+                messages.Add(put.Messages);
+                replicas.Add(put.Replicas);
+                if (put.LookupMs is { } lookup)
                 {
-                    lookups.Add(lookup.Duration.TotalMilliseconds);
-                    stores.Add(elapsed - lookup.Duration.TotalMilliseconds);
-                    rounds.Add(lookup.Rounds);
+                    lookups.Add(lookup);
+                    stores.Add(put.ElapsedMs - lookup);
+                    rounds.Add(put.LookupRounds ?? 0);
                 }
             }
             else
@@ -169,24 +203,22 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
         var local = 0;
         for (var i = 0; i < items.Length; i++)
         {
-            var started = Stopwatch.GetTimestamp();
-            var reply = await _nodes[Other(sources[i])].Ask<object>(new Get(items[i].Key, latest), timeout);
-            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            latencies.Add(elapsed);
-            if (reply is ValueFound found)
+            var get = await _network.Get(Other(sources[i]), items[i].Key, latest);
+            latencies.Add(get.ElapsedMs);
+            if (get.Item is { } item)
             {
-                if (found.Stats.RpcsSent > 0)
+                if (get.Rpcs > 0)
                 {
-                    remote.Add(elapsed);
+                    remote.Add(get.ElapsedMs);
                 }
 
-                messages.Add(found.Stats.RpcsSent + found.RepairStores);
-                local += found.Stats.RpcsSent == 0 ? 1 : 0;
-                ok += found.Item.Equals(items[i]) ? 1 : 0;
+                messages.Add(get.Rpcs + get.RepairStores);
+                local += get.Rpcs == 0 ? 1 : 0;
+                ok += item.Equals(items[i]) ? 1 : 0;
             }
-            else if (reply is ValueNotFound missing)
+            else if (get.NotFound)
             {
-                messages.Add(missing.Stats.RpcsSent);
+                messages.Add(get.Rpcs);
             }
         }
 
@@ -209,12 +241,10 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
         for (var i = 0; i < n; i++)
         {
             var update = SignedItem.Create(publisher, items[i].Name, $"updated {i}", newer, 0);
-            var started = Stopwatch.GetTimestamp();
-            await _nodes[(sources[i] + 7) % count].Ask<object>(new Put(update), timeout);
-            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            var reader = _nodes[(sources[i] + 13) % count];
-            plain += await reader.Ask<object>(new Get(update.Key), timeout) is ValueFound a && a.Item.Timestamp == newer ? 1 : 0;
-            latest += await reader.Ask<object>(new Get(update.Key, Latest: true), timeout) is ValueFound b && b.Item.Timestamp == newer ? 1 : 0;
+            latencies.Add((await _network.Put((sources[i] + 7) % count, update)).ElapsedMs);
+            var reader = (sources[i] + 13) % count;
+            plain += (await _network.Get(reader, update.Key, latest: false)).Item?.Timestamp == newer ? 1 : 0;
+            latest += (await _network.Get(reader, update.Key, latest: true)).Item?.Timestamp == newer ? 1 : 0;
         }
 
         _result["mutable_update"] = new Dictionary<string, object>
@@ -240,13 +270,12 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
             int index;
             while ((index = Interlocked.Increment(ref next)) < total)
             {
-                var started = Stopwatch.GetTimestamp();
-                var reply = await _nodes[targets[index]].Ask<object>(new Get(items[index % items.Length].Key), timeout);
+                var get = await _network.Get(targets[index], items[index % items.Length].Key, latest: false);
                 lock (latencies)
                 {
-                    latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                    good += reply is ValueFound ? 1 : 0;
-                    messages += reply switch { ValueFound f => f.Stats.RpcsSent, ValueNotFound m => m.Stats.RpcsSent, _ => 0 };
+                    latencies.Add(get.ElapsedMs);
+                    good += get.Item is not null ? 1 : 0;
+                    messages += get.Item is not null || get.NotFound ? get.Rpcs : 0;
                 }
             }
         }
@@ -263,17 +292,5 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
             ["latency_ms"] = Stats.Summary(latencies),
             ["msgs_per_op"] = Math.Round(messages / (double)total, 1),
         };
-    }
-
-    private async Task<NodeStatus[]> Statuses() =>
-        await Task.WhenAll(_nodes.Select(node => node.Ask<NodeStatus>(GetNodeStatus.Instance, timeout)));
-
-    private static (long Heap, long Rss) Memory()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        var heap = GC.GetTotalMemory(forceFullCollection: true);
-        using var process = Process.GetCurrentProcess();
-        return (heap, process.WorkingSet64);
     }
 }

@@ -83,5 +83,12 @@ internal sealed class PhaseProbe : EventListener
     }
 
     /// <summary>Counters at one moment.</summary>
-    internal sealed record Reading(long ClientHandshakes, long ServerHandshakes, long FailedHandshakes, double CpuMs, long WorkItems, long Allocated, long LockContentions, int Gen0, int Gen2, long Timestamp);
+    internal sealed record Reading(long ClientHandshakes, long ServerHandshakes, long FailedHandshakes, double CpuMs, long WorkItems, long Allocated, long LockContentions, int Gen0, int Gen2, long Timestamp)
+    {
+        /// <summary>This reading and another process's summed (<c>--processes</c>), at this reading's time.</summary>
+        public Reading Plus(Reading other) => new(
+            ClientHandshakes + other.ClientHandshakes, ServerHandshakes + other.ServerHandshakes, FailedHandshakes + other.FailedHandshakes,
+            CpuMs + other.CpuMs, WorkItems + other.WorkItems, Allocated + other.Allocated, LockContentions + other.LockContentions,
+            Gen0 + other.Gen0, Gen2 + other.Gen2, Timestamp);
+    }
 }

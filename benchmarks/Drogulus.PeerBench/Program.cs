@@ -5,10 +5,10 @@ using Drogulus.Core.Wire;
 using Drogulus.PeerBench;
 
 // The side-by-side benchmark (issue 13): the peer scripts' phases and JSON fields (shared/bench/peers) on
-// N Drogulus nodes over TLS in one process, plus raw SslStream round trips against the node transport's.
+// N Drogulus nodes over TLS in one process (or spread over --processes P), plus raw SslStream round trips against the node transport's.
 //   dotnet run -c Release --project benchmarks/Drogulus.PeerBench -- [--nodes 100] [--values 300]
 //       [--concurrency 16] [--seed 12345] [--max-connections M] [--seconds 2] [--runs 3] [--json FILE]
-//       [--hocon "node settings"]
+//       [--hocon "node settings"] [--processes 1]
 //       [--round-trips-only] [--in-flight 16] [--alloc-types]  (only the round trips, node transport against raw SslStream, with their cost per round trip, then exit)
 //       [--handshakes-only]   (after the round trips: 4 × 200 raw TLS connections, system store vs empty custom root, then exit)
 // Each phase's JSON has a "cost" object: TLS handshakes begun (dialling side), process CPU, thread-pool work
@@ -17,7 +17,16 @@ using Drogulus.PeerBench;
 // (process-max-connections, capped by `ulimit -n` minus descriptor-reserve) keeps them inside the limit and shares it
 // fairly among the nodes, so max-connections is the node's default unless --max-connections is given (until issue 9's
 // fair share it was chosen so that nodes × max-connections × 2 stayed 2 × nodes + 300 below `ulimit -n`: 48 at 200 nodes).
+// --processes P spreads the N nodes over this process and P − 1 child processes (`--child`, see BenchNetwork), each with
+// its own descriptor limit, as in a real network where every node is a process: one network, joined through node 0.
+if (args.Contains("--child"))
+{
+    return await ChildHost.Run(IntOption("--first", 0), IntOption("--count", 1), IntOption("--max-connections", DrogulusConfig.SettingsFrom("").MaxConnections),
+        IntOption("--seed", 12345), TimeSpan.FromSeconds(IntOption("--timeout", 60)), Option("--hocon") ?? "");
+}
+
 var nodes = IntOption("--nodes", 100);
+var processes = Math.Clamp(IntOption("--processes", 1), 1, Math.Max(1, nodes));
 var values = IntOption("--values", 300);
 var concurrency = IntOption("--concurrency", 16);
 var seed = IntOption("--seed", 12345);
@@ -27,11 +36,11 @@ var descriptorLimit = DescriptorLimit();
 var maxConnections = IntOption("--max-connections", DrogulusConfig.SettingsFrom("").MaxConnections);
 var jsonPath = Option("--json");
 var timeout = TimeSpan.FromSeconds(IntOption("--timeout", 60));
-Console.WriteLine($"{nodes} nodes, {values} values, seed {seed}; max-connections {maxConnections} (descriptor limit {descriptorLimit}; the process budget shares it among the nodes)");
+Console.WriteLine($"{nodes} nodes in {processes} process(es), {values} values, seed {seed}; max-connections {maxConnections} (descriptor limit {descriptorLimit} per process; the process budget shares it among the process's nodes)");
 
 var result = new Dictionary<string, object>
 {
-    ["peer"] = "drogulus (TLS, Akka.NET, one process)",
+    ["peer"] = processes == 1 ? "drogulus (TLS, Akka.NET, one process)" : $"drogulus (TLS, Akka.NET, {processes} processes)",
     ["nodes"] = nodes,
     ["values"] = values,
     ["seed"] = seed,
@@ -122,7 +131,7 @@ if (args.Contains("--handshakes-only"))
 }
 
 
-foreach (var (key, value) in await new NetworkPhases(nodes, values, concurrency, maxConnections, seed, timeout, Option("--hocon") ?? "").Run())
+foreach (var (key, value) in await new NetworkPhases(nodes, values, concurrency, maxConnections, seed, timeout, Option("--hocon") ?? "", processes).Run())
 {
     result[key] = value;
 }
