@@ -79,7 +79,10 @@ public sealed class NodeTimeoutTests : TestKit
         Scheduler.Advance(settings.RequestTimeout);
         ExpectNoMsg(VirtualTime.Quiet);
         Scheduler.Advance(settings.JoinRetryDelay);
-        AwaitRetry(settings.JoinRetryDelay);
+
+        // This spec is about the second ping's answer, not the retry's timing (the spec above checks that): on a busy
+        // machine the first ping's timeout may be scheduled only after the clock moved, and the retry comes that much later.
+        AwaitRetry(settings.JoinRetryDelay, settings.RequestTimeout + settings.JoinRetryDelay);
 
         var (ping, from) = _peer.ExpectRequest<PingMessage>();
         _peer.Reply(from, ping, new PongMessage("", default, 0, ""));
@@ -141,13 +144,15 @@ public sealed class NodeTimeoutTests : TestKit
     /// <summary>
     /// Waits for the seed's next ping, moving the clock on by quarters of <paramref name="delay"/> while none has come:
     /// on a loaded machine the join actor may start its retry timer only after the spec moved the clock (the quiet
-    /// window was too short), and then the retry is due that much later. It still has to come within one more delay.
+    /// window was too short), and then the retry is due that much later. It still has to come within one more delay
+    /// (or within <paramref name="slack"/>, for a spec where the timer before the retry may also have started late).
     /// </summary>
-    private void AwaitRetry(TimeSpan delay)
+    private void AwaitRetry(TimeSpan delay, TimeSpan? slack = null)
     {
+        var bound = slack ?? delay;
         for (var later = TimeSpan.Zero; !AwaitConditionNoThrow(() => _peer.Probe.HasMessages, VirtualTime.Quiet); later += delay / 4)
         {
-            Assert.True(later < delay, "no retry within twice the retry delay");
+            Assert.True(later < bound, $"no retry within {bound} after the retry delay");
             Scheduler.Advance(delay / 4);
         }
     }

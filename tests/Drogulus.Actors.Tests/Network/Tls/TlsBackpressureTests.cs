@@ -114,7 +114,7 @@ public sealed class TlsBackpressureTests : TestKit
         inbound.Connection.Tell(new SendReply(inbound.From, inbound.Request.Uuid, new PongMessage("", Key.Zero, 0, "")));
 
     private static DrogulusSettings Settings(string extra = "") =>
-        DrogulusConfig.SettingsFrom($"drogulus {{ transport = \"tls\"\n{extra} }}");
+        DrogulusConfig.SettingsFrom($"drogulus {{ transport = \"tls\"\nhandshake-timeout = 30s\nhello-timeout = 30s\n{extra} }}");
 
     private static NodeIdentity NewIdentity() => NodeIdentity.Generate(DateTimeOffset.UnixEpoch.AddYears(55));
 
