@@ -10,6 +10,7 @@ using Drogulus.Actors.Node;
 using Drogulus.Actors.Protocol;
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
+using Drogulus.Testing;
 
 namespace Drogulus.SybilBenchmark;
 
@@ -65,7 +66,8 @@ internal static class Attack
         var honest = new List<(IActorRef Node, int Port, Key Id)>();
         for (var i = 0; i < honestCount; i++)
         {
-            var identity = NodeIdentity.Generate(scheduler.Now);
+            // Honest ids from the seed: every case of a run, and every run with the same seed, has the same network.
+            var identity = SeededIdentity.Create((options.Seed * 100_003) + i);
             var node = system.ActorOf(NodeActor.Props(settings, identity, network, store: null, seed: (options.Seed * 100_003) + i), $"honest-{i}");
             honest.Add((node, 0, identity.Id));
         }

@@ -11,6 +11,7 @@ namespace Drogulus.SybilBenchmark;
 /// and what a get and a put cost. Two cases without Sybils measure what the defences cost.
 /// Usage: <c>--nodes 500 --seed 1 --json out.json [--items 100] [--reads 100] [--fractions 0.1,0.2,0.3,0.4] [--groups 4,0] [--defences on,off] [--baseline on|off]</c>: the options
 /// select the cases (groups 0: each Sybil in its own group; the baseline: the case without Sybils, per defences setting).
+/// <c>--puzzle 0,8,16,20,24</c> runs the id-puzzle experiment (<see cref="IdPuzzle"/>) instead of the attack.
 /// </summary>
 public static class Program
 {
@@ -25,8 +26,20 @@ public static class Program
         catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine("usage: --nodes 5000 [--seed 1] [--json out.json] [--items 100] [--reads 100] [--fractions 0.1,0.2,0.3,0.4] [--groups 4,0] [--defences on,off] [--baseline on|off]");
+            Console.Error.WriteLine("usage: --nodes 5000 [--seed 1] [--json out.json] [--items 100] [--reads 100] [--fractions 0.1,0.2,0.3,0.4] [--groups 4,0] [--defences on,off] [--baseline on|off] | --puzzle 0,8,16 [--nodes N] [--json out.json]");
             return 2;
+        }
+
+        if (options.PuzzleBits is { } bits)
+        {
+            var puzzle = IdPuzzle.Run(bits, options.Nodes, k: 20, options.Seed);
+            if (options.JsonPath is { } puzzlePath)
+            {
+                await File.WriteAllTextAsync(puzzlePath, JsonSerializer.Serialize(puzzle, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+                Console.WriteLine($"wrote {puzzlePath}");
+            }
+
+            return 0;
         }
 
         // Five publishers, one target key each ("target" under each publisher key); items are versions under them.
@@ -85,7 +98,7 @@ public static class Program
 }
 
 /// <summary>Command-line options.</summary>
-internal sealed record Options(int Nodes, int Seed, string? JsonPath, int Items, int Reads, int Targets, double[] Fractions, int[] Groups, bool[] Defences, bool Baseline = true)
+internal sealed record Options(int Nodes, int Seed, string? JsonPath, int Items, int Reads, int Targets, double[] Fractions, int[] Groups, bool[] Defences, bool Baseline = true, int[]? PuzzleBits = null)
 {
     public static Options Parse(string[] args)
     {
@@ -105,6 +118,7 @@ internal sealed record Options(int Nodes, int Seed, string? JsonPath, int Items,
                 "--groups" => o with { Groups = value.Split(',').Select(g => int.Parse(g, CultureInfo.InvariantCulture)).ToArray() },
                 "--defences" => o with { Defences = value.Split(',').Select(d => d == "on").ToArray() },
                 "--baseline" => o with { Baseline = value == "on" },
+                "--puzzle" => o with { PuzzleBits = value.Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray() },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
             i++;
