@@ -11,6 +11,28 @@ using static Drogulus.Actors.Network.TransportProtocol;
 
 namespace Drogulus.Actors.Network.Tls;
 
+// The states of a connection, each a behaviour below; the data that exists only in a state is the argument its
+// handlers close over (the types are in ConnectionActor.States.cs), as in Akka.IO's TcpConnection.
+//
+//   dial ───▶ Connecting ──Tcp.Connected──────────────────────┐
+//   accept ─▶ AwaitingHello ──the peer's first TLS record whole─┤ AskTurn
+//                                                               ├──turn at once────────────────┐
+//                                                               └──in line─▶ AwaitingTurn ──Granted──▶ Handshaking
+//   Handshaking ──the peer proved its id──▶ Open ──bad input, or a reply that closes──▶ Draining ──written──▶ Closing
+//   every state ──Close(reason)──▶ Closing ──Release, and the socket closed──▶ stopped
+//
+//   whole life      settings, collaborators, _pending (our requests until replied or failed), _phase
+//   Link            from TCP connected: the Akka.IO connection, its stream, the peer's address, the SslStream, its id
+//   Opening         Connecting … Handshaking: our requests held until the connection opens
+//   FirstTlsRecord  AwaitingHello: the hello's bytes counted (PROTOCOL §5, admission)
+//   Session         Open, Draining: reads, answers (the peer's requests), writes, the error that ends a drain
+//   Ending          Closing: whether the transport released the connection
+//
+// Every step is bounded: connect-timeout (Connecting), hello-timeout (AwaitingHello), handshake-timeout (until Open),
+// request-timeout per request, idle-timeout, frame-timeout and write-timeout (Open, Draining), and the close itself.
+// The handshake turns of the process (HandshakeGate) are asked for in AskTurn, granted in AwaitingTurn and given
+// back in ReleaseTurn, and nowhere else.
+
 /// <summary>
 /// One TLS connection to one peer (PROTOCOL §4, §5, §12), in either direction: Akka.IO TCP with an
 /// <see cref="SslStream"/> over a <see cref="TcpDuplexStream"/>, netstring frames of msgpack messages.
