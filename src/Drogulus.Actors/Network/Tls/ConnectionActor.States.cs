@@ -72,7 +72,7 @@ internal sealed partial class ConnectionActor
 
         public Reads Reads { get; } = new(settings.MaxFrameSize);
 
-        public Answers Answers { get; } = new(settings.MaxRequestsInFlight);
+        public PeerRequestsInFlight Answers { get; } = new(settings.MaxRequestsInFlight);
 
         public Writes Writes { get; } = new(settings.MaxFrameSize);
 
@@ -109,85 +109,6 @@ internal sealed partial class ConnectionActor
 
         /// <summary>The last <see cref="FrameBytes"/> told to the transport.</summary>
         public long ReportedFrameBytes { get; set; }
-    }
-
-    /// <summary>
-    /// Open: the peer's requests the node is answering (PROTOCOL §5), at most <c>max-requests-in-flight</c> at once; the
-    /// excess is held in arrival order (at most one read's worth: reading is paused while any is held).
-    /// </summary>
-    private sealed class Answers(int maxInFlight)
-    {
-        private readonly Dictionary<string, int> _byUuid = new(StringComparer.Ordinal);
-        private readonly Queue<InboundRequest> _held = new();
-
-        /// <summary>Requests handed to the node and not answered yet.</summary>
-        public int Count { get; private set; }
-
-        public int Held => _held.Count;
-
-        public bool Full => Count >= maxInFlight;
-
-        /// <summary>The node answered a request since the last one was handed to it.</summary>
-        public bool AnsweredSinceDispatch { get; private set; }
-
-        public bool Busy => Count > 0 || _held.Count > 0;
-
-        /// <summary>True when <paramref name="request"/> goes to the node now; otherwise it is held.</summary>
-        public bool TryDispatch(InboundRequest request)
-        {
-            if (_held.Count > 0 || Full)
-            {
-                _held.Enqueue(request);
-                return false;
-            }
-
-            Start(request);
-            AnsweredSinceDispatch = false;
-            return true;
-        }
-
-        /// <summary>The node answered <paramref name="uuid"/>; false when no request of that uuid is being answered.</summary>
-        public bool Answered(string uuid)
-        {
-            if (!_byUuid.TryGetValue(uuid, out var count))
-            {
-                return false;
-            }
-
-            if (count == 1)
-            {
-                _byUuid.Remove(uuid);
-            }
-            else
-            {
-                _byUuid[uuid] = count - 1;
-            }
-
-            Count--;
-            AnsweredSinceDispatch = true;
-            return true;
-        }
-
-        /// <summary>A held request that may go to the node now, if any.</summary>
-        public bool TryRelease([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out InboundRequest? request)
-        {
-            if (_held.Count == 0 || Full)
-            {
-                request = null;
-                return false;
-            }
-
-            request = _held.Dequeue();
-            Start(request);
-            return true;
-        }
-
-        private void Start(InboundRequest request)
-        {
-            var uuid = request.Request.Uuid;
-            _byUuid[uuid] = _byUuid.GetValueOrDefault(uuid) + 1;
-            Count++;
-        }
     }
 
     /// <summary>Open: the writes to the peer.</summary>
