@@ -4,30 +4,18 @@ using static Drogulus.Actors.Network.TransportProtocol;
 namespace Drogulus.Actors.Network.Tls;
 
 /// <summary>
-/// Backpressure both ways (PROTOCOL §5): the connection reads only while fewer than <c>outgoing-high-water</c> bytes
-/// wait to be written to the peer (and again once they drain below <c>outgoing-low-water</c>), and while the peer has
-/// fewer than <c>max-requests-in-flight</c> requests unanswered here; a read is made only then, so nothing the peer
+/// Reads and backpressure both ways (PROTOCOL §5): the connection reads only while fewer than <c>outgoing-high-water</c>
+/// bytes wait to be written to the peer (and again once they drain below <c>outgoing-low-water</c>), and while the peer
+/// has fewer than <c>max-requests-in-flight</c> requests unanswered here; a read is made only then, so nothing the peer
 /// sends is taken in while paused (the bytes wait in <see cref="TcpDuplexStream"/>, which suspends the socket).
 /// Queued writes that make no progress for <c>write-timeout</c> close the connection.
 /// </summary>
 internal sealed partial class ConnectionActor
 {
-    private readonly Dictionary<string, int> _answering = new(StringComparer.Ordinal);
-    private readonly Queue<InboundRequest> _held = new();
-    private int _answeringCount;
-    private ReadState _reading;
-    private ValueTask<int> _sslRead;
-    private bool _readMoreQueued;
-    private bool _answeredSinceDispatch;
-    private bool _flushQueued;
-    private bool _tlsWriting; // a TLS write went asynchronous (rare: the stream completes writes at once)
-    private bool _writesPaused;
-    private DateTimeOffset _lastWriteProgress;
-    private bool _reportedBusy;
-    private bool _lastReadFilled;
+    private bool _reportedBusy; // the last Activity told to the transport
 
     /// <summary>Whether requests are in flight on this connection, either way (the budget never closes such a one).</summary>
-    private bool Busy => _pending.Count > 0 || _unsent.Count > 0 || _answeringCount > 0 || _held.Count > 0;
+    private bool Busy => _pending.Count > 0 || _phase.Busy;
 
     /// <inheritdoc />
     protected override bool AroundReceive(Receive receive, object message)
@@ -52,7 +40,8 @@ internal sealed partial class ConnectionActor
     }
 
     /// <summary>Whether reading is paused: too many reply bytes queued, too many requests unanswered, or closing.</summary>
-    private bool ReadsPaused => _writesPaused || _held.Count > 0 || _answeringCount >= _settings.MaxRequestsInFlight || _draining;
+    private static bool ReadsPaused(Session session) =>
+        session.Writes.Paused || session.Answers.Held > 0 || session.Answers.Full || session.Draining;
 
     /// <summary>
     /// Starts the next read unless one is pending or reading is paused. It starts as a zero-byte read, which completes
@@ -63,11 +52,11 @@ internal sealed partial class ConnectionActor
     /// message or pool item is spent on either (issue 13). One read per message: when more is there, the next read
     /// waits for <see cref="ReadMore"/>.
     /// </summary>
-    private void ResumeReading()
+    private void ResumeReading(Session session)
     {
-        if (CanStartRead && (_lastReadFilled || Probe()))
+        if (CanStartRead(session) && (session.Reads.LastFilled || Probe(session)))
         {
-            Read();
+            Read(session);
         }
     }
 
@@ -77,90 +66,87 @@ internal sealed partial class ConnectionActor
     /// ahead of its answers and a peer that sends faster than it reads meets the high-water mark with its replies, however
     /// fast this actor reads.
     /// </summary>
-    private bool CanStartRead =>
-        _reading == ReadState.None && !_readMoreQueued && !ReadsPaused && _ssl is not null && !_cts.IsCancellationRequested
-        && (_answeringCount == 0 || _answeredSinceDispatch || _tcpClosed);
+    private bool CanStartRead(Session session) =>
+        session.Reads is { State: ReadState.None, MoreQueued: false } && !ReadsPaused(session) && !_cts.IsCancellationRequested
+        && (session.Answers.Count == 0 || session.Answers.AnsweredSinceDispatch || session.Link.Closed);
 
     /// <summary>Bytes (or the end) were delivered to the stream: a pending read may have completed.</summary>
-    private void OnDelivered()
+    private void OnDelivered(Session session)
     {
-        switch (_reading)
+        switch (session.Reads.State)
         {
             case ReadState.None:
-                ResumeReading();
+                ResumeReading(session);
                 break;
-            case ReadState.Probe when _sslRead.IsCompleted:
-                if (Take(out _) && CanStartRead)
+            case ReadState.Probe when session.Reads.Pending.IsCompleted:
+                if (Take(session.Reads, out _) && CanStartRead(session))
                 {
-                    Read();
+                    Read(session);
                 }
 
                 break;
-            case ReadState.Read when _sslRead.IsCompleted:
-                AfterRead();
+            case ReadState.Read when session.Reads.Pending.IsCompleted:
+                AfterRead(session);
                 break;
         }
     }
 
     /// <summary>Arms a zero-byte read; true when it completed at once (bytes or the end are there).</summary>
-    private bool Probe()
+    private bool Probe(Session session)
     {
-        _reading = ReadState.Probe;
-        _sslRead = _ssl!.ReadAsync(Memory<byte>.Empty, _cts.Token);
-        return _sslRead.IsCompleted && Take(out _);
+        var reads = session.Reads;
+        reads.State = ReadState.Probe;
+        reads.Pending = session.Ssl.ReadAsync(Memory<byte>.Empty, _cts.Token);
+        return reads.Pending.IsCompleted && Take(reads, out _);
     }
 
     /// <summary>One read into the rented buffer; its frames are handed on as soon as it completes.</summary>
-    private void Read()
+    private void Read(Session session)
     {
-        _reading = ReadState.Read;
-        _sslRead = _ssl!.ReadAsync(_inbound.Buffer, _cts.Token);
-        if (_sslRead.IsCompleted)
+        var reads = session.Reads;
+        reads.State = ReadState.Read;
+        reads.Pending = session.Ssl.ReadAsync(reads.Frames.Buffer, _cts.Token);
+        if (reads.Pending.IsCompleted)
         {
-            AfterRead();
+            AfterRead(session);
         }
     }
 
-    private void AfterRead()
+    private void AfterRead(Session session)
     {
-        if (!Take(out var count))
+        if (!Take(session.Reads, out var count))
         {
             return;
         }
 
         if (count == 0)
         {
-            _lastReadFilled = false;
-            Close(_inbound.HasPartialFrame ? "the peer closed the connection inside a frame" : "the peer closed the connection");
+            session.Reads.LastFilled = false;
+            Close(session.Reads.Frames.HasPartialFrame ? "the peer closed the connection inside a frame" : "the peer closed the connection");
             return;
         }
 
-        OnBytes(count);
-        if (CanStartRead && (_lastReadFilled || Probe()))
+        OnBytes(session, count);
+        if (CanStartRead(session) && (session.Reads.LastFilled || Probe(session)))
         {
-            ReadMoreLater();
+            session.Reads.MoreQueued = true;
+            Self.Tell(ReadMore.Instance);
         }
     }
 
-    private void ReadMoreLater()
+    private void OnReadMore(Session session)
     {
-        _readMoreQueued = true;
-        Self.Tell(ReadMore.Instance);
-    }
-
-    private void OnReadMore()
-    {
-        _readMoreQueued = false;
-        ResumeReading();
+        session.Reads.MoreQueued = false;
+        ResumeReading(session);
     }
 
     /// <summary>Ends the pending read with its count; false, and the connection closed, when it failed.</summary>
-    private bool Take(out int count)
+    private bool Take(Reads reads, out int count)
     {
-        _reading = ReadState.None;
+        reads.State = ReadState.None;
         try
         {
-            count = _sslRead.GetAwaiter().GetResult();
+            count = reads.Pending.GetAwaiter().GetResult();
             return true;
         }
         catch (Exception e)
@@ -171,7 +157,7 @@ internal sealed partial class ConnectionActor
         }
         finally
         {
-            _sslRead = default;
+            reads.Pending = default;
         }
     }
 
@@ -179,92 +165,68 @@ internal sealed partial class ConnectionActor
     /// Hands a request to the routing table, or holds it while the peer has <c>max-requests-in-flight</c> unanswered. Held
     /// requests are at most those of one read (reading is paused while any is held).
     /// </summary>
-    private void Dispatch(InboundRequest request)
+    private void Dispatch(Session session, InboundRequest request)
     {
-        if (_held.Count > 0 || _answeringCount >= _settings.MaxRequestsInFlight)
+        if (session.Answers.TryDispatch(request))
         {
-            _held.Enqueue(request);
-            return;
+            _handler.Tell(request);
         }
-
-        var uuid = request.Request.Uuid;
-        _answering[uuid] = _answering.GetValueOrDefault(uuid) + 1;
-        _answeringCount++;
-        _answeredSinceDispatch = false;
-        _handler.Tell(request);
     }
 
     /// <summary>The node answered <paramref name="uuid"/>: one fewer in flight, so a held request may go.</summary>
-    private void Answered(string uuid)
+    private void Answered(Session session, string uuid)
     {
-        if (!_answering.TryGetValue(uuid, out var count))
+        if (!session.Answers.Answered(uuid))
         {
             return;
         }
 
-        if (count == 1)
+        while (session.Answers.TryRelease(out var next))
         {
-            _answering.Remove(uuid);
-        }
-        else
-        {
-            _answering[uuid] = count - 1;
-        }
-
-        _answeringCount--;
-        _answeredSinceDispatch = true;
-        while (_held.Count > 0 && _answeringCount < _settings.MaxRequestsInFlight)
-        {
-            var next = _held.Dequeue();
-            var nextUuid = next.Request.Uuid;
-            _answering[nextUuid] = _answering.GetValueOrDefault(nextUuid) + 1;
-            _answeringCount++;
             _handler.Tell(next);
         }
     }
 
     /// <summary>After a frame was queued: above the high-water mark, reading pauses.</summary>
-    private void CheckHighWater()
+    private void CheckHighWater(Writes writes)
     {
-        if (!_writesPaused && _outgoing.QueuedBytes > _settings.OutgoingHighWater)
+        if (!writes.Paused && writes.Frames.QueuedBytes > _settings.OutgoingHighWater)
         {
-            _writesPaused = true;
+            writes.Paused = true;
         }
     }
 
     /// <summary>After a write completed: below the low-water mark, reading resumes.</summary>
-    private void CheckLowWater()
+    private void CheckLowWater(Writes writes)
     {
-        if (_writesPaused && _outgoing.QueuedBytes < _settings.OutgoingLowWater)
+        if (writes.Paused && writes.Frames.QueuedBytes < _settings.OutgoingLowWater)
         {
-            _writesPaused = false;
+            writes.Paused = false;
         }
     }
 
     /// <summary>A write started: from now on it must make progress within <c>write-timeout</c>.</summary>
-    private void WriteStarted()
+    private void WriteStarted(Writes writes)
     {
-        _lastWriteProgress = Context.System.Scheduler.Now;
+        writes.LastProgress = Context.System.Scheduler.Now;
         if (!Timers.IsTimerActive("write"))
         {
             Timers.StartSingleTimer("write", WriteCheck.Instance, _settings.WriteTimeout);
         }
     }
 
-    /// <summary>Bytes reached the socket (an Akka.IO write ack) or a write completed.</summary>
-    private void WriteProgressed() => _lastWriteProgress = Context.System.Scheduler.Now;
-
-    private void OnWriteCheck()
+    private void OnWriteCheck(Session session)
     {
-        if (!_outgoing.InFlight)
+        var writes = session.Writes;
+        if (!writes.Frames.InFlight)
         {
             return;
         }
 
-        var stalled = Context.System.Scheduler.Now - _lastWriteProgress;
+        var stalled = Context.System.Scheduler.Now - writes.LastProgress;
         if (stalled >= _settings.WriteTimeout)
         {
-            Close($"{_outgoing.QueuedBytes} queued bytes made no progress within write-timeout (the peer does not read)", Warnings.SlowPeer);
+            Close($"{writes.Frames.QueuedBytes} queued bytes made no progress within write-timeout (the peer does not read)", Warnings.SlowPeer);
             return;
         }
 

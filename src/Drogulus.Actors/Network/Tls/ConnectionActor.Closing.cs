@@ -16,9 +16,10 @@ internal sealed partial class ConnectionActor
     private void FailNow(SendRequest request, string reason) =>
         _pending.FailUntracked(request.To, request.ReplyTo, RpcFailure.ConnectionFailed, reason, request.Body.WireName);
 
-    private void FailAll(string reason)
+    /// <summary>Every request pending on this connection fails at once (blameless: without blaming the peer).</summary>
+    private void FailAll(string reason, bool blameless = false)
     {
-        if (_blameless)
+        if (blameless)
         {
             _pending.AbandonAll(reason);
         }
@@ -26,8 +27,6 @@ internal sealed partial class ConnectionActor
         {
             _pending.FailAll(reason);
         }
-
-        _unsent.Clear();
     }
 
     /// <summary>The peer as a log names it: id when known, address and port (PROTOCOL §5).</summary>
@@ -35,8 +34,8 @@ internal sealed partial class ConnectionActor
     {
         get
         {
-            var address = _remotePort != 0 ? $"{_remoteAddress}:{_remotePort}" : _dialled is { } d ? $"{d.Host}:{d.Port}" : _remoteAddress;
-            return _peerId != default ? $"{_peerId.ToShortString()} at {address}"
+            var address = _link is { Port: not 0 } link ? $"{link.Address}:{link.Port}" : _dialled is { } d ? $"{d.Host}:{d.Port}" : _link?.Address ?? "";
+            return _link is { } proved && proved.PeerId != default ? $"{proved.PeerId.ToShortString()} at {address}"
                 : _dialled?.ExpectedId is { } expected ? $"{expected.ToShortString()} (expected) at {address}"
                 : address;
         }
@@ -45,9 +44,14 @@ internal sealed partial class ConnectionActor
     /// <summary>A warning about this peer, written by the transport at most once per interval and kind.</summary>
     private void Warn(string kind, string text) => Context.Parent.Tell(new PeerWarning(kind, $"{PeerLabel}: {text}"));
 
+    /// <summary>
+    /// Ends the connection from any state: pending requests fail, the turn is given back, the socket is closed (reset
+    /// after <c>handshake-timeout</c>), the transport is told, and the actor waits in Closing for its release.
+    /// </summary>
     /// <param name="reason">Why; may quote the peer, so it is escaped before it is logged.</param>
     /// <param name="warning">The kind of warning to write (<see cref="Warnings"/>), or null for a debug line only.</param>
-    private void Close(string reason, string? warning = null)
+    /// <param name="blameless">Closing for a reason of our own: the requests fail without blaming the peer.</param>
+    private void Close(string reason, string? warning = null, bool blameless = false)
     {
         if (warning is not null)
         {
@@ -59,28 +63,27 @@ internal sealed partial class ConnectionActor
         }
 
         Timers.CancelAll();
-        _turns.Leave(Self);
-        FailAll(reason);
+        ReleaseTurn();
+        FailAll(reason, blameless);
         _cts.Cancel();
-        _stream?.Complete();
+        _link?.Stream.Complete();
         Stash.ClearStash();
-        if (_tcp is null)
+        if (_link is { Closed: false } link)
         {
-            _tcpClosed = true;
-        }
-        else if (!_tcpClosed)
-        {
-            _tcp.Tell(Tcp.Close.Instance);
+            link.Tcp.Tell(Tcp.Close.Instance);
             Timers.StartSingleTimer("close", CloseTimedOut.Instance, _settings.HandshakeTimeout);
         }
 
         Context.Parent.Tell(Closed.Instance);
-        Become(ClosedState);
+        var ending = new Ending(stillAnswering: _phase is Session { Answers.Busy: true });
+        _phase = ending;
+        Become(() => Closing(ending));
     }
 
-    private void StopWhenDone()
+    /// <summary>The actor stops once the transport released it and its socket, if it had one, closed.</summary>
+    private void StopWhenDone(Ending ending)
     {
-        if (_released && _tcpClosed)
+        if (ending.Released && (_link is null || _link.Closed))
         {
             Context.Stop(Self);
         }

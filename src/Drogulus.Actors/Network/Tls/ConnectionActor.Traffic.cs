@@ -1,4 +1,3 @@
-using System.Net.Security;
 using Akka.Actor;
 using Akka.Event;
 using Drogulus.Core.Wire;
@@ -7,150 +6,11 @@ using static Drogulus.Actors.Network.TransportProtocol;
 namespace Drogulus.Actors.Network.Tls;
 
 /// <summary>
-/// The traffic of a <see cref="ConnectionActor"/>: the TLS handshake that proves the peer's id, requests and
-/// replies written as frames, and frames read, checked and handed on (PROTOCOL §4, §5, §12).
+/// The traffic of an open <see cref="ConnectionActor"/>: requests and replies written as frames, and frames read,
+/// checked and handed on (PROTOCOL §4, §5, §12).
 /// </summary>
 internal sealed partial class ConnectionActor
 {
-    /// <summary>
-    /// The socket is open: bytes are taken in, the handshake-timeout runs, and the TLS handshake starts once the
-    /// process's <see cref="HandshakeGate"/> gives this connection its turn (at once unless many are handshaking).
-    /// A dial asks for its turn now; an accepted connection only once the peer's first TLS record (its hello) arrived
-    /// whole, within <c>hello-timeout</c> (PROTOCOL §5, admission), so that an accept never holds a turn while its
-    /// dialler still waits for one, and a peer that sends part of a hello and stalls holds nothing but its socket.
-    /// </summary>
-    private void BeginHandshake()
-    {
-        _stream = new TcpDuplexStream(_tcp!, Self);
-        Timers.StartSingleTimer("handshake", HandshakeTimedOut.Instance, _settings.HandshakeTimeout);
-        if (_dialled is not null)
-        {
-            AskTurn();
-        }
-        else
-        {
-            Timers.StartSingleTimer("hello", HelloTimedOut.Instance, _settings.HelloTimeout);
-        }
-    }
-
-    /// <summary>Bytes arrived before the connection is open.</summary>
-    private void OnHandshakeBytes(Akka.IO.ByteString data)
-    {
-        _stream!.Deliver(data);
-        if (_firstRecord is null || _turnAsked)
-        {
-            return;
-        }
-
-        switch (_firstRecord.Feed(data.ToReadOnlySpan()))
-        {
-            case FirstTlsRecord.Status.Whole:
-                Timers.Cancel("hello");
-                AskTurn();
-                break;
-            case FirstTlsRecord.Status.NotTls:
-                Close("the peer's first bytes are not a TLS handshake record", Warnings.Handshake);
-                break;
-        }
-    }
-
-    private void OnHelloTimedOut()
-    {
-        if (!_turnAsked)
-        {
-            Close("the peer's first TLS record did not arrive whole within hello-timeout", Warnings.Handshake);
-        }
-    }
-
-    private void AskTurn()
-    {
-        if (_turnAsked)
-        {
-            return;
-        }
-
-        _turnAsked = true;
-        // PROTOCOL §5, admission: dials take turns node by node, accepts address group by address group.
-        object owner = _dialled is not null ? Context.Parent : Core.Limits.AddressGroup.Of(_remoteAddress, _settings.DiversityExemptPrivate);
-        if (_turns.TryEnter(Self, outbound: _dialled is not null, owner))
-        {
-            StartHandshake();
-        }
-    }
-
-    private void StartHandshake()
-    {
-        if (_ssl is not null)
-        {
-            return;
-        }
-
-        _ssl = new SslStream(_stream!, leaveInnerStreamOpen: false);
-        var handshake = _dialled is { } to
-            ? _ssl.AuthenticateAsClientAsync(_credentials.Client(to.ExpectedId), _cts.Token)
-            : _ssl.AuthenticateAsServerAsync(_credentials.Server(), _cts.Token);
-        handshake.PipeTo(Self, success: () => HandshakeSucceeded.Instance, failure: e => new HandshakeFailed(e));
-    }
-
-    /// <summary>
-    /// No handshake within handshake-timeout. An accepted connection whose peer never sent its hello asked for no turn.
-    /// One that asked and never got its turn (this process was busy handshaking) is nobody's fault: the requests
-    /// waiting on it fail without blaming the peer.
-    /// </summary>
-    private void OnHandshakeTimedOut()
-    {
-        if (!_turnAsked)
-        {
-            Close("the peer sent no TLS hello within handshake-timeout", Warnings.Handshake);
-            return;
-        }
-
-        if (_ssl is null)
-        {
-            _blameless = true;
-            Close("waited handshake-timeout for a turn to handshake (max-concurrent-handshakes of this process are running)", Warnings.Handshake);
-            return;
-        }
-
-        Close("no TLS handshake within handshake-timeout", Warnings.Handshake);
-    }
-
-    private void OnHandshakeSucceeded()
-    {
-        Timers.Cancel("handshake");
-        _turns.Leave(Self);
-        if (_ssl!.RemoteCertificate is not { } certificate)
-        {
-            Close("the peer presented no certificate", Warnings.Handshake);
-            return;
-        }
-
-        _peerId = _credentials.IdOf(certificate);
-        if (_dialled?.ExpectedId is { } expected && expected != _peerId)
-        {
-            Close("the peer proved another identity", Warnings.Handshake);
-            return;
-        }
-
-        // From here on the SslStream runs on this actor's thread: reads and writes complete inline, without pool hops.
-        _stream!.RunContinuationsInline();
-        Context.Parent.Tell(new Established(_peerId));
-        _lastActivity = Context.System.Scheduler.Now;
-        Timers.StartSingleTimer("idle", IdleCheck.Instance, _settings.IdleTimeout);
-        Become(Connected);
-        Stash.UnstashAll();
-        foreach (var (uuid, request) in _unsent)
-        {
-            if (_pending.Contains(uuid))
-            {
-                Send(uuid, request);
-            }
-        }
-
-        _unsent.Clear();
-        ResumeReading();
-    }
-
     private string Track(SendRequest request)
     {
         var uuid = _uuids.Next();
@@ -158,38 +18,38 @@ internal sealed partial class ConnectionActor
         return uuid;
     }
 
-    private void Send(string uuid, SendRequest request)
+    private void Send(Session session, string uuid, SendRequest request)
     {
-        if (request.To.ExpectedId is { } expected && expected != _peerId)
+        if (request.To.ExpectedId is { } expected && expected != session.PeerId)
         {
             _pending.Fail(uuid, RpcFailure.ConnectionFailed, "the peer at this address proved another identity");
             return;
         }
 
         var message = request.Body with { Uuid = uuid, Node = _self, ReplyPort = _listening.ReplyPort, Version = _settings.ProtocolVersion };
-        if (!Write(message))
+        if (!Write(session, message))
         {
             _pending.Fail(uuid, RpcFailure.ConnectionFailed, "the request is larger than max-frame-size");
         }
     }
 
-    private void OnSendReply(SendReply reply)
+    private void OnSendReply(Session session, SendReply reply)
     {
-        Answered(reply.InReplyTo);
+        Answered(session, reply.InReplyTo);
         // PROTOCOL §4: every reply says where this connection sees the requester.
-        var message = reply.Body with { Uuid = reply.InReplyTo, Node = _self, ReplyPort = _listening.ReplyPort, Version = _settings.ProtocolVersion, Seen = Seen };
-        if (!Write(message))
+        var message = reply.Body with { Uuid = reply.InReplyTo, Node = _self, ReplyPort = _listening.ReplyPort, Version = _settings.ProtocolVersion, Seen = Seen(session) };
+        if (!Write(session, message))
         {
             Warn(Warnings.Oversize, "a reply is larger than max-frame-size; answering error 3 instead");
             var details = ErrorReply.Details("context", "The reply is larger than max-frame-size.");
-            Write(ErrorReply.For(reply.InReplyTo, ErrorCode.InternalError, details, _self, _listening.ReplyPort) with { Seen = Seen });
+            Write(session, ErrorReply.For(reply.InReplyTo, ErrorCode.InternalError, details, _self, _listening.ReplyPort) with { Seen = Seen(session) });
         }
 
         if (reply.CloseAfter)
         {
-            StartDraining();
-            Flush();
-            if (!_outgoing.InFlight)
+            StartDraining(session);
+            Flush(session);
+            if (!session.Writes.Frames.InFlight)
             {
                 Close("closed after the reply, as asked");
             }
@@ -198,41 +58,42 @@ internal sealed partial class ConnectionActor
         }
 
         // The node answered: a read that waited for it may start (CanStartRead).
-        ResumeReading();
+        ResumeReading(session);
     }
 
-    private void OnBytes(int count)
+    private void OnBytes(Session session, int count)
     {
-        _lastReadFilled = count == ReadBufferSize;
-        foreach (var inbound in _inbound.Feed(count, _peerId))
+        var reads = session.Reads;
+        reads.LastFilled = count == ReadBufferSize;
+        foreach (var inbound in reads.Frames.Feed(count, session.PeerId))
         {
             switch (inbound)
             {
                 case InboundFrames.Accepted accepted:
-                    OnMessage(accepted.Message);
+                    OnMessage(session, accepted.Message);
                     break;
                 case InboundFrames.Unknown unknown:
                     Warn(Warnings.Rejected, $"rejected a message: error {(int)unknown.Failure.Code} {InboundFrames.Describe(unknown.Failure.Details)}");
-                    Write(ErrorReply.For(unknown.Failure, _self, _listening.ReplyPort) with { Seen = Seen });
+                    Write(session, ErrorReply.For(unknown.Failure, _self, _listening.ReplyPort) with { Seen = Seen(session) });
                     break;
                 case InboundFrames.Rejected rejected:
-                    Reject(rejected.Uuid, rejected.Code, rejected.Details, rejected.Reason);
-                    ReportFrameBytes();
+                    Reject(session, rejected.Uuid, rejected.Code, rejected.Details, rejected.Reason);
+                    ReportFrameBytes(reads);
                     return;
             }
         }
 
-        ReportFrameBytes();
-        ArmFrameDeadline();
+        ReportFrameBytes(reads);
+        ArmFrameDeadline(reads);
     }
 
     /// <summary>Tells the transport what this connection's unfinished frame holds, when that changed (PROTOCOL §5).</summary>
-    private void ReportFrameBytes()
+    private void ReportFrameBytes(Reads reads)
     {
-        var held = _inbound.HeldFrameBytes;
-        if (held != _reportedFrameBytes)
+        var held = reads.Frames.HeldFrameBytes;
+        if (held != reads.ReportedFrameBytes)
         {
-            _reportedFrameBytes = held;
+            reads.ReportedFrameBytes = held;
             Context.Parent.Tell(new FrameBytes(held));
         }
     }
@@ -241,47 +102,47 @@ internal sealed partial class ConnectionActor
     /// A frame that has started must complete within <c>frame-timeout</c>; its own bytes do not extend the deadline,
     /// so a peer that trickles a byte now and then (slow-loris) is closed, not only a silent one (<c>idle-timeout</c>).
     /// </summary>
-    private void ArmFrameDeadline()
+    private void ArmFrameDeadline(Reads reads)
     {
-        if (_inbound.PartialFrame is not { } frame)
+        if (reads.Frames.PartialFrame is not { } frame)
         {
             Timers.Cancel("frame");
-            _frameWithDeadline = null;
+            reads.FrameWithDeadline = null;
         }
-        else if (_frameWithDeadline != frame)
+        else if (reads.FrameWithDeadline != frame)
         {
-            _frameWithDeadline = frame;
+            reads.FrameWithDeadline = frame;
             Timers.StartSingleTimer("frame", new FrameDeadline(frame), _settings.FrameTimeout);
         }
     }
 
-    private void OnFrameDeadline(FrameDeadline deadline)
+    private void OnFrameDeadline(Session session, FrameDeadline deadline)
     {
-        if (ReadsPaused && !_draining)
+        if (ReadsPaused(session) && !session.Draining)
         {
             // The rest of the frame may be waiting on this node, not on the peer.
             Timers.StartSingleTimer("frame", deadline, _settings.FrameTimeout);
         }
-        else if (_inbound.PartialFrame == deadline.Frame)
+        else if (session.Reads.Frames.PartialFrame == deadline.Frame)
         {
             Close("a frame did not complete within frame-timeout", Warnings.SlowPeer);
         }
     }
 
-    private SeenAddress Seen => new(_remoteAddress, _remotePort);
+    private static SeenAddress Seen(Session session) => new(session.Link.Address, session.Link.Port);
 
-    private void OnMessage(Message message)
+    private void OnMessage(Session session, Message message)
     {
-        if (_peer is null || _peer.ReplyPort != message.ReplyPort || _peer.Version != message.Version)
+        if (session.Peer is not { } peer || peer.ReplyPort != message.ReplyPort || peer.Version != message.Version)
         {
-            _peer = new PeerInfo(_peerId, _remoteAddress, message.ReplyPort, message.Version);
+            session.Peer = peer = new PeerInfo(session.PeerId, session.Link.Address, message.ReplyPort, message.Version);
         }
 
         if (message.IsRequest)
         {
-            Dispatch(new InboundRequest(_peer, message, Self, _cts.Token, FromAcceptedConnection: _dialled is null));
+            Dispatch(session, new InboundRequest(peer, message, Self, _cts.Token, FromAcceptedConnection: _dialled is null));
         }
-        else if (!_pending.Complete(message, _peer))
+        else if (!_pending.Complete(message, peer))
         {
             _log.Debug("Ignored a reply with unknown uuid {RpcId} from {Peer}", WireText.ForLog(message.Uuid), PeerLabel);
         }
@@ -292,57 +153,57 @@ internal sealed partial class ConnectionActor
     /// escaped. PROTOCOL §4: the replies to requests that arrived before the bad frame are sent first, so the error
     /// waits until the node has answered them (<see cref="OnDrainingReply"/>; bounded by <c>idle-timeout</c>).
     /// </summary>
-    private void Reject(string uuid, ErrorCode code, IReadOnlyDictionary<string, string> details, string reason)
+    private void Reject(Session session, string uuid, ErrorCode code, IReadOnlyDictionary<string, string> details, string reason)
     {
         Warn(Warnings.Rejected, $"rejected input: error {(int)code}, {reason}; closing the connection");
-        StartDraining();
-        _errorAfterReplies = ErrorReply.For(uuid, code, details, _self, _listening.ReplyPort) with { Seen = Seen };
-        WriteErrorWhenAnswered();
+        StartDraining(session);
+        session.ErrorAfterReplies = ErrorReply.For(uuid, code, details, _self, _listening.ReplyPort) with { Seen = Seen(session) };
+        WriteErrorWhenAnswered(session);
     }
 
     /// <summary>A reply while an error waits to close the connection: written, since its request came before the bad frame.</summary>
-    private void OnDrainingReply(SendReply reply)
+    private void OnDrainingReply(Session session, SendReply reply)
     {
-        if (_errorAfterReplies is null)
+        if (session.ErrorAfterReplies is null)
         {
             return;
         }
 
-        Answered(reply.InReplyTo);
-        var message = reply.Body with { Uuid = reply.InReplyTo, Node = _self, ReplyPort = _listening.ReplyPort, Version = _settings.ProtocolVersion, Seen = Seen };
-        if (!Write(message))
+        Answered(session, reply.InReplyTo);
+        var message = reply.Body with { Uuid = reply.InReplyTo, Node = _self, ReplyPort = _listening.ReplyPort, Version = _settings.ProtocolVersion, Seen = Seen(session) };
+        if (!Write(session, message))
         {
-            Write(ErrorReply.For(reply.InReplyTo, ErrorCode.InternalError, ErrorReply.Details("context", "The reply is larger than max-frame-size."), _self, _listening.ReplyPort) with { Seen = Seen });
+            Write(session, ErrorReply.For(reply.InReplyTo, ErrorCode.InternalError, ErrorReply.Details("context", "The reply is larger than max-frame-size."), _self, _listening.ReplyPort) with { Seen = Seen(session) });
         }
 
-        WriteErrorWhenAnswered();
+        WriteErrorWhenAnswered(session);
     }
 
-    private void WriteErrorWhenAnswered()
+    private void WriteErrorWhenAnswered(Session session)
     {
-        if (_errorAfterReplies is { } error && _answeringCount == 0 && _held.Count == 0)
+        if (session.ErrorAfterReplies is { } error && session.Answers.Count == 0 && session.Answers.Held == 0)
         {
-            _errorAfterReplies = null;
-            Write(error);
+            session.ErrorAfterReplies = null;
+            Write(session, error);
         }
     }
 
-    private void StartDraining()
+    private void StartDraining(Session session)
     {
-        _draining = true;
-        Become(Draining);
+        session.Draining = true;
+        Become(() => Draining(session));
     }
 
-    private void OnIdleCheck()
+    private void OnIdleCheck(Session session)
     {
-        var idle = Context.System.Scheduler.Now - _lastActivity;
+        var idle = Context.System.Scheduler.Now - session.LastActivity;
         if (idle < _settings.IdleTimeout)
         {
             Timers.StartSingleTimer("idle", IdleCheck.Instance, _settings.IdleTimeout - idle);
             return;
         }
 
-        if (_inbound.HasPartialFrame)
+        if (session.Reads.Frames.HasPartialFrame)
         {
             Close("a partial frame and then nothing within idle-timeout", Warnings.SlowPeer);
         }

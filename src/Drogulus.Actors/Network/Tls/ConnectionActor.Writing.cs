@@ -10,33 +10,34 @@ namespace Drogulus.Actors.Network.Tls;
 /// </summary>
 internal sealed partial class ConnectionActor
 {
-    private bool Write(Message message)
+    private bool Write(Session session, Message message)
     {
-        if (!_outgoing.Enqueue(message))
+        var writes = session.Writes;
+        if (!writes.Frames.Enqueue(message))
         {
             return false;
         }
 
-        if (_draining)
+        if (session.Draining)
         {
-            Flush();
+            Flush(session);
         }
-        else if (!_outgoing.InFlight && !_flushQueued)
+        else if (!writes.Frames.InFlight && !writes.FlushQueued)
         {
             // Written after the messages already queued here, so that the requests and replies that arrive together
             // leave in one TLS record and one socket write (a write in flight gathers them by itself).
-            _flushQueued = true;
+            writes.FlushQueued = true;
             Self.Tell(FlushNow.Instance);
         }
 
-        CheckHighWater();
+        CheckHighWater(writes);
         return true;
     }
 
-    private void OnFlushNow()
+    private void OnFlushNow(Session session)
     {
-        _flushQueued = false;
-        Flush();
+        session.Writes.FlushQueued = false;
+        Flush(session);
     }
 
     /// <summary>
@@ -44,16 +45,16 @@ internal sealed partial class ConnectionActor
     /// at once, so the write normally completes here; it stays in flight (<see cref="OutgoingFrames.InFlight"/>, the
     /// bytes counted against <c>outgoing-high-water</c>) until Akka.IO acknowledged every record on the socket.
     /// </summary>
-    private void Flush()
+    private void Flush(Session session)
     {
-        if (!_outgoing.TryTakeBatch(out var batch))
+        if (!session.Writes.Frames.TryTakeBatch(out var batch))
         {
             return;
         }
 
-        _lastActivity = Context.System.Scheduler.Now;
-        WriteStarted();
-        var write = WriteRecords(_ssl!, batch, _settings.TlsRecordSize, _cts.Token);
+        session.LastActivity = Context.System.Scheduler.Now;
+        WriteStarted(session.Writes);
+        var write = WriteRecords(session.Ssl, batch, _settings.TlsRecordSize, _cts.Token);
         if (write.IsCompletedSuccessfully)
         {
             return;
@@ -65,7 +66,7 @@ internal sealed partial class ConnectionActor
             return;
         }
 
-        _tlsWriting = true;
+        session.Writes.TlsWriting = true;
         write.AsTask().PipeTo(Self, success: () => WriteCompleted.Instance, failure: e => new IoFailed(e));
     }
 
@@ -100,41 +101,45 @@ internal sealed partial class ConnectionActor
     }
 
     /// <summary>Akka.IO wrote one of our TLS records to the socket; the write in flight ends with its last.</summary>
-    private void OnWriteAck()
+    private void OnWriteAck(Session session)
     {
-        WriteProgressed();
-        _stream!.Acked();
-        if (_outgoing.InFlight && !_tlsWriting && _stream.Unacked == 0)
+        WriteProgressed(session.Writes);
+        session.Link.Stream.Acked();
+        if (session.Writes is { Frames.InFlight: true, TlsWriting: false } && session.Link.Stream.Unacked == 0)
         {
-            OnWriteCompleted();
+            OnWriteCompleted(session);
         }
     }
 
     /// <summary>A TLS write that went asynchronous completed; the acks of its records may all be in already.</summary>
-    private void OnTlsWriteCompleted()
+    private void OnTlsWriteCompleted(Session session)
     {
-        _tlsWriting = false;
-        if (_outgoing.InFlight && _stream!.Unacked == 0)
+        session.Writes.TlsWriting = false;
+        if (session.Writes.Frames.InFlight && session.Link.Stream.Unacked == 0)
         {
-            OnWriteCompleted();
+            OnWriteCompleted(session);
         }
     }
 
-    private void OnWriteCompleted()
+    private void OnWriteCompleted(Session session)
     {
-        _outgoing.Completed();
-        WriteProgressed();
-        if (_outgoing.HasQueued)
+        var writes = session.Writes;
+        writes.Frames.Completed();
+        WriteProgressed(writes);
+        if (writes.Frames.HasQueued)
         {
-            Flush();
+            Flush(session);
         }
-        else if (_draining && _errorAfterReplies is null)
+        else if (session.Draining && session.ErrorAfterReplies is null)
         {
             Close("closed after an error reply");
             return;
         }
 
-        CheckLowWater();
-        ResumeReading();
+        CheckLowWater(writes);
+        ResumeReading(session);
     }
+
+    /// <summary>Bytes reached the socket (an Akka.IO write ack) or a write completed.</summary>
+    private void WriteProgressed(Writes writes) => writes.LastProgress = Context.System.Scheduler.Now;
 }

@@ -6,21 +6,43 @@ using Akka.IO;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Diagnostics;
 using Drogulus.Core.Identity;
-using Drogulus.Core.Wire;
 using static Drogulus.Actors.Network.TransportProtocol;
 
 namespace Drogulus.Actors.Network.Tls;
 
+// The states of a connection, each a behaviour below; the data that exists only in a state is the argument its
+// handlers close over (the types are in ConnectionActor.States.cs), as in Akka.IO's TcpConnection.
+//
+//   dial ───▶ Connecting ──TCP connected──────────┐
+//                                                 ├─▶ AskTurn ──a turn at once─────────────────────▶ Handshaking
+//   accept ─▶ AwaitingHello ──first record whole──┘      └──in line──▶ AwaitingTurn ──Granted──▶ Handshaking
+//
+//   Handshaking ──the peer proved its id──▶ Open ──bad input, or a reply that closes──▶ Draining ──written──▶ Closing
+//
+//   any state ──Close(reason)──▶ Closing ──Release, and the socket closed──▶ stopped
+//
+//   whole life      settings, collaborators, _pending (our requests until replied or failed), _phase
+//   Link            from TCP connected: the Akka.IO connection, its stream, the peer's address, the SslStream, its id
+//   Opening         Connecting … Handshaking: our requests held until the connection opens
+//   FirstTlsRecord  AwaitingHello: the hello's bytes counted (PROTOCOL §5, admission)
+//   Session         Open, Draining: reads, answers (the peer's requests), writes, the error that ends a drain
+//   Ending          Closing: whether the transport released the connection
+//
+// Every step is bounded: connect-timeout (Connecting), hello-timeout (AwaitingHello), handshake-timeout (until Open),
+// request-timeout per request, idle-timeout, frame-timeout and write-timeout (Open, Draining), handshake-timeout
+// again for the socket to close (Closing).
+// The handshake turns of the process (HandshakeGate) are asked for in AskTurn, granted in AwaitingTurn and given
+// back in ReleaseTurn, and nowhere else.
+
 /// <summary>
 /// One TLS connection to one peer (PROTOCOL §4, §5, §12), in either direction: Akka.IO TCP with an
-/// <see cref="SslStream"/> over a <see cref="TcpDuplexStream"/>, netstring frames of msgpack messages.
-/// States: connecting (dialled only), handshaking, connected, draining (an error reply is being written
-/// before the close) and closed. Every step is bounded: <c>connect-timeout</c>, <c>handshake-timeout</c>,
-/// <c>request-timeout</c> per request, <c>idle-timeout</c>. Requests sent on this connection are matched to
-/// replies by uuid in <see cref="PendingRequests"/>; when the connection ends, those still pending fail at once.
-/// This file holds the states and the lifecycle; the traffic is in ConnectionActor.Traffic.cs, with
-/// <see cref="OutgoingFrames"/> and <see cref="InboundFrames"/>, backpressure in ConnectionActor.Backpressure.cs, the close in
-/// ConnectionActor.Closing.cs and the messages in ConnectionActor.Messages.cs.
+/// <see cref="SslStream"/> over a <see cref="TcpDuplexStream"/>, netstring frames of msgpack messages. Requests sent
+/// on this connection are matched to replies by uuid in <see cref="PendingRequests"/>; when the connection ends,
+/// those still pending fail at once. This file holds the states and their transitions; the handshake is in
+/// ConnectionActor.Handshake.cs, the traffic in ConnectionActor.Traffic.cs with <see cref="OutgoingFrames"/> and
+/// <see cref="InboundFrames"/>, reads and backpressure in ConnectionActor.Backpressure.cs, writes in
+/// ConnectionActor.Writing.cs, the close in ConnectionActor.Closing.cs, the states' data in
+/// ConnectionActor.States.cs and the messages in ConnectionActor.Messages.cs.
 /// </summary>
 internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
 {
@@ -34,58 +56,31 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     private readonly PeerAddress? _dialled;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _cts = new();
-    private readonly InboundFrames _inbound;
     private readonly PendingRequests _pending;
-    private readonly List<(string Uuid, SendRequest Request)> _unsent = [];
-    private readonly OutgoingFrames _outgoing;
-    private readonly HandshakeGate _turns = HandshakeGate.Get(Context.System); // shared by the process's connections
     private readonly RequestUuids _uuids = new();
-    private readonly FirstTlsRecord? _firstRecord; // accepted connections: the peer's hello must arrive whole before a turn
-    private IActorRef? _tcp;
-    private string _remoteAddress = "";
-    private int _remotePort;
-    private TcpDuplexStream? _stream;
-    private SslStream? _ssl;
-    private Key _peerId;
-    private PeerInfo? _peer;
-    private DateTimeOffset _lastActivity;
-    private bool _released;
-    private bool _tcpClosed;
-    private bool _draining;
-
-    // The error that closes the connection, while it waits for the replies to the requests read before it (PROTOCOL §4).
-    private Message? _errorAfterReplies;
-    private bool _turnAsked; // of the process's HandshakeGate
-    private bool _blameless; // closing for a reason of our own: the requests fail without blaming the peer
-    private long? _frameWithDeadline;
-    private long _reportedFrameBytes; // last FrameBytes told to the transport
+    private Link? _link; // null while a dial connects
+    private Phase _phase; // the data of the current state, for what spans states (Activity, the close)
 
     public ConnectionActor(
         IActorRef? tcp, EndPoint? remote, PeerAddress? dialled, TlsCredentials credentials, Key self, TlsTransportActor.ListenerState listening, DrogulusSettings settings, IActorRef handler)
     {
-        _tcp = tcp;
         _dialled = dialled;
         _credentials = credentials;
         _self = self;
         _listening = listening;
         _settings = settings;
         _handler = handler;
-        _inbound = new InboundFrames(settings.MaxFrameSize, ReadBufferSize);
-        _outgoing = new OutgoingFrames(settings.MaxFrameSize, keepCapacity: 4 * ReadBufferSize);
         _pending = new PendingRequests(Timers, Context.System.Scheduler, handler, settings.RequestTimeout, NodeMetrics.For(self));
-        if (remote is not null)
-        {
-            (_remoteAddress, _remotePort) = (AddressText(remote), PortOf(remote));
-        }
-
+        var opening = new Opening();
+        _phase = opening;
         if (tcp is null)
         {
-            Connecting();
+            Connecting(opening);
         }
         else
         {
-            _firstRecord = new FirstTlsRecord();
-            Handshaking();
+            _link = new Link(tcp, new TcpDuplexStream(tcp, Self), AddressText(remote!), PortOf(remote!));
+            AwaitingHello(opening, new FirstTlsRecord());
         }
     }
 
@@ -106,7 +101,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     protected override void PreStart()
     {
         NodeMetrics.For(_self).ConnectionOpened();
-        if (_tcp is null)
+        if (_link is null)
         {
             var to = _dialled!;
             var remote = TlsTransportActor.EndpointOf(to.Host, to.Port);
@@ -115,7 +110,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         }
         else
         {
-            _tcp.Tell(new Tcp.Register(Self));
+            _link.Tcp.Tell(new Tcp.Register(Self));
             BeginHandshake();
         }
     }
@@ -124,31 +119,30 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     {
         // Stopped with the socket still open (its transport or node stopping): reset it, so the peer's
         // pending requests fail at once instead of waiting for request-timeout.
-        if (_tcp is not null && !_tcpClosed)
+        if (_link is { Closed: false })
         {
-            _tcp.Tell(Tcp.Abort.Instance);
+            _link.Tcp.Tell(Tcp.Abort.Instance);
         }
 
         _cts.Cancel();
-        _turns.Leave(Self);
-        _stream?.Complete();
+        ReleaseTurn();
+        _link?.Stream.Complete();
         FailAll("the connection stopped");
-        _inbound.Drop();
         NodeMetrics.For(_self).ConnectionClosed();
-        _ssl?.Dispose();
+        _link?.Ssl?.Dispose();
         _cts.Dispose();
     }
 
-    private void Connecting()
+    /// <summary>A dial waits for TCP to connect, within <c>connect-timeout</c>.</summary>
+    private void Connecting(Opening opening)
     {
         Receive<Tcp.Connected>(connected =>
         {
             Timers.Cancel("connect");
-            _tcp = Sender;
-            (_remoteAddress, _remotePort) = (AddressText(connected.RemoteAddress), PortOf(connected.RemoteAddress));
-            _tcp.Tell(new Tcp.Register(Self));
+            _link = new Link(Sender, new TcpDuplexStream(Sender, Self), AddressText(connected.RemoteAddress), PortOf(connected.RemoteAddress));
+            _link.Tcp.Tell(new Tcp.Register(Self));
             BeginHandshake();
-            Become(Handshaking);
+            AskTurn(opening);
         });
         Receive<Tcp.CommandFailed>(failed =>
         {
@@ -161,149 +155,151 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
             Close("cannot connect: " + failed.CauseString);
         });
         Receive<ConnectTimedOut>(_ => Close("no connection within connect-timeout"));
-        CommonBeforeConnected();
-    }
-
-    private void Handshaking()
-    {
-        Receive<Tcp.Received>(received => OnHandshakeBytes(received.Data));
-        Receive<TcpDuplexStream.WriteAck>(_ => _stream!.Acked());
-        Receive<HandshakeGate.Granted>(_ => StartHandshake());
-        Receive<HandshakeSucceeded>(_ => OnHandshakeSucceeded());
-        Receive<HandshakeFailed>(failed => Close("TLS handshake failed: " + failed.Cause.Message, Warnings.Handshake));
-        Receive<HandshakeTimedOut>(_ => OnHandshakeTimedOut());
-        Receive<HelloTimedOut>(_ => OnHelloTimedOut());
-        Receive<Tcp.ConnectionClosed>(_ =>
-        {
-            _tcpClosed = true;
-            Close("the peer closed the connection during the handshake");
-        });
-        Receive<Tcp.CommandFailed>(failed => Close("a socket command failed: " + failed.CauseString));
-        Receive<PendingRequests.TimedOut>(timeout =>
-        {
-            if (_ssl is null)
-            {
-                _pending.OnTimedOutBlameless(timeout, "no reply within request-timeout: the connection still waited for a turn to handshake (max-concurrent-handshakes)");
-                if (_pending.Count == 0)
-                {
-                    // Nothing is left to send: the turn would be wasted on it.
-                    _blameless = true;
-                    Close("every request waiting for this connection timed out before its turn to handshake");
-                }
-            }
-            else
-            {
-                _pending.OnTimedOut(timeout);
-            }
-        });
-        CommonBeforeConnected();
-    }
-
-    private void CommonBeforeConnected()
-    {
-        Receive<Evict>(_ => Close("closed to stay within max-connections"));
-        Receive<SendRequest>(Hold);
         Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
-        Receive<SendReply>(_ => Stash.Stash());
+        BeforeOpen(opening);
     }
 
     /// <summary>
-    /// Holds one of our own requests until the connection is open; at most <c>max-requests-in-flight</c> wait, the
-    /// excess fails at once as a connection failure that blames nobody (it is our backlog, not the peer's doing).
+    /// An accepted connection takes no turn to handshake until its peer's first TLS record arrived whole, within
+    /// <c>hello-timeout</c> (PROTOCOL §5, admission): a peer that sends part of a hello and stalls holds only its socket.
     /// </summary>
-    private void Hold(SendRequest request)
+    private void AwaitingHello(Opening opening, FirstTlsRecord hello)
     {
-        if (_unsent.Count >= _settings.MaxRequestsInFlight)
-        {
-            request.ReplyTo.Tell(new RpcFailed(request.To, RpcFailure.ConnectionFailed, "max-requests-in-flight requests already wait for this connection to open"));
-            return;
-        }
-
-        _unsent.Add((Track(request), request));
+        Receive<Tcp.Received>(received => OnHelloBytes(opening, hello, received.Data));
+        Receive<HelloTimedOut>(_ => Close("the peer's first TLS record did not arrive whole within hello-timeout", Warnings.Handshake));
+        Receive<HandshakeTimedOut>(_ => Close("the peer sent no TLS hello within handshake-timeout", Warnings.Handshake));
+        Receive<PendingRequests.TimedOut>(timeout => OnTimedOutBeforeTurn(timeout));
+        HandshakeSocket();
+        BeforeOpen(opening);
     }
 
-    private void Connected()
+    /// <summary>In line for a turn to handshake (max-concurrent-handshakes of this process are running); nobody's fault.</summary>
+    private void AwaitingTurn(Opening opening)
+    {
+        Receive<Tcp.Received>(received => _link!.Stream.Deliver(received.Data));
+        Receive<HandshakeGate.Granted>(_ => StartHandshake(opening));
+        Receive<HandshakeTimedOut>(_ => Close("waited handshake-timeout for a turn to handshake (max-concurrent-handshakes of this process are running)", Warnings.Handshake, blameless: true));
+        Receive<PendingRequests.TimedOut>(timeout => OnTimedOutBeforeTurn(timeout));
+        HandshakeSocket();
+        BeforeOpen(opening);
+    }
+
+    /// <summary>The TLS handshake runs on the SslStream; it ends in <see cref="HandshakeSucceeded"/> or <see cref="HandshakeFailed"/>.</summary>
+    private void Handshaking(Opening opening)
+    {
+        Receive<Tcp.Received>(received => _link!.Stream.Deliver(received.Data));
+        Receive<HandshakeSucceeded>(_ => OnHandshakeSucceeded(opening));
+        Receive<HandshakeFailed>(failed => Close("TLS handshake failed: " + failed.Cause.Message, Warnings.Handshake));
+        Receive<HandshakeTimedOut>(_ => Close("no TLS handshake within handshake-timeout", Warnings.Handshake));
+        Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
+        HandshakeSocket();
+        BeforeOpen(opening);
+    }
+
+    /// <summary>The socket's events from TCP connected until the connection opens.</summary>
+    private void HandshakeSocket()
+    {
+        Receive<TcpDuplexStream.WriteAck>(_ => _link!.Stream.Acked());
+        Receive<Tcp.ConnectionClosed>(_ =>
+        {
+            _link!.Closed = true;
+            Close("the peer closed the connection during the handshake");
+        });
+        Receive<Tcp.CommandFailed>(failed => Close("a socket command failed: " + failed.CauseString));
+    }
+
+    /// <summary>Until the connection opens, our requests wait (<see cref="Hold"/>) and replies cannot be there yet.</summary>
+    private void BeforeOpen(Opening opening)
+    {
+        Receive<Evict>(_ => Close("closed to stay within max-connections"));
+        Receive<SendRequest>(request => Hold(opening, request));
+        Receive<SendReply>(_ => Stash.Stash());
+    }
+
+    /// <summary>The peer proved its id: requests and replies flow both ways, with backpressure.</summary>
+    private void Open(Session session)
     {
         Receive<Tcp.Received>(received =>
         {
-            _lastActivity = Context.System.Scheduler.Now;
-            _stream!.Deliver(received.Data);
-            OnDelivered();
+            session.LastActivity = Context.System.Scheduler.Now;
+            session.Link.Stream.Deliver(received.Data);
+            OnDelivered(session);
         });
-        Receive<TcpDuplexStream.WriteAck>(_ => OnWriteAck());
-        Receive<ReadMore>(_ => OnReadMore());
-        Receive<FlushNow>(_ => OnFlushNow());
-        Receive<WriteCompleted>(_ => OnTlsWriteCompleted());
+        Receive<TcpDuplexStream.WriteAck>(_ => OnWriteAck(session));
+        Receive<ReadMore>(_ => OnReadMore(session));
+        Receive<FlushNow>(_ => OnFlushNow(session));
+        Receive<WriteCompleted>(_ => OnTlsWriteCompleted(session));
         Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message));
-        Receive<SendRequest>(request => Send(Track(request), request));
-        Receive<SendReply>(OnSendReply);
+        Receive<SendRequest>(request => Send(session, Track(request), request));
+        Receive<SendReply>(reply => OnSendReply(session, reply));
         Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
-        Receive<IdleCheck>(_ => OnIdleCheck());
-        Receive<FrameDeadline>(OnFrameDeadline);
+        Receive<IdleCheck>(_ => OnIdleCheck(session));
+        Receive<FrameDeadline>(deadline => OnFrameDeadline(session, deadline));
         Receive<ShedFrame>(_ => Close("its unfinished frame was the largest when this node's half-sent frames passed max-partial-frame-bytes", Warnings.SlowPeer));
         Receive<Evict>(_ => Close("closed, idle longest, to stay within max-connections"));
-        Receive<WriteCheck>(_ => OnWriteCheck());
+        Receive<WriteCheck>(_ => OnWriteCheck(session));
 
         // The stream still yields what arrived before the close; its read then returns 0 and closes us. While reading
         // is paused no read will come, and no reply can reach the peer any more: close now.
         Receive<Tcp.ConnectionClosed>(_ =>
         {
-            _tcpClosed = true;
-            _stream!.Complete();
-            if (ReadsPaused && _reading == ReadState.None)
+            session.Link.Closed = true;
+            session.Link.Stream.Complete();
+            if (ReadsPaused(session) && session.Reads.State == ReadState.None)
             {
                 Close("the peer closed the connection while reading was paused");
                 return;
             }
 
-            OnDelivered();
+            OnDelivered(session);
         });
         Receive<Tcp.CommandFailed>(failed => Close("a socket command failed: " + failed.CauseString));
     }
 
     /// <summary>An error reply is on its way; nothing more is read, and the connection closes once it is written.</summary>
-    private void Draining()
+    private void Draining(Session session)
     {
         Receive<Tcp.Received>(_ => { });
         Receive<ReadMore>(_ => { });
-        Receive<FlushNow>(_ => OnFlushNow());
-        Receive<TcpDuplexStream.WriteAck>(_ => OnWriteAck());
-        Receive<WriteCheck>(_ => OnWriteCheck());
-        Receive<WriteCompleted>(_ => OnTlsWriteCompleted());
+        Receive<FlushNow>(_ => OnFlushNow(session));
+        Receive<TcpDuplexStream.WriteAck>(_ => OnWriteAck(session));
+        Receive<WriteCheck>(_ => OnWriteCheck(session));
+        Receive<WriteCompleted>(_ => OnTlsWriteCompleted(session));
         Receive<IoFailed>(failed => Close("TLS stream failed: " + failed.Cause.Message));
         Receive<SendRequest>(request => FailNow(request, "the connection is closing"));
-        Receive<SendReply>(OnDrainingReply);
+        Receive<SendReply>(reply => OnDrainingReply(session, reply));
         Receive<PendingRequests.TimedOut>(_pending.OnTimedOut);
         Receive<IdleCheck>(_ => Close("the error reply was not written within idle-timeout"));
         Receive<FrameDeadline>(_ => { });
         Receive<Tcp.ConnectionClosed>(_ =>
         {
-            _tcpClosed = true;
+            session.Link.Closed = true;
             Close("the peer closed the connection");
         });
         Receive<Tcp.CommandFailed>(failed => Close("a socket command failed: " + failed.CauseString));
     }
 
-    private void ClosedState()
+    /// <summary>The transport was told <see cref="Closed"/>; the actor stops once it released us and the socket closed.</summary>
+    private void Closing(Ending ending)
     {
         Receive<SendRequest>(request => FailNow(request, "the connection is closed"));
-        Receive<TcpDuplexStream.WriteAck>(_ => _stream?.Acked());
+        Receive<TcpDuplexStream.WriteAck>(_ => _link?.Stream.Acked());
         Receive<Tcp.ConnectionClosed>(_ =>
         {
-            _tcpClosed = true;
-            StopWhenDone();
+            _link?.Closed = true;
+            StopWhenDone(ending);
         });
         Receive<Tcp.Connected>(_ => Sender.Tell(Tcp.Abort.Instance));
         Receive<Release>(_ =>
         {
-            _released = true;
-            StopWhenDone();
+            ending.Released = true;
+            StopWhenDone(ending);
         });
         Receive<CloseTimedOut>(_ =>
         {
-            _tcp?.Tell(Tcp.Abort.Instance);
-            _tcpClosed = true;
-            StopWhenDone();
+            _link?.Tcp.Tell(Tcp.Abort.Instance);
+            _link?.Closed = true;
+            StopWhenDone(ending);
         });
         ReceiveAny(_ => { });
     }
