@@ -59,7 +59,7 @@ internal sealed partial class ConnectionActor
         }
 
         Timers.CancelAll();
-        _turns.Leave(Self);
+        EndTurn();
         FailAll(reason);
         _cts.Cancel();
         _stream?.Complete();

@@ -14,7 +14,7 @@ internal sealed partial class ConnectionActor
 {
     /// <summary>
     /// The socket is open: bytes are taken in, the handshake-timeout runs, and the TLS handshake starts once the
-    /// process's <see cref="HandshakeGate"/> gives this connection its turn (at once unless many are handshaking).
+    /// process's <see cref="AdmissionActor"/> gives this connection its turn (at once unless many are handshaking).
     /// A dial asks for its turn now; an accepted connection only once the peer's first TLS record (its hello) arrived
     /// whole, within <c>hello-timeout</c> (PROTOCOL §5, admission), so that an accept never holds a turn while its
     /// dialler still waits for one, and a peer that sends part of a hello and stalls holds nothing but its socket.
@@ -72,9 +72,16 @@ internal sealed partial class ConnectionActor
         _turnAsked = true;
         // PROTOCOL §5, admission: dials take turns node by node, accepts address group by address group.
         object owner = _dialled is not null ? Context.Parent : Core.Limits.AddressGroup.Of(_remoteAddress, _settings.DiversityExemptPrivate);
-        if (_turns.TryEnter(Self, outbound: _dialled is not null, owner))
+        _admission.Tell(new AdmissionActor.AskTurn(_dialled is not null, owner)); // answered Granted
+    }
+
+    /// <summary>Gives up the turn to handshake, or the place in its line, once (a connection that asked for none tells nothing).</summary>
+    private void EndTurn()
+    {
+        if (_turnAsked)
         {
-            StartHandshake();
+            _turnAsked = false;
+            _admission.Tell(AdmissionActor.HandshakeEnded.Instance);
         }
     }
 
@@ -118,7 +125,7 @@ internal sealed partial class ConnectionActor
     private void OnHandshakeSucceeded()
     {
         Timers.Cancel("handshake");
-        _turns.Leave(Self);
+        EndTurn();
         if (_ssl!.RemoteCertificate is not { } certificate)
         {
             Close("the peer presented no certificate", Warnings.Handshake);

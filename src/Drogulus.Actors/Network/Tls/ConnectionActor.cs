@@ -38,7 +38,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     private readonly PendingRequests _pending;
     private readonly List<(string Uuid, SendRequest Request)> _unsent = [];
     private readonly OutgoingFrames _outgoing;
-    private readonly HandshakeGate _turns = HandshakeGate.Get(Context.System); // shared by the process's connections
+    private readonly IActorRef _admission = AdmissionExtension.Get(Context.System); // the process's turns to handshake
     private readonly RequestUuids _uuids = new();
     private readonly FirstTlsRecord? _firstRecord; // accepted connections: the peer's hello must arrive whole before a turn
     private IActorRef? _tcp;
@@ -55,7 +55,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
 
     // The error that closes the connection, while it waits for the replies to the requests read before it (PROTOCOL §4).
     private Message? _errorAfterReplies;
-    private bool _turnAsked; // of the process's HandshakeGate
+    private bool _turnAsked; // of the process's admission, until the turn is given up
     private bool _blameless; // closing for a reason of our own: the requests fail without blaming the peer
     private long? _frameWithDeadline;
     private long _reportedFrameBytes; // last FrameBytes told to the transport
@@ -130,7 +130,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         }
 
         _cts.Cancel();
-        _turns.Leave(Self);
+        EndTurn();
         _stream?.Complete();
         FailAll("the connection stopped");
         _inbound.Drop();
@@ -168,7 +168,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
     {
         Receive<Tcp.Received>(received => OnHandshakeBytes(received.Data));
         Receive<TcpDuplexStream.WriteAck>(_ => _stream!.Acked());
-        Receive<HandshakeGate.Granted>(_ => StartHandshake());
+        Receive<AdmissionActor.Granted>(_ => StartHandshake());
         Receive<HandshakeSucceeded>(_ => OnHandshakeSucceeded());
         Receive<HandshakeFailed>(failed => Close("TLS handshake failed: " + failed.Cause.Message, Warnings.Handshake));
         Receive<HandshakeTimedOut>(_ => OnHandshakeTimedOut());
