@@ -39,9 +39,23 @@ public sealed class IdleOrder<TKey>
     /// </summary>
     public bool TryTakeIdlest(out TKey connection)
     {
-        var chosen = TakeIdlest(1);
-        connection = chosen.Count > 0 ? chosen[0] : default!;
-        return chosen.Count > 0;
+        // One pass, no sort: the transport asks this before every accept and dial.
+        KeyValuePair<TKey, Entry>? idlest = null;
+        foreach (var pair in _open)
+        {
+            if (!pair.Value.Busy && !pair.Value.Taken && (idlest is null || pair.Value.IdleSince < idlest.Value.Value.IdleSince))
+            {
+                idlest = pair;
+            }
+        }
+
+        connection = idlest is { } chosen ? chosen.Key : default!;
+        if (idlest is not null)
+        {
+            idlest.Value.Value.Taken = true;
+        }
+
+        return idlest is not null;
     }
 
     /// <summary>Up to <paramref name="count"/> connections with no request in flight, idle longest first, taken.</summary>
