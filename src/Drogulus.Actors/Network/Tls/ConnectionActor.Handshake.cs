@@ -10,7 +10,8 @@ namespace Drogulus.Actors.Network.Tls;
 /// </summary>
 internal sealed partial class ConnectionActor
 {
-    private readonly HandshakeGate _turns = HandshakeGate.Get(Context.System); // shared by the process's connections
+    private readonly IActorRef _admission = AdmissionExtension.Get(Context.System); // the process's turns to handshake
+    private bool _turnAsked; // told to admission once, until given back: its answer may come in any later state
 
     /// <summary>
     /// The socket is open: bytes are taken in and the handshake-timeout runs. A dial asks for its turn now
@@ -44,25 +45,28 @@ internal sealed partial class ConnectionActor
     }
 
     /// <summary>
-    /// Asks the process's <see cref="HandshakeGate"/> for a turn to handshake: the handshake starts at once unless
-    /// many are running, else the connection waits in line for <see cref="HandshakeGate.Granted"/> (<see cref="AwaitingTurn"/>).
+    /// Asks the process's <see cref="AdmissionActor"/> for a turn to handshake and waits for
+    /// <see cref="AdmissionActor.Granted"/> (<see cref="AwaitingTurn"/>): at once unless many are handshaking, else
+    /// when this connection's turn comes.
     /// </summary>
     private void AskTurn(Opening opening)
     {
         // PROTOCOL §5, admission: dials take turns node by node, accepts address group by address group.
         object owner = _dialled is not null ? Context.Parent : Core.Limits.AddressGroup.Of(_link!.Address, _settings.DiversityExemptPrivate);
-        if (_turns.TryEnter(Self, outbound: _dialled is not null, owner))
-        {
-            StartHandshake(opening);
-        }
-        else
-        {
-            Become(() => AwaitingTurn(opening));
-        }
+        _turnAsked = true;
+        _admission.Tell(new AdmissionActor.AskTurn(_dialled is not null, owner));
+        Become(() => AwaitingTurn(opening));
     }
 
-    /// <summary>Gives back the turn, or the place in line, if this connection holds one (safe to call more than once).</summary>
-    private void ReleaseTurn() => _turns.Leave(Self);
+    /// <summary>Gives back the turn, or the place in line, if this connection asked for one (one message, however often called).</summary>
+    private void ReleaseTurn()
+    {
+        if (_turnAsked)
+        {
+            _turnAsked = false;
+            _admission.Tell(AdmissionActor.HandshakeEnded.Instance);
+        }
+    }
 
     private void StartHandshake(Opening opening)
     {

@@ -14,14 +14,14 @@ namespace Drogulus.Actors.Network.Tls;
 // handlers close over (the types are in ConnectionActor.States.cs), as in Akka.IO's TcpConnection.
 //
 //   dial ───▶ Connecting ──TCP connected──────────┐
-//                                                 ├─▶ AskTurn ──a turn at once─────────────────────▶ Handshaking
-//   accept ─▶ AwaitingHello ──first record whole──┘      └──in line──▶ AwaitingTurn ──Granted──▶ Handshaking
+//                                                 ├─▶ AskTurn ──▶ AwaitingTurn ──Granted (at once, or in line)──▶ Handshaking
+//   accept ─▶ AwaitingHello ──first record whole──┘
 //
 //   Handshaking ──the peer proved its id──▶ Open ──bad input, or a reply that closes──▶ Draining ──written──▶ Closing
 //
 //   any state ──Close(reason)──▶ Closing ──Release, and the socket closed──▶ stopped
 //
-//   whole life      settings, collaborators, _pending (our requests until replied or failed), _phase
+//   whole life      settings, collaborators, _pending (our requests until replied or failed), _phase, _turnAsked
 //   Link            from TCP connected: the Akka.IO connection, its stream, the peer's address, the SslStream, its id
 //   Opening         Connecting … Handshaking: our requests held until the connection opens
 //   FirstTlsRecord  AwaitingHello: the hello's bytes counted (PROTOCOL §5, admission)
@@ -31,7 +31,7 @@ namespace Drogulus.Actors.Network.Tls;
 // Every step is bounded: connect-timeout (Connecting), hello-timeout (AwaitingHello), handshake-timeout (until Open),
 // request-timeout per request, idle-timeout, frame-timeout and write-timeout (Open, Draining), handshake-timeout
 // again for the socket to close (Closing).
-// The handshake turns of the process (HandshakeGate) are asked for in AskTurn, granted in AwaitingTurn and given
+// The handshake turns of the process (AdmissionActor) are asked for in AskTurn, granted in AwaitingTurn and given
 // back in ReleaseTurn, and nowhere else.
 
 /// <summary>
@@ -173,11 +173,14 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         BeforeOpen(opening);
     }
 
-    /// <summary>In line for a turn to handshake (max-concurrent-handshakes of this process are running); nobody's fault.</summary>
+    /// <summary>
+    /// Waiting for the turn to handshake: granted at once while fewer than max-concurrent-handshakes of this process
+    /// run, else in line; nobody's fault.
+    /// </summary>
     private void AwaitingTurn(Opening opening)
     {
         Receive<Tcp.Received>(received => _link!.Stream.Deliver(received.Data));
-        Receive<HandshakeGate.Granted>(_ => StartHandshake(opening));
+        Receive<AdmissionActor.Granted>(_ => StartHandshake(opening));
         Receive<HandshakeTimedOut>(_ => Close("waited handshake-timeout for a turn to handshake (max-concurrent-handshakes of this process are running)", Warnings.Handshake, blameless: true));
         Receive<PendingRequests.TimedOut>(timeout => OnTimedOutBeforeTurn(timeout));
         HandshakeSocket();

@@ -33,7 +33,6 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
     private readonly Dictionary<(string Host, int Port), IActorRef> _byAddress = new();
     private readonly Dictionary<IActorRef, Route> _routes = new();
     private readonly WarningThrottle _warnings;
-    private readonly ConnectionBudget _budget;
     private readonly Core.Limits.PartialFrameBudget<IActorRef> _partialFrames;
     private Core.Limits.InboundRateLimiter? _connectionRate;
 
@@ -46,11 +45,8 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
         _listening = listening;
         _credentials = new TlsCredentials(identity);
         _warnings = new WarningThrottle(settings.LogWarningInterval);
-        _budget = new ConnectionBudget(settings.MaxConnections);
         _partialFrames = new Core.Limits.PartialFrameBudget<IActorRef>(settings.MaxPartialFrameBytes);
-        _process = ProcessConnections.Get(Context.System);
-        _process.Announce(settings.ProcessMaxConnections, settings.DescriptorReserve, ProcessConnections.OpenFileLimit(), ProcessConnections.OpenDescriptors());
-        HandshakeGate.Get(Context.System).Announce(settings.MaxConcurrentHandshakes);
+        _admission = AdmissionExtension.Get(Context.System);
         Binding();
     }
 
@@ -71,47 +67,43 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
     // restarted connection would have lost its socket and its requests.
     protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
 
-    protected override void PreStart()
-    {
-        _process.Join(Self);
-        Bind(_settings.ListenPort);
-    }
+    // Binds once admission answers with the listen backlog (Binding).
+    protected override void PreStart() => _admission.Tell(new AdmissionActor.Join(AdmissionLimits()));
 
     // The default would stop every child and then PreStart would bind again (a new port when listen.port is
     // 0). Connections are dropped, but the listener and its port are kept.
     protected override void PreRestart(Exception reason, object message)
     {
-        ReleaseAllSlots();
+        DropAsking("the transport restarted");
+        _admission.Tell(AdmissionActor.ReleaseAll.Instance);
         foreach (var child in Context.GetChildren())
         {
             Context.Stop(child);
         }
     }
 
+    // Without a listener it stays Binding, and binds once admission answers.
     protected override void PostRestart(Exception reason)
     {
+        _admission.Tell(new AdmissionActor.Join(AdmissionLimits()));
         if (_listening.Listener is { } listener)
         {
             OnListenerBound(listener);
             _node.Tell(new TransportReady(_settings.ListenHost, BoundPort));
             Become(Listening);
         }
-        else
-        {
-            Bind(_listening.Port > 0 ? _listening.Port : _settings.ListenPort);
-        }
     }
 
     protected override void PostStop()
     {
-        ReleaseAllSlots();
-        _process.Leave(Self);
+        DropAsking("the transport stopped");
+        _admission.Tell(AdmissionActor.Leave.Instance);
         // Nobody takes the Unbound answer: this actor is gone by then.
         _listening.Listener?.Tell(Tcp.Unbind.Instance, ActorRefs.Nobody);
         _listening.Listener = null;
     }
 
-    private void Bind(int port) => Context.System.Tcp().Tell(new Tcp.Bind(Self, EndpointOf(_settings.ListenHost, port), backlog: _process.AcceptBacklog));
+    private void Bind(int port) => Context.System.Tcp().Tell(new Tcp.Bind(Self, EndpointOf(_settings.ListenHost, port), backlog: _acceptBacklog));
 
     /// <summary>The endpoint of a host (IP text or name) and port.</summary>
     internal static EndPoint EndpointOf(string host, int port) =>
@@ -131,6 +123,11 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
 
     private void Binding()
     {
+        Receive<AdmissionActor.Joined>(joined =>
+        {
+            _acceptBacklog = joined.AcceptBacklog;
+            Bind(_listening.Port > 0 ? _listening.Port : _settings.ListenPort);
+        });
         Receive<Tcp.Bound>(bound =>
         {
             _listening.Port = bound.LocalAddress is IPEndPoint ip ? ip.Port : _settings.ListenPort;
@@ -180,6 +177,7 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
             request.ReplyTo.Tell(new RpcFailed(request.To, RpcFailure.ConnectionFailed, "the transport could not listen"));
         });
         Receive<GetConnectionCount>(_ => Sender.Tell(0));
+        ReceiveAdmission();
     }
 
     private void Listening()
@@ -213,12 +211,12 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
         });
         Receive<Rebind>(_ => _node.Tell(new TransportReady(_settings.ListenHost, BoundPort)));
         Receive<AdvertisePort>(advertise => _listening.Advertise = advertise.Advertise);
-        Receive<ConnectionActor.Activity>(activity => _budget.Activity(Sender, activity.Busy, Context.System.Scheduler.Now));
         Receive<ConnectionActor.FrameBytes>(OnFrameBytes);
         Receive<GetConnectionCount>(_ => Sender.Tell(_byId.Count));
         Receive<ConnectionActor.PeerWarning>(warning => Warn(warning.Kind, warning.Text));
         Receive<ReportSuppressed>(_ => OnReportSuppressed());
         ReceiveAccepting();
+        ReceiveAdmission();
     }
 
     // The listener stopped under us (Akka.IO gave up on the socket): the node cannot be reached until a
@@ -243,27 +241,13 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
         // A dial-back's ping (PROTOCOL §6) goes on a connection of its own, known by no address, so that it
         // proves the peer can be dialled and later requests do not pick it.
         var address = (to.Host, to.Port);
-        if (request.FreshConnection || !_byAddress.TryGetValue(address, out var connection))
+        if (!request.FreshConnection && _byAddress.TryGetValue(address, out var connection))
         {
-            if (!MakeRoom(out var slot, out var full))
-            {
-                NodeMetrics.For(_identity.Id).RpcSent(request.Body.WireName, "connection_failed");
-                request.ReplyTo.Tell(new RpcFailed(to, RpcFailure.ConnectionFailed, full));
-                return;
-            }
-
-            connection = Context.ActorOf(ConnectionActor.Outbound(to, _credentials, _identity.Id, _listening, _settings, _handler));
-            Context.Watch(connection);
-            if (!request.FreshConnection)
-            {
-                _byAddress[address] = connection;
-            }
-
-            _routes[connection] = new Route(null, request.FreshConnection ? null : address);
-            Opened(connection, busy: true, slot);
+            connection.Forward(request);
+            return;
         }
 
-        connection.Forward(request);
+        Dial(request, address);
     }
 
     private void OnEstablished(ConnectionActor.Established established)

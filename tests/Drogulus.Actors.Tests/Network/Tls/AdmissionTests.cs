@@ -28,31 +28,6 @@ public sealed class AdmissionTests : TestKit
     }
 
     [Fact]
-    public void HandshakeGate_should_give_accepts_their_turns_address_group_by_address_group_in_rotation()
-    {
-        var gate = HandshakeGate.Get(Sys);
-        gate.Announce(1);
-        var crowd = AddressGroup.Of(IPAddress.Parse("203.0.113.9"), exemptPrivate: true);
-        var loner = AddressGroup.Of(IPAddress.Parse("198.51.100.4"), exemptPrivate: true);
-        var holder = CreateTestProbe();
-        var crowded = Enumerable.Range(0, 3).Select(_ => CreateTestProbe()).ToArray();
-        var alone = CreateTestProbe();
-        Assert.True(gate.TryEnter(holder.Ref, outbound: false, crowd));
-        Assert.All(crowded, c => Assert.False(gate.TryEnter(c.Ref, outbound: false, crowd)));
-        Assert.False(gate.TryEnter(alone.Ref, outbound: false, loner));
-
-        gate.Leave(holder.Ref);
-        crowded[0].ExpectMsg<HandshakeGate.Granted>();
-        gate.Leave(crowded[0].Ref);
-
-        // The group with one connection waits for one of the crowd's, not for all three.
-        alone.ExpectMsg<HandshakeGate.Granted>();
-        crowded[1].ExpectNoMsg(TimeSpan.FromMilliseconds(100));
-        gate.Leave(alone.Ref);
-        crowded[1].ExpectMsg<HandshakeGate.Granted>();
-    }
-
-    [Fact]
     public async Task Transport_should_not_give_the_turn_to_handshake_to_a_connection_whose_first_record_is_not_whole()
     {
         var server = await StartAsync(Settings("max-concurrent-handshakes = 1\nhandshake-timeout = 1h\nhello-timeout = 1h"));

@@ -38,7 +38,7 @@ public sealed class TlsBudgetTests : TestKit
         await using var third = await ConnectAndPingAsync(server, "third");
 
         Assert.True(await first.WaitClosedAsync());
-        Assert.Equal(2, ProcessConnections.Get(Sys).Count);
+        await AwaitConditionAsync(async () => (await AdmissionAsync()).Count == 2, Bound);
     }
 
     [Fact]
@@ -52,51 +52,8 @@ public sealed class TlsBudgetTests : TestKit
         await using var newcomer = await ConnectAndPingAsync(small, "newcomer");
 
         Assert.True(await first.WaitClosedAsync());
-        await AwaitConditionAsync(() => Task.FromResult(ProcessConnections.Get(Sys).Count == 2), Bound);
+        await AwaitConditionAsync(async () => (await AdmissionAsync()).Count == 2, Bound);
         Assert.Equal(1, await big.Transport.Ask<int>(GetConnectionCount.Instance, Bound));
-    }
-
-    [Fact]
-    public void ProcessConnections_should_lend_only_below_the_fair_share_from_the_transport_holding_most_and_within_a_quarter_of_the_reserve()
-    {
-        var budget = ProcessConnections.Get(Sys);
-        budget.Announce(6, 16, openFileLimit: null);
-        var (most, some, borrower) = (CreateTestProbe().Ref, CreateTestProbe().Ref, CreateTestProbe().Ref);
-        foreach (var transport in new[] { most, some, borrower })
-        {
-            budget.Join(transport);
-        }
-
-        Assert.True(budget.TryTake(most) && budget.TryTake(most) && budget.TryTake(most) && budget.TryTake(most));
-        Assert.True(budget.TryTake(some) && budget.TryTake(some));
-        Assert.False(budget.TryTake(borrower));
-
-        Assert.True(budget.TryLend(borrower, out var donor)); // share 2: 0 held
-        Assert.Equal(most, donor);
-        Assert.False(budget.TryLend(some, out _)); // at its share
-        Assert.True(budget.TryLend(borrower, out _));
-        Assert.False(budget.TryLend(borrower, out _)); // now at its share
-        budget.Release(borrower);
-        budget.Release(borrower);
-        budget.Release(most);
-        budget.Release(most);
-        Assert.False(budget.TryLend(borrower, out _)); // nobody holds more than the share
-
-        // A quarter of the reserve is lent at most: here 1.
-        var small = new ProcessConnections();
-        small.Announce(2, 4, openFileLimit: null);
-        var (big, one, other) = (CreateTestProbe().Ref, CreateTestProbe().Ref, CreateTestProbe().Ref);
-        foreach (var transport in new[] { big, one, other })
-        {
-            small.Join(transport);
-        }
-
-        Assert.True(small.TryTake(big) && small.TryTake(big));
-        small.Shrink(freeing: 1);
-        Assert.False(small.TryLend(one, out _)); // nothing is lent while the process is short of descriptors
-        small.Restore();
-        Assert.True(small.TryLend(one, out _));
-        Assert.False(small.TryLend(other, out _));
     }
 
     [Fact]
@@ -148,7 +105,7 @@ public sealed class TlsBudgetTests : TestKit
         Assert.True(await idle.WaitClosedAsync());
         var warning = await warnings.FishForMessageAsync<Warning>(w => w.Message.ToString()!.Contains("out of file descriptors", StringComparison.Ordinal), Bound);
         Assert.Contains("closed 1 idle connections", warning.Message.ToString(), StringComparison.Ordinal);
-        Assert.Equal(1, ProcessConnections.Get(Sys).Limit);
+        Assert.Equal(1, (await AdmissionAsync()).Limit);
         Pong(pending);
         Assert.Equal("busy", Assert.IsType<PongMessage>(await busy.ReceiveAsync()).Uuid);
 
@@ -224,43 +181,6 @@ public sealed class TlsBudgetTests : TestKit
         transport.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
-    [Fact]
-    public void ProcessConnections_should_take_the_smallest_limit_capped_by_the_open_file_limit_minus_the_reserve()
-    {
-        var budget = ProcessConnections.Get(Sys);
-        budget.Announce(16000, 1024, openFileLimit: 20000);
-        Assert.Equal(16000, budget.Limit);
-        budget.Announce(16000, 1024, openFileLimit: 1024);
-        Assert.Equal(768, budget.Limit);
-        budget.Announce(10, 1024, openFileLimit: null);
-        Assert.Equal(10, budget.Limit);
-        budget.Announce(100, 0, openFileLimit: null);
-        budget.Announce(16000, 1024, openFileLimit: 20000, openDescriptors: 18000);
-        Assert.Equal(10, budget.Limit);
-
-        Assert.Equal(10, Enumerable.Range(0, 12).Count(_ => budget.TryTake()));
-        budget.Release();
-        Assert.True(budget.TryTake());
-        Assert.False(budget.TryTake());
-    }
-
-    [Fact]
-    public void ProcessConnections_should_keep_the_descriptors_the_process_already_holds_out_of_the_budget()
-    {
-        // A .NET node holds some 230 descriptors of its own (two per loaded assembly) before its first connection.
-        var budget = ProcessConnections.Get(Sys);
-        budget.Announce(16000, 1024, openFileLimit: 512, openDescriptors: 230);
-        Assert.Equal(512 - 230 - 128, budget.Limit);
-
-        // A burst of connections waiting in the listen backlog takes descriptors before the budget sees them.
-        Assert.Equal(128 / 4, budget.AcceptBacklog);
-
-        // The budget's own connections are not descriptors held by something else.
-        Assert.True(budget.TryTake());
-        budget.Announce(16000, 1024, openFileLimit: 512, openDescriptors: 231);
-        Assert.Equal(512 - 230 - 128, budget.Limit);
-    }
-
     private static async Task<bool> RefusedAsync(int port)
     {
         using var tcp = new TcpClient();
@@ -286,6 +206,9 @@ public sealed class TlsBudgetTests : TestKit
 
     private static void Pong(InboundRequest inbound) =>
         inbound.Connection.Tell(new SendReply(inbound.From, inbound.Request.Uuid, new PongMessage("", Key.Zero, 0, "")));
+
+    private Task<AdmissionActor.State> AdmissionAsync() =>
+        AdmissionExtension.Get(Sys).Ask<AdmissionActor.State>(AdmissionActor.GetState.Instance, Bound);
 
     private Task<TlsTestServer> StartAsync(DrogulusSettings settings) => TlsTestServer.StartAsync(this, settings, Bound);
 }

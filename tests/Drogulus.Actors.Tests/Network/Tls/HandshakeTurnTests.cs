@@ -17,84 +17,13 @@ namespace Drogulus.Actors.Tests.Network.Tls;
 /// Turns to handshake (max-concurrent-handshakes, issue 9): dials and accepts wait their turn apart, an accept asks
 /// for one only once its peer spoke, and a request that timed out waiting for a turn blames nobody.
 /// </summary>
-public sealed class HandshakeGateTests : TestKit
+public sealed class HandshakeTurnTests : TestKit
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
 
-    public HandshakeGateTests()
+    public HandshakeTurnTests()
         : base(BusyMachine.Waits + "akka.loglevel = WARNING")
     {
-    }
-
-    [Fact]
-    public void HandshakeGate_should_give_turns_first_come_first_served_counting_dials_and_accepts_apart()
-    {
-        var gate = HandshakeGate.Get(Sys);
-        gate.Announce(4);
-        gate.Announce(1);
-        gate.Announce(8);
-        var (first, second, third, dial) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-
-        Assert.True(gate.TryEnter(first.Ref, outbound: false));
-        Assert.False(gate.TryEnter(second.Ref, outbound: false));
-        Assert.False(gate.TryEnter(third.Ref, outbound: false));
-        Assert.True(gate.TryEnter(dial.Ref, outbound: true));
-        Assert.Equal(2, gate.Waiting(outbound: false));
-
-        gate.Leave(first.Ref);
-        second.ExpectMsg<HandshakeGate.Granted>();
-        third.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
-
-        gate.Leave(second.Ref);
-        gate.Leave(second.Ref); // twice: gives nothing more away
-        third.ExpectMsg<HandshakeGate.Granted>();
-        Assert.Equal(1, gate.Running(outbound: false));
-        Assert.Equal(1, gate.Running(outbound: true));
-    }
-
-    [Fact]
-    public void HandshakeGate_should_give_dials_their_turns_node_by_node_in_rotation()
-    {
-        var gate = HandshakeGate.Get(Sys);
-        gate.Announce(1);
-        var (busy, joining) = (CreateTestProbe().Ref, CreateTestProbe().Ref);
-        var holder = CreateTestProbe();
-        var refreshes = Enumerable.Range(0, 3).Select(_ => CreateTestProbe()).ToArray();
-        var ping = CreateTestProbe();
-        Assert.True(gate.TryEnter(holder.Ref, outbound: true, owner: busy));
-        Assert.All(refreshes, r => Assert.False(gate.TryEnter(r.Ref, outbound: true, owner: busy)));
-        Assert.False(gate.TryEnter(ping.Ref, outbound: true, owner: joining));
-
-        gate.Leave(holder.Ref);
-        refreshes[0].ExpectMsg<HandshakeGate.Granted>();
-        gate.Leave(refreshes[0].Ref);
-
-        // The node with one dial waits for one of the busy node's, not for all three.
-        ping.ExpectMsg<HandshakeGate.Granted>();
-        refreshes[1].ExpectNoMsg(TimeSpan.FromMilliseconds(100));
-        gate.Leave(ping.Ref);
-        refreshes[1].ExpectMsg<HandshakeGate.Granted>();
-        gate.Leave(refreshes[1].Ref);
-        refreshes[2].ExpectMsg<HandshakeGate.Granted>();
-        Assert.Equal(0, gate.Waiting(outbound: true));
-    }
-
-    [Fact]
-    public void HandshakeGate_should_forget_a_connection_that_left_the_line_before_its_turn()
-    {
-        var gate = HandshakeGate.Get(Sys);
-        gate.Announce(1);
-        var (holder, gone, next) = (CreateTestProbe(), CreateTestProbe(), CreateTestProbe());
-        Assert.True(gate.TryEnter(holder.Ref, outbound: true));
-        Assert.False(gate.TryEnter(gone.Ref, outbound: true));
-        Assert.False(gate.TryEnter(next.Ref, outbound: true));
-
-        gate.Leave(gone.Ref);
-        gate.Leave(holder.Ref);
-
-        next.ExpectMsg<HandshakeGate.Granted>();
-        gone.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
-        Assert.Equal(0, gate.Waiting(outbound: true));
     }
 
     [Fact]
