@@ -1,3 +1,5 @@
+using Akka.TestKit;
+using Drogulus.Testing;
 namespace Drogulus.Actors.Tests;
 
 /// <summary>
@@ -17,4 +19,20 @@ internal static class BusyMachine
     /// timeouts at load 60). Specs about a timeout itself set that timeout after these lines.
     /// </summary>
     public const string SlowPeers = "request-timeout = 30s\nhandshake-timeout = 30s\nhello-timeout = 30s\nlookup-timeout = 5m\n";
+
+    /// <summary>
+    /// After a virtual-time spec moved the clock to where something is due: on a busy machine the actor may have
+    /// started its timer only after the clock moved (its message waited longer than the quiet window), and then the
+    /// event is due that much later. Moves the clock on by <paramref name="step"/> while <paramref name="arrived"/>
+    /// stays false for <see cref="VirtualTime.Quiet"/>, failing once <paramref name="bound"/> of virtual time passed.
+    /// </summary>
+    public static void AdvanceUntil(TestKitBase kit, Func<bool> arrived, TimeSpan step, TimeSpan bound, string what)
+    {
+        for (var later = TimeSpan.Zero; !kit.AwaitConditionNoThrow(arrived, VirtualTime.Quiet); later += step)
+        {
+            Assert.True(later < bound, $"{what}: nothing within {bound} of virtual time after it was due");
+            VirtualTime.Advance(kit, step);
+        }
+    }
 }
+

@@ -121,6 +121,7 @@ public sealed class NodeHealthTests : TestKit
         _peer.ExpectRequest<PingMessage>(); // never answered
         probe.ExpectNoMsg(VirtualTime.Quiet);
         Scheduler.Advance(Settings.RequestTimeout);
+        BusyMachine.AdvanceUntil(this, () => probe.HasMessages, Settings.RequestTimeout / 4, Settings.RequestTimeout, "the health after the ping's timeout");
 
         var health = probe.ExpectMsg<NodeHealth>();
         Assert.False(health.IsHealthy);
