@@ -16,6 +16,7 @@ using static Drogulus.Actors.Network.TransportProtocol;
 // latency and memory per node in a network of TLS nodes on loopback. Usage:
 //   dotnet run -c Release --project benchmarks/Drogulus.TlsBenchmark -- [--nodes 100] [--runs 3] [--seconds 3] [--json FILE]
 //   ... -- --mode storm --nodes 200 --items 500 [--hocon "max-connections = 64"]   (issue 9: join storm on one seed)
+//   ... -- --mode handshakes [--handshakes 1000]   (issue 21: CPU per full and resumed handshake, its parts, the openssl floor)
 //   ... -- --mode memory --connections 500 [--client-identities 1] [--large-bytes 49152] [--hold-seconds S]   (issue 9: memory per connection)
 var nodeCount = IntOption("--nodes", 100);
 var runs = IntOption("--runs", 3);
@@ -33,6 +34,15 @@ switch (Option("--mode"))
     case "storm":
         // Issue 9: N nodes join one seed at once; --items M put and read back; --hocon adds node settings.
         foreach (var (key, value) in await JoinStorm.RunAsync(nodeCount, IntOption("--items", 500), Option("--hocon") ?? "", timeoutOption))
+        {
+            results[key] = value;
+        }
+
+        await WriteJson();
+        return 0;
+    case "handshakes":
+        // Issue 21 item 3: CPU per full and resumed handshake for both ends, the parts around OpenSSL, the floor.
+        foreach (var (key, value) in await Handshakes.RunAsync(IntOption("--handshakes", 1000)))
         {
             results[key] = value;
         }
