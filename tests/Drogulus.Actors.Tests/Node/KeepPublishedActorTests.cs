@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Drogulus.Actors.Configuration;
@@ -41,6 +42,10 @@ public sealed class KeepPublishedActorTests : TestKit, IDisposable
         var first = _node.ExpectMsg<Put>().Item;
         Assert.Equal(SignedItem.UnixSeconds(start), first.Timestamp);
 
+        // The keeper arms its timer after it sent the put: its answer to Identify marks the end of that message, so the
+        // clock moves only once the timer is set (on a busy machine the put arrived and the clock moved before it was).
+        keeper.Tell(new Identify(null), TestActor);
+        ExpectMsg<ActorIdentity>();
         Scheduler.Advance(Settings.KeepAliveInterval - Tick);
         _node.ExpectNoMsg(VirtualTime.Quiet);
         Scheduler.Advance(Tick);
