@@ -37,6 +37,8 @@ internal static class AdmissionAttack
         var seconds = Int("--seconds", 30);
         var quietSeconds = Int("--quiet-seconds", 15);
         var afterSeconds = Int("--after-seconds", 60);
+        var warmupSeconds = Int("--warmup-seconds", 10);
+        var reconnect = (Option("--reconnect") ?? "on") == "on";
         var rows = (Option("--rows") ?? "1,2,3,4,5").Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray();
         var jsonPath = Option("--json");
         if (rows.Any(r => r is < 1 or > 5))
@@ -59,7 +61,7 @@ internal static class AdmissionAttack
         Console.WriteLine($"  max-accepted-per-group {settings.MaxAcceptedPerGroup}, max-connections {settings.MaxConnections}, hello-timeout {settings.HelloTimeout.TotalSeconds} s, handshake-timeout {settings.HandshakeTimeout.TotalSeconds} s, " +
             $"frame-timeout {settings.FrameTimeout.TotalSeconds} s, max-frame-size {settings.MaxFrameSize:N0} B, max-partial-frame-bytes {Mib(settings.MaxPartialFrameBytes)} MiB, " +
             $"connection rate {settings.ConnectionRateLimitPerSecond}/s burst {settings.ConnectionRateLimitBurst} per address, x{settings.ConnectionRateLimitGroupMultiple} per group");
-        Console.WriteLine($"rows {string.Join(",", rows)}: {quietSeconds} s quiet, {seconds} s attack, {afterSeconds} s after; well-behaved client 127.250.0.1 (a new connection + ping every 250 ms, a get every 50 ms)");
+        Console.WriteLine($"rows {string.Join(",", rows)} after {warmupSeconds} s of warm-up: {quietSeconds} s quiet, {seconds} s attack, {afterSeconds} s after; rows 2 and 4 reconnect {(reconnect ? "on" : "off")}; well-behaved client 127.250.0.1 (a new connection + ping every 250 ms, a get every 50 ms)");
 
         await using var victim = await CliNode.Start(Path.Combine(directory, "victim"), conf, "127.0.0.1", seed: null);
         var target = new IPEndPoint(IPAddress.Parse(victim.Host), victim.Port);
@@ -80,6 +82,8 @@ internal static class AdmissionAttack
         using var stopSampling = new CancellationTokenSource();
         var sampling = memory.RunAsync(stopSampling.Token);
 
+        // The first connections of a run pay for JIT and caches on both sides; no row's quiet figure should.
+        await Task.Delay(TimeSpan.FromSeconds(warmupSeconds));
         var results = new List<Dictionary<string, object>>();
         foreach (var row in rows.Where(r => r != 5))
         {
@@ -92,17 +96,18 @@ internal static class AdmissionAttack
             var attack = row switch
             {
                 1 => AdmissionAttackers.StalledHellos(target, 200, 16, tally, stop.Token),
-                2 => AdmissionAttackers.Holders(target, contexts, 1000, 32, (slot, attempt) => AdmissionAttackers.Source(2, 0, 1 + (int)((slot + (attempt * 7)) % 250)), null, tally, stop.Token),
+                2 => AdmissionAttackers.Holders(target, contexts, 1000, 32, reconnect, (slot, attempt) => AdmissionAttackers.Source(2, 0, 1 + (int)((slot + (attempt * 7)) % 250)), null, tally, stop.Token),
                 3 => AdmissionAttackers.HandshakeFlood(target, contexts, identities.Select(i => i.Id).ToArray(), 16, 4, 8, settings.ProtocolVersion, tally, stop.Token),
-                _ => AdmissionAttackers.Holders(target, contexts, 1000, 32, (slot, _) => AdmissionAttackers.Source(4, slot % 40, 1 + (slot / 40)),
+                _ => AdmissionAttackers.Holders(target, contexts, 1000, 32, reconnect, (slot, _) => AdmissionAttackers.Source(4, slot % 40, 1 + (slot / 40)),
                     AdmissionAttackers.NearFullFrame(settings.MaxFrameSize, TimeSpan.FromSeconds(10)), tally, stop.Token),
             };
-            var connections = new List<double>();
+            var quietHeap = (await Figures(victim)).Heap;
+            var figures = new List<(double Connections, double Heap)>();
             var clock = Stopwatch.StartNew();
             while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
             {
                 await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(seconds - clock.Elapsed.TotalSeconds, 0, 2)));
-                connections.Add(await Connections(victim));
+                figures.Add(await Figures(victim));
             }
 
             await stop.CancelAsync();
@@ -110,7 +115,15 @@ internal static class AdmissionAttack
             var attackSeconds = clock.Elapsed.TotalSeconds;
             probe.Current = memory.Window = $"{row} after";
             await Task.Delay(TimeSpan.FromSeconds(afterSeconds));
-            var result = Result(row, probe, memory, tally, connections, attackSeconds, settings);
+            var result = Result(row, probe, memory, tally, figures.Select(f => f.Connections).ToList(), attackSeconds, settings);
+            result["node_gc_heap_quiet_mib"] = Math.Round(quietHeap / 1048576.0, 1);
+            result["node_gc_heap_max_during_attack_mib"] = Math.Round(figures.Select(f => f.Heap).DefaultIfEmpty(double.NaN).Max() / 1048576.0, 1);
+            result["node_gc_heap_after_mib"] = Math.Round((await Figures(victim)).Heap / 1048576.0, 1);
+            if (row is 2 or 4)
+            {
+                result["attack"] = Names[row] + (reconnect ? "; each reconnects a second after it is closed" : "; each connects once");
+            }
+
             result["node_warnings"] = NodeWarnings.Tally(victim.Warnings, attackStart, DateTimeOffset.UtcNow);
             result["load"] = Load();
             results.Add(result);
@@ -137,11 +150,13 @@ internal static class AdmissionAttack
                 ["quiet_seconds"] = quietSeconds,
                 ["attack_seconds"] = seconds,
                 ["after_seconds"] = afterSeconds,
+                ["warmup_seconds"] = warmupSeconds,
+                ["reconnect"] = reconnect,
                 ["max_partial_frame_bytes"] = settings.MaxPartialFrameBytes,
                 ["rows"] = results,
                 ["row_5_specs"] = AdmissionTable.RotationSpecs,
             };
-            await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));
+            await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
             Console.WriteLine($"wrote {jsonPath}");
         }
 
@@ -206,16 +221,21 @@ internal static class AdmissionAttack
         return result;
     }
 
-    private static async Task<double> Connections(CliNode victim)
+    // The node's connections gauge, and its managed heap as the runtime's metrics give it (bytes; the sum over
+    // generations of the heap size after the last collection): live memory, where RSS also counts garbage not yet collected.
+    private static async Task<(double Connections, double Heap)> Figures(CliNode victim)
     {
         try
         {
-            var figures = await victim.Metrics("drogulus_connections");
-            return figures.Where(f => !f.Key.Contains("_bucket", StringComparison.Ordinal)).Select(f => f.Value).DefaultIfEmpty(double.NaN).Max();
+            var figures = await victim.Metrics("");
+            var connections = figures.Where(f => f.Key.StartsWith("drogulus_connections", StringComparison.Ordinal)).Select(f => f.Value).DefaultIfEmpty(double.NaN).Max();
+            var heap = figures.Where(f => f.Key.StartsWith("process_runtime_dotnet_gc_heap_size", StringComparison.Ordinal)
+                || f.Key.StartsWith("dotnet_gc_last_collection_heap_size", StringComparison.Ordinal)).Sum(f => f.Value);
+            return (connections, heap);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
-            return double.NaN;
+            return (double.NaN, double.NaN);
         }
     }
 

@@ -74,10 +74,10 @@ internal static class AdmissionAttackers
     /// <summary>
     /// Rows 2 and 4: <paramref name="slots"/> connections kept open: each slot connects from <paramref name="source"/>
     /// (slot, attempt), handshakes as its own identity, runs <paramref name="hold"/> (nothing: idle), and when the node
-    /// closes it or refuses it, tries again a second later. At most <paramref name="opening"/> handshakes at once.
+    /// closes it or refuses it, tries again a second later (with <paramref name="reconnect"/>; else each slot connects once). At most <paramref name="opening"/> handshakes at once.
     /// </summary>
     public static async Task Holders(
-        IPEndPoint target, IReadOnlyList<SslStreamCertificateContext> identities, int slots, int opening,
+        IPEndPoint target, IReadOnlyList<SslStreamCertificateContext> identities, int slots, int opening, bool reconnect,
         Func<int, long, IPAddress> source, Func<RawPeer, CancellationToken, Task>? hold, Tally tally, CancellationToken stop)
     {
         using var gate = new SemaphoreSlim(opening);
@@ -85,7 +85,7 @@ internal static class AdmissionAttackers
 
         async Task Slot(int slot)
         {
-            for (var attempt = 0L; !stop.IsCancellationRequested; attempt++)
+            for (var attempt = 0L; !stop.IsCancellationRequested && (reconnect || attempt == 0); attempt++)
             {
                 if (attempt > 0)
                 {

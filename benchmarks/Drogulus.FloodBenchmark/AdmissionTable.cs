@@ -15,28 +15,30 @@ internal static class AdmissionTable
         "GroupRateLimitTests.TryAcquire_should_admit_no_more_new_connections_than_the_group_limit_when_100000_connections_rotate_over_the_64s_of_one_48",
     ];
 
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     public static string Line(Dictionary<string, object> r) => string.Create(CultureInfo.InvariantCulture,
         $"row {r["row"]} ({r["attack"]}): handshake p99 {r["handshake_quiet_p99_ms"]} -> {r["handshake_attack_p99_ms"]} ms, get p99 {r["get_quiet_p99_ms"]} -> {r["get_attack_p99_ms"]} ms, " +
-        $"failures {JsonSerializer.Serialize(r["failures_attack"])}, RSS {r["rss_quiet_mib"]} / peak {r["rss_peak_mib"]} / after {r["rss_after_mib"]} MiB, " +
-        $"attacker {JsonSerializer.Serialize(r["attacker_outcomes"])}, node warnings {JsonSerializer.Serialize(r["node_warnings"])}, connections max {r["node_connections_max"]}, load {r["load"]}");
+        $"failures {JsonSerializer.Serialize(r["failures_attack"], Json)}, RSS {r["rss_quiet_mib"]} / peak {r["rss_peak_mib"]} / after {r["rss_after_mib"]} MiB, " +
+        $"attacker {JsonSerializer.Serialize(r["attacker_outcomes"], Json)}, node warnings {JsonSerializer.Serialize(r["node_warnings"], Json)}, connections max {r["node_connections_max"]}, managed heap {r["node_gc_heap_quiet_mib"]} / {r["node_gc_heap_max_during_attack_mib"]} / {r["node_gc_heap_after_mib"]} MiB, load {r["load"]}");
 
     public static string Render(List<Dictionary<string, object>> rows, bool withRotation, DrogulusSettings settings)
     {
         var text = new StringBuilder();
-        text.AppendLine("| row | attack | handshake p50 / p99 ms, quiet → attack (p99 ratio) | get p50 / p99 ms, quiet → attack (p99 ratio) | client failures during attack | node RSS MiB: quiet / peak / 60 s after (bounds: peak ≤ quiet + max-partial-frame-bytes, after ≤ 1.2× quiet) | what the node did to the attacker | node warnings by kind | node connections, most seen |");
-        text.AppendLine("|---:|---|---|---|---|---|---|---|---:|");
+        text.AppendLine("| row | attack | handshake p50 / p99 ms, quiet → attack (p99 ratio) | get p50 / p99 ms, quiet → attack (p99 ratio) | client failures during attack | node RSS MiB: quiet / peak / 60 s after (bounds: peak ≤ quiet + max-partial-frame-bytes, after ≤ 1.2× quiet) | what the node did to the attacker | node managed heap MiB: quiet / most during / after | node warnings by kind | node connections, most seen |");
+        text.AppendLine("|---:|---|---|---|---|---|---|---|---|---:|");
         foreach (var r in rows)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {r["row"]} | {r["attack"]} | {Pair(r, "handshake")} | {Pair(r, "get")} | {Failures(r["failures_attack"])} "
                 + $"| {r["rss_quiet_mib"]} / {r["rss_peak_mib"]} / {r["rss_after_mib"]} ({Mark((bool)r["rss_peak_within_bound"])} ≤ {r["rss_peak_bound_mib"]}, {Mark((bool)r["rss_after_within_1_2x"])} ≤ {r["rss_after_bound_mib"]}) "
-                + $"| {Attacker(r)} | {Failures(r["node_warnings"])} | {r["node_connections_max"]} |");
+                + $"| {Attacker(r)} | {r["node_gc_heap_quiet_mib"]} / {r["node_gc_heap_max_during_attack_mib"]} / {r["node_gc_heap_after_mib"]} | {Failures(r["node_warnings"])} | {r["node_connections_max"]} |");
         }
 
         if (withRotation)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| 5 | {AdmissionAttack.Names[5]} | by spec over the limiter, not live (IPv6 source addresses need a namespace of their own): {string.Join("; ", RotationSpecs)} | | | | | | |");
+                $"| 5 | {AdmissionAttack.Names[5]} | by spec over the limiter, not live (IPv6 source addresses need a namespace of their own): {string.Join("; ", RotationSpecs)} | | | | | | | |");
         }
 
         text.AppendLine();
