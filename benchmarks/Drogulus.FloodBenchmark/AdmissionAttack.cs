@@ -27,6 +27,7 @@ internal static class AdmissionAttack
         "handshake flood from 4 groups (8 addresses each), 16 at once",
         "1,000 near-full frames (40 groups), a byte every 10 s",
         "requests and connections rotated over 100,000 IPv6 /64s of one /48",
+        "control for row 4: 1,000 connections from 40 groups, handshaken then idle (no frame)",
     ];
 
     public static async Task<int> Run(string[] args)
@@ -41,9 +42,9 @@ internal static class AdmissionAttack
         var reconnect = (Option("--reconnect") ?? "on") == "on";
         var rows = (Option("--rows") ?? "1,2,3,4,5").Split(',').Select(r => int.Parse(r, CultureInfo.InvariantCulture)).ToArray();
         var jsonPath = Option("--json");
-        if (rows.Any(r => r is < 1 or > 5))
+        if (rows.Any(r => r is < 1 or > 6))
         {
-            Console.Error.WriteLine("--rows takes row numbers from 1 to 5");
+            Console.Error.WriteLine("--rows takes row numbers from 1 to 6 (6: row 4 without its frames, a control)");
             return 2;
         }
 
@@ -98,8 +99,9 @@ internal static class AdmissionAttack
                 1 => AdmissionAttackers.StalledHellos(target, 200, 16, tally, stop.Token),
                 2 => AdmissionAttackers.Holders(target, contexts, 1000, 32, reconnect, (slot, attempt) => AdmissionAttackers.Source(2, 0, 1 + (int)((slot + (attempt * 7)) % 250)), null, tally, stop.Token),
                 3 => AdmissionAttackers.HandshakeFlood(target, contexts, identities.Select(i => i.Id).ToArray(), 16, 4, 8, settings.ProtocolVersion, tally, stop.Token),
-                _ => AdmissionAttackers.Holders(target, contexts, 1000, 32, reconnect, (slot, _) => AdmissionAttackers.Source(4, slot % 40, 1 + (slot / 40)),
+                4 => AdmissionAttackers.Holders(target, contexts, 1000, 32, reconnect, (slot, _) => AdmissionAttackers.Source(4, slot % 40, 1 + (slot / 40)),
                     AdmissionAttackers.NearFullFrame(settings.MaxFrameSize, TimeSpan.FromSeconds(10)), tally, stop.Token),
+                _ => AdmissionAttackers.Holders(target, contexts, 1000, 32, reconnect, (slot, _) => AdmissionAttackers.Source(6, slot % 40, 1 + (slot / 40)), null, tally, stop.Token),
             };
             var quietHeap = (await Figures(victim)).Heap;
             var figures = new List<(double Connections, double Heap)>();
@@ -119,7 +121,7 @@ internal static class AdmissionAttack
             result["node_gc_heap_quiet_mib"] = Math.Round(quietHeap / 1048576.0, 1);
             result["node_gc_heap_max_during_attack_mib"] = Math.Round(figures.Select(f => f.Heap).DefaultIfEmpty(double.NaN).Max() / 1048576.0, 1);
             result["node_gc_heap_after_mib"] = Math.Round((await Figures(victim)).Heap / 1048576.0, 1);
-            if (row is 2 or 4)
+            if (row is 2 or 4 or 6)
             {
                 result["attack"] = Names[row] + (reconnect ? "; each reconnects a second after it is closed" : "; each connects once");
             }
