@@ -62,109 +62,112 @@ internal static class AdmissionAttack
         Console.WriteLine($"  max-accepted-per-group {settings.MaxAcceptedPerGroup}, max-connections {settings.MaxConnections}, hello-timeout {settings.HelloTimeout.TotalSeconds} s, handshake-timeout {settings.HandshakeTimeout.TotalSeconds} s, " +
             $"frame-timeout {settings.FrameTimeout.TotalSeconds} s, max-frame-size {settings.MaxFrameSize:N0} B, max-partial-frame-bytes {Mib(settings.MaxPartialFrameBytes)} MiB, " +
             $"connection rate {settings.ConnectionRateLimitPerSecond}/s burst {settings.ConnectionRateLimitBurst} per address, x{settings.ConnectionRateLimitGroupMultiple} per group");
-        Console.WriteLine($"rows {string.Join(",", rows)} after {warmupSeconds} s of warm-up: {quietSeconds} s quiet, {seconds} s attack, {afterSeconds} s after; rows 2 and 4 reconnect {(reconnect ? "on" : "off")}; well-behaved client 127.250.0.1 (a new connection + ping every 250 ms, a get every 50 ms)");
+        Console.WriteLine($"rows {string.Join(",", rows)} after {warmupSeconds} s of warm-up: {quietSeconds} s quiet, {seconds} s attack, {afterSeconds} s after; rows 2, 4 and 6 reconnect {(reconnect ? "on" : "off")}; well-behaved client 127.250.0.1 (a new connection + ping every 250 ms, a get every 50 ms)");
 
-        await using var victim = await CliNode.Start(Path.Combine(directory, "victim"), conf, "127.0.0.1", seed: null);
-        var target = new IPEndPoint(IPAddress.Parse(victim.Host), victim.Port);
-
-        Console.WriteLine("generating 1,000 attacker identities...");
-        var identities = Enumerable.Range(0, 1000).AsParallel().AsOrdered().Select(_ => NodeIdentity.Generate(DateTimeOffset.UtcNow)).ToArray();
-        var contexts = identities.Select(i => SslStreamCertificateContext.Create(i.Certificate, null, offline: true)).ToArray();
-
-        var probe = new AdmissionProbe(IPAddress.Parse("127.250.0.1"), target, settings.ProtocolVersion);
-        using (var publisher = PublisherKey.Generate())
+        // The victim is stopped before its directory is deleted: a running node writes its log there.
+        await using (var victim = await CliNode.Start(Path.Combine(directory, "victim"), conf, "127.0.0.1", seed: null))
         {
-            await probe.SetUpAsync(publisher);
-        }
+            var target = new IPEndPoint(IPAddress.Parse(victim.Host), victim.Port);
 
-        using var stopProbe = new CancellationTokenSource();
-        var probeRun = probe.RunAsync(stopProbe.Token);
-        var memory = new MemorySampler(victim);
-        using var stopSampling = new CancellationTokenSource();
-        var sampling = memory.RunAsync(stopSampling.Token);
+            Console.WriteLine("generating 1,000 attacker identities...");
+            var identities = Enumerable.Range(0, 1000).AsParallel().AsOrdered().Select(_ => NodeIdentity.Generate(DateTimeOffset.UtcNow)).ToArray();
+            var contexts = identities.Select(i => SslStreamCertificateContext.Create(i.Certificate, null, offline: true)).ToArray();
 
-        // The first connections of a run pay for JIT and caches on both sides; no row's quiet figure should.
-        await Task.Delay(TimeSpan.FromSeconds(warmupSeconds));
-        var results = new List<Dictionary<string, object>>();
-        foreach (var row in rows.Where(r => r != 5))
-        {
-            probe.Current = memory.Window = $"{row} quiet";
-            await Task.Delay(TimeSpan.FromSeconds(quietSeconds));
-            var attackStart = DateTimeOffset.UtcNow;
-            probe.Current = memory.Window = $"{row} attack";
-            var tally = new AdmissionAttackers.Tally();
-            using var stop = new CancellationTokenSource();
-            var attack = row switch
+            var probe = new AdmissionProbe(IPAddress.Parse("127.250.0.1"), target, settings.ProtocolVersion);
+            using (var publisher = PublisherKey.Generate())
             {
-                1 => AdmissionAttackers.StalledHellos(target, 200, 16, tally, stop.Token),
-                2 => AdmissionAttackers.Holders(target, contexts, 1000, 32, reconnect, (slot, attempt) => AdmissionAttackers.Source(2, 0, 1 + (int)((slot + (attempt * 7)) % 250)), null, tally, stop.Token),
-                3 => AdmissionAttackers.HandshakeFlood(target, contexts, identities.Select(i => i.Id).ToArray(), 16, 4, 8, settings.ProtocolVersion, tally, stop.Token),
-                4 => AdmissionAttackers.Holders(target, contexts, 1000, 32, reconnect, (slot, _) => AdmissionAttackers.Source(4, slot % 40, 1 + (slot / 40)),
-                    AdmissionAttackers.NearFullFrame(settings.MaxFrameSize, TimeSpan.FromSeconds(10)), tally, stop.Token),
-                _ => AdmissionAttackers.Holders(target, contexts, 1000, 32, reconnect, (slot, _) => AdmissionAttackers.Source(6, slot % 40, 1 + (slot / 40)), null, tally, stop.Token),
-            };
-            var quietHeap = (await Figures(victim)).Heap;
-            var figures = new List<(double Connections, double Heap)>();
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
-            {
-                await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(seconds - clock.Elapsed.TotalSeconds, 0, 2)));
-                figures.Add(await Figures(victim));
+                await probe.SetUpAsync(publisher);
             }
 
-            await stop.CancelAsync();
-            await attack.WaitAsync(TimeSpan.FromSeconds(120));
-            var attackSeconds = clock.Elapsed.TotalSeconds;
-            probe.Current = memory.Window = $"{row} after";
-            await Task.Delay(TimeSpan.FromSeconds(afterSeconds));
-            var result = Result(row, probe, memory, tally, figures.Select(f => f.Connections).ToList(), attackSeconds, settings);
-            result["node_gc_heap_quiet_mib"] = Math.Round(quietHeap / 1048576.0, 1);
-            result["node_gc_heap_max_during_attack_mib"] = Math.Round(figures.Select(f => f.Heap).DefaultIfEmpty(double.NaN).Max() / 1048576.0, 1);
-            result["node_gc_heap_after_mib"] = Math.Round((await Figures(victim)).Heap / 1048576.0, 1);
-            if (row is 2 or 4 or 6)
+            using var stopProbe = new CancellationTokenSource();
+            var probeRun = probe.RunAsync(stopProbe.Token);
+            var memory = new MemorySampler(victim);
+            using var stopSampling = new CancellationTokenSource();
+            var sampling = memory.RunAsync(stopSampling.Token);
+
+            // The first connections of a run pay for JIT and caches on both sides; no row's quiet figure should.
+            await Task.Delay(TimeSpan.FromSeconds(warmupSeconds));
+            var results = new List<Dictionary<string, object>>();
+            foreach (var row in rows.Where(r => r != 5))
             {
-                result["attack"] = Names[row] + (reconnect ? "; each reconnects a second after it is closed" : "; each connects once");
+                probe.Current = memory.Window = $"{row} quiet";
+                await Task.Delay(TimeSpan.FromSeconds(quietSeconds));
+                var attackStart = DateTimeOffset.UtcNow;
+                probe.Current = memory.Window = $"{row} attack";
+                var tally = new AdmissionAttackers.Tally();
+                using var stop = new CancellationTokenSource();
+                var attack = row switch
+                {
+                    1 => AdmissionAttackers.StalledHellos(target, 200, 16, tally, stop.Token),
+                    2 => AdmissionAttackers.Holders(target, contexts, 1000, 32, reconnect, (slot, attempt) => AdmissionAttackers.Source(2, 0, 1 + (int)((slot + (attempt * 7)) % 250)), null, tally, stop.Token),
+                    3 => AdmissionAttackers.HandshakeFlood(target, contexts, identities.Select(i => i.Id).ToArray(), 16, 4, 8, settings.ProtocolVersion, tally, stop.Token),
+                    4 => AdmissionAttackers.Holders(target, contexts, 1000, 32, reconnect, (slot, _) => AdmissionAttackers.Source(4, slot % 40, 1 + (slot / 40)),
+                        AdmissionAttackers.NearFullFrame(settings.MaxFrameSize, TimeSpan.FromSeconds(10)), tally, stop.Token),
+                    _ => AdmissionAttackers.Holders(target, contexts, 1000, 32, reconnect, (slot, _) => AdmissionAttackers.Source(6, slot % 40, 1 + (slot / 40)), null, tally, stop.Token),
+                };
+                var quietHeap = (await Figures(victim)).Heap;
+                var figures = new List<(double Connections, double Heap)>();
+                var clock = Stopwatch.StartNew();
+                while (clock.Elapsed < TimeSpan.FromSeconds(seconds))
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(seconds - clock.Elapsed.TotalSeconds, 0, 2)));
+                    figures.Add(await Figures(victim));
+                }
+
+                await stop.CancelAsync();
+                await attack.WaitAsync(TimeSpan.FromSeconds(120));
+                var attackSeconds = clock.Elapsed.TotalSeconds;
+                probe.Current = memory.Window = $"{row} after";
+                await Task.Delay(TimeSpan.FromSeconds(afterSeconds));
+                var result = Result(row, probe, memory, tally, figures.Select(f => f.Connections).ToList(), attackSeconds, settings);
+                result["node_gc_heap_quiet_mib"] = Math.Round(quietHeap / 1048576.0, 1);
+                result["node_gc_heap_max_during_attack_mib"] = Math.Round(figures.Select(f => f.Heap).DefaultIfEmpty(double.NaN).Max() / 1048576.0, 1);
+                result["node_gc_heap_after_mib"] = Math.Round((await Figures(victim)).Heap / 1048576.0, 1);
+                if (row is 2 or 4 or 6)
+                {
+                    result["attack"] = Names[row] + (reconnect ? "; each reconnects a second after it is closed" : "; each connects once");
+                }
+
+                result["node_warnings"] = NodeWarnings.Tally(victim.Warnings, attackStart, DateTimeOffset.UtcNow);
+                result["load"] = Load();
+                results.Add(result);
+                Console.WriteLine(AdmissionTable.Line(result));
             }
 
-            result["node_warnings"] = NodeWarnings.Tally(victim.Warnings, attackStart, DateTimeOffset.UtcNow);
-            result["load"] = Load();
-            results.Add(result);
-            Console.WriteLine(AdmissionTable.Line(result));
-        }
-
-        await stopProbe.CancelAsync();
-        await probeRun;
-        await stopSampling.CancelAsync();
-        await sampling;
-        var loadAtEnd = Load();
-        Console.WriteLine();
-        Console.WriteLine(AdmissionTable.Render(results, rows.Contains(5), settings));
-        Console.WriteLine($"load at start {loadAtStart}, at end {loadAtEnd}");
-        if (jsonPath is not null)
-        {
-            var document = new Dictionary<string, object>
+            await stopProbe.CancelAsync();
+            await probeRun;
+            await stopSampling.CancelAsync();
+            await sampling;
+            var loadAtEnd = Load();
+            Console.WriteLine();
+            Console.WriteLine(AdmissionTable.Render(results, rows.Contains(5), settings));
+            Console.WriteLine($"load at start {loadAtStart}, at end {loadAtEnd}");
+            if (jsonPath is not null)
             {
-                ["started_utc"] = started.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                ["load_at_start"] = loadAtStart,
-                ["load_at_end"] = loadAtEnd,
-                ["processors"] = Environment.ProcessorCount,
-                ["victim_overrides"] = overrides.ToDictionary(o => o.Name, o => o.Value),
-                ["quiet_seconds"] = quietSeconds,
-                ["attack_seconds"] = seconds,
-                ["after_seconds"] = afterSeconds,
-                ["warmup_seconds"] = warmupSeconds,
-                ["reconnect"] = reconnect,
-                ["max_partial_frame_bytes"] = settings.MaxPartialFrameBytes,
-                ["rows"] = results,
-                ["row_5_specs"] = AdmissionTable.RotationSpecs,
-            };
-            await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
-            Console.WriteLine($"wrote {jsonPath}");
-        }
+                var document = new Dictionary<string, object>
+                {
+                    ["started_utc"] = started.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                    ["load_at_start"] = loadAtStart,
+                    ["load_at_end"] = loadAtEnd,
+                    ["processors"] = Environment.ProcessorCount,
+                    ["victim_overrides"] = overrides.ToDictionary(o => o.Name, o => o.Value),
+                    ["quiet_seconds"] = quietSeconds,
+                    ["attack_seconds"] = seconds,
+                    ["after_seconds"] = afterSeconds,
+                    ["warmup_seconds"] = warmupSeconds,
+                    ["reconnect"] = reconnect,
+                    ["max_partial_frame_bytes"] = settings.MaxPartialFrameBytes,
+                    ["rows"] = results,
+                    ["row_5_specs"] = AdmissionTable.RotationSpecs,
+                };
+                await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+                Console.WriteLine($"wrote {jsonPath}");
+            }
 
-        foreach (var identity in identities)
-        {
-            identity.Dispose();
+            foreach (var identity in identities)
+            {
+                identity.Dispose();
+            }
         }
 
         Directory.Delete(directory, recursive: true);
