@@ -13,7 +13,8 @@ namespace Drogulus.FloodBenchmark;
 /// The well-behaved client of the admission attack, from one address in an address group of its own: four times a
 /// second a NEW connection (TCP connect, full TLS handshake, one ping answered: the "handshake" time), and twenty
 /// times a second a findvalue for an item it stored, over one connection it keeps open (the "get" time; a failed one
-/// is counted and the connection opened again). Both paced far below the per-address rates, so that every failure is
+/// is counted and the connection opened again), and every 5 s a ping over a third connection that is idle in between
+/// (counted as kept, or as closed by the node meanwhile). Both paced far below the per-address rates, so that every failure is
 /// the node's doing. Times are kept per window (a row's quiet time, its attack, the time after it).
 /// </summary>
 internal sealed class AdmissionProbe(IPAddress source, IPEndPoint target, string version)
@@ -22,6 +23,7 @@ internal sealed class AdmissionProbe(IPAddress source, IPEndPoint target, string
     private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
     private readonly NodeIdentity _dialer = NodeIdentity.Generate(DateTimeOffset.UtcNow);
     private readonly NodeIdentity _reader = NodeIdentity.Generate(DateTimeOffset.UtcNow);
+    private readonly NodeIdentity _idler = NodeIdentity.Generate(DateTimeOffset.UtcNow);
     private Key _itemKey;
 
     /// <summary>The window the next round trips are counted under.</summary>
@@ -46,7 +48,7 @@ internal sealed class AdmissionProbe(IPAddress source, IPEndPoint target, string
     }
 
     /// <summary>Runs both loops until <paramref name="stop"/>.</summary>
-    public Task RunAsync(CancellationToken stop) => Task.WhenAll(DialLoop(stop), GetLoop(stop));
+    public Task RunAsync(CancellationToken stop) => Task.WhenAll(DialLoop(stop), GetLoop(stop), IdleLoop(stop));
 
     private static SslStreamCertificateContext Context(NodeIdentity identity) => SslStreamCertificateContext.Create(identity.Certificate, null, offline: true);
 
@@ -112,6 +114,52 @@ internal sealed class AdmissionProbe(IPAddress source, IPEndPoint target, string
                 catch (Exception e) when (!stop.IsCancellationRequested)
                 {
                     window.Add(window.Gets, AdmissionAttackers.Describe(e), started);
+                    if (peer is not null)
+                    {
+                        await peer.DisposeAsync();
+                        peer = null;
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            if (peer is not null)
+            {
+                await peer.DisposeAsync();
+            }
+        }
+    }
+
+    // A connection a peer keeps and uses now and then: a ping every 5 s over it. When the node has closed it in
+    // between (to make room for another, say), the ping fails: counted as "idle connection closed", then reopened.
+    private async Task IdleLoop(CancellationToken stop)
+    {
+        var context = Context(_idler);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
+        RawPeer? peer = null;
+        var n = 0L;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                var window = Of(Current);
+                try
+                {
+                    using var cts = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                    cts.CancelAfter(Ceiling);
+                    peer ??= await RawPeer.OpenAsync(source, target, context, "drogulus-node", cts.Token);
+                    var uuid = $"idle {n++}";
+                    await peer.SendAsync(new PingMessage(uuid, _idler.Id, 0, version), cts.Token);
+                    await peer.ReceiveAsync(uuid, cts.Token);
+                    window.Failures.AddOrUpdate("idle connection kept", 1, (_, c) => c + 1);
+                }
+                catch (Exception e) when (!stop.IsCancellationRequested)
+                {
+                    window.Failures.AddOrUpdate($"idle connection closed: {AdmissionAttackers.Describe(e)}", 1, (_, c) => c + 1);
                     if (peer is not null)
                     {
                         await peer.DisposeAsync();

@@ -25,7 +25,7 @@ internal static class AdmissionTable
     public static string Render(List<Dictionary<string, object>> rows, bool withRotation, DrogulusSettings settings)
     {
         var text = new StringBuilder();
-        text.AppendLine("| row | attack | handshake p50 / p99 ms, quiet → attack (p99 ratio) | get p50 / p99 ms, quiet → attack (p99 ratio) | client failures during attack | node RSS MiB: quiet / peak / 60 s after (bounds: peak ≤ quiet + max-partial-frame-bytes, after ≤ 1.2× quiet) | what the node did to the attacker | node managed heap MiB: quiet / most during / after | node warnings by kind | node connections, most seen |");
+        text.AppendLine("| row | attack | handshake p50 / p99 ms, quiet → attack (p99 ratio) | get p50 / p99 ms, quiet → attack (p99 ratio) | client failures during attack (and its idle connection: pings kept or closed by the node) | node RSS MiB: quiet / peak / 60 s after (bounds: peak ≤ quiet + max-partial-frame-bytes, after ≤ 1.2× quiet) | what the node did to the attacker | node managed heap MiB: quiet / most during / after | node warnings by kind | node connections, most seen |");
         text.AppendLine("|---:|---|---|---|---|---|---|---|---|---:|");
         foreach (var r in rows)
         {
