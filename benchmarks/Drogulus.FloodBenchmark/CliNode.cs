@@ -38,6 +38,10 @@ internal sealed class CliNode : IAsyncDisposable
             {
                 _listening.TrySetResult(line);
             }
+            else if (line.Contains(" WRN] ", StringComparison.Ordinal))
+            {
+                Warnings.Enqueue((DateTimeOffset.UtcNow, line));
+            }
         });
         _errors = Drain(process.StandardError, _ => { });
     }
@@ -49,6 +53,15 @@ internal sealed class CliNode : IAsyncDisposable
     public string ItemsDb => Path.Combine(Directory, "items.db");
 
     public int MetricsPort { get; }
+
+    /// <summary>The node's warning lines as they arrived (the admission attack reads what the node did from them).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(DateTimeOffset At, string Line)> Warnings { get; } = new();
+
+    /// <summary>The node process's resident memory (VmRSS), in bytes.</summary>
+    public long Rss() => File.ReadLines($"/proc/{_process.Id}/status")
+        .Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+        .Select(l => long.Parse(l[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024)
+        .FirstOrDefault();
 
     public string Host { get; private set; } = "";
 

@@ -38,6 +38,14 @@ if (Option("--attack") == "store-fill")
     return await StoreFill.Run(args);
 }
 
+// The attack table of admission and rate (PROTOCOL §5): a live command-line node, a well-behaved client, one attack a row, see AdmissionAttack.
+//   dotnet run -c Release --project benchmarks/Drogulus.FloodBenchmark -- --attack admission [--seconds 30] [--quiet-seconds 15]
+//       [--after-seconds 60] [--warmup-seconds 10] [--rows 1,2,3,4,5,6] [--reconnect on|off] [--json FILE]
+if (Option("--attack") == "admission")
+{
+    return await AdmissionAttack.Run(args);
+}
+
 var seconds = IntOption("--seconds", 10);
 var inFlight = IntOption("--in-flight", 16);
 var lifted = (Option("--limits") ?? "bounded") == "lifted";

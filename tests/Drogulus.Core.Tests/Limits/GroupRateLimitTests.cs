@@ -42,6 +42,30 @@ public sealed class GroupRateLimitTests
     }
 
     [Fact]
+    public void TryAcquire_should_admit_no_more_new_connections_than_the_group_limit_when_100000_connections_rotate_over_the_64s_of_one_48()
+    {
+        // connection-rate-limit of reference.conf: 10 new connections/s with a burst of 20 per address, 8x per group.
+        var limiter = new InboundRateLimiter(new TokenBucketRate(10, 20), Multiples, AddressSet.Empty, maxAddresses: 10_000);
+        var seconds = 10.0;
+        var admitted = 0;
+
+        // 100,000 new connections in 10 s, each from the next /64 of one /48 (so from one the limiter has forgotten
+        // or never seen, each with a full burst of its own): the attack of rotating addresses against the connection limit.
+        for (var i = 0; i < 100_000; i++)
+        {
+            var at = T0 + TimeSpan.FromSeconds(seconds * i / 100_000);
+            if (limiter.TryAcquire(Slash64In48(0x2001, 0x0db8, 0x0002, i % 65_536), at))
+            {
+                admitted++;
+            }
+        }
+
+        // The group's burst (8 x 20) and its rate (8 x 10/s) over the 10 s, 960 in all; without the group bucket all 100,000 pass.
+        var groupLimit = (8 * 20) + (8 * 10 * seconds);
+        Assert.InRange(admitted, groupLimit - 1, groupLimit);
+    }
+
+    [Fact]
     public void TryAcquire_should_admit_no_more_than_the_32_limit_when_requests_rotate_over_more_48s_than_the_limiter_remembers()
     {
         var limiter = new InboundRateLimiter(PerAddress, Multiples, AddressSet.Empty, maxAddresses: 1_000);
