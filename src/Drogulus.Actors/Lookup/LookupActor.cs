@@ -69,7 +69,7 @@ internal sealed class LookupActor : ReceiveActor, IWithTimers
     {
         var initial = closest.Contacts.Concat(_request.ExtraContacts).DistinctBy(c => c.Id).ToArray();
         // PROTOCOL §9: d = disjoint-paths node-disjoint paths (one path when d = 1).
-        _state = new DisjointLookup(_ownId, _request.Target, _request.Kind, initial, _settings.K, _settings.Alpha, _settings.DisjointPaths, Now, _request.Newest, _request.LocalItem, closest.StallAfter);
+        _state = new DisjointLookup(_ownId, _request.Target, _request.Kind, initial, _settings.K, _settings.Alpha, _settings.DisjointPaths, Now, _request.Newest, _request.LocalItem, closest.StallAfter, _settings.MaxPerGroupInBucket, _settings.DiversityExemptPrivate);
         Become(Running);
         Pump();
     }

@@ -20,6 +20,8 @@ public sealed class DisjointLookup
     private readonly LookupState[] _paths;
     private readonly int _k;
     private readonly SignedItem? _localItem;
+    private readonly int _maxPerGroup;
+    private readonly bool _exemptPrivate;
 
     // Which path holds (has in its shortlist, asked, or was dealt) each node: a node is used by one path only.
     private readonly Dictionary<Key, int> _claimedBy = new();
@@ -39,6 +41,8 @@ public sealed class DisjointLookup
     /// <param name="newest">Run a <c>findvalue</c> lookup in newest mode.</param>
     /// <param name="localItem">Newest mode only: the node's own live copy, counted once as an answer (by path 1).</param>
     /// <param name="stallAfter">Each path's stall time (see <see cref="LookupState"/>); null never stalls an RPC.</param>
+    /// <param name="maxPerGroup">Each path's group cap on its k closest, and the result's (see <see cref="LookupState"/>).</param>
+    /// <param name="exemptPrivate"><c>diversity-exempt-private</c>.</param>
     public DisjointLookup(
         Key ownId,
         Key target,
@@ -50,12 +54,16 @@ public sealed class DisjointLookup
         DateTimeOffset now,
         bool newest = false,
         SignedItem? localItem = null,
-        TimeSpan? stallAfter = null)
+        TimeSpan? stallAfter = null,
+        int maxPerGroup = int.MaxValue,
+        bool exemptPrivate = true)
     {
         ArgumentNullException.ThrowIfNull(initial);
         ArgumentOutOfRangeException.ThrowIfLessThan(paths, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(alpha, 1);
         _k = k;
+        _maxPerGroup = maxPerGroup;
+        _exemptPrivate = exemptPrivate;
         _localItem = localItem;
         Target = target;
         Kind = kind;
@@ -64,11 +72,11 @@ public sealed class DisjointLookup
         // paths (a join from one seed), only as many paths run as there are contacts: a path dealt nothing would
         // be complete at once and its share of alpha lost.
         var byDistance = Comparer<Contact>.Create((a, b) => target.CompareDistance(a.Id, b.Id));
-        var dealt = initial.Where(c => c.Id != ownId).DistinctBy(c => c.Id).Order(byDistance).Take(k).ToArray();
+        var dealt = GroupCap.Take(initial.Where(c => c.Id != ownId).DistinctBy(c => c.Id).Order(byDistance), k, maxPerGroup, exemptPrivate);
         paths = Math.Max(1, Math.Min(paths, dealt.Length));
         if (paths == 1)
         {
-            _paths = [new LookupState(ownId, target, kind, initial, k, alpha, now, newest, localItem, stallAfter)];
+            _paths = [new LookupState(ownId, target, kind, initial, k, alpha, now, newest, localItem, stallAfter, maxPerGroup, exemptPrivate)];
             return;
         }
 
@@ -84,7 +92,7 @@ public sealed class DisjointLookup
 
             // A path knows only its share as routing-table contacts (§7 address pinning); the table hands a
             // lookup its k closest, so only a join's extra seeds beyond them go unpinned.
-            _paths[p] = new LookupState(ownId, target, kind, share, k, perPath, now, newest, p == 0 ? localItem : null, stallAfter);
+            _paths[p] = new LookupState(ownId, target, kind, share, k, perPath, now, newest, p == 0 ? localItem : null, stallAfter, maxPerGroup, exemptPrivate);
         }
 
         Update();
@@ -334,7 +342,7 @@ public sealed class DisjointLookup
         }
 
         var byDistance = Comparer<Contact>.Create((a, b) => Target.CompareDistance(a.Id, b.Id));
-        Closest = _paths.SelectMany(p => p.Closest).DistinctBy(c => c.Id).Order(byDistance).Take(_k).ToArray();
+        Closest = GroupCap.Take(_paths.SelectMany(p => p.Closest).DistinctBy(c => c.Id).Order(byDistance), _k, _maxPerGroup, _exemptPrivate);
         if (Newest)
         {
             FinishNewest(byDistance);

@@ -50,6 +50,11 @@ public sealed partial class LookupState
     /// answer (PROTOCOL §10 get). With it, a lookup that has nobody to ask, or whose peers all fail,
     /// succeeds with this item instead of failing.
     /// </param>
+    /// <param name="maxPerGroup">
+    /// <c>max-per-group-in-bucket</c>: members of one address group among the k closest of rules 2 and 6 and the
+    /// result (PROTOCOL §9 step 6); <see cref="int.MaxValue"/> for no cap (the first edition).
+    /// </param>
+    /// <param name="exemptPrivate"><c>diversity-exempt-private</c>: exempt addresses are not capped.</param>
     public LookupState(
         Key ownId,
         Key target,
@@ -60,7 +65,9 @@ public sealed partial class LookupState
         DateTimeOffset now,
         bool newest = false,
         SignedItem? localItem = null,
-        TimeSpan? stallAfter = null)
+        TimeSpan? stallAfter = null,
+        int maxPerGroup = int.MaxValue,
+        bool exemptPrivate = true)
     {
         ArgumentNullException.ThrowIfNull(initial);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
@@ -89,7 +96,7 @@ public sealed partial class LookupState
         _alpha = alpha;
         _startedAt = now;
         _lastEventAt = now;
-        _shortlist = new Shortlist(target);
+        _shortlist = new Shortlist(target, maxPerGroup, exemptPrivate);
         // The shortlist starts as the k closest only: extra candidates passed in must not be marked as
         // failed, since a peer may still name them later.
         var byDistance = Comparer<Contact>.Create((a, b) => target.CompareDistance(a.Id, b.Id));
@@ -100,7 +107,7 @@ public sealed partial class LookupState
             _known[contact.Id] = contact;
         }
 
-        foreach (var contact in distinct.Order(byDistance).Take(k))
+        foreach (var contact in GroupCap.Take(distinct.Order(byDistance), k, maxPerGroup, exemptPrivate))
         {
             _shortlist.Add(contact, round: 1, known: true);
         }
@@ -200,8 +207,8 @@ public sealed partial class LookupState
         }
 
         List<Contact>? batch = null;
-        var members = _shortlist.Members;
-        for (var i = 0; i < members.Count && i < _k && _inFlight - _stalled < _alpha; i++)
+        var members = _shortlist.Closest(_k);
+        for (var i = 0; i < members.Count && _inFlight - _stalled < _alpha; i++)
         {
             var member = members[i];
             if (member.State != Shortlist.PeerState.NotContacted)
@@ -428,7 +435,8 @@ public sealed partial class LookupState
             return;
         }
 
-        var count = Math.Min(_k, members.Count);
+        members = _shortlist.Closest(_k);
+        var count = members.Count;
         for (var i = 0; i < count; i++)
         {
             if (members[i].State != Shortlist.PeerState.Answered)

@@ -1,12 +1,17 @@
 using Drogulus.Core.Identity;
 using Drogulus.Core.Items;
+using Drogulus.Core.Limits;
 
 namespace Drogulus.Core.Lookup;
 
 /// <summary>
 /// The lookup shortlist of PROTOCOL §9: candidates kept sorted by XOR distance to the target, each with
 /// the state of its RPC. Members removed after a failure (rule 5) are remembered so that they never
-/// come back, whoever names them later.
+/// come back, whoever names them later. With a group cap, the "k closest" of rules 2 and 6 are the closest
+/// members taking at most that many of one address group (exempt addresses not counted), as a bucket takes
+/// them (PROTOCOL §8, §9): ids cost nothing and groups do, so Sybils of a few groups that are closer than
+/// every honest node fill only their groups' share of the k closest, and the honest nodes behind them are
+/// still asked, returned and stored at.
 /// </summary>
 internal sealed class Shortlist
 {
@@ -15,9 +20,20 @@ internal sealed class Shortlist
     private readonly Dictionary<Key, Member> _byId = [];
     private readonly HashSet<Key> _removed = [];
     private readonly HashSet<(Key Id, string Address, int Port)> _failedAddresses = [];
+    private readonly int _maxPerGroup;
+    private readonly bool _exemptPrivate;
 
     /// <summary>Creates an empty shortlist ordered by distance to <paramref name="target"/>.</summary>
-    public Shortlist(Key target) => _target = target;
+    /// <param name="target">The id or key looked up.</param>
+    /// <param name="maxPerGroup">Members of one address group among the k closest; <see cref="int.MaxValue"/> for no cap.</param>
+    /// <param name="exemptPrivate"><c>diversity-exempt-private</c>.</param>
+    public Shortlist(Key target, int maxPerGroup = int.MaxValue, bool exemptPrivate = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPerGroup, 1);
+        _target = target;
+        _maxPerGroup = maxPerGroup;
+        _exemptPrivate = exemptPrivate;
+    }
 
     /// <summary>The members, closest first.</summary>
     public IReadOnlyList<Member> Members => _members;
@@ -45,10 +61,48 @@ internal sealed class Shortlist
             return;
         }
 
-        var member = new Member(contact, round) { Known = known };
+        var group = _maxPerGroup == int.MaxValue ? AddressGroup.Local : AddressGroup.Of(contact.Address, _exemptPrivate);
+        var member = new Member(contact, round) { Known = known, Group = group };
         var index = IndexOf(contact.Id);
         _members.Insert(~index, member);
         _byId.Add(contact.Id, member);
+    }
+
+    /// <summary>
+    /// The <paramref name="k"/> closest members, closest first, taking at most the group cap of one address
+    /// group (exempt addresses not capped); without a cap, simply the first k.
+    /// </summary>
+    public IReadOnlyList<Member> Closest(int k)
+    {
+        if (_maxPerGroup == int.MaxValue)
+        {
+            return _members.Count <= k ? _members : _members.GetRange(0, k);
+        }
+
+        var window = new List<Member>(Math.Min(k, _members.Count));
+        var counts = new Dictionary<AddressGroup, int>();
+        foreach (var member in _members)
+        {
+            if (window.Count == k)
+            {
+                break;
+            }
+
+            if (!member.Group.IsExempt)
+            {
+                var inGroup = counts.GetValueOrDefault(member.Group);
+                if (inGroup >= _maxPerGroup)
+                {
+                    continue;
+                }
+
+                counts[member.Group] = inGroup + 1;
+            }
+
+            window.Add(member);
+        }
+
+        return window;
     }
 
     /// <summary>
@@ -103,6 +157,9 @@ internal sealed class Shortlist
 
         /// <summary>The hop depth at which the contact was reached (see <see cref="LookupStats.Rounds"/>).</summary>
         public int Round { get; set; } = round;
+
+        /// <summary>Its address group, for the group cap (<see cref="AddressGroup.Local"/> without one).</summary>
+        public AddressGroup Group { get; init; } = AddressGroup.Local;
 
         /// <summary>Whether the contact came from the routing table (its address is the table's), not from a <c>nodes</c> reply.</summary>
         public bool Known { get; init; }
