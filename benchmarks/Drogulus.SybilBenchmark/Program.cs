@@ -11,7 +11,7 @@ namespace Drogulus.SybilBenchmark;
 /// and what a get and a put cost. Two cases without Sybils measure what the defences cost.
 /// Usage: <c>--nodes 500 --seed 1 --json out.json [--items 100] [--reads 100] [--fractions 0.1,0.2,0.3,0.4] [--groups 4,0] [--defences on,off] [--baseline on|off]</c>: the options
 /// select the cases (groups 0: each Sybil in its own group; the baseline: the case without Sybils, per defences setting).
-/// <c>--puzzle 0,8,16,20,24</c> runs the id-puzzle experiment (<see cref="IdPuzzle"/>) instead of the attack.
+/// <c>--fractions none</c> runs only the baseline. <c>--puzzle 0,8,16,20,24</c> runs the id-puzzle experiment (<see cref="IdPuzzle"/>) instead of the attack.
 /// </summary>
 public static class Program
 {
@@ -114,7 +114,7 @@ internal sealed record Options(int Nodes, int Seed, string? JsonPath, int Items,
                 "--items" => o with { Items = Positive(value) },
                 "--reads" => o with { Reads = Positive(value) },
                 "--targets" => o with { Targets = Positive(value) },
-                "--fractions" => o with { Fractions = value.Split(',').Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray() },
+                "--fractions" => o with { Fractions = value == "none" ? [] : value.Split(',').Select(f => double.Parse(f, CultureInfo.InvariantCulture)).ToArray() },
                 "--groups" => o with { Groups = value.Split(',').Select(g => int.Parse(g, CultureInfo.InvariantCulture)).ToArray() },
                 "--defences" => o with { Defences = value.Split(',').Select(d => d == "on").ToArray() },
                 "--baseline" => o with { Baseline = value == "on" },
