@@ -52,14 +52,17 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output) : IDispo
             // Flood connections are accepted and, idle, closed to make room (max-connections 256) or at
             // handshake-timeout: more closed than max-connections means the node went past its budget. Those beyond
             // the listen backlog wait for the kernel's SYN-ACK retries (or are dropped). The peer is answered meanwhile.
-            await UntilAsync(async () =>
-            {
-                await peer.PingAsync();
-                // Only the connections that got through within their 5 s connect timeout are in the flood; when 256
-                // or fewer did, the event is that the node closed all of them (at hello-timeout), not 257.
-                closedByNode = flood.Count(ClosedByPeer);
-                return closedByNode > 256 || closedByNode == flood.Count;
-            });
+            await UntilAsync(
+                async () =>
+                {
+                    await peer.PingAsync();
+                    // Only the connections that got through within their 5 s connect timeout are in the flood; when 256
+                    // or fewer did, the event is that the node closed all of them (at hello-timeout), not 257.
+                    closedByNode = flood.Count(ClosedByPeer);
+                    return closedByNode > 256 || closedByNode == flood.Count;
+                },
+                () => $"{closedByNode} of {flood.Count} flood connections closed by the node, {OpenDescriptors(node.Id)} descriptors open, node exited: {node.HasExited}; its last warnings: "
+                    + string.Join(" | ", LogLines(data).Where(l => l.Contains("\"@l\":\"Warning\"", StringComparison.Ordinal)).TakeLast(6).Select(l => l.Length > 240 ? l[..240] : l)));
             Assert.False(node.HasExited, "the node exited: " + node.Output());
         }
         finally
@@ -172,12 +175,12 @@ public sealed class DescriptorExhaustionTests(ITestOutputHelper output) : IDispo
         }
     }
 
-    private static async Task UntilAsync(Func<Task<bool>> condition)
+    private static async Task UntilAsync(Func<Task<bool>> condition, Func<string>? state = null)
     {
         var deadline = Stopwatch.StartNew();
         while (!await condition())
         {
-            Assert.True(deadline.Elapsed < Deadline, "the condition did not hold within " + Deadline);
+            Assert.True(deadline.Elapsed < Deadline, $"the condition did not hold within {Deadline}{(state is null ? "" : ": " + state())}");
         }
     }
 
