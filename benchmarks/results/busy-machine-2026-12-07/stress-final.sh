@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Issue 26 items 1 and 2 on the final code: N runs of the whole suite and of the demo, each with stress-ng --cpu 2 beside it.
+set -u
+n=${1:-5}; out=/work/stresslog/final; mkdir -p $out
+cd /work/stress-src
+dotnet build Drogulus.Actors.sln -c Release > $out/build.log 2>&1 || { echo "build failed" >> $out/summary.txt; exit 1; }
+echo "commit $(git rev-parse --short HEAD)" >> $out/summary.txt
+for i in $(seq 1 $n); do
+  stress-ng --cpu 2 --timeout 3600s >/dev/null 2>&1 & sp=$!
+  l0=$(cut -d' ' -f1 /proc/loadavg); t0=$(date +%s)
+  dotnet test Drogulus.Actors.sln -c Release --no-build > $out/suite$i.log 2>&1; rc=$?
+  t1=$(date +%s); l1=$(cut -d' ' -f1 /proc/loadavg)
+  p=$(grep -Eo 'Passed: +[0-9]+' $out/suite$i.log | awk '{s+=$2} END {print s+0}')
+  f=$(grep -Eo 'Failed: +[0-9]+' $out/suite$i.log | awk '{s+=$2} END {print s+0}')
+  echo "suite $i rc=$rc passed=$p failed=$f secs=$((t1-t0)) load_start=$l0 load_end=$l1 $(date -u +%H:%M)" >> $out/summary.txt
+  t0=$(date +%s)
+  dotnet run -c Release --no-build --project samples/Drogulus.LocalNetwork -- --nodes 100 --items 1000 > $out/demo$i.log 2>&1; rc=$?
+  t1=$(date +%s); l2=$(cut -d' ' -f1 /proc/loadavg)
+  echo "demo $i rc=$rc secs=$((t1-t0)) load_start=$l1 load_end=$l2 $(date -u +%H:%M)" >> $out/summary.txt
+  kill $sp; wait $sp 2>/dev/null
+done
