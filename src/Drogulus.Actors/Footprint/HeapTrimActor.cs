@@ -7,7 +7,7 @@ namespace Drogulus.Actors.Footprint;
 /// <summary>
 /// The idle heap trim of a node process (<c>drogulus.heap-trim</c>): every <c>check-interval</c> it reads the
 /// process's allocation counter and, when <see cref="HeapTrimPolicy"/> says a burst has ended, runs
-/// <see cref="NativeHeap.Trim"/>. One per process, not per node: it trims the whole process. drogulus-node starts
+/// <see cref="NativeHeap.Trim"/>; start-up counts as a burst, so the first quiet check after it trims once. One per process, not per node: it trims the whole process. drogulus-node starts
 /// it; a host that wants it starts it with <see cref="Props(DrogulusSettings)"/>.
 /// </summary>
 public sealed class HeapTrimActor : ReceiveActor, IWithTimers
@@ -24,7 +24,7 @@ public sealed class HeapTrimActor : ReceiveActor, IWithTimers
     public HeapTrimActor(DrogulusSettings settings, Func<long> allocated, Action trim)
     {
         _checkInterval = settings.HeapTrimCheckInterval;
-        var policy = new HeapTrimPolicy(settings.HeapTrimBurstBytes, settings.HeapTrimMinInterval);
+        var policy = new HeapTrimPolicy(settings.HeapTrimBurstBytes, settings.HeapTrimMinInterval, startAsBurst: true);
         Receive<Check>(_ =>
         {
             if (policy.ShouldTrim(Context.System.Scheduler.Now, allocated()))

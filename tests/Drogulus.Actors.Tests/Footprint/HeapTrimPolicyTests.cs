@@ -3,7 +3,7 @@ using Drogulus.Actors.Footprint;
 namespace Drogulus.Actors.Tests.Footprint;
 
 /// <summary>
-/// <see cref="HeapTrimPolicy"/>: an idle process never trims; the first quiet check after a burst trims once;
+/// <see cref="HeapTrimPolicy"/>: an idle process never trims (after its start-up trim, when start-up counts as a burst); the first quiet check after a burst trims once;
 /// trims are at least min-interval apart, however often bursts come.
 /// </summary>
 public sealed class HeapTrimPolicyTests
@@ -22,6 +22,28 @@ public sealed class HeapTrimPolicyTests
             allocated += Burst - 1;
             Assert.False(policy.ShouldTrim(Start + (i * Check), allocated));
         }
+    }
+
+    [Fact]
+    public void Start_up_counts_as_a_burst_when_asked_and_the_first_reading_never_trims()
+    {
+        var policy = new HeapTrimPolicy(Burst, TimeSpan.FromSeconds(60), startAsBurst: true);
+        Assert.False(policy.ShouldTrim(Start, 5 * Burst));                  // the baseline
+        Assert.False(policy.ShouldTrim(Start + Check, 7 * Burst));          // start-up still allocating
+        Assert.True(policy.ShouldTrim(Start + (2 * Check), 7 * Burst));     // quiet: the start-up trim
+        for (var i = 3; i < 100; i++)
+        {
+            Assert.False(policy.ShouldTrim(Start + (i * Check), 7 * Burst)); // then idle: never again
+        }
+    }
+
+    [Fact]
+    public void Without_start_as_burst_a_quiet_start_never_trims()
+    {
+        var policy = new HeapTrimPolicy(Burst, TimeSpan.FromSeconds(60));
+        Assert.False(policy.ShouldTrim(Start, 5 * Burst));
+        Assert.False(policy.ShouldTrim(Start + Check, 5 * Burst));
+        Assert.False(policy.ShouldTrim(Start + (2 * Check), 5 * Burst));
     }
 
     [Fact]
