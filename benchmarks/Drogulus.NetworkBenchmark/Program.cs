@@ -189,6 +189,8 @@ public static class Program
         // for the newest copy (PROTOCOL §9 newest mode), which always run a lookup to the k closest.
         var plain = await RunGets(nodes, items, random, latest: false);
         var latest = await RunGets(nodes, items, random, latest: true);
+        var overwrites = await Overwrites.Measure(nodes, ids, items, publishers, k: 20, random, AskTimeout);
+        Console.WriteLine($"N={nodeCount}: {overwrites.Overwrites} overwrites ({overwrites.PutFailures} failed puts): plain get new {overwrites.PlainNewPercent} %, old from the reader's own cached copy {overwrites.PlainOldOwnCachedCopy}, from a cached copy elsewhere {overwrites.PlainOldCachedElsewhere}, from a close holder {overwrites.PlainOldFromCloseHolder}; latest get new {overwrites.LatestNewPercent} %");
         var (getRpcs, found, getClock) = (plain.Rpcs, plain.Found, plain.Clock);
         var getSeconds = getClock.Elapsed.TotalSeconds;
         await system.Terminate();
@@ -214,7 +216,8 @@ public static class Program
             PercentileMs(plain.Latencies, 0.5),
             PercentileMs(latest.Latencies, 0.5),
             plain.Rounds.DefaultIfEmpty(0).Max(),
-            (int)Math.Ceiling(Math.Log2(nodeCount)) + 2);
+            (int)Math.Ceiling(Math.Log2(nodeCount)) + 2,
+            overwrites);
     }
 
     private static async Task<(List<int> Rpcs, int Found, Stopwatch Clock, List<double> Latencies, List<int> Rounds)> RunGets(
@@ -331,7 +334,8 @@ public static class Program
         double GetMsMedian,
         double LatestGetMsMedian,
         int GetRoundsMax,
-        int RoundBound);
+        int RoundBound,
+        OverwriteResult Overwrites);
 
     private sealed record Options(IReadOnlyList<int> Nodes, int Items, string? JsonPath, int Seed, int JoinWave, int HandOverNewcomers, bool Core)
     {
