@@ -66,8 +66,10 @@ try
         }
     }
 
+    // Servers, as every node of a network others join through must be (README "Seed nodes are servers"): the CLI's
+    // default, auto, starts as a client, which a joining node cannot add to its table.
     string[] Start(string name, params string[] more) =>
-        [nodeDll, "start", "--data", Path.Combine(directory, name), .. configFile is null ? Array.Empty<string>() : ["--config", configFile], .. more];
+        [nodeDll, "start", "--data", Path.Combine(directory, name), "--reachability", "server", .. configFile is null ? Array.Empty<string>() : ["--config", configFile], .. more];
 
     var seed = ChildProcess.Start("seed", dotnet, Start("seed", "--listen", "127.0.0.1:0"), environment);
     children.Add(seed);
