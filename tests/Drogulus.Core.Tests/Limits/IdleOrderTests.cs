@@ -55,4 +55,22 @@ public sealed class IdleOrderTests
         Assert.True(order.TryTakeIdlest(out var again));
         Assert.Equal("a", again);
     }
+
+    [Fact]
+    public void TryTakeIdlest_should_take_a_connection_whose_peer_has_not_proven_its_id_before_any_proven_one()
+    {
+        // PROTOCOL §5, admission: a stalled hello holds nothing but its socket, so room is made from it first, even
+        // when an established peer's connection has been idle far longer.
+        var order = new IdleOrder<string>();
+        order.Opened("established", busy: false, T0);
+        order.Proven("established");
+        order.Opened("stalled-old", busy: false, T0.AddSeconds(50));
+        order.Opened("stalled-new", busy: false, T0.AddSeconds(59));
+        order.Opened("busy-handshake", busy: true, T0.AddSeconds(40));
+
+        Assert.True(order.TryTakeIdlest(out var first));
+        Assert.Equal("stalled-old", first);
+        Assert.Equal(["stalled-new", "established"], order.TakeIdlest(5));
+        Assert.False(order.TryTakeIdlest(out _));
+    }
 }

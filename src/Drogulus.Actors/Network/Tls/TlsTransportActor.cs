@@ -258,6 +258,7 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
         }
 
         _routes[Sender] = route with { Id = established.PeerId };
+        _idle.Proven(Sender); // from now on closed for room only by idleness (PROTOCOL §5, admission)
         if (!_byId.ContainsKey(established.PeerId))
         {
             _byId[established.PeerId] = Sender;

@@ -84,6 +84,38 @@ public sealed class AdmissionTests : TestKit
         Assert.Equal("second", Assert.IsType<PongMessage>(await second.ReceiveAsync()).Uuid);
     }
 
+    [Fact]
+    public async Task Transport_should_close_a_stalled_hello_rather_than_an_established_idle_connection_to_make_room()
+    {
+        // PROTOCOL §5, admission: a peer that sends part of a hello and stalls holds nothing but its socket, so it never
+        // costs an established peer its connection, even one idle longer (issue 21: it did in the attack table).
+        var server = await StartAsync(Settings("max-connections = 2\nhandshake-timeout = 1h\nhello-timeout = 1h"));
+        await using var established = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
+        await PingAsync(server, established, "before");
+        using var stalled = new TcpClient();
+        await stalled.ConnectAsync(IPAddress.Loopback, server.Port);
+        await stalled.GetStream().WriteAsync((byte[])[0x16, 0x03, 0x01]);
+        await AwaitConditionAsync(async () => (await AdmissionAsync()).Count == 2, Bound);
+
+        // A third connection needs room: the established connection has been idle longest, but the stalled hello goes.
+        await using var newcomer = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
+        await PingAsync(server, newcomer, "newcomer");
+
+        Assert.Equal(0, await ReadToEndAsync(stalled.GetStream()));
+        await PingAsync(server, established, "after");
+    }
+
+    private async Task PingAsync(TlsTestServer server, RawTlsClient client, string uuid)
+    {
+        await client.SendAsync(new PingMessage(uuid, client.Identity.Id, 0, "1.0"));
+        var inbound = await server.Node.FishForMessageAsync<InboundRequest>(r => r.Request.Uuid == uuid, Bound);
+        inbound.Connection.Tell(new SendReply(inbound.From, inbound.Request.Uuid, new PongMessage("", Key.Zero, 0, "")));
+        Assert.Equal(uuid, Assert.IsType<PongMessage>(await client.ReceiveAsync()).Uuid);
+    }
+
+    private Task<AdmissionActor.State> AdmissionAsync() =>
+        AdmissionExtension.Get(Sys).Ask<AdmissionActor.State>(AdmissionActor.GetState.Instance, Bound);
+
     private async Task AssertStillAnswersAsync(TlsTestServer server, string uuid)
     {
         await using var client = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
