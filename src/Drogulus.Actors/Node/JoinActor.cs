@@ -30,6 +30,7 @@ internal sealed class JoinActor : ReceiveActor, IWithTimers
     private readonly IActorRef _routing;
     private readonly IActorRef _transport;
     private readonly List<Contact> _answered = new();
+    private int _answeredAsClients;
     private readonly Dictionary<PeerAddress, int> _attempts = new();
     private int _pendingPings;
     private int _pendingRefreshes;
@@ -138,6 +139,11 @@ internal sealed class JoinActor : ReceiveActor, IWithTimers
             _answered.Add(contact);
             _routing.Tell(new RoutingTableActor.AddContact(contact));
         }
+        else if (replied.Reply is PongMessage && replied.Peer.Id != _ownId)
+        {
+            // PROTOCOL §10 reachability: a client (reply_port 0) is never added to a table, so it cannot be a seed.
+            _answeredAsClients++;
+        }
         else if (replied.Reply is not (PongMessage or ErrorMessage))
         {
             // PROTOCOL §7: a reply of the wrong type blacklists the responder.
@@ -156,7 +162,9 @@ internal sealed class JoinActor : ReceiveActor, IWithTimers
 
         if (_answered.Count == 0)
         {
-            Finish(new JoinFailed("no seed answered"));
+            // An operator whose seed runs is told why it still cannot be joined (an auto node starts as a client).
+            Finish(new JoinFailed(_answeredAsClients == 0 ? "no seed answered"
+                : "no seed answered as a server: every seed that answered is a client (reply_port 0), which no routing table holds; run a seed with reachability = server"));
             return;
         }
 

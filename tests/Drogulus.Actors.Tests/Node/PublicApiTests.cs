@@ -141,6 +141,19 @@ public sealed class PublicApiTests : TestKit
     }
 
     [Fact]
+    public void Join_should_fail_saying_that_a_seed_which_answered_is_a_client()
+    {
+        var seed = TestNode.Start(this, _network, DrogulusConfig.SettingsFrom("drogulus { k = 4, reachability = client }"), "client-seed", seed: 3);
+
+        _node.Node.Tell(new Join([$"{MemoryNetwork.Host}:{seed.Port}"]), TestActor);
+
+        var failed = ExpectMsg<JoinFailed>();
+        Assert.StartsWith("no seed answered as a server: every seed that answered is a client", failed.Reason, StringComparison.Ordinal);
+        Assert.Contains("reachability = server", failed.Reason, StringComparison.Ordinal);
+        Assert.Equal(0, _node.Status().Contacts);
+    }
+
+    [Fact]
     public void Join_should_succeed_when_the_seed_is_pinned_by_its_id()
     {
         var seed = TestNode.Start(this, _network, _settings, "seed", seed: 2);
