@@ -9,6 +9,8 @@
 #          PROCESSES="200:4 500:8" (the default) spreads our N nodes over P processes at the sizes it names
 #          (PeerBench --processes P: each process its own descriptor limit, as when every node is a process);
 #          other sizes run in one process; PROCESSES="" runs every size in one process.
+#          JOIN_CONCURRENCY="500:16" (the default) joins our nodes 16 at a time at the sizes it names (PeerBench
+#          --join-concurrency; one at a time, 500 nodes took longer than RUN_TIMEOUT); other sizes one at a time.
 # Needs: node + npm (the peers' setup.sh installs their packages under /tmp when missing), .NET 10, root or
 # unprivileged user namespaces. Every run has a wall-clock cap (RUN_TIMEOUT seconds, default 580), so the
 # whole script takes at most (number of peers + 1) × RUN_TIMEOUT per size; typically 1-3 min per size.
@@ -22,6 +24,7 @@ VALUES="${VALUES:-300}"
 PEERS="${PEERS:-btdht hyperdht}"
 RUN_TIMEOUT="${RUN_TIMEOUT:-580}"
 PROCESSES="${PROCESSES-200:4 500:8}"
+JOIN_CONCURRENCY="${JOIN_CONCURRENCY-500:16}"
 OUT="${OUT:-${TMPDIR:-/tmp}/side-by-side-$(date -u +%Y%m%dT%H%M%SZ)}"
 mkdir -p "$OUT"
 NETNS="$PEERS_DIR/run-in-netns.sh"
@@ -52,8 +55,10 @@ for n in $SIZES; do
   done
   procs=1
   for pair in $PROCESSES; do [ "${pair%%:*}" = "$n" ] && procs="${pair##*:}"; done
-  echo "running drogulus at $n nodes in $procs process(es)"
-  timeout "$RUN_TIMEOUT" "$NETNS" dotnet "$DLL" --nodes "$n" --processes "$procs" --values "$VALUES" --json "$OUT/drogulus-$n.json" \
+  joins=1
+  for pair in $JOIN_CONCURRENCY; do [ "${pair%%:*}" = "$n" ] && joins="${pair##*:}"; done
+  echo "running drogulus at $n nodes in $procs process(es), joining $joins at a time"
+  timeout "$RUN_TIMEOUT" "$NETNS" dotnet "$DLL" --nodes "$n" --processes "$procs" --join-concurrency "$joins" --values "$VALUES" --json "$OUT/drogulus-$n.json" \
     > "$OUT/drogulus-$n.log" 2>&1 || echo "  drogulus at $n nodes failed (exit $?), see $OUT/drogulus-$n.log"
   python3 "$HERE/side-by-side-table.py" "$OUT" "$n" $PEERS | tee "$OUT/table-$n.md"
 done

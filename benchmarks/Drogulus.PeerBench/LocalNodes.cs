@@ -68,14 +68,16 @@ internal sealed class LocalNodes(int first, int count, int maxConnections, int s
     /// <summary>One get from a node, timed around the Ask.</summary>
     public async Task<GetOutcome> Get(int node, Key key, bool latest)
     {
+        var paused = GC.GetTotalPauseDuration();
         var started = Stopwatch.GetTimestamp();
         var reply = await _nodes[node].Ask<object>(new Get(key, latest), timeout);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        var pause = (GC.GetTotalPauseDuration() - paused).TotalMilliseconds;
         return reply switch
         {
-            ValueFound found => new GetOutcome(elapsed, found.Item, false, found.Stats.RpcsSent, found.RepairStores),
-            ValueNotFound missing => new GetOutcome(elapsed, null, true, missing.Stats.RpcsSent, 0),
-            _ => new GetOutcome(elapsed, null, false, 0, 0),
+            ValueFound found => new GetOutcome(elapsed, found.Item, false, found.Stats.RpcsSent, found.RepairStores, pause),
+            ValueNotFound missing => new GetOutcome(elapsed, null, true, missing.Stats.RpcsSent, 0, pause),
+            _ => new GetOutcome(elapsed, null, false, 0, 0, pause),
         };
     }
 

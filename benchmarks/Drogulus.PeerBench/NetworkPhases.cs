@@ -9,7 +9,7 @@ namespace Drogulus.PeerBench;
 /// (plain and latest), an overwrite with a newer timestamp read back, gets with 16 in flight, memory. Fills
 /// <c>result</c> with the scripts' fields. Every operation starts at a node drawn from the whole network.
 /// </summary>
-internal sealed class NetworkPhases(int count, int values, int concurrency, int maxConnections, int seed, TimeSpan timeout, string extraHocon = "", int processes = 1)
+internal sealed class NetworkPhases(int count, int values, int concurrency, int maxConnections, int seed, TimeSpan timeout, string extraHocon = "", int processes = 1, int joinConcurrency = 1)
 {
     private readonly Random _random = new(seed);
     private readonly Dictionary<string, object> _result = new();
@@ -48,10 +48,14 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
         var joinCost = await _network.Snapshot();
         _network.Start();
         var first = await _network.Status(0);
+        // Joins through node 0, joinConcurrency at a time (--join-concurrency; 1, one after the other, unless asked):
+        // at 500 nodes one at a time took longer than the side-by-side script's cap, every join opening its own
+        // TLS connections.
         var joinFailures = 0;
-        for (var node = 1; node < count; node++)
+        for (var wave = 1; wave < count; wave += joinConcurrency)
         {
-            joinFailures += await _network.Join(node, first.Endpoint) ? 0 : 1;
+            var joined = await Task.WhenAll(Enumerable.Range(wave, Math.Min(joinConcurrency, count - wave)).Select(node => _network.Join(node, first.Endpoint)));
+            joinFailures += joined.Count(ok => !ok);
         }
 
         _result["join"] = new Dictionary<string, object>
@@ -59,6 +63,7 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
             ["total_ms"] = Math.Round(clock.Elapsed.TotalMilliseconds, 1),
             ["per_node_ms"] = Math.Round(clock.Elapsed.TotalMilliseconds / count, 2),
             ["failures"] = joinFailures,
+            ["concurrency"] = joinConcurrency,
         };
         await Cost("join", joinCost, count);
         var statuses = await _network.Statuses();
@@ -198,6 +203,8 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
     {
         var latencies = new List<double>();
         var remote = new List<double>();
+        var remoteWithoutGc = new List<double>();
+        var pauses = new List<double>();
         var messages = new List<double>();
         var ok = 0;
         var local = 0;
@@ -205,11 +212,20 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
         {
             var get = await _network.Get(Other(sources[i]), items[i].Key, latest);
             latencies.Add(get.ElapsedMs);
+            if (get.GcPauseMs > 0)
+            {
+                pauses.Add(get.GcPauseMs);
+            }
+
             if (get.Item is { } item)
             {
                 if (get.Rpcs > 0)
                 {
                     remote.Add(get.ElapsedMs);
+                    if (get.GcPauseMs == 0)
+                    {
+                        remoteWithoutGc.Add(get.ElapsedMs);
+                    }
                 }
 
                 messages.Add(get.Rpcs + get.RepairStores);
@@ -229,6 +245,11 @@ internal sealed class NetworkPhases(int count, int values, int concurrency, int 
             ["success"] = ok / (double)items.Length,
             ["answered_locally"] = local,
             ["remote_latency_ms"] = Stats.Summary(remote),
+            // Issue 24, the tail: gets during which the process paused for a collection (timed in the process that
+            // hosts the node), their pauses, and the remote gets without one.
+            ["gets_with_gc_pause"] = pauses.Count,
+            ["gc_pause_ms"] = Stats.Summary(pauses),
+            ["remote_latency_without_gc_ms"] = Stats.Summary(remoteWithoutGc),
         };
     }
 

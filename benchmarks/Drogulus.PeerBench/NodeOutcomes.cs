@@ -21,7 +21,8 @@ internal sealed record PutOutcome(double ElapsedMs, bool Completed, int Messages
 /// <param name="NotFound">The node answered <c>ValueNotFound</c> (neither found nor not found: another reply).</param>
 /// <param name="Rpcs">RPCs the lookup sent (0: answered from the node's own store).</param>
 /// <param name="RepairStores">Read-repair stores the get sent.</param>
-internal sealed record GetOutcome(double ElapsedMs, SignedItem? Item, bool NotFound, int Rpcs, int RepairStores);
+/// <param name="GcPauseMs">Time the runtime paused this process for collections while the get ran (issue 24: what the tail is made of).</param>
+internal sealed record GetOutcome(double ElapsedMs, SignedItem? Item, bool NotFound, int Rpcs, int RepairStores, double GcPauseMs = 0);
 
 /// <summary>The parts of a node's status the phases use.</summary>
 internal sealed record NodeCounts(string Endpoint, int Contacts, int Items, int Connections);
@@ -38,10 +39,10 @@ internal sealed record ItemText(string Key, string Value, double Timestamp, doub
 }
 
 /// <summary>A <see cref="GetOutcome"/> as JSON text.</summary>
-internal sealed record GetOutcomeText(double ElapsedMs, ItemText? Item, bool NotFound, int Rpcs, int RepairStores)
+internal sealed record GetOutcomeText(double ElapsedMs, ItemText? Item, bool NotFound, int Rpcs, int RepairStores, double GcPauseMs = 0)
 {
     public static GetOutcomeText From(GetOutcome outcome) =>
-        new(outcome.ElapsedMs, outcome.Item is null ? null : ItemText.From(outcome.Item), outcome.NotFound, outcome.Rpcs, outcome.RepairStores);
+        new(outcome.ElapsedMs, outcome.Item is null ? null : ItemText.From(outcome.Item), outcome.NotFound, outcome.Rpcs, outcome.RepairStores, outcome.GcPauseMs);
 
-    public GetOutcome ToOutcome() => new(ElapsedMs, Item?.ToItem(), NotFound, Rpcs, RepairStores);
+    public GetOutcome ToOutcome() => new(ElapsedMs, Item?.ToItem(), NotFound, Rpcs, RepairStores, GcPauseMs);
 }

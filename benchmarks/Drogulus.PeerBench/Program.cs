@@ -36,6 +36,7 @@ var descriptorLimit = DescriptorLimit();
 var maxConnections = IntOption("--max-connections", DrogulusConfig.SettingsFrom("").MaxConnections);
 var jsonPath = Option("--json");
 var timeout = TimeSpan.FromSeconds(IntOption("--timeout", 60));
+var joinConcurrency = Math.Max(1, IntOption("--join-concurrency", 1));
 Console.WriteLine($"{nodes} nodes in {processes} process(es), {values} values, seed {seed}; max-connections {maxConnections} (descriptor limit {descriptorLimit} per process; the process budget shares it among the process's nodes)");
 
 var result = new Dictionary<string, object>
@@ -131,7 +132,7 @@ if (args.Contains("--handshakes-only"))
 }
 
 
-foreach (var (key, value) in await new NetworkPhases(nodes, values, concurrency, maxConnections, seed, timeout, Option("--hocon") ?? "", processes).Run())
+foreach (var (key, value) in await new NetworkPhases(nodes, values, concurrency, maxConnections, seed, timeout, Option("--hocon") ?? "", processes, joinConcurrency).Run())
 {
     result[key] = value;
 }
