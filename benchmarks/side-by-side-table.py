@@ -128,4 +128,5 @@ def main():
           "OpenDHT: wall-clock CLI times, gets/s from a burst, memory = PSS per process.")
 
 
-main()
+if __name__ == "__main__":
+    main()
