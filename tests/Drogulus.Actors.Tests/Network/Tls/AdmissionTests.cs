@@ -119,10 +119,7 @@ public sealed class AdmissionTests : TestKit
     private async Task AssertStillAnswersAsync(TlsTestServer server, string uuid)
     {
         await using var client = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
-        await client.SendAsync(new PingMessage(uuid, client.Identity.Id, 0, "1.0"));
-        var inbound = await server.Node.FishForMessageAsync<InboundRequest>(r => r.Request.Uuid == uuid, Bound);
-        inbound.Connection.Tell(new SendReply(inbound.From, inbound.Request.Uuid, new PongMessage("", Key.Zero, 0, "")));
-        Assert.Equal(uuid, Assert.IsType<PongMessage>(await client.ReceiveAsync()).Uuid);
+        await PingAsync(server, client, uuid);
     }
 
     // Reads until the server closes (0) or resets (an IOException counts as closed); fails past the bound.
