@@ -86,9 +86,8 @@ internal sealed class AdmissionProbe(IPAddress source, IPEndPoint target, string
 
     private async Task GetLoop(CancellationToken stop)
     {
-        var context = Context(_reader);
+        await using var kept = new KeptConnection(source, target, Context(_reader));
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(50));
-        RawPeer? peer = null;
         var n = 0L;
         try
         {
@@ -100,11 +99,8 @@ internal sealed class AdmissionProbe(IPAddress source, IPEndPoint target, string
                 {
                     using var cts = CancellationTokenSource.CreateLinkedTokenSource(stop);
                     cts.CancelAfter(Ceiling);
-                    if (peer is null)
-                    {
-                        // Reopening is counted in the get that needed it: the get waits for it.
-                        peer = await RawPeer.OpenAsync(source, target, context, "drogulus-node", cts.Token);
-                    }
+                    // Reopening is counted in the get that needed it: the get waits for it.
+                    var peer = await kept.OpenAsync(cts.Token);
 
                     var uuid = $"get {n++}";
                     await peer.SendAsync(new FindValueMessage(uuid, _reader.Id, 0, version, _itemKey), cts.Token);
@@ -114,23 +110,12 @@ internal sealed class AdmissionProbe(IPAddress source, IPEndPoint target, string
                 catch (Exception e) when (!stop.IsCancellationRequested)
                 {
                     window.Add(window.Gets, AdmissionAttackers.Describe(e), started);
-                    if (peer is not null)
-                    {
-                        await peer.DisposeAsync();
-                        peer = null;
-                    }
+                    await kept.DropAsync();
                 }
             }
         }
         catch (OperationCanceledException)
         {
-        }
-        finally
-        {
-            if (peer is not null)
-            {
-                await peer.DisposeAsync();
-            }
         }
     }
 
@@ -138,9 +123,8 @@ internal sealed class AdmissionProbe(IPAddress source, IPEndPoint target, string
     // between (to make room for another, say), the ping fails: counted as "idle connection closed", then reopened.
     private async Task IdleLoop(CancellationToken stop)
     {
-        var context = Context(_idler);
+        await using var kept = new KeptConnection(source, target, Context(_idler));
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
-        RawPeer? peer = null;
         var n = 0L;
         try
         {
@@ -151,7 +135,7 @@ internal sealed class AdmissionProbe(IPAddress source, IPEndPoint target, string
                 {
                     using var cts = CancellationTokenSource.CreateLinkedTokenSource(stop);
                     cts.CancelAfter(Ceiling);
-                    peer ??= await RawPeer.OpenAsync(source, target, context, "drogulus-node", cts.Token);
+                    var peer = await kept.OpenAsync(cts.Token);
                     var uuid = $"idle {n++}";
                     await peer.SendAsync(new PingMessage(uuid, _idler.Id, 0, version), cts.Token);
                     await peer.ReceiveAsync(uuid, cts.Token);
@@ -160,24 +144,33 @@ internal sealed class AdmissionProbe(IPAddress source, IPEndPoint target, string
                 catch (Exception e) when (!stop.IsCancellationRequested)
                 {
                     window.Failures.AddOrUpdate($"idle connection closed: {AdmissionAttackers.Describe(e)}", 1, (_, c) => c + 1);
-                    if (peer is not null)
-                    {
-                        await peer.DisposeAsync();
-                        peer = null;
-                    }
+                    await kept.DropAsync();
                 }
             }
         }
         catch (OperationCanceledException)
         {
         }
-        finally
+    }
+
+    /// <summary>One connection kept across ticks: opened when missing, dropped after a failed exchange (the next tick reopens it).</summary>
+    private sealed class KeptConnection(IPAddress source, IPEndPoint target, SslStreamCertificateContext context) : IAsyncDisposable
+    {
+        private RawPeer? _peer;
+
+        public async Task<RawPeer> OpenAsync(CancellationToken cancel) =>
+            _peer ??= await RawPeer.OpenAsync(source, target, context, "drogulus-node", cancel);
+
+        public async Task DropAsync()
         {
-            if (peer is not null)
+            if (_peer is { } peer)
             {
+                _peer = null;
                 await peer.DisposeAsync();
             }
         }
+
+        public async ValueTask DisposeAsync() => await DropAsync();
     }
 
     /// <summary>The round trips of one window: milliseconds of each success, and the failures by kind.</summary>
