@@ -171,9 +171,21 @@ internal sealed class PutActor : ReceiveActor, IWithTimers
 
         var key = _item.Key;
         var outcomes = _outcomes.Values.OrderBy(o => o.NodeId, Comparer<Key>.Create(key.CompareDistance)).ToArray();
+        var completed = new PutCompleted(key, outcomes, _lookupStats) { NodeId = _ownId };
+        // PROTOCOL §10, republish (implementation note in docs/PROTOCOL.md): the node's own put that no peer stored is
+        // the only copy; it stays marked, and every republish pass stores it again, until a put of it reaches a peer.
+        if (completed.StoredRemotely > 0)
+        {
+            _dataStore.Tell(new DataStoreActor.PutReached(key, _item.Timestamp, ReachedPeer: true));
+        }
+        else if (_storeLocally && completed.StoredOnlyLocally)
+        {
+            _dataStore.Tell(new DataStoreActor.PutReached(key, _item.Timestamp, ReachedPeer: false));
+        }
+
         _replied = true;
         DrogulusActivity.Stop(ref _activity, "completed");
-        _replyTo.Tell(new PutCompleted(key, outcomes, _lookupStats) { NodeId = _ownId });
+        _replyTo.Tell(completed);
         Context.Stop(Self);
     }
 

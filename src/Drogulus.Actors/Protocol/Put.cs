@@ -28,7 +28,9 @@ public sealed record PutCompleted(Key Key, IReadOnlyList<StoreOutcome> Outcomes,
 
     /// <summary>
     /// The item is held by this node alone: no peer stored it (none was known, or none answered). It is not lost,
-    /// but it lives and dies with this node until a republish pass (PROTOCOL §10) reaches a peer.
+    /// but it lives and dies with this node until a republish pass (PROTOCOL §10) reaches a peer: the node marks the
+    /// copy, and every pass (every <c>replicate-interval</c>) stores it again until a peer stores it, whatever the
+    /// node's closeness to the key (docs/PROTOCOL.md, §10, the note on puts that reached no peer).
     /// </summary>
     public bool StoredOnlyLocally => StoredRemotely == 0 && Outcomes.Any(o => o.Result == StoreResult.Stored && o.NodeId == NodeId);
 

@@ -37,6 +37,13 @@ internal sealed partial class DataStoreActor
     internal sealed record LocalStored(Key Key, StoreDecision Decision);
 
     /// <summary>
+    /// A put of the version of <paramref name="Timestamp"/> ended: <paramref name="ReachedPeer"/> false when it was the
+    /// node's own put and no peer stored it (the local row is marked unpublished), true when a peer stored it (the
+    /// mark is cleared). See <see cref="Core.Storage.LocalStore.MarkUnpublished"/>. No answer.
+    /// </summary>
+    internal sealed record PutReached(Key Key, double Timestamp, bool ReachedPeer);
+
+    /// <summary>
     /// A contact entered the routing table for the first time; <paramref name="Neighbourhood"/> is the part of
     /// the table that decides the hand-over (see <see cref="HandOverNeighbourhood"/>), the newcomer included.
     /// </summary>

@@ -53,6 +53,7 @@ internal sealed partial class DataStoreActor : ReceiveActor, IWithTimers
         Receive<FindValueRequest>(request => InternalErrors.Guard(request.Inbound, _log, _ => OnFindValueRequest(request), _metrics));
         Receive<GetLocal>(get => Sender.Tell(new LocalItem(get.Key, _store.Get(get.Key, Now))));
         Receive<StoreLocal>(store => Sender.Tell(new LocalStored(store.Item.Key, _store.Store(store.Item, Now))));
+        Receive<PutReached>(OnPutReached);
         Receive<Newcomer>(OnNewcomer);
         Receive<HandOverTick>(_ => PumpHandOver());
         Receive<IRpcOutcome>(_ =>
@@ -227,11 +228,34 @@ internal sealed partial class DataStoreActor : ReceiveActor, IWithTimers
         return best;
     }
 
+    private void OnPutReached(PutReached reached)
+    {
+        if (reached.ReachedPeer)
+        {
+            if (_store.MarkPublished(reached.Key, reached.Timestamp))
+            {
+                _log.Info("{Key} reached a peer: no longer held here only ({Unpublished} items still are)", reached.Key.ToShortString(), _store.UnpublishedCount);
+            }
+        }
+        else if (_store.MarkUnpublished(reached.Key, reached.Timestamp))
+        {
+            _log.Info(
+                "The put of {Key} reached no peer: it is held here only, and every republish pass stores it again until a peer stores it ({Unpublished} items held here only)",
+                reached.Key.ToShortString(),
+                _store.UnpublishedCount);
+        }
+    }
+
     private void OnRunRepublish(RunRepublish run)
     {
         var plan = _store.PlanRepublish(Now, _settings.ReplicateInterval, run.Closeness.IsAmongClosest);
         var deleted = _store.ApplyDeletions(plan);
-        _log.Info("Republish pass: {Republish} to store again, {Skipped} recently updated, {Deleted} deleted", plan.Republish.Count, plan.Skipped, deleted);
+        _log.Info(
+            "Republish pass: {Republish} to store again ({Unpublished} of them held here only), {Skipped} recently updated, {Deleted} deleted",
+            plan.Republish.Count,
+            _store.UnpublishedCount,
+            plan.Skipped,
+            deleted);
         _metrics.Republished(plan.Republish.Count);
         if (plan.Republish.Count == 0)
         {

@@ -11,6 +11,9 @@ public sealed partial class LocalStore
     /// Plans one republish pass (PROTOCOL §10, republish). For each row, the first rule that applies:
     /// <list type="number">
     /// <item>expired: delete;</item>
+    /// <item>the node's own put that no peer has stored yet (<see cref="MarkUnpublished"/>): republish, even
+    /// when it was updated within the interval and even when the table knows closer nodes (those did not answer
+    /// the put); never a cached copy, so it is neither deleted as unread nor evicted before close copies;</item>
     /// <item>a cached copy (<paramref name="isAmongClosest"/> is false: the node is not among the k
     /// closest nodes it knows to the key): never republished; deleted when its latest update or read
     /// is at least <paramref name="replicateInterval"/> old, else kept;</item>
@@ -43,6 +46,13 @@ public sealed partial class LocalStore
                 continue;
             }
 
+            if (entry.Unpublished)
+            {
+                _index.SetCached(entry.Key, false);
+                republish.Add(entry.Key);
+                continue;
+            }
+
             var close = isAmongClosest(entry.Key);
             _index.SetCached(entry.Key, !close);
             if (!close)
@@ -67,6 +77,51 @@ public sealed partial class LocalStore
         }
 
         return new RepublishPlan(republish, delete, skipped);
+    }
+
+    /// <summary>
+    /// Marks the row under <paramref name="key"/>, when it holds the version of <paramref name="timestamp"/>, as
+    /// the node's own put that no peer stored (<c>PutCompleted.StoredOnlyLocally</c>: no peer was known or none
+    /// answered). PROTOCOL §10 calls a copy cached when the node is not among the k closest nodes it knows, and
+    /// never republishes it; but the nodes a put could not reach are still in the table, so without this mark the
+    /// only copy of a put made while the node was cut off would be dropped as an unread cached copy instead of
+    /// reaching the network when it comes back. Returns whether the row is marked. The mark is written with the row.
+    /// </summary>
+    public bool MarkUnpublished(Key key, double timestamp) => SetUnpublished(key, timestamp, true);
+
+    /// <summary>
+    /// Clears the mark of <see cref="MarkUnpublished"/> once a peer stored the version of
+    /// <paramref name="timestamp"/> (a republish or a later put reached one); from then on the row is classified
+    /// as any other. Returns whether a mark was cleared.
+    /// </summary>
+    public bool MarkPublished(Key key, double timestamp) => SetUnpublished(key, timestamp, false);
+
+    /// <summary>How many rows are marked <see cref="StoredEntry.Unpublished"/>.</summary>
+    public int UnpublishedCount => _index.UnpublishedCount;
+
+    private bool SetUnpublished(Key key, double timestamp, bool unpublished)
+    {
+        // Only the version the put was about: a newer one stored since then has its own standing.
+        if (_index.Get(key) is not { } entry || !entry.Timestamp.Equals(timestamp) || entry.Unpublished == unpublished)
+        {
+            return false;
+        }
+
+        if (_store.Get(key) is not { } row)
+        {
+            return false;
+        }
+
+        var marked = entry with { Unpublished = unpublished };
+        if (unpublished)
+        {
+            marked = marked with { Cached = false };
+        }
+
+        _store.Upsert(row with { Unpublished = unpublished, Cached = marked.Cached, UpdatedAt = marked.UpdatedAt, AccessedAt = marked.AccessedAt });
+        _pendingTimes.Remove(key);
+        _index.Put(marked, marked.Cached);
+        return true;
     }
 
     /// <summary>

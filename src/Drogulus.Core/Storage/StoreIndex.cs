@@ -42,6 +42,9 @@ internal sealed partial class StoreIndex
     /// <summary>Sum of the cached rows' <see cref="StoredEntry.Size"/>.</summary>
     public long CachedBytes { get; private set; }
 
+    /// <summary>Entries marked <see cref="StoredEntry.Unpublished"/>.</summary>
+    public int UnpublishedCount { get; private set; }
+
     /// <summary>The entry under <paramref name="key"/>, or null.</summary>
     public StoredEntry? Get(Key key) => _slots.GetValueOrDefault(key);
 
@@ -73,6 +76,7 @@ internal sealed partial class StoreIndex
         entry = entry with { Cached = isCached };
         _slots.Add(entry.Key, entry);
         TotalBytes += entry.Size;
+        UnpublishedCount += entry.Unpublished ? 1 : 0;
         var publisher = PublisherFor(entry.Publisher);
         publisher.Count++;
         var group = GroupFor(entry.Group);
@@ -101,6 +105,7 @@ internal sealed partial class StoreIndex
         }
 
         TotalBytes -= entry.Size;
+        UnpublishedCount -= entry.Unpublished ? 1 : 0;
         var publisher = _publishers[entry.Publisher];
         publisher.Count--;
         var group = _groups[entry.Group];

@@ -26,6 +26,7 @@ public sealed record StoredEntry(Key Key, Key Publisher, long Size, double Times
         {
             Group = row.Group,
             Cached = row.Cached,
+            Unpublished = row.Unpublished,
         };
     }
 
@@ -38,6 +39,12 @@ public sealed record StoredEntry(Key Key, Key Publisher, long Size, double Times
 
     /// <summary>Whether the copy is a cached one (the node was not among the k closest it knew when it was stored or last classified).</summary>
     public bool Cached { get; init; }
+
+    /// <summary>
+    /// Whether the row is the node's own put that no peer has stored yet (<see cref="LocalStore.MarkUnpublished"/>):
+    /// every republish pass stores it again, whatever the node's closeness, until a peer stores it.
+    /// </summary>
+    public bool Unpublished { get; init; }
 
     /// <summary>The publisher id of a public key PEM: construct_key(public_key, "").</summary>
     public static Key PublisherOf(string publicKeyPem) => Identity.Key.For(publicKeyPem, string.Empty);

@@ -27,4 +27,7 @@ public sealed record StoredItem(SignedItem Item, DateTimeOffset UpdatedAt, DateT
 
     /// <summary>Whether the copy is a cached one, as decided when it was stored (PROTOCOL §6) or by the last republish pass.</summary>
     public bool Cached { get; init; }
+
+    /// <summary>Whether the row is the node's own put that no peer has stored yet (see <see cref="StoredEntry.Unpublished"/>), kept across restarts.</summary>
+    public bool Unpublished { get; init; }
 }

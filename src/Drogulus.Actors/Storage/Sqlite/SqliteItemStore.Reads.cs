@@ -83,6 +83,7 @@ public sealed partial class SqliteItemStore
             {
                 Group = ReadGroup(reader, 12),
                 Cached = reader.GetInt64(14) != 0,
+                Unpublished = reader.GetInt64(15) != 0,
             };
         }
     }
@@ -109,6 +110,7 @@ public sealed partial class SqliteItemStore
         {
             Group = ReadGroup(reader, 11),
             Cached = reader.GetInt64(13) != 0,
+            Unpublished = reader.GetInt64(14) != 0,
         };
     }
 

@@ -30,9 +30,9 @@ public sealed partial class SqliteItemStore
             throw new InvalidDataException(
                 $"'{path}' is a SQLite database of another application (application_id 0x{applicationId:x8}), not a Drogulus item store.");
         }
-        else if (userVersion == 1)
+        else if (userVersion is 1 or 2)
         {
-            UpgradeFromVersion1(connection);
+            Upgrade(connection, userVersion);
         }
         else if (userVersion != SchemaVersion)
         {
@@ -74,7 +74,8 @@ public sealed partial class SqliteItemStore
                 accessed_at INTEGER NOT NULL,
                 address_group TEXT NOT NULL DEFAULT 'unknown',
                 group_exempt INTEGER NOT NULL DEFAULT 0,
-                cached INTEGER NOT NULL DEFAULT 0
+                cached INTEGER NOT NULL DEFAULT 0,
+                unpublished INTEGER NOT NULL DEFAULT 0
             ) WITHOUT ROWID
             """, transaction);
         Execute(connection, $"PRAGMA application_id = {ApplicationId}", transaction);
@@ -84,14 +85,21 @@ public sealed partial class SqliteItemStore
 
     // Schema version 1 kept no address group (PROTOCOL second edition). Its rows are charged to the group
     // "unknown" (PROTOCOL §6, upgrade), as the column defaults say, and count as close copies; items past
-    // max-item-age are dropped by the node's first republish pass, which applies the new rule 3. One transaction:
-    // a crash leaves either version 1 or version 2.
-    private static void UpgradeFromVersion1(SqliteConnection connection)
+    // max-item-age are dropped by the node's first republish pass, which applies the new rule 3. Version 2 kept no
+    // unpublished mark: its rows read as published (a put that reached no peer before the upgrade is republished
+    // only if the node is among the closest it knows, as version 2 did). One transaction: a crash leaves the old
+    // version or the new one.
+    private static void Upgrade(SqliteConnection connection, int from)
     {
         using var transaction = connection.BeginTransaction();
-        Execute(connection, $"ALTER TABLE items ADD COLUMN address_group TEXT NOT NULL DEFAULT '{AddressGroup.Unknown.Value}'", transaction);
-        Execute(connection, "ALTER TABLE items ADD COLUMN group_exempt INTEGER NOT NULL DEFAULT 0", transaction);
-        Execute(connection, "ALTER TABLE items ADD COLUMN cached INTEGER NOT NULL DEFAULT 0", transaction);
+        if (from == 1)
+        {
+            Execute(connection, $"ALTER TABLE items ADD COLUMN address_group TEXT NOT NULL DEFAULT '{AddressGroup.Unknown.Value}'", transaction);
+            Execute(connection, "ALTER TABLE items ADD COLUMN group_exempt INTEGER NOT NULL DEFAULT 0", transaction);
+            Execute(connection, "ALTER TABLE items ADD COLUMN cached INTEGER NOT NULL DEFAULT 0", transaction);
+        }
+
+        Execute(connection, "ALTER TABLE items ADD COLUMN unpublished INTEGER NOT NULL DEFAULT 0", transaction);
         Execute(connection, $"PRAGMA user_version = {SchemaVersion}", transaction);
         transaction.Commit();
     }

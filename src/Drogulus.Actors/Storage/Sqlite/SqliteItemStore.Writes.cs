@@ -28,6 +28,7 @@ public sealed partial class SqliteItemStore
         p[11].Value = item.Group.Value;
         p[12].Value = item.Group.IsExempt ? 1 : 0;
         p[13].Value = item.Cached ? 1 : 0;
+        p[14].Value = item.Unpublished ? 1 : 0;
         _upsert.ExecuteNonQuery();
     }
 

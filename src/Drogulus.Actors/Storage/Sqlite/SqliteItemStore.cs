@@ -26,8 +26,9 @@ namespace Drogulus.Actors.Storage.Sqlite;
 /// REAL column. <c>updated_at</c> and <c>accessed_at</c> are INTEGER UTC ticks (100 ns since 0001-01-01), so a
 /// <see cref="DateTimeOffset"/> comes back as the same instant to the tick, with offset zero. <c>address_group</c>
 /// (TEXT) and <c>group_exempt</c> (0 or 1) are the address group the copy is charged to (PROTOCOL §6), and
-/// <c>cached</c> (0 or 1) whether it was a cached copy when stored or last classified; a row written by schema
-/// version 1 reads as the group <c>unknown</c>, close.
+/// <c>cached</c> (0 or 1) whether it was a cached copy when stored or last classified; <c>unpublished</c> (0 or 1)
+/// whether it is the node's own put that no peer has stored yet (<see cref="StoredEntry.Unpublished"/>). A row
+/// written by schema version 1 reads as the group <c>unknown</c>, close; one written by version 1 or 2 as published.
 /// </para>
 /// <para>
 /// The file is tagged with <c>PRAGMA application_id</c> and its schema version with <c>PRAGMA user_version</c>;
@@ -45,14 +46,14 @@ public sealed partial class SqliteItemStore : IItemStore, IDisposable
     public const int ApplicationId = 0x44726749;
 
     /// <summary>
-    /// The schema version this class writes and reads (<c>PRAGMA user_version</c>). Version 1 (no address
-    /// groups) is upgraded in place when opened (see <c>.Schema</c>).
+    /// The schema version this class writes and reads (<c>PRAGMA user_version</c>). Versions 1 (no address
+    /// groups) and 2 (no <c>unpublished</c> column) are upgraded in place when opened (see <c>.Schema</c>).
     /// </summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     private const string Columns =
         "key, value, timestamp_bits, expires_bits, created_with, public_key, name, meta, signature, updated_at, accessed_at, "
-        + "address_group, group_exempt, cached";
+        + "address_group, group_exempt, cached, unpublished";
 
     private readonly SqliteConnection _connection;
     private readonly SqliteCommand _get;
@@ -71,16 +72,16 @@ public sealed partial class SqliteItemStore : IItemStore, IDisposable
         Path = path;
         _get = Prepare($"SELECT {Columns} FROM items WHERE key = $key", "$key");
         _upsert = Prepare(
-            $"INSERT OR REPLACE INTO items ({Columns}) VALUES ($key, $value, $timestamp, $expires, $created_with, $public_key, $name, $meta, $signature, $updated_at, $accessed_at, $address_group, $group_exempt, $cached)",
+            $"INSERT OR REPLACE INTO items ({Columns}) VALUES ($key, $value, $timestamp, $expires, $created_with, $public_key, $name, $meta, $signature, $updated_at, $accessed_at, $address_group, $group_exempt, $cached, $unpublished)",
             "$key", "$value", "$timestamp", "$expires", "$created_with", "$public_key", "$name", "$meta", "$signature", "$updated_at", "$accessed_at",
-            "$address_group", "$group_exempt", "$cached");
+            "$address_group", "$group_exempt", "$cached", "$unpublished");
         _remove = Prepare("DELETE FROM items WHERE key = $key", "$key");
         _touch = Prepare("UPDATE items SET accessed_at = $accessed_at WHERE key = $key", "$key", "$accessed_at");
         _count = Prepare("SELECT count(*) FROM items");
         _all = Prepare($"SELECT {Columns} FROM items");
         _entries = Prepare(
             "SELECT key, public_key, length(value), length(signature), length(CAST(public_key AS BLOB)), length(CAST(name AS BLOB)), "
-            + "length(CAST(created_with AS BLOB)), length(meta), timestamp_bits, expires_bits, updated_at, accessed_at, address_group, group_exempt, cached FROM items");
+            + "length(CAST(created_with AS BLOB)), length(meta), timestamp_bits, expires_bits, updated_at, accessed_at, address_group, group_exempt, cached, unpublished FROM items");
         _setTimes = Prepare("UPDATE items SET updated_at = $updated_at, accessed_at = $accessed_at WHERE key = $key", "$key", "$updated_at", "$accessed_at");
     }
 
