@@ -79,7 +79,9 @@ class Testbed:
         base = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "testbed.conf")
         with open(base, encoding="utf-8") as f:
             text = f.read()
-        text += f"\n# added by the driver for this run\ndrogulus.k = {k}\ndrogulus.replicate-interval = {replicate_seconds}s\n{extra}\n"
+        # --hocon lines come last but one: a scenario's own setting (slow-quarter's stall off) still wins.
+        hocon = "\n".join(getattr(self.args, "hocon", None) or [])
+        text += f"\n# added by the driver for this run\ndrogulus.k = {k}\ndrogulus.replicate-interval = {replicate_seconds}s\n{hocon}\n{extra}\n"
         path = os.path.join(self.dir, "node.conf")
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)

@@ -1,5 +1,6 @@
 """Command line: testbed/run.sh SCENARIO [options]; SCENARIO is join, churn, partition, abuse, memory, latency,
 slow-quarter, lossy, nat, small, impaired (latency, slow-quarter, lossy, partition and churn, one after another),
+slow-pair (latency, then slow-quarter, so that slow-quarter compares its p99 with latency's),
 all (every scenario but small) or cleanup (remove leftovers of earlier runs). Every host's link goes through
 an emulated switch with the delay, jitter and loss of --delay, --jitter and --loss (figures of a path between
 two hosts)."""
@@ -32,7 +33,8 @@ DEFAULTS = {
     "nat": {"hosts": 30, "items": 30, "max_seconds": 1200},
 }
 GROUPS = {"all": ["join", "churn", "partition", "abuse", "memory", "latency", "slow-quarter", "lossy"],
-          "impaired": ["latency", "slow-quarter", "lossy", "partition", "churn"]}
+          "impaired": ["latency", "slow-quarter", "lossy", "partition", "churn"],
+          "slow-pair": ["latency", "slow-quarter"]}
 
 
 class Stop(BaseException):
@@ -69,6 +71,9 @@ def parse(argv):
     p.add_argument("--nat-drain", type=int, default=25, help="nat: seconds after classification before the SYN counters' baseline (default 25 > connect-timeout + request-timeout)")
     p.add_argument("--nat-server-within", type=float, default=60.0, help="nat: target seconds from join to server of a reachable auto node (default 60)")
     p.add_argument("--nat-refresh", default="30m", help="nat: drogulus.refresh-interval, also when a client tests again (default 30m: after the run)")
+    p.add_argument("--warmup", type=int, default=0, help="latency, slow-quarter, lossy: items put and read (plain and latest) after the join and before the measured workload, "
+                   "so that the figures are of nodes whose code is compiled (default 0: fresh processes, as the targets were set)")
+    p.add_argument("--hocon", action="append", help="a HOCON line added to every node's configuration, e.g. 'drogulus.alpha = 9' (repeatable)")
     p.add_argument("--min-found", type=float, default=100.0, help="join/abuse: least %% of gets that must find the item")
     p.add_argument("--start-timeout", type=int, default=240, help="seconds for started nodes to open their control channel")
     p.add_argument("--max-seconds", type=int, help="overall deadline of the run (default per scenario; all: their sum)")

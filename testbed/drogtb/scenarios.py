@@ -245,17 +245,64 @@ def _workload(tb, name, links=None, extra_config="", after_join=None):
     up = tb.up(a.hosts, a.replicate, links=links, extra_config=extra_config)
     if after_join:
         after_join()
-    items, put = tb.put_items(a.items)
-    plain = tb.get_items(tb.readers_for(items))
-    latest = tb.get_items(tb.readers_for(items), latest=True)
+    cpu = {}
+    warm = None
+    if a.warmup:
+        # Not measured: a fresh .NET process compiles its code (tiered JIT) as the first requests exercise it, and
+        # with every host's node on the same two cores that compiling queues everyone's requests.
+        (warm_items, warm_put), cpu["warmup_puts"] = _cpu_of(tb, lambda: tb.put_items(a.warmup, prefix="warmup"))
+        _, cpu["warmup_plain_gets"] = _cpu_of(tb, lambda: tb.get_items(tb.readers_for(warm_items)))
+        _, cpu["warmup_latest_gets"] = _cpu_of(tb, lambda: tb.get_items(tb.readers_for(warm_items), latest=True))
+        warm = {"items": len(warm_items), "put": warm_put["latency"], "failed": warm_put["failed"]}
+        tb.log(f"{name}: warm-up of {len(warm_items)} puts and {2 * len(warm_items)} gets done (put p50 {warm_put['latency']['p50_ms']} ms), not measured")
+    (items, put), cpu["puts"] = _cpu_of(tb, lambda: tb.put_items(a.items))
+    plain, cpu["plain_gets"] = _cpu_of(tb, lambda: tb.get_items(tb.readers_for(items)))
+    latest, cpu["latest_gets"] = _cpu_of(tb, lambda: tb.get_items(tb.readers_for(items), latest=True))
     both = plain["latency"]["count"] + latest["latency"]["count"]
     gets = _merge_latency(plain, latest)
     tb.log(f"{name}: put p50/p99 {put['latency']['p50_ms']}/{put['latency']['p99_ms']} ms ({put['failed']} failed); "
            f"plain get p50/p99 {plain['latency']['p50_ms']}/{plain['latency']['p99_ms']} ms found {plain['found_pct']} %; "
            f"latest get p50/p99 {latest['latency']['p50_ms']}/{latest['latency']['p99_ms']} ms found {latest['found_pct']} %; "
            f"all {both} gets p50/p99 {gets['p50_ms']}/{gets['p99_ms']} ms")
+    tb.log(f"{name}: CPU " + "; ".join(f"{phase} {c['nodes_cpu_s']} s of the nodes' CPU in {c['wall_s']} s "
+                                       f"({c['nodes_cores']} cores, {c['nodes_cpu_ms_per_op']} ms per op), machine busy {c['machine_busy_pct']} %"
+                                       for phase, c in cpu.items()))
     return {"setup": up, "items": len(items), "put": put, "get_plain": plain, "get_latest": latest, "get_all": gets,
-            "blacklistings_logged": bed.blacklistings(tb.logs_dir)}
+            "cpu": cpu, "warmup": warm, "blacklistings_logged": bed.blacklistings(tb.logs_dir)}
+
+
+def _machine_busy_ticks():
+    """(busy, total) jiffies of all CPUs from /proc/stat: busy is everything but idle and iowait."""
+    with open("/proc/stat", encoding="ascii") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return sum(fields) - idle, sum(fields)
+
+
+def _cpu_of(tb, phase):
+    """Runs a workload phase and says what CPU it took: the node processes' CPU time (/proc/PID/stat), the wall
+    time, and how busy the machine was (/proc/stat), so a timing can be told apart from CPU queueing on the
+    shared cores (every host's node runs on the same machine)."""
+    pids = [n.pid for n in tb.nodes if n.running()]
+
+    def nodes_cpu():
+        total = 0.0
+        for pid in pids:
+            try:
+                total += nodes.cpu_seconds(pid)
+            except OSError:
+                pass
+        return total
+
+    cpu0, (busy0, total0), t0 = nodes_cpu(), _machine_busy_ticks(), time.monotonic()
+    result = phase()
+    cpu1, (busy1, total1), t1 = nodes_cpu(), _machine_busy_ticks(), time.monotonic()
+    ops = result[1]["latency"]["count"] if isinstance(result, tuple) else result["latency"]["count"]
+    wall = t1 - t0
+    return result, {"wall_s": round(wall, 1), "nodes_cpu_s": round(cpu1 - cpu0, 1), "nodes_cores": round((cpu1 - cpu0) / wall, 2) if wall else None,
+                    "nodes_cpu_ms_per_op": round(1000.0 * (cpu1 - cpu0) / ops, 1) if ops else None, "ops": ops,
+                    "machine_busy_pct": round(100.0 * (busy1 - busy0) / (total1 - total0), 1) if total1 > total0 else None,
+                    "cores": os.cpu_count()}
 
 
 def _merge_latency(*results):
