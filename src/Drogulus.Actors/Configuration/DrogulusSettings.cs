@@ -259,6 +259,9 @@ public sealed record DrogulusSettings
     /// <summary>Most connections of one node accepted from one address group at once (PROTOCOL §5, admission).</summary>
     public int MaxAcceptedPerGroup { get; private init; }
 
+    /// <summary>Accepted sockets and dials of one node waiting at once for admission's answer (PROTOCOL §5, admission).</summary>
+    public int MaxPendingAdmissions { get; private init; }
+
     /// <summary>Most bytes held for frames that have started and not ended, all this node's connections together (PROTOCOL §5).</summary>
     public int MaxPartialFrameBytes { get; private init; }
 
@@ -447,6 +450,7 @@ public sealed record DrogulusSettings
             MaxPartialFrameBytes = Bytes(drogulus, "max-partial-frame-bytes"),
             HelloTimeout = Duration(drogulus, "hello-timeout"),
             MaxAcceptedPerGroup = Int(drogulus, "max-accepted-per-group"),
+            MaxPendingAdmissions = Int(drogulus, "max-pending-admissions"),
             // Issue 26
             RoutingTableFile = Text(drogulus, "routing-table.file"),
             RoutingTableSaveInterval = Duration(drogulus, "routing-table.save-interval"),
@@ -499,7 +503,7 @@ public sealed record DrogulusSettings
         // Issue 21
         "join.timeout", "rate-limit.group-multiple", "rate-limit.wide-block-multiple", "connection-rate-limit.group-multiple",
         "connection-rate-limit.wide-block-multiple", "max-partial-frame-bytes",
-        "hello-timeout", "max-accepted-per-group",
+        "hello-timeout", "max-accepted-per-group", "max-pending-admissions",
         // Issue 26
         "routing-table.file", "routing-table.save-interval", "routing-table.save-after-changes", "identity-file", "sqlite-store",
         // Issue 22
@@ -611,6 +615,7 @@ public sealed record DrogulusSettings
         Require(ConnectionRateLimitGroupMultiple is >= 1 and <= 10_000, "connection-rate-limit.group-multiple", "must be between 1 and 10000");
         Positive(HelloTimeout, "hello-timeout");
         Require(MaxAcceptedPerGroup is >= 1 and <= 1_000_000, "max-accepted-per-group", "must be between 1 and 1000000");
+        Require(MaxPendingAdmissions is >= 1 and <= 1_000_000, "max-pending-admissions", "must be between 1 and 1000000");
         Require(MaxPartialFrameBytes >= MaxFrameSize + NetstringOverhead && MaxPartialFrameBytes <= 1 << 30, "max-partial-frame-bytes", "must hold at least one frame of max-frame-size and be at most 1 GiB");
         Require(ConnectionRateLimitWideBlockMultiple >= ConnectionRateLimitGroupMultiple && ConnectionRateLimitWideBlockMultiple <= 100_000, "connection-rate-limit.wide-block-multiple", "must be between connection-rate-limit.group-multiple and 100000");
         // Issue 26

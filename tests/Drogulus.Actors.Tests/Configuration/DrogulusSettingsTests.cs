@@ -41,6 +41,7 @@ public sealed class DrogulusSettingsTests
         Assert.Equal(32 * 1024 * 1024, settings.MaxPartialFrameBytes);
         Assert.Equal(TimeSpan.FromSeconds(2), settings.HelloTimeout);
         Assert.Equal(32, settings.MaxAcceptedPerGroup);
+        Assert.Equal(256, settings.MaxPendingAdmissions);
         Assert.Equal(TimeSpan.FromSeconds(1), settings.RebindMinBackoff);
         Assert.Equal(TimeSpan.FromMinutes(1), settings.RebindMaxBackoff);
     }
@@ -333,6 +334,7 @@ public sealed class DrogulusSettingsTests
     [InlineData("max-partial-frame-bytes = 2 GiB", "max-partial-frame-bytes")]
     [InlineData("hello-timeout = 0s", "hello-timeout")]
     [InlineData("max-accepted-per-group = 0", "max-accepted-per-group")]
+    [InlineData("max-pending-admissions = 0", "max-pending-admissions")]
     [InlineData("reachability = sometimes", "reachability")]
     [InlineData("reachability-test.address-reporters = 0", "reachability-test.address-reporters")]
     [InlineData("reachability-test.address-groups = 5", "reachability-test.address-groups")]
@@ -484,7 +486,7 @@ public sealed class DrogulusSettingsTests
         // Issue 21
         "rate-limit.group-multiple = 8", "rate-limit.wide-block-multiple = 32", "connection-rate-limit.group-multiple = 8",
         "connection-rate-limit.wide-block-multiple = 32",
-        "max-partial-frame-bytes = 32 MiB", "hello-timeout = 2s", "max-accepted-per-group = 32",
+        "max-partial-frame-bytes = 32 MiB", "hello-timeout = 2s", "max-accepted-per-group = 32", "max-pending-admissions = 256",
         // Issue 26
         "routing-table.file = \"\"", "routing-table.save-interval = 1m", "routing-table.save-after-changes = 32",
         "identity-file = \"\"", "sqlite-store = \"\"",

@@ -83,6 +83,14 @@ internal sealed partial class TlsTransportActor
 
     private void Ask(Asking asking, string? group)
     {
+        // max-pending-admissions: what waits here for admission's answer holds a socket or requests; past the bound the
+        // asking is refused at once, as admission itself would refuse it.
+        if (_asking.Count >= _settings.MaxPendingAdmissions)
+        {
+            Refuse(asking, $"{_asking.Count} connections already wait for admission (max-pending-admissions)");
+            return;
+        }
+
         var ticket = Interlocked.Increment(ref s_lastTicket);
         long? idle = null;
         if (_idle.TryTakeIdlest(out var candidate))
@@ -161,12 +169,17 @@ internal sealed partial class TlsTransportActor
             _idle.Return(candidate);
         }
 
+        Refuse(asking, refused.Reason);
+    }
+
+    private void Refuse(Asking asking, string reason)
+    {
         switch (asking)
         {
             case Accepting accept:
                 // Closed at once, before any TLS work.
                 accept.Tcp.Tell(Tcp.Abort.Instance);
-                Warn(ConnectionActor.Warnings.Budget, $"refused a connection from {accept.Remote}: {refused.Reason}");
+                Warn(ConnectionActor.Warnings.Budget, $"refused a connection from {accept.Remote}: {reason}");
                 break;
             case Dialling dial:
                 if (dial.Address is { } address && _dialling.TryGetValue(address, out var current) && current == dial)
@@ -174,7 +187,7 @@ internal sealed partial class TlsTransportActor
                     _dialling.Remove(address);
                 }
 
-                dial.FailAll(_identity, refused.Reason);
+                dial.FailAll(_identity, reason);
                 break;
         }
     }

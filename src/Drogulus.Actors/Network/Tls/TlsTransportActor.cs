@@ -36,7 +36,7 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
     private readonly Core.Limits.PartialFrameBudget<IActorRef> _partialFrames;
     private Core.Limits.InboundRateLimiter? _connectionRate;
 
-    public TlsTransportActor(NodeIdentity identity, DrogulusSettings settings, IActorRef node, IActorRef handler, ListenerState listening)
+    public TlsTransportActor(NodeIdentity identity, DrogulusSettings settings, IActorRef node, IActorRef handler, ListenerState listening, IActorRef? admission = null)
     {
         _identity = identity;
         _settings = settings;
@@ -46,7 +46,7 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
         _credentials = new TlsCredentials(identity);
         _warnings = new WarningThrottle(settings.LogWarningInterval);
         _partialFrames = new Core.Limits.PartialFrameBudget<IActorRef>(settings.MaxPartialFrameBytes);
-        _admission = AdmissionExtension.Get(Context.System);
+        _admission = admission ?? AdmissionExtension.Get(Context.System);
         Binding();
     }
 
@@ -55,10 +55,14 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>Props of a transport; the listener state object outlives restarts of the actor.</summary>
-    public static Props Props(NodeIdentity identity, DrogulusSettings settings, IActorRef node, IActorRef handler)
+    public static Props Props(NodeIdentity identity, DrogulusSettings settings, IActorRef node, IActorRef handler) =>
+        Props(identity, settings, node, handler, admission: null);
+
+    /// <summary>Props of a transport that asks <paramref name="admission"/> (the actor system's admission actor when null).</summary>
+    internal static Props Props(NodeIdentity identity, DrogulusSettings settings, IActorRef node, IActorRef handler, IActorRef? admission)
     {
         var listening = new ListenerState { Advertise = settings.Reachability == ReachabilityMode.Server };
-        return Akka.Actor.Props.Create(() => new TlsTransportActor(identity, settings, node, handler, listening));
+        return Akka.Actor.Props.Create(() => new TlsTransportActor(identity, settings, node, handler, listening, admission));
     }
 
     private int BoundPort => _listening.Port;
