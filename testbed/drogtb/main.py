@@ -72,7 +72,7 @@ def parse(argv):
     p.add_argument("--nat-server-within", type=float, default=60.0, help="nat: target seconds from join to server of a reachable auto node (default 60)")
     p.add_argument("--nat-refresh", default="30m", help="nat: drogulus.refresh-interval, also when a client tests again (default 30m: after the run)")
     p.add_argument("--warmup", type=int, default=0, help="latency, slow-quarter, lossy: items put and read (plain and latest) after the join and before the measured workload, "
-                   "so that the figures are of nodes whose code is compiled (default 0: fresh processes, as the targets were set)")
+                   "so that the figures are of nodes that have served some requests (default 0: fresh processes, as the targets were set)")
     p.add_argument("--hocon", action="append", help="a HOCON line added to every node's configuration, e.g. 'drogulus.alpha = 9' (repeatable)")
     p.add_argument("--min-found", type=float, default=100.0, help="join/abuse: least %% of gets that must find the item")
     p.add_argument("--start-timeout", type=int, default=240, help="seconds for started nodes to open their control channel")
