@@ -121,19 +121,7 @@ public sealed class SqliteUpgradeTests : IDisposable
         Run(connection, "PRAGMA user_version = 2");
         foreach (var (item, group, cached) in rows)
         {
-            using var insert = connection.CreateCommand();
-            insert.CommandText = "INSERT INTO items VALUES ($k, $v, $t, $e, $c, $p, $n, $m, $s, $u, $a, $g, $x, $d)";
-            insert.Parameters.AddWithValue("$k", item.Key.ToArray());
-            insert.Parameters.AddWithValue("$v", item.Value.ToArray());
-            insert.Parameters.AddWithValue("$t", BitConverter.DoubleToInt64Bits(item.Timestamp));
-            insert.Parameters.AddWithValue("$e", BitConverter.DoubleToInt64Bits(item.Expires));
-            insert.Parameters.AddWithValue("$c", item.CreatedWith);
-            insert.Parameters.AddWithValue("$p", item.PublicKey);
-            insert.Parameters.AddWithValue("$n", item.Name);
-            insert.Parameters.AddWithValue("$m", CanonicalMsgPack.Encode(item.Meta));
-            insert.Parameters.AddWithValue("$s", item.Signature.ToArray());
-            insert.Parameters.AddWithValue("$u", T0.UtcTicks);
-            insert.Parameters.AddWithValue("$a", T0.UtcTicks);
+            using var insert = InsertOf(connection, item, ", $g, $x, $d");
             insert.Parameters.AddWithValue("$g", group.Value);
             insert.Parameters.AddWithValue("$x", group.IsExempt ? 1 : 0);
             insert.Parameters.AddWithValue("$d", cached ? 1 : 0);
@@ -165,21 +153,28 @@ public sealed class SqliteUpgradeTests : IDisposable
         Run(connection, "PRAGMA user_version = 1");
         foreach (var item in items)
         {
-            using var insert = connection.CreateCommand();
-            insert.CommandText = "INSERT INTO items VALUES ($k, $v, $t, $e, $c, $p, $n, $m, $s, $u, $a)";
-            insert.Parameters.AddWithValue("$k", item.Key.ToArray());
-            insert.Parameters.AddWithValue("$v", item.Value.ToArray());
-            insert.Parameters.AddWithValue("$t", BitConverter.DoubleToInt64Bits(item.Timestamp));
-            insert.Parameters.AddWithValue("$e", BitConverter.DoubleToInt64Bits(item.Expires));
-            insert.Parameters.AddWithValue("$c", item.CreatedWith);
-            insert.Parameters.AddWithValue("$p", item.PublicKey);
-            insert.Parameters.AddWithValue("$n", item.Name);
-            insert.Parameters.AddWithValue("$m", CanonicalMsgPack.Encode(item.Meta));
-            insert.Parameters.AddWithValue("$s", item.Signature.ToArray());
-            insert.Parameters.AddWithValue("$u", T0.UtcTicks);
-            insert.Parameters.AddWithValue("$a", T0.UtcTicks);
+            using var insert = InsertOf(connection, item, "");
             insert.ExecuteNonQuery();
         }
+    }
+
+    // An INSERT of the columns every schema version has, at T0, followed by the named parameters of later columns.
+    private static SqliteCommand InsertOf(SqliteConnection connection, SignedItem item, string laterColumns)
+    {
+        var insert = connection.CreateCommand();
+        insert.CommandText = $"INSERT INTO items VALUES ($k, $v, $t, $e, $c, $p, $n, $m, $s, $u, $a{laterColumns})";
+        insert.Parameters.AddWithValue("$k", item.Key.ToArray());
+        insert.Parameters.AddWithValue("$v", item.Value.ToArray());
+        insert.Parameters.AddWithValue("$t", BitConverter.DoubleToInt64Bits(item.Timestamp));
+        insert.Parameters.AddWithValue("$e", BitConverter.DoubleToInt64Bits(item.Expires));
+        insert.Parameters.AddWithValue("$c", item.CreatedWith);
+        insert.Parameters.AddWithValue("$p", item.PublicKey);
+        insert.Parameters.AddWithValue("$n", item.Name);
+        insert.Parameters.AddWithValue("$m", CanonicalMsgPack.Encode(item.Meta));
+        insert.Parameters.AddWithValue("$s", item.Signature.ToArray());
+        insert.Parameters.AddWithValue("$u", T0.UtcTicks);
+        insert.Parameters.AddWithValue("$a", T0.UtcTicks);
+        return insert;
     }
 
     private static void Run(SqliteConnection connection, string sql)
