@@ -48,7 +48,10 @@ internal static class AdmissionAttack
             return 2;
         }
 
-        var overrides = new (string Name, string Value)[] { ("diversity-exempt-private", "off"), ("rate-limit-exempt", "[]") };
+        // --victim-hocon "name = value" (repeatable): a further setting of the victim, to compare a rule on and off.
+        var extra = args.Select((a, i) => (a, i)).Where(p => p.a == "--victim-hocon" && p.i + 1 < args.Length)
+            .Select(p => args[p.i + 1].Split('=', 2)).Select(kv => (Name: kv[0].Trim(), Value: kv[1].Trim()));
+        var overrides = new (string Name, string Value)[] { ("diversity-exempt-private", "off"), ("rate-limit-exempt", "[]") }.Concat(extra).ToArray();
         var hocon = "drogulus {\n" + string.Concat(overrides.Select(o => $"  {o.Name} = {o.Value}\n")) + "}\n";
         var settings = DrogulusConfig.SettingsFrom(hocon);
         var directory = Directory.CreateTempSubdirectory("drogulus-admission-").FullName;
@@ -61,7 +64,8 @@ internal static class AdmissionAttack
         Console.WriteLine($"victim: drogulus-node start --listen 127.0.0.1:0 --reachability server --config victim.conf, reference.conf except: {string.Join(", ", overrides.Select(o => $"{o.Name} = {o.Value}"))}");
         Console.WriteLine($"  max-accepted-per-group {settings.MaxAcceptedPerGroup}, max-connections {settings.MaxConnections}, hello-timeout {settings.HelloTimeout.TotalSeconds} s, handshake-timeout {settings.HandshakeTimeout.TotalSeconds} s, " +
             $"frame-timeout {settings.FrameTimeout.TotalSeconds} s, max-frame-size {settings.MaxFrameSize:N0} B, max-partial-frame-bytes {Mib(settings.MaxPartialFrameBytes)} MiB, " +
-            $"connection rate {settings.ConnectionRateLimitPerSecond}/s burst {settings.ConnectionRateLimitBurst} per address, x{settings.ConnectionRateLimitGroupMultiple} per group");
+            $"connection rate {settings.ConnectionRateLimitPerSecond}/s burst {settings.ConnectionRateLimitBurst} per address, x{settings.ConnectionRateLimitGroupMultiple} per group, " +
+            $"accepted handshakes {settings.AcceptedHandshakeRatePerSecond}/s burst {settings.AcceptedHandshakeRateBurst}");
         Console.WriteLine($"rows {string.Join(",", rows)} after {warmupSeconds} s of warm-up: {quietSeconds} s quiet, {seconds} s attack, {afterSeconds} s after; rows 2, 4 and 6 reconnect {(reconnect ? "on" : "off")}; well-behaved client 127.250.0.1 (a new connection + ping every 250 ms, a get every 50 ms)");
 
         // The victim is stopped before its directory is deleted: a running node writes its log there.

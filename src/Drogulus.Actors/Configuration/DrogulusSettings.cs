@@ -259,6 +259,12 @@ public sealed record DrogulusSettings
     /// <summary>Most connections of one node accepted from one address group at once (PROTOCOL §5, admission).</summary>
     public int MaxAcceptedPerGroup { get; private init; }
 
+    /// <summary>Handshakes of connections accepted from rated addresses this node lets its process start per second (PROTOCOL §5, admission).</summary>
+    public double AcceptedHandshakeRatePerSecond { get; private init; }
+
+    /// <summary>Such handshakes this node lets its process start at once.</summary>
+    public int AcceptedHandshakeRateBurst { get; private init; }
+
     /// <summary>Accepted sockets and dials of one node waiting at once for admission's answer (PROTOCOL §5, admission).</summary>
     public int MaxPendingAdmissions { get; private init; }
 
@@ -450,6 +456,8 @@ public sealed record DrogulusSettings
             MaxPartialFrameBytes = Bytes(drogulus, "max-partial-frame-bytes"),
             HelloTimeout = Duration(drogulus, "hello-timeout"),
             MaxAcceptedPerGroup = Int(drogulus, "max-accepted-per-group"),
+            AcceptedHandshakeRatePerSecond = Double(drogulus, "accepted-handshake-rate.handshakes-per-second"),
+            AcceptedHandshakeRateBurst = Int(drogulus, "accepted-handshake-rate.burst"),
             MaxPendingAdmissions = Int(drogulus, "max-pending-admissions"),
             // Issue 26
             RoutingTableFile = Text(drogulus, "routing-table.file"),
@@ -504,6 +512,7 @@ public sealed record DrogulusSettings
         "join.timeout", "rate-limit.group-multiple", "rate-limit.wide-block-multiple", "connection-rate-limit.group-multiple",
         "connection-rate-limit.wide-block-multiple", "max-partial-frame-bytes",
         "hello-timeout", "max-accepted-per-group", "max-pending-admissions",
+        "accepted-handshake-rate.handshakes-per-second", "accepted-handshake-rate.burst",
         // Issue 26
         "routing-table.file", "routing-table.save-interval", "routing-table.save-after-changes", "identity-file", "sqlite-store",
         // Issue 22
@@ -653,6 +662,8 @@ public sealed record DrogulusSettings
         Require(RateLimitBurst <= MaxBurst, "rate-limit.burst", $"must be at most {MaxBurst}");
         Require(ConnectionRateLimitPerSecond <= MaxRate, "connection-rate-limit.connections-per-second", $"must be at most {MaxRate}");
         Require(ConnectionRateLimitBurst <= MaxBurst, "connection-rate-limit.burst", $"must be at most {MaxBurst}");
+        Require(AcceptedHandshakeRatePerSecond > 0 && AcceptedHandshakeRatePerSecond <= MaxRate, "accepted-handshake-rate.handshakes-per-second", $"must be positive and at most {MaxRate}");
+        Require(AcceptedHandshakeRateBurst is >= 1 and <= MaxBurst, "accepted-handshake-rate.burst", $"must be between 1 and {MaxBurst}");
     }
 
     private const int MaxK = 1000;

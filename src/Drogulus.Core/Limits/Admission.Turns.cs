@@ -11,6 +11,13 @@ namespace Drogulus.Core.Limits;
 /// separate turns, so that in one process a dial holding a turn never waits on an accept that waits on a turn held by
 /// dials. The lines hold connections only, which the connection budgets bound.
 /// </summary>
+/// <remarks>
+/// An owner whose line has not had a turn yet goes before the owners that have had one (the new-flows list of
+/// fq_codel, RFC 8290 §4.1): a group that opens one connection now and then (an honest peer) gets the next turn even
+/// while a few groups keep long lines, and each owner with a line still gets one turn per round. Accepts from rated
+/// addresses also need a token of the process's accepted-handshake rate (Admission.HandshakeRate.cs); a waiting line
+/// whose first connection needs one is passed over until one accrues.
+/// </remarks>
 public sealed partial class Admission<TNode, TConnection>
 {
     private readonly Direction _dials = new();
@@ -25,69 +32,84 @@ public sealed partial class Admission<TNode, TConnection>
     public int Waiting(bool dial) => Of(dial).Count;
 
     /// <summary>
-    /// True when <paramref name="connection"/> may handshake now (or already holds its turn); otherwise it joins the
-    /// line of <paramref name="owner"/> (the node a dial is for, the remote address group of an accept) and is named
-    /// by <see cref="EndTurn"/> when its turn comes. It must <see cref="EndTurn"/> once its handshake ends or it stops.
+    /// <paramref name="connection"/> asks for its turn to handshake at <paramref name="now"/>: it joins the line of
+    /// <paramref name="owner"/> (the node a dial is for, the remote address group of an accept), and every connection
+    /// whose turn comes now is returned, to be told (this one among them when it may handshake at once, or already
+    /// holds its turn). <paramref name="rated"/>: an accept from an address the rate limits count, which also needs a
+    /// token of the accepted-handshake rate. It must <see cref="EndTurn"/> once its handshake ends or it stops.
     /// </summary>
-    public bool TryTakeTurn(TConnection connection, bool dial, object owner)
+    public IReadOnlyList<TConnection> AskTurn(TConnection connection, bool dial, object owner, bool rated, DateTimeOffset now)
     {
         if (_holders.ContainsKey(connection))
         {
-            return true;
+            return [connection];
         }
 
-        var direction = Of(dial);
-        if (direction.Running < _turnLimit)
-        {
-            direction.Running++;
-            _holders[connection] = dial;
-            return true;
-        }
-
-        direction.Enqueue(connection, owner);
-        return false;
+        Of(dial).Enqueue(connection, owner, rated && !dial);
+        return Grant(dial, now);
     }
 
     /// <summary>
     /// The handshake of <paramref name="connection"/> ended (or it stopped, or gave up waiting): its turn, or its place
-    /// in the line, is given up. Returns the connection whose turn it now is (to be told), or null. Safe to call more
-    /// than once.
+    /// in the line, is given up. Returns the connections whose turn it now is (to be told). Safe to call more than once.
     /// </summary>
-    public TConnection? EndTurn(TConnection connection)
+    public IReadOnlyList<TConnection> EndTurn(TConnection connection, DateTimeOffset now)
     {
         if (!_holders.Remove(connection, out var dial))
         {
             _dials.Remove(connection);
             _accepts.Remove(connection);
-            return null;
+            return [];
         }
 
+        Of(dial).Running--;
+        return Grant(dial, now);
+    }
+
+    // Gives every free turn of the direction to the next waiting connection that may have it.
+    private List<TConnection> Grant(bool dial, DateTimeOffset now)
+    {
         var direction = Of(dial);
-        direction.Running--;
-        if (direction.Dequeue() is not { } next)
+        var granted = new List<TConnection>();
+        while (direction.Running < _turnLimit && direction.Dequeue(TokenReady(now)) is { } next)
         {
-            return null;
+            if (next.Rated)
+            {
+                SpendToken();
+            }
+
+            direction.Running++;
+            _holders[next.Connection] = dial;
+            granted.Add(next.Connection);
         }
 
-        direction.Running++;
-        _holders[next] = dial;
-        return next;
+        return granted;
     }
 
     private Direction Of(bool dial) => dial ? _dials : _accepts;
 
-    /// <summary>One direction's turns and waiting line: one line per owner, the owners in rotation.</summary>
+    /// <summary>A connection given its turn, and whether it spends a token of the accepted-handshake rate.</summary>
+    private sealed record Turn(TConnection Connection, bool Rated);
+
+    /// <summary>
+    /// One direction's turns and waiting lines: one line per owner, the owners that have not had a turn yet before
+    /// those that have, each group in rotation.
+    /// </summary>
     private sealed class Direction
     {
-        private readonly LinkedList<Line> _rotation = new();
+        private readonly LinkedList<Line> _fresh = new();
+        private readonly LinkedList<Line> _served = new();
         private readonly Dictionary<object, LinkedListNode<Line>> _owners = new();
-        private readonly Dictionary<TConnection, (LinkedListNode<Line> Owner, LinkedListNode<TConnection> Place)> _waiters = new();
+        private readonly Dictionary<TConnection, (LinkedListNode<Line> Owner, LinkedListNode<Turn> Place)> _waiters = new();
 
         public int Running { get; set; }
 
         public int Count => _waiters.Count;
 
-        public void Enqueue(TConnection connection, object owner)
+        /// <summary>Whether a connection waits that needs a token.</summary>
+        public bool WaitsForToken => HeadNeedingToken(_fresh) || HeadNeedingToken(_served);
+
+        public void Enqueue(TConnection connection, object owner, bool rated)
         {
             if (_waiters.ContainsKey(connection))
             {
@@ -96,30 +118,35 @@ public sealed partial class Admission<TNode, TConnection>
 
             if (!_owners.TryGetValue(owner, out var line))
             {
-                line = _rotation.AddLast(new Line(owner));
+                line = _fresh.AddLast(new Line(owner));
                 _owners[owner] = line;
             }
 
-            _waiters[connection] = (line, line.Value.Waiting.AddLast(connection));
+            _waiters[connection] = (line, line.Value.Waiting.AddLast(new Turn(connection, rated)));
         }
 
-        /// <summary>The first waiting connection of the owner whose turn it is; that owner goes to the back.</summary>
-        public TConnection? Dequeue()
+        /// <summary>
+        /// The first waiting connection of the first owner (fresh owners first) whose first connection may go now
+        /// (<paramref name="token"/>: a token is ready for one that needs it); that owner goes to the back of the owners
+        /// that have had a turn.
+        /// </summary>
+        public Turn? Dequeue(bool token)
         {
-            if (_rotation.First is not { } line)
+            var line = First(_fresh, token) ?? First(_served, token);
+            if (line is null)
             {
                 return null;
             }
 
-            var connection = line.Value.Waiting.First!.Value;
-            Remove(connection);
-            if (line.List is not null && _rotation.Count > 1)
+            var turn = line.Value.Waiting.First!.Value;
+            Remove(turn.Connection);
+            if (line.List is not null)
             {
-                _rotation.Remove(line);
-                _rotation.AddLast(line);
+                line.List.Remove(line);
+                _served.AddLast(line);
             }
 
-            return connection;
+            return turn;
         }
 
         public void Remove(TConnection connection)
@@ -132,16 +159,42 @@ public sealed partial class Admission<TNode, TConnection>
             entry.Owner.Value.Waiting.Remove(entry.Place);
             if (entry.Owner.Value.Waiting.Count == 0)
             {
-                _rotation.Remove(entry.Owner);
+                entry.Owner.List!.Remove(entry.Owner);
                 _owners.Remove(entry.Owner.Value.Owner);
             }
+        }
+
+        private static LinkedListNode<Line>? First(LinkedList<Line> owners, bool token)
+        {
+            for (var line = owners.First; line is not null; line = line.Next)
+            {
+                if (token || !line.Value.Waiting.First!.Value.Rated)
+                {
+                    return line;
+                }
+            }
+
+            return null;
+        }
+
+        private static bool HeadNeedingToken(LinkedList<Line> owners)
+        {
+            for (var line = owners.First; line is not null; line = line.Next)
+            {
+                if (line.Value.Waiting.First!.Value.Rated)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private sealed class Line(object owner)
         {
             public object Owner { get; } = owner;
 
-            public LinkedList<TConnection> Waiting { get; } = new();
+            public LinkedList<Turn> Waiting { get; } = new();
         }
     }
 }

@@ -4,8 +4,9 @@ namespace Drogulus.Core.Limits;
 /// Who may connect, for every node of one process (PROTOCOL §5, budget and admission): each node's
 /// <c>max-connections</c>, the connection budget the nodes share (one file descriptor per connection, so many nodes
 /// that each stay inside their own budget can still run the process out of descriptors), the connections accepted
-/// from one address group, and the turns to handshake (Admission.Turns.cs). Pure: no locks, no clock (no rule here
-/// is about time); one actor per actor system owns it and answers the transports' questions with its decisions.
+/// from one address group, the turns to handshake (Admission.Turns.cs) and the rate at which strangers' handshakes
+/// start (Admission.HandshakeRate.cs). Pure: no locks, no clock (the rate's rules take the time as an argument); one
+/// actor per actor system owns it and answers the transports' questions with its decisions.
 /// </summary>
 /// <remarks>
 /// The process limit is the smallest <c>process-max-connections</c> any node announced, capped by the process's
@@ -68,10 +69,12 @@ public sealed partial class Admission<TNode, TConnection>
         if (_nodes.TryGetValue(node, out var known))
         {
             known.Limits = limits;
+            UpdateAcceptRate(joining: null);
         }
         else
         {
             _nodes[node] = new Node(limits);
+            UpdateAcceptRate(limits.AcceptHandshakeRate);
         }
     }
 
@@ -80,6 +83,7 @@ public sealed partial class Admission<TNode, TConnection>
     {
         ReleaseAll(node);
         _nodes.Remove(node);
+        UpdateAcceptRate(joining: null);
     }
 
     /// <summary>Every connection of <paramref name="node"/> is gone (it restarted, or stopped).</summary>

@@ -8,6 +8,7 @@ namespace Drogulus.Core.Limits;
 /// <param name="OpenDescriptors">The descriptors the process held when the node started (0 when unknown).</param>
 /// <param name="MaxConcurrentHandshakes"><c>max-concurrent-handshakes</c>, each direction.</param>
 /// <param name="MaxAcceptedPerGroup"><c>max-accepted-per-group</c>.</param>
+/// <param name="AcceptHandshakeRate"><c>accepted-handshake-rate</c>: this node's share of the process's accepted-handshake rate, or null for none.</param>
 public sealed record AdmissionLimits(
     int MaxConnections,
     int ProcessMaxConnections,
@@ -15,7 +16,8 @@ public sealed record AdmissionLimits(
     long? OpenFileLimit,
     int OpenDescriptors,
     int MaxConcurrentHandshakes,
-    int MaxAcceptedPerGroup)
+    int MaxAcceptedPerGroup,
+    TokenBucketRate? AcceptHandshakeRate = null)
 {
     /// <summary>Checks the limits' ranges.</summary>
     public AdmissionLimits Validate()
@@ -25,6 +27,7 @@ public sealed record AdmissionLimits(
         ArgumentOutOfRangeException.ThrowIfNegative(DescriptorReserve);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxConcurrentHandshakes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAcceptedPerGroup, 1);
+        AcceptHandshakeRate?.Validated();
         return this;
     }
 }

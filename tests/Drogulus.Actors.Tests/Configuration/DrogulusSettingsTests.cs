@@ -41,6 +41,8 @@ public sealed class DrogulusSettingsTests
         Assert.Equal(32 * 1024 * 1024, settings.MaxPartialFrameBytes);
         Assert.Equal(TimeSpan.FromSeconds(2), settings.HelloTimeout);
         Assert.Equal(32, settings.MaxAcceptedPerGroup);
+        Assert.Equal(100, settings.AcceptedHandshakeRatePerSecond);
+        Assert.Equal(100, settings.AcceptedHandshakeRateBurst);
         Assert.Equal(256, settings.MaxPendingAdmissions);
         Assert.Equal(TimeSpan.FromSeconds(1), settings.RebindMinBackoff);
         Assert.Equal(TimeSpan.FromMinutes(1), settings.RebindMaxBackoff);
@@ -334,6 +336,8 @@ public sealed class DrogulusSettingsTests
     [InlineData("max-partial-frame-bytes = 2 GiB", "max-partial-frame-bytes")]
     [InlineData("hello-timeout = 0s", "hello-timeout")]
     [InlineData("max-accepted-per-group = 0", "max-accepted-per-group")]
+    [InlineData("accepted-handshake-rate.handshakes-per-second = 0", "accepted-handshake-rate.handshakes-per-second")]
+    [InlineData("accepted-handshake-rate.burst = 0", "accepted-handshake-rate.burst")]
     [InlineData("max-pending-admissions = 0", "max-pending-admissions")]
     [InlineData("reachability = sometimes", "reachability")]
     [InlineData("reachability-test.address-reporters = 0", "reachability-test.address-reporters")]
@@ -487,6 +491,7 @@ public sealed class DrogulusSettingsTests
         "rate-limit.group-multiple = 8", "rate-limit.wide-block-multiple = 32", "connection-rate-limit.group-multiple = 8",
         "connection-rate-limit.wide-block-multiple = 32",
         "max-partial-frame-bytes = 32 MiB", "hello-timeout = 2s", "max-accepted-per-group = 32", "max-pending-admissions = 256",
+        "accepted-handshake-rate.handshakes-per-second = 100", "accepted-handshake-rate.burst = 100",
         // Issue 26
         "routing-table.file = \"\"", "routing-table.save-interval = 1m", "routing-table.save-after-changes = 32",
         "identity-file = \"\"", "sqlite-store = \"\"",

@@ -96,3 +96,18 @@ public sealed class AdmissionTurnsTests
         int maxConnections = 100, int processMax = 16000, int reserve = 1024, long? files = null, int descriptors = 0, int handshakes = 8, int perGroup = 32) =>
         new(maxConnections, processMax, reserve, files, descriptors, handshakes, perGroup);
 }
+
+/// <summary>
+/// The turn specs written before the accepted-handshake rate: connections that need no token, at one moment, where a
+/// connection's own ask can give no one else a turn and a turn ended gives at most one.
+/// </summary>
+internal static class UnratedTurns
+{
+    internal static readonly DateTimeOffset T0 = new(2026, 12, 7, 0, 0, 0, TimeSpan.Zero);
+
+    internal static bool TryTakeTurn(this Admission<string, string> admission, string connection, bool dial, object owner) =>
+        admission.AskTurn(connection, dial, owner, rated: false, T0).Contains(connection);
+
+    internal static string? EndTurn(this Admission<string, string> admission, string connection) =>
+        admission.EndTurn(connection, T0).SingleOrDefault();
+}

@@ -12,9 +12,10 @@ namespace Drogulus.Actors.Network.Tls;
 /// message per connection to admission, never one per request: which connection is idle is the transport's own
 /// knowledge, named in its question. Created once per actor system by <see cref="AdmissionExtension"/>.
 /// </summary>
-internal sealed class AdmissionActor : ReceiveActor
+internal sealed class AdmissionActor : ReceiveActor, IWithTimers
 {
     private readonly Admission<IActorRef, IActorRef> _admission = new();
+    private DateTimeOffset? _wakeAt;
 
     public AdmissionActor()
     {
@@ -38,19 +39,39 @@ internal sealed class AdmissionActor : ReceiveActor
         });
         Receive<Shrink>(shrink => Sender.Tell(new Shrunk(_admission.Shrink(shrink.Freeing), shrink.Freeing, shrink.Reason)));
         Receive<Restore>(_ => _admission.Restore());
-        Receive<AskTurn>(ask =>
+        Receive<AskTurn>(ask => Tell(_admission.AskTurn(Sender, ask.Dial, ask.Owner, ask.Rated, Now)));
+        Receive<HandshakeEnded>(_ => Tell(_admission.EndTurn(Sender, Now)));
+        Receive<Wake>(_ =>
         {
-            if (_admission.TryTakeTurn(Sender, ask.Dial, ask.Owner))
-            {
-                Sender.Tell(Granted.Instance);
-            }
+            _wakeAt = null;
+            Tell(_admission.Wake(Now));
         });
-        Receive<HandshakeEnded>(_ => _admission.EndTurn(Sender)?.Tell(Granted.Instance));
         Receive<GetState>(_ => Sender.Tell(new State(
             _admission.Count, _admission.Limit, _admission.Running(dial: false), _admission.Running(dial: true), _admission.Waiting(dial: false), _admission.Waiting(dial: true))));
     }
 
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private DateTimeOffset Now => Context.System.Scheduler.Now;
+
     public static Props Props() => Akka.Actor.Props.Create(() => new AdmissionActor()).WithDeploy(Deploy.Local);
+
+    // Tells each connection its turn, then wakes when the next token of the accepted-handshake rate accrues, if an
+    // accept waits for one (one timer, moved earlier when a sooner wake is due).
+    private void Tell(IReadOnlyList<IActorRef> granted)
+    {
+        foreach (var connection in granted)
+        {
+            connection.Tell(Granted.Instance);
+        }
+
+        if (_admission.NextWake(Now) is { } at && (_wakeAt is not { } pending || at < pending))
+        {
+            _wakeAt = at;
+            Timers.StartSingleTimer(nameof(Wake), Wake.Instance, at > Now ? at - Now : TimeSpan.Zero);
+        }
+    }
 
     private void OnAdmit(Admit admit)
     {
@@ -131,9 +152,10 @@ internal sealed class AdmissionActor : ReceiveActor
 
     /// <summary>
     /// A connection asks for its turn to handshake: a dial in its node's line (<paramref name="Owner"/>: the transport),
-    /// an accept in its address group's. Answered <see cref="Granted"/> now or when its turn comes.
+    /// an accept in its address group's; <paramref name="Rated"/>: an accept from an address the rate limits count,
+    /// which also waits for the accepted-handshake rate. Answered <see cref="Granted"/> now or when its turn comes.
     /// </summary>
-    internal sealed record AskTurn(bool Dial, object Owner);
+    internal sealed record AskTurn(bool Dial, object Owner, bool Rated = false);
 
     /// <summary>The connection's turn to handshake has come.</summary>
     internal sealed record Granted : IDeadLetterSuppression
@@ -145,6 +167,12 @@ internal sealed class AdmissionActor : ReceiveActor
     internal sealed record HandshakeEnded
     {
         public static HandshakeEnded Instance { get; } = new();
+    }
+
+    /// <summary>A token of the accepted-handshake rate has accrued.</summary>
+    private sealed record Wake
+    {
+        public static Wake Instance { get; } = new();
     }
 
     /// <summary>Asks for a <see cref="State"/> (specs and diagnostics).</summary>

@@ -54,7 +54,11 @@ internal sealed partial class ConnectionActor
         // PROTOCOL §5, admission: dials take turns node by node, accepts address group by address group.
         object owner = _dialled is not null ? Context.Parent : Core.Limits.AddressGroup.Of(_link!.Address, _settings.DiversityExemptPrivate);
         _turnAsked = true;
-        _admission.Tell(new AdmissionActor.AskTurn(_dialled is not null, owner));
+
+        // An accept from an address the rate limits count also waits for the process's accepted-handshake rate.
+        var rated = _dialled is null
+            && !(System.Net.IPAddress.TryParse(_link!.Address.Trim('[', ']'), out var ip) && _settings.RateLimitExempt.Contains(ip));
+        _admission.Tell(new AdmissionActor.AskTurn(_dialled is not null, owner, rated));
         Become(() => AwaitingTurn(opening));
     }
 

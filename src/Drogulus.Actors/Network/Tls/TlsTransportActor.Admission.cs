@@ -42,7 +42,8 @@ internal sealed partial class TlsTransportActor
         ProcessDescriptors.OpenFileLimit(),
         ProcessDescriptors.OpenDescriptors(),
         _settings.MaxConcurrentHandshakes,
-        _settings.MaxAcceptedPerGroup);
+        _settings.MaxAcceptedPerGroup,
+        new TokenBucketRate(_settings.AcceptedHandshakeRatePerSecond, _settings.AcceptedHandshakeRateBurst));
 
     private void OnConnected(Tcp.Connected connected)
     {

@@ -1,0 +1,93 @@
+namespace Drogulus.Core.Limits;
+
+/// <summary>
+/// The accepted-handshake rate of the process (PROTOCOL §5, admission: accepting must not let strangers delay everyone
+/// else): a handshake costs the accepting side about two milliseconds of CPU, so strangers who dial as fast as they
+/// can from a few address groups, each within its group's connection rate, take the process's cores from the requests
+/// on its open connections. Accepts from rated addresses (those the rate limits count) start their handshakes at most
+/// at this rate; past it they wait in their group's line (Admission.Turns.cs), where a group that has not had a turn
+/// goes first, so an honest newcomer waits for about one token, not behind the flood. Each node brings the rate it
+/// announced: the process's rate is the sum (a process hosting many nodes is sized for them); a node that announced
+/// none leaves the accepts of its process unlimited. Time is passed in.
+/// </summary>
+public sealed partial class Admission<TNode, TConnection>
+{
+    private TokenBucketRate? _acceptRate;
+    private double _tokens;
+    private DateTimeOffset? _tokensAt;
+
+    /// <summary>The process's accepted-handshake rate in force, or null when accepts are not limited.</summary>
+    public TokenBucketRate? AcceptHandshakeRate => _acceptRate;
+
+    /// <summary>
+    /// When to call <see cref="Wake"/> next: the time a token accrues while a rated accept waits for one with a turn
+    /// free; null when nothing waits for a token.
+    /// </summary>
+    public DateTimeOffset? NextWake(DateTimeOffset now)
+    {
+        if (_acceptRate is not { } rate || _accepts.Running >= _turnLimit || !_accepts.WaitsForToken)
+        {
+            return null;
+        }
+
+        Refill(now);
+        return _tokens >= 1 ? now : now + TimeSpan.FromSeconds((1 - _tokens) / rate.PerSecond);
+    }
+
+    /// <summary>Tokens have accrued: returns the accepts whose turn it now is (to be told).</summary>
+    public IReadOnlyList<TConnection> Wake(DateTimeOffset now) => Grant(dial: false, now);
+
+    // The sum of the joined nodes' rates, or null when one of them announced none (or none joined). A node joining
+    // brings its burst; the tokens never exceed the process's burst.
+    private void UpdateAcceptRate(TokenBucketRate? joining)
+    {
+        double perSecond = 0;
+        var burst = 0;
+        foreach (var node in _nodes.Values)
+        {
+            if (node.Limits.AcceptHandshakeRate is not { } rate)
+            {
+                _acceptRate = null;
+                return;
+            }
+
+            perSecond += rate.PerSecond;
+            burst += rate.Burst;
+        }
+
+        _acceptRate = _nodes.Count == 0 ? null : new TokenBucketRate(perSecond, burst);
+        _tokens = Math.Min(_tokens + (joining?.Burst ?? 0), burst);
+    }
+
+    private bool TokenReady(DateTimeOffset now)
+    {
+        if (_acceptRate is null)
+        {
+            return true;
+        }
+
+        Refill(now);
+        return _tokens >= 1;
+    }
+
+    private void SpendToken()
+    {
+        if (_acceptRate is not null)
+        {
+            _tokens--;
+        }
+    }
+
+    private void Refill(DateTimeOffset now)
+    {
+        if (_tokensAt is { } at && now > at && _acceptRate is { } rate)
+        {
+            _tokens = Math.Min(rate.Burst, _tokens + ((now - at).TotalSeconds * rate.PerSecond));
+        }
+
+        if (_tokensAt is null || now > _tokensAt)
+        {
+            _tokensAt = now;
+        }
+    }
+}
