@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Diagnostics.Tracing;
 
 namespace Drogulus.PeerBench;
@@ -8,12 +9,47 @@ namespace Drogulus.PeerBench;
 /// (counted from the runtime's <c>System.Net.Security</c> event source, client and server side), CPU time of the
 /// whole process, thread-pool work items, managed bytes allocated, lock contentions and GCs. Take a
 /// <see cref="Snapshot"/> before and after a phase; <see cref="Per"/> divides the difference by the operations.
+/// Dials to peers dialled before, and how many of them resumed their TLS session, come from the nodes' own
+/// <c>drogulus.tls.dials</c> counter (issue 21: at least 95 % of reconnections to known peers should resume).
 /// </summary>
 internal sealed class PhaseProbe : EventListener
 {
+    private readonly MeterListener _meters = new();
     private long _clientHandshakes;
     private long _serverHandshakes;
     private long _failedHandshakes;
+    private long _redials;
+    private long _redialsResumed;
+
+    public PhaseProbe()
+    {
+        _meters.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Name == "drogulus.tls.dials")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _meters.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            var (redial, resumed) = (false, false);
+            foreach (var tag in tags)
+            {
+                redial |= tag is { Key: "redial", Value: true };
+                resumed |= tag is { Key: "resumed", Value: true };
+            }
+
+            if (redial)
+            {
+                Interlocked.Add(ref _redials, value);
+                if (resumed)
+                {
+                    Interlocked.Add(ref _redialsResumed, value);
+                }
+            }
+        });
+        _meters.Start();
+    }
 
     /// <summary>Handshakes begun by dialling sides so far.</summary>
     public long ClientHandshakes => Interlocked.Read(ref _clientHandshakes);
@@ -26,6 +62,8 @@ internal sealed class PhaseProbe : EventListener
             Interlocked.Read(ref _clientHandshakes),
             Interlocked.Read(ref _serverHandshakes),
             Interlocked.Read(ref _failedHandshakes),
+            Interlocked.Read(ref _redials),
+            Interlocked.Read(ref _redialsResumed),
             process.TotalProcessorTime.TotalMilliseconds,
             ThreadPool.CompletedWorkItemCount,
             GC.GetTotalAllocatedBytes(precise: false),
@@ -47,6 +85,10 @@ internal sealed class PhaseProbe : EventListener
             ["tls_handshakes"] = after.ClientHandshakes - before.ClientHandshakes,
             ["tls_handshakes_per_op"] = Math.Round((after.ClientHandshakes - before.ClientHandshakes) / (double)ops, 3),
             ["tls_handshakes_failed"] = after.FailedHandshakes - before.FailedHandshakes,
+            ["tls_redials"] = after.Redials - before.Redials,
+            ["tls_redials_resumed_share"] = after.Redials > before.Redials
+                ? Math.Round((after.RedialsResumed - before.RedialsResumed) / (double)(after.Redials - before.Redials), 4)
+                : 0,
             ["cpu_ms_per_op"] = Math.Round(cpu / ops, 3),
             ["cpu_cores_busy"] = Math.Round(wall > 0 ? cpu / wall : 0, 2),
             ["threadpool_items_per_op"] = Math.Round((after.WorkItems - before.WorkItems) / (double)ops, 1),
@@ -55,6 +97,12 @@ internal sealed class PhaseProbe : EventListener
             ["gen0_gcs"] = after.Gen0 - before.Gen0,
             ["gen2_gcs"] = after.Gen2 - before.Gen2,
         };
+    }
+
+    public override void Dispose()
+    {
+        _meters.Dispose();
+        base.Dispose();
     }
 
     protected override void OnEventSourceCreated(EventSource eventSource)
@@ -83,11 +131,12 @@ internal sealed class PhaseProbe : EventListener
     }
 
     /// <summary>Counters at one moment.</summary>
-    internal sealed record Reading(long ClientHandshakes, long ServerHandshakes, long FailedHandshakes, double CpuMs, long WorkItems, long Allocated, long LockContentions, int Gen0, int Gen2, long Timestamp)
+    internal sealed record Reading(long ClientHandshakes, long ServerHandshakes, long FailedHandshakes, long Redials, long RedialsResumed, double CpuMs, long WorkItems, long Allocated, long LockContentions, int Gen0, int Gen2, long Timestamp)
     {
         /// <summary>This reading and another process's summed (<c>--processes</c>), at this reading's time.</summary>
         public Reading Plus(Reading other) => new(
             ClientHandshakes + other.ClientHandshakes, ServerHandshakes + other.ServerHandshakes, FailedHandshakes + other.FailedHandshakes,
+            Redials + other.Redials, RedialsResumed + other.RedialsResumed,
             CpuMs + other.CpuMs, WorkItems + other.WorkItems, Allocated + other.Allocated, LockContentions + other.LockContentions,
             Gen0 + other.Gen0, Gen2 + other.Gen2, Timestamp);
     }

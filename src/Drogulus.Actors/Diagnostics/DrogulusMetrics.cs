@@ -69,6 +69,12 @@ public static class DrogulusMetrics
     /// <summary>Stores sent to newcomers that became one of the k closest to an item held here.</summary>
     public const string HandOverStores = "drogulus.handover.stores";
 
+    /// <summary>
+    /// Dials whose TLS handshake completed, by <c>redial</c> (the node had completed a dial to that peer before) and
+    /// <c>resumed</c> (the session was resumed: no certificate signature or chain work on either end).
+    /// </summary>
+    public const string TlsDials = "drogulus.tls.dials";
+
     internal static readonly Meter Meter = new(MeterName, typeof(DrogulusMetrics).Assembly.GetName().Version?.ToString(3));
 
     internal static readonly Counter<long> RpcsSent =
@@ -101,6 +107,9 @@ public static class DrogulusMetrics
     internal static readonly Counter<long> RepublishedItems =
         Meter.CreateCounter<long>(RepublishItems, "{item}", "Items a republish pass stored again at their k closest nodes.");
 
+    internal static readonly Counter<long> Dials =
+        Meter.CreateCounter<long>(TlsDials, "{handshake}", "Dials whose TLS handshake completed, by whether the peer was dialled before (redial) and whether the session was resumed.");
+
     internal static readonly Counter<long> HandedOver =
         Meter.CreateCounter<long>(HandOverStores, "{store}", "Stores sent to newcomers among the k closest to an item held here.");
 
@@ -131,4 +140,5 @@ public static class DrogulusMetrics
         Meter.CreateObservableGauge(Server, () => NodeMetrics.Observe(NodeMetrics.Gauge.Server), "{node}", "1 while the node is a server, 0 while it is a client (not reachable from outside).");
 
     internal static IReadOnlyList<Instrument> Gauges { get; } = [Items, Bytes, Open, Known, Banned, Reachable, Groups, Neighbours];
+
 }

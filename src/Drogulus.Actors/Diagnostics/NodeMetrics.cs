@@ -95,6 +95,15 @@ internal sealed class NodeMetrics
         }
     }
 
+    /// <summary>A dial of this node completed its TLS handshake (<see cref="DrogulusMetrics.TlsDials"/>).</summary>
+    public void DialCompleted(bool redial, bool resumed)
+    {
+        if (Dials.Enabled)
+        {
+            Dials.Add(1, Tag, new("redial", redial), new("resumed", resumed));
+        }
+    }
+
     /// <summary>This node answered <paramref name="request"/> with <paramref name="reply"/>.</summary>
     public void Answered(Message request, Message reply) => Answered(request, (reply as ErrorMessage)?.Code);
 

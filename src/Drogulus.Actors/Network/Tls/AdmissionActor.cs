@@ -39,12 +39,12 @@ internal sealed class AdmissionActor : ReceiveActor, IWithTimers
         });
         Receive<Shrink>(shrink => Sender.Tell(new Shrunk(_admission.Shrink(shrink.Freeing), shrink.Freeing, shrink.Reason)));
         Receive<Restore>(_ => _admission.Restore());
-        Receive<AskTurn>(ask => Tell(_admission.AskTurn(Sender, ask.Dial, ask.Owner, ask.Rated, Now)));
-        Receive<HandshakeEnded>(_ => Tell(_admission.EndTurn(Sender, Now)));
+        Receive<AskTurn>(ask => TellTurns(_admission.AskTurn(Sender, ask.Dial, ask.Owner, ask.Rated, Now)));
+        Receive<HandshakeEnded>(_ => TellTurns(_admission.EndTurn(Sender, Now)));
         Receive<Wake>(_ =>
         {
             _wakeAt = null;
-            Tell(_admission.Wake(Now));
+            TellTurns(_admission.Wake(Now));
         });
         Receive<GetState>(_ => Sender.Tell(new State(
             _admission.Count, _admission.Limit, _admission.Running(dial: false), _admission.Running(dial: true), _admission.Waiting(dial: false), _admission.Waiting(dial: true))));
@@ -59,7 +59,7 @@ internal sealed class AdmissionActor : ReceiveActor, IWithTimers
 
     // Tells each connection its turn, then wakes when the next token of the accepted-handshake rate accrues, if an
     // accept waits for one (one timer, moved earlier when a sooner wake is due).
-    private void Tell(IReadOnlyList<IActorRef> granted)
+    private void TellTurns(IReadOnlyList<IActorRef> granted)
     {
         foreach (var connection in granted)
         {

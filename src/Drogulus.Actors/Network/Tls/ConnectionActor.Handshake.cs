@@ -114,6 +114,13 @@ internal sealed partial class ConnectionActor
             return;
         }
 
+        if (_dialled is not null)
+        {
+            // Read before this connection reads anything more: the bytes so far are the server's handshake flight.
+            var resumed = TlsResumption.IsResumed(link.Stream.BytesRead, TlsResumption.LengthOf(certificate));
+            Diagnostics.NodeMetrics.For(_self).DialCompleted(redial: _credentials.Dialled(link.PeerId), resumed);
+        }
+
         // From here on the SslStream runs on this actor's thread: reads and writes complete inline, without pool hops.
         link.Stream.RunContinuationsInline();
         Context.Parent.Tell(new Established(link.PeerId));

@@ -29,6 +29,7 @@ internal sealed class TcpDuplexStream : Stream, IValueTaskSource<int>
     private ManualResetValueTaskSourceCore<int> _read = new() { RunContinuationsAsynchronously = true };
     private int _offset;
     private int _buffered;
+    private long _delivered;
     private int _unacked;
     private bool _suspended;
     private bool _ended;
@@ -63,6 +64,18 @@ internal sealed class TcpDuplexStream : Stream, IValueTaskSource<int>
             lock (_gate)
             {
                 return _buffered;
+            }
+        }
+    }
+
+    /// <summary>Bytes the TLS layer has read so far (delivered and taken by reads).</summary>
+    public long BytesRead
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _delivered - _buffered;
             }
         }
     }
@@ -117,6 +130,7 @@ internal sealed class TcpDuplexStream : Stream, IValueTaskSource<int>
 
             _chunks.Enqueue(data.Compact());
             _buffered += data.Count;
+            _delivered += data.Count;
             if (_readPending)
             {
                 n = Drain(_readInto.Span);

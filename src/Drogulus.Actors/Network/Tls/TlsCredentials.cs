@@ -19,6 +19,8 @@ internal sealed class TlsCredentials
     private readonly X509ChainPolicy _chainPolicy = NoSystemTrust();
     private readonly SslServerAuthenticationOptions _server;
     private readonly PeerIdCache _ids = new(KnownCertificates);
+    private readonly object _dialledGate = new();
+    private readonly HashSet<Key> _dialled = new();
 
     public TlsCredentials(NodeIdentity identity)
     {
@@ -38,6 +40,30 @@ internal sealed class TlsCredentials
 
     /// <summary>Options for accepting a connection: any peer certificate is accepted; its id is learnt.</summary>
     public SslServerAuthenticationOptions Server() => _server;
+
+    /// <summary>
+    /// Records that a dial to <paramref name="peer"/> completed its handshake; says whether one had before, so that the
+    /// share of such reconnections that resumed their TLS session can be counted. Bounded like the id cache: when full it
+    /// is emptied and fills again.
+    /// </summary>
+    public bool Dialled(Key peer)
+    {
+        lock (_dialledGate)
+        {
+            if (_dialled.Contains(peer))
+            {
+                return true;
+            }
+
+            if (_dialled.Count >= KnownCertificates)
+            {
+                _dialled.Clear();
+            }
+
+            _dialled.Add(peer);
+            return false;
+        }
+    }
 
     /// <summary>The node id a peer's certificate proves (PROTOCOL §2), hashed once per certificate this node has seen.</summary>
     public Key IdOf(X509Certificate certificate) => _ids.IdOf(certificate);

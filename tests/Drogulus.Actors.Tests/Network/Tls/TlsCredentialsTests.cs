@@ -59,6 +59,23 @@ public sealed class TlsCredentialsTests
         Assert.DoesNotContain(PreSharedKey, other.HelloExtensions);
         Assert.Equal((a.Id, b.Id), (again.ServerLearnt, again.ClientLearnt));
         Assert.Equal((a.Id, c.Id), (other.ServerLearnt, other.ClientLearnt));
+
+        // Issue 21: what the dialler read until its handshake completed tells a resumed session from a full one
+        // (drogulus.tls.dials counts the share of reconnections that resumed).
+        Assert.False(TlsResumption.IsResumed(met.ReadByDialler, met.ServerCertificateLength));
+        Assert.True(TlsResumption.IsResumed(again.ReadByDialler, again.ServerCertificateLength));
+        Assert.False(TlsResumption.IsResumed(other.ReadByDialler, other.ServerCertificateLength));
+    }
+
+    [Fact]
+    public void Dialled_should_say_whether_a_dial_to_the_peer_completed_before()
+    {
+        using var identity = NodeIdentity.Generate(Now);
+        var credentials = new TlsCredentials(identity);
+
+        Assert.False(credentials.Dialled(Key.Hash([1])));
+        Assert.True(credentials.Dialled(Key.Hash([1])));
+        Assert.False(credentials.Dialled(Key.Hash([2])));
     }
 
     [Fact]
@@ -77,7 +94,7 @@ public sealed class TlsCredentialsTests
 
     private const int PreSharedKey = 41;
 
-    private sealed record Handshake(IReadOnlyList<int> HelloExtensions, Key ServerLearnt, Key ClientLearnt);
+    private sealed record Handshake(IReadOnlyList<int> HelloExtensions, Key ServerLearnt, Key ClientLearnt, long ReadByDialler, int ServerCertificateLength);
 
     /// <summary>
     /// One TLS connection over 127.0.0.1 port 0 from <paramref name="dialler"/> to <paramref name="listener"/>,
@@ -102,6 +119,7 @@ public sealed class TlsCredentialsTests
             await Task.WhenAll(
                 clientSsl.AuthenticateAsClientAsync(dialler.Client(expected)),
                 serverSsl.AuthenticateAsServerAsync(listener.Server()));
+            var readByDialler = recording.BytesRead;
             var one = new byte[1];
             await clientSsl.WriteAsync(one);
             await serverSsl.ReadExactlyAsync(one);
@@ -110,7 +128,9 @@ public sealed class TlsCredentialsTests
             return new Handshake(
                 ExtensionTypes(recording.Written.ToArray()),
                 NodeIdentity.IdOf(serverSsl.RemoteCertificate!),
-                NodeIdentity.IdOf(clientSsl.RemoteCertificate!));
+                NodeIdentity.IdOf(clientSsl.RemoteCertificate!),
+                readByDialler,
+                TlsResumption.LengthOf(clientSsl.RemoteCertificate!));
         }
         finally
         {
@@ -140,6 +160,8 @@ public sealed class TlsCredentialsTests
     {
         public MemoryStream Written { get; } = new();
 
+        public long BytesRead { get; private set; }
+
         public override bool CanRead => true;
 
         public override bool CanSeek => false;
@@ -154,10 +176,10 @@ public sealed class TlsCredentialsTests
 
         public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
 
-        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override int Read(byte[] buffer, int offset, int count) => Counted(inner.Read(buffer, offset, count));
 
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            inner.ReadAsync(buffer, cancellationToken);
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Counted(await inner.ReadAsync(buffer, cancellationToken));
 
         public override void Write(byte[] buffer, int offset, int count)
         {
@@ -172,6 +194,12 @@ public sealed class TlsCredentialsTests
         }
 
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        private int Counted(int read)
+        {
+            BytesRead += read;
+            return read;
+        }
 
         protected override void Dispose(bool disposing)
         {
