@@ -6,7 +6,9 @@ namespace Drogulus.Core.Limits;
 /// can from a few address groups, each within its group's connection rate, take the process's cores from the requests
 /// on its open connections. Accepts from rated addresses (those the rate limits count) start their handshakes at most
 /// at this rate; past it they wait in their group's line (Admission.Turns.cs), where a group that has not had a turn
-/// goes first, so an honest newcomer waits for about one token, not behind the flood. Each node brings the rate it
+/// goes first. And the last tenth of the bucket (at least one token, less than the burst) is kept for such groups:
+/// the groups flooding spend tokens only down to that reserve, so an honest newcomer finds a token at once instead of
+/// waiting for the next one to accrue (a flood from many groups that each have one connection can still spend it). Each node brings the rate it
 /// announced: the process's rate is the sum (a process hosting many nodes is sized for them); a node that announced
 /// none leaves the accepts of its process unlimited. Time is passed in.
 /// </summary>
@@ -25,13 +27,19 @@ public sealed partial class Admission<TNode, TConnection>
     /// </summary>
     public DateTimeOffset? NextWake(DateTimeOffset now)
     {
-        if (_acceptRate is not { } rate || _accepts.Running >= _turnLimit || !_accepts.WaitsForToken)
+        if (_acceptRate is not { } rate || _accepts.Running >= _turnLimit)
+        {
+            return null;
+        }
+
+        double? needed = _accepts.FreshWaitsForToken ? 1 : _accepts.ServedWaitsForToken ? 1 + Reserve(rate) : null;
+        if (needed is not { } tokens)
         {
             return null;
         }
 
         Refill(now);
-        return _tokens >= 1 ? now : now + TimeSpan.FromSeconds((1 - _tokens) / rate.PerSecond);
+        return _tokens >= tokens ? now : now + TimeSpan.FromSeconds((tokens - _tokens) / rate.PerSecond);
     }
 
     /// <summary>Tokens have accrued: returns the accepts whose turn it now is (to be told).</summary>
@@ -59,15 +67,18 @@ public sealed partial class Admission<TNode, TConnection>
         _tokens = Math.Min(_tokens + (joining?.Burst ?? 0), burst);
     }
 
-    private bool TokenReady(DateTimeOffset now)
+    // Tokens kept for owners that have not had a turn: a tenth of the burst, at least one, less than the burst.
+    private static int Reserve(TokenBucketRate rate) => Math.Min(rate.Burst - 1, Math.Max(1, rate.Burst / 10));
+
+    private bool TokenReady(DateTimeOffset now, bool fresh)
     {
-        if (_acceptRate is null)
+        if (_acceptRate is not { } rate)
         {
             return true;
         }
 
         Refill(now);
-        return _tokens >= 1;
+        return _tokens >= (fresh ? 1 : 1 + Reserve(rate));
     }
 
     private void SpendToken()

@@ -16,7 +16,8 @@ namespace Drogulus.Core.Limits;
 /// fq_codel, RFC 8290 §4.1): a group that opens one connection now and then (an honest peer) gets the next turn even
 /// while a few groups keep long lines, and each owner with a line still gets one turn per round. Accepts from rated
 /// addresses also need a token of the process's accepted-handshake rate (Admission.HandshakeRate.cs); a waiting line
-/// whose first connection needs one is passed over until one accrues.
+/// whose first connection needs one is passed over until one accrues, and the last few tokens are kept for owners that
+/// have not had a turn.
 /// </remarks>
 public sealed partial class Admission<TNode, TConnection>
 {
@@ -71,7 +72,7 @@ public sealed partial class Admission<TNode, TConnection>
     {
         var direction = Of(dial);
         var granted = new List<TConnection>();
-        while (direction.Running < _turnLimit && direction.Dequeue(TokenReady(now)) is { } next)
+        while (direction.Running < _turnLimit && direction.Dequeue(TokenReady(now, fresh: true), TokenReady(now, fresh: false)) is { } next)
         {
             if (next.Rated)
             {
@@ -106,8 +107,11 @@ public sealed partial class Admission<TNode, TConnection>
 
         public int Count => _waiters.Count;
 
-        /// <summary>Whether a connection waits that needs a token.</summary>
-        public bool WaitsForToken => HeadNeedingToken(_fresh) || HeadNeedingToken(_served);
+        /// <summary>Whether a connection of an owner that has not had a turn waits for a token.</summary>
+        public bool FreshWaitsForToken => HeadNeedingToken(_fresh);
+
+        /// <summary>Whether a connection of an owner that has had a turn waits for a token.</summary>
+        public bool ServedWaitsForToken => HeadNeedingToken(_served);
 
         public void Enqueue(TConnection connection, object owner, bool rated)
         {
@@ -127,12 +131,12 @@ public sealed partial class Admission<TNode, TConnection>
 
         /// <summary>
         /// The first waiting connection of the first owner (fresh owners first) whose first connection may go now
-        /// (<paramref name="token"/>: a token is ready for one that needs it); that owner goes to the back of the owners
-        /// that have had a turn.
+        /// (<paramref name="freshToken"/>, <paramref name="servedToken"/>: a token is ready for one that needs it, of an
+        /// owner that has not had a turn and of one that has); that owner goes to the back of the owners that have had a turn.
         /// </summary>
-        public Turn? Dequeue(bool token)
+        public Turn? Dequeue(bool freshToken, bool servedToken)
         {
-            var line = First(_fresh, token) ?? First(_served, token);
+            var line = First(_fresh, freshToken) ?? First(_served, servedToken);
             if (line is null)
             {
                 return null;

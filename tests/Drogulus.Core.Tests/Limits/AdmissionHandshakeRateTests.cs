@@ -55,6 +55,23 @@ public sealed class AdmissionHandshakeRateTests
     }
 
     [Fact]
+    public void AskTurn_should_find_a_token_kept_for_a_group_that_has_not_had_a_turn_when_a_flood_spent_the_rest()
+    {
+        var admission = Joined(perSecond: 10, burst: 3, handshakes: 1); // a reserve of one token
+        Assert.Equal(["f1"], admission.AskTurn("f1", dial: false, "flood", rated: true, T0));
+        Assert.Empty(admission.AskTurn("f2", dial: false, "flood", rated: true, T0));
+        Assert.Empty(admission.AskTurn("f3", dial: false, "flood", rated: true, T0));
+        Assert.Equal(["f2"], admission.EndTurn("f1", T0)); // the flood has had its turn; one token left
+
+        Assert.Empty(admission.EndTurn("f2", T0)); // the last token is kept
+
+        Assert.Equal(["honest"], admission.AskTurn("honest", dial: false, "newcomer", rated: true, T0));
+        Assert.Empty(admission.EndTurn("honest", T0 + Tenth));
+        Assert.Equal(T0 + (2 * Tenth), admission.NextWake(T0 + Tenth)); // the flood waits for two tokens: one to spend, one kept
+        Assert.Equal(["f3"], admission.Wake(T0 + (2 * Tenth)));
+    }
+
+    [Fact]
     public void EndTurn_should_give_a_freed_turn_to_a_rated_accept_only_when_a_token_is_ready()
     {
         var admission = Joined(perSecond: 10, burst: 1, handshakes: 1);
