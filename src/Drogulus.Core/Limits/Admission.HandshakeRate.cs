@@ -32,14 +32,21 @@ public sealed partial class Admission<TNode, TConnection>
             return null;
         }
 
-        double? needed = _accepts.FreshWaitsForToken ? 1 : _accepts.ServedWaitsForToken ? 1 + Reserve(rate) : null;
+        // A connection of an owner that has had a turn needs the reserve left over, unless it has waited MaxWait.
+        var aged = _accepts.OldestServed() is { } since && since + MaxWait <= now;
+        double? needed = _accepts.FreshWaitsForToken || aged ? 1 : _accepts.ServedWaitsForToken ? 1 + Reserve(rate) : null;
         if (needed is not { } tokens)
         {
             return null;
         }
 
         Refill(now);
-        return _tokens >= tokens ? now : now + TimeSpan.FromSeconds((tokens - _tokens) / rate.PerSecond);
+        var at = _tokens + Epsilon >= tokens ? now : now + TimeSpan.FromSeconds((tokens - _tokens) / rate.PerSecond);
+
+        // Or, sooner, when the oldest of them will have waited MaxWait and may take an ordinary token.
+        return _accepts.OldestServed() is { } oldest && oldest + MaxWait > now && oldest + MaxWait < at && _tokens + ((oldest + MaxWait - now).TotalSeconds * rate.PerSecond) >= 1
+            ? oldest + MaxWait
+            : at;
     }
 
     /// <summary>Tokens have accrued: returns the accepts whose turn it now is (to be told).</summary>
@@ -67,6 +74,9 @@ public sealed partial class Admission<TNode, TConnection>
         _tokens = Math.Min(_tokens + (joining?.Burst ?? 0), burst);
     }
 
+    // Tokens accrue in fractions of a second: a token due at a moment counts as there despite rounding.
+    private const double Epsilon = 1e-9;
+
     // Tokens kept for owners that have not had a turn: a tenth of the burst, at least one, less than the burst.
     private static int Reserve(TokenBucketRate rate) => Math.Min(rate.Burst - 1, Math.Max(1, rate.Burst / 10));
 
@@ -78,7 +88,7 @@ public sealed partial class Admission<TNode, TConnection>
         }
 
         Refill(now);
-        return _tokens >= (fresh ? 1 : 1 + Reserve(rate));
+        return _tokens + Epsilon >= (fresh ? 1 : 1 + Reserve(rate));
     }
 
     private void SpendToken()

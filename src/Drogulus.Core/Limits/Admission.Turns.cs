@@ -17,7 +17,9 @@ namespace Drogulus.Core.Limits;
 /// while a few groups keep long lines, and each owner with a line still gets one turn per round. Accepts from rated
 /// addresses also need a token of the process's accepted-handshake rate (Admission.HandshakeRate.cs); a waiting line
 /// whose first connection needs one is passed over until one accrues, and the last few tokens are kept for owners that
-/// have not had a turn.
+/// have not had a turn. Because groups that keep emptying their lines come back as new ones, new lines alone could
+/// take every token; so a connection that has waited <see cref="MaxWait"/> goes first, the one waiting longest first:
+/// no line waits much longer than that behind new ones.
 /// </remarks>
 public sealed partial class Admission<TNode, TConnection>
 {
@@ -25,6 +27,9 @@ public sealed partial class Admission<TNode, TConnection>
     private readonly Direction _accepts = new();
     private readonly Dictionary<TConnection, bool> _holders = new(); // value: a dial
     private int _turnLimit = int.MaxValue;
+
+    /// <summary>How long a connection may wait behind owners that have not had a turn before it goes first.</summary>
+    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(1);
 
     /// <summary>Handshakes running in the direction (<paramref name="dial"/>: dials).</summary>
     public int Running(bool dial) => Of(dial).Running;
@@ -46,7 +51,7 @@ public sealed partial class Admission<TNode, TConnection>
             return [connection];
         }
 
-        Of(dial).Enqueue(connection, owner, rated && !dial);
+        Of(dial).Enqueue(connection, owner, rated && !dial, now);
         return Grant(dial, now);
     }
 
@@ -72,7 +77,7 @@ public sealed partial class Admission<TNode, TConnection>
     {
         var direction = Of(dial);
         var granted = new List<TConnection>();
-        while (direction.Running < _turnLimit && direction.Dequeue(TokenReady(now, fresh: true), TokenReady(now, fresh: false)) is { } next)
+        while (direction.Running < _turnLimit && direction.Dequeue(now, TokenReady(now, fresh: true), TokenReady(now, fresh: false)) is { } next)
         {
             if (next.Rated)
             {
@@ -90,7 +95,7 @@ public sealed partial class Admission<TNode, TConnection>
     private Direction Of(bool dial) => dial ? _dials : _accepts;
 
     /// <summary>A connection given its turn, and whether it spends a token of the accepted-handshake rate.</summary>
-    private sealed record Turn(TConnection Connection, bool Rated);
+    private sealed record Turn(TConnection Connection, bool Rated, DateTimeOffset Since);
 
     /// <summary>
     /// One direction's turns and waiting lines: one line per owner, the owners that have not had a turn yet before
@@ -113,7 +118,7 @@ public sealed partial class Admission<TNode, TConnection>
         /// <summary>Whether a connection of an owner that has had a turn waits for a token.</summary>
         public bool ServedWaitsForToken => HeadNeedingToken(_served);
 
-        public void Enqueue(TConnection connection, object owner, bool rated)
+        public void Enqueue(TConnection connection, object owner, bool rated, DateTimeOffset now)
         {
             if (_waiters.ContainsKey(connection))
             {
@@ -126,17 +131,19 @@ public sealed partial class Admission<TNode, TConnection>
                 _owners[owner] = line;
             }
 
-            _waiters[connection] = (line, line.Value.Waiting.AddLast(new Turn(connection, rated)));
+            _waiters[connection] = (line, line.Value.Waiting.AddLast(new Turn(connection, rated, now)));
         }
 
         /// <summary>
-        /// The first waiting connection of the first owner (fresh owners first) whose first connection may go now
-        /// (<paramref name="freshToken"/>, <paramref name="servedToken"/>: a token is ready for one that needs it, of an
-        /// owner that has not had a turn and of one that has); that owner goes to the back of the owners that have had a turn.
+        /// The first waiting connection of the owner whose turn it is: the one that has waited <see cref="MaxWait"/>
+        /// longest, else the first fresh owner, else the first owner that has had a turn, each only if its first
+        /// connection may go now (<paramref name="freshToken"/>, <paramref name="servedToken"/>: a token is ready for one
+        /// that needs it, of an owner that has not had a turn and of one that has; one that waited that long needs only a
+        /// token). That owner goes to the back of the owners that have had a turn.
         /// </summary>
-        public Turn? Dequeue(bool freshToken, bool servedToken)
+        public Turn? Dequeue(DateTimeOffset now, bool freshToken, bool servedToken)
         {
-            var line = First(_fresh, freshToken) ?? First(_served, servedToken);
+            var line = Longest(now - MaxWait, freshToken) ?? First(_fresh, freshToken) ?? First(_served, servedToken);
             if (line is null)
             {
                 return null;
@@ -166,6 +173,38 @@ public sealed partial class Admission<TNode, TConnection>
                 entry.Owner.List!.Remove(entry.Owner);
                 _owners.Remove(entry.Owner.Value.Owner);
             }
+        }
+
+        /// <summary>When a connection first waited, of the owners that have had a turn, or null: it goes first once it waited <see cref="MaxWait"/>.</summary>
+        public DateTimeOffset? OldestServed()
+        {
+            DateTimeOffset? oldest = null;
+            for (var line = _served.First; line is not null; line = line.Next)
+            {
+                var since = line.Value.Waiting.First!.Value.Since;
+                oldest = oldest is { } o && o <= since ? o : since;
+            }
+
+            return oldest;
+        }
+
+        // The line whose first connection has waited longest, if it waited since `before` or earlier and may go now.
+        private LinkedListNode<Line>? Longest(DateTimeOffset before, bool token)
+        {
+            LinkedListNode<Line>? longest = null;
+            foreach (var owners in new[] { _fresh, _served })
+            {
+                for (var line = owners.First; line is not null; line = line.Next)
+                {
+                    var head = line.Value.Waiting.First!.Value;
+                    if (head.Since <= before && (token || !head.Rated) && (longest is null || head.Since < longest.Value.Waiting.First!.Value.Since))
+                    {
+                        longest = line;
+                    }
+                }
+            }
+
+            return longest;
         }
 
         private static LinkedListNode<Line>? First(LinkedList<Line> owners, bool token)

@@ -29,6 +29,9 @@ public sealed partial class Admission<TNode, TConnection>
     private int _reserved;
     private long _lastId;
 
+    /// <summary>The nodes that joined.</summary>
+    public IEnumerable<TNode> Nodes => _nodes.Keys;
+
     /// <summary>Process slots taken (one per connection holding a file descriptor).</summary>
     public int Count { get; private set; }
 

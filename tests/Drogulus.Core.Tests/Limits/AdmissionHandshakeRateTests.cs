@@ -72,6 +72,26 @@ public sealed class AdmissionHandshakeRateTests
     }
 
     [Fact]
+    public void AskTurn_should_give_the_next_token_to_a_connection_that_waited_max_wait_before_groups_that_have_not_had_a_turn()
+    {
+        var admission = Joined(perSecond: 10, burst: 1, handshakes: 100);
+        Assert.Equal(["s0"], admission.AskTurn("s0", dial: false, "flood", rated: true, T0));
+        Assert.Empty(admission.AskTurn("s1", dial: false, "flood", rated: true, T0));
+        Assert.Empty(admission.AskTurn("s2", dial: false, "flood", rated: true, T0));
+        Assert.Equal(["s1"], admission.Wake(T0 + Tenth)); // the flood has had its turn; s2 has waited since T0
+
+        // New groups, one for each token as it accrues, go first...
+        for (var k = 2; k < 10; k++)
+        {
+            Assert.Equal([$"n{k}"], admission.AskTurn($"n{k}", dial: false, $"group {k}", rated: true, T0 + (k * Tenth)));
+        }
+
+        // ...until s2 has waited MaxWait: then it goes before them.
+        Assert.Equal(["s2"], admission.AskTurn("n10", dial: false, "group 10", rated: true, T0 + Admission<string, string>.MaxWait));
+        Assert.Equal(["n10"], admission.Wake(T0 + Admission<string, string>.MaxWait + Tenth));
+    }
+
+    [Fact]
     public void EndTurn_should_give_a_freed_turn_to_a_rated_accept_only_when_a_token_is_ready()
     {
         var admission = Joined(perSecond: 10, burst: 1, handshakes: 1);

@@ -57,6 +57,21 @@ internal sealed class AdmissionActor : ReceiveActor, IWithTimers
 
     public static Props Props() => Akka.Actor.Props.Create(() => new AdmissionActor()).WithDeploy(Deploy.Local);
 
+    /// <summary>
+    /// A restart starts from an empty admission: without this, every transport's next question would be refused as not
+    /// joined, for good. The transports are told to join again; the connections they hold are no longer counted until
+    /// they close (their ids are unknown to the new state, and closing an unknown id is harmless).
+    /// </summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+        foreach (var transport in _admission.Nodes)
+        {
+            transport.Tell(Rejoin.Instance);
+        }
+
+        base.PreRestart(reason, message);
+    }
+
     // Tells each connection its turn, then wakes when the next token of the accepted-handshake rate accrues, if an
     // accept waits for one (one timer, moved earlier when a sooner wake is due).
     private void TellTurns(IReadOnlyList<IActorRef> granted)
@@ -66,10 +81,12 @@ internal sealed class AdmissionActor : ReceiveActor, IWithTimers
             connection.Tell(Granted.Instance);
         }
 
-        if (_admission.NextWake(Now) is { } at && (_wakeAt is not { } pending || at < pending))
+        // One reading of the clock: read twice, it moves, and a negative delay would throw and restart this actor.
+        var now = Now;
+        if (_admission.NextWake(now) is { } at && (_wakeAt is not { } pending || at < pending))
         {
             _wakeAt = at;
-            Timers.StartSingleTimer(nameof(Wake), Wake.Instance, at > Now ? at - Now : TimeSpan.Zero);
+            Timers.StartSingleTimer(nameof(Wake), Wake.Instance, at > now ? at - now : TimeSpan.Zero);
         }
     }
 
@@ -97,6 +114,12 @@ internal sealed class AdmissionActor : ReceiveActor, IWithTimers
 
     /// <summary>The answer to <see cref="Join"/>: the listen backlog for the transport's listener.</summary>
     internal sealed record Joined(int AcceptBacklog);
+
+    /// <summary>Told to every transport when admission restarts: send <see cref="Join"/> again.</summary>
+    internal sealed record Rejoin : IDeadLetterSuppression
+    {
+        public static Rejoin Instance { get; } = new();
+    }
 
     /// <summary>The transport restarted: every connection it had is gone.</summary>
     internal sealed record ReleaseAll

@@ -31,6 +31,7 @@ internal sealed partial class TlsTransportActor
         Receive<AdmissionActor.Admitted>(OnAdmitted);
         Receive<AdmissionActor.Refused>(OnRefused);
         Receive<AdmissionActor.Joined>(joined => _acceptBacklog = joined.AcceptBacklog);
+        Receive<AdmissionActor.Rejoin>(_ => _admission.Tell(new AdmissionActor.Join(AdmissionLimits())));
         Receive<AdmissionActor.ShedIdle>(_ => OnShedIdle());
         Receive<ConnectionActor.Activity>(activity => _idle.Activity(Sender, activity.Busy, Context.System.Scheduler.Now));
     }

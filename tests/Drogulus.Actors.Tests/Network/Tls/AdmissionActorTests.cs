@@ -78,6 +78,22 @@ public sealed class AdmissionActorTests : TestKit
         stays.ExpectMsg<AdmissionActor.Admitted>(Bound);
     }
 
+    [Fact]
+    public void AdmissionActor_should_tell_its_transports_to_join_again_when_it_restarts()
+    {
+        var admission = AdmissionExtension.Get(Sys);
+        var transport = CreateTestProbe();
+        Join(admission, transport, Limits());
+
+        EventFilter.Exception<ArgumentOutOfRangeException>().ExpectOne(() =>
+            CreateTestProbe().Send(admission, new AdmissionActor.Join(Limits(handshakes: 0)))); // invalid: the actor throws and restarts
+
+        transport.ExpectMsg<AdmissionActor.Rejoin>(Bound);
+        Join(admission, transport, Limits());
+        transport.Send(admission, new AdmissionActor.Admit(1, Dial: true, null, null));
+        transport.ExpectMsg<AdmissionActor.Admitted>(Bound);
+    }
+
     private static Task<AdmissionActor.State> StateAsync(IActorRef admission) =>
         admission.Ask<AdmissionActor.State>(AdmissionActor.GetState.Instance, Bound);
 
