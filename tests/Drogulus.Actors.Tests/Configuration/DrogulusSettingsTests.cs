@@ -39,6 +39,7 @@ public sealed class DrogulusSettingsTests
         Assert.Equal(32, settings.ConnectionRateLimitWideBlockMultiple);
         Assert.True(settings.DiversityExemptPrivate);
         Assert.Equal(32 * 1024 * 1024, settings.MaxPartialFrameBytes);
+        Assert.Equal(4 * 1024 * 1024, settings.MaxSpareFrameBytes);
         Assert.Equal(TimeSpan.FromSeconds(2), settings.HelloTimeout);
         Assert.Equal(32, settings.MaxAcceptedPerGroup);
         Assert.Equal(256, settings.MaxPendingAdmissions);
@@ -332,6 +333,7 @@ public sealed class DrogulusSettingsTests
     [InlineData("connection-rate-limit.wide-block-multiple = 7", "connection-rate-limit.wide-block-multiple")]
     [InlineData("max-partial-frame-bytes = 1 KiB", "max-partial-frame-bytes")]
     [InlineData("max-partial-frame-bytes = 2 GiB", "max-partial-frame-bytes")]
+    [InlineData("max-spare-frame-bytes = 1025 MiB", "max-spare-frame-bytes")]
     [InlineData("hello-timeout = 0s", "hello-timeout")]
     [InlineData("max-accepted-per-group = 0", "max-accepted-per-group")]
     [InlineData("max-pending-admissions = 0", "max-pending-admissions")]
@@ -486,7 +488,7 @@ public sealed class DrogulusSettingsTests
         // Issue 21
         "rate-limit.group-multiple = 8", "rate-limit.wide-block-multiple = 32", "connection-rate-limit.group-multiple = 8",
         "connection-rate-limit.wide-block-multiple = 32",
-        "max-partial-frame-bytes = 32 MiB", "hello-timeout = 2s", "max-accepted-per-group = 32", "max-pending-admissions = 256",
+        "max-partial-frame-bytes = 32 MiB", "max-spare-frame-bytes = 4 MiB", "hello-timeout = 2s", "max-accepted-per-group = 32", "max-pending-admissions = 256",
         // Issue 26
         "routing-table.file = \"\"", "routing-table.save-interval = 1m", "routing-table.save-after-changes = 32",
         "identity-file = \"\"", "sqlite-store = \"\"",
