@@ -136,10 +136,8 @@ internal static class AdmissionAttackers
                 {
                     tally.Count("failed while held: " + Describe(e));
                 }
-                catch (Exception) when (stop.IsCancellationRequested)
+                catch (OperationCanceledException)
                 {
-                    // The row ended: a handshake or hold cut short by it fails with whatever the socket says (an
-                    // IOException as often as a cancellation), and is no outcome of the attack.
                 }
                 finally
                 {
