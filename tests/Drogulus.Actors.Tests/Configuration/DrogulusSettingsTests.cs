@@ -487,8 +487,8 @@ public sealed class DrogulusSettingsTests
         "heap-trim.enabled = off", "heap-trim.check-interval = 10s", "heap-trim.burst-bytes = 16 MiB", "heap-trim.min-interval = 60s",
         // Issue 21
         "rate-limit.group-multiple = 8", "rate-limit.wide-block-multiple = 32", "connection-rate-limit.group-multiple = 8",
-        "connection-rate-limit.wide-block-multiple = 32",
-        "max-partial-frame-bytes = 32 MiB", "max-spare-frame-bytes = 4 MiB", "hello-timeout = 2s", "max-accepted-per-group = 32", "max-pending-admissions = 256",
+        "connection-rate-limit.wide-block-multiple = 32", "max-spare-frame-bytes = 4 MiB",
+        "max-partial-frame-bytes = 32 MiB", "hello-timeout = 2s", "max-accepted-per-group = 32", "max-pending-admissions = 256",
         // Issue 26
         "routing-table.file = \"\"", "routing-table.save-interval = 1m", "routing-table.save-after-changes = 32",
         "identity-file = \"\"", "sqlite-store = \"\"",
