@@ -271,6 +271,9 @@ public sealed record DrogulusSettings
     /// <summary>Most bytes held for frames that have started and not ended, all this node's connections together (PROTOCOL §5).</summary>
     public int MaxPartialFrameBytes { get; private init; }
 
+    /// <summary>Most bytes of the pieces of unfinished frames kept aside for the next frames (issue 21 item 4).</summary>
+    public int MaxSpareFrameBytes { get; private init; }
+
     // ---- end of issue 21 ----
     // ---- Issue 26: a node you can leave running ----
 
@@ -454,6 +457,7 @@ public sealed record DrogulusSettings
             ConnectionRateLimitGroupMultiple = Int(drogulus, "connection-rate-limit.group-multiple"),
             ConnectionRateLimitWideBlockMultiple = Int(drogulus, "connection-rate-limit.wide-block-multiple"),
             MaxPartialFrameBytes = Bytes(drogulus, "max-partial-frame-bytes"),
+            MaxSpareFrameBytes = BytesOrZero(drogulus, "max-spare-frame-bytes"),
             HelloTimeout = Duration(drogulus, "hello-timeout"),
             MaxAcceptedPerGroup = Int(drogulus, "max-accepted-per-group"),
             AcceptedHandshakeRatePerSecond = Double(drogulus, "accepted-handshake-rate.handshakes-per-second"),
@@ -510,7 +514,7 @@ public sealed record DrogulusSettings
         "heap-trim.enabled", "heap-trim.check-interval", "heap-trim.burst-bytes", "heap-trim.min-interval",
         // Issue 21
         "join.timeout", "rate-limit.group-multiple", "rate-limit.wide-block-multiple", "connection-rate-limit.group-multiple",
-        "connection-rate-limit.wide-block-multiple", "max-partial-frame-bytes",
+        "connection-rate-limit.wide-block-multiple", "max-partial-frame-bytes", "max-spare-frame-bytes",
         "hello-timeout", "max-accepted-per-group", "max-pending-admissions",
         "accepted-handshake-rate.handshakes-per-second", "accepted-handshake-rate.burst",
         // Issue 26
@@ -626,6 +630,7 @@ public sealed record DrogulusSettings
         Require(MaxAcceptedPerGroup is >= 1 and <= 1_000_000, "max-accepted-per-group", "must be between 1 and 1000000");
         Require(MaxPendingAdmissions is >= 1 and <= 1_000_000, "max-pending-admissions", "must be between 1 and 1000000");
         Require(MaxPartialFrameBytes >= MaxFrameSize + NetstringOverhead && MaxPartialFrameBytes <= 1 << 30, "max-partial-frame-bytes", "must hold at least one frame of max-frame-size and be at most 1 GiB");
+        Require(MaxSpareFrameBytes is >= 0 and <= 1 << 30, "max-spare-frame-bytes", "must be between 0 and 1 GiB");
         Require(ConnectionRateLimitWideBlockMultiple >= ConnectionRateLimitGroupMultiple && ConnectionRateLimitWideBlockMultiple <= 100_000, "connection-rate-limit.wide-block-multiple", "must be between connection-rate-limit.group-multiple and 100000");
         // Issue 26
         Positive(RoutingTableSaveInterval, "routing-table.save-interval");
@@ -746,6 +751,14 @@ public sealed record DrogulusSettings
         Present(config, key);
         var bytes = Read(key, () => config.GetByteSize(key)) ?? -1;
         Require(bytes is > 0 and <= int.MaxValue, key, "must be a size between 1 byte and 2 GiB");
+        return (int)bytes;
+    }
+
+    private static int BytesOrZero(Config config, string key)
+    {
+        Present(config, key);
+        var bytes = Read(key, () => config.GetByteSize(key)) ?? -1;
+        Require(bytes is >= 0 and <= int.MaxValue, key, "must be a size between 0 bytes and 2 GiB");
         return (int)bytes;
     }
 

@@ -10,7 +10,9 @@ namespace Drogulus.Core.Wire;
 /// §11). An oversize length is refused as soon as its digits exceed the limit, before any payload is
 /// buffered. A payload is held in segments of at most one read's size, allocated as its bytes arrive, so the
 /// bytes held for a frame never exceed what arrived by more than one read (PROTOCOL §5: nothing grows with
-/// what a peer only announces); the segments are joined once, when the frame completes.
+/// what a peer only announces); the segments are joined once, when the frame completes. With a
+/// <see cref="FrameSegmentPool"/> the segments come from it and go back to it when the frame completes, fails or is
+/// <see cref="Release">released</see>, so that the frames of closed connections are not left as garbage.
 /// After an error the framer stays failed. Not thread safe; one per connection.
 /// </summary>
 public sealed class NetstringFramer
@@ -21,6 +23,7 @@ public sealed class NetstringFramer
     private readonly int _maxFrameSize;
     private readonly int _segmentSize;
     private readonly List<byte[]> _segments = [];
+    private readonly FrameSegmentPool? _pool;
     private State _state = State.Length;
     private long _length;
     private int _digits;
@@ -39,11 +42,21 @@ public sealed class NetstringFramer
     /// segments of at most <paramref name="segmentSize"/> bytes (the caller's read size).
     /// </summary>
     public NetstringFramer(int maxFrameSize, int segmentSize)
+        : this(maxFrameSize, segmentSize, null)
+    {
+    }
+
+    /// <summary>
+    /// A framer accepting payloads of at most <paramref name="maxFrameSize"/> bytes, holding a partial payload in
+    /// segments of at most <paramref name="segmentSize"/> bytes rented from <paramref name="pool"/> (none: new arrays).
+    /// </summary>
+    public NetstringFramer(int maxFrameSize, int segmentSize, FrameSegmentPool? pool)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxFrameSize);
         ArgumentOutOfRangeException.ThrowIfLessThan(segmentSize, 1);
         _maxFrameSize = maxFrameSize;
         _segmentSize = segmentSize;
+        _pool = pool;
     }
 
     /// <summary>Segment size of the one-argument constructor.</summary>
@@ -204,7 +217,8 @@ public sealed class NetstringFramer
             var used = _filled - (_held - (last?.Length ?? 0));
             if (last is null || used == last.Length)
             {
-                last = new byte[(int)Math.Min(_segmentSize, _length - _filled)];
+                var size = (int)Math.Min(_segmentSize, _length - _filled);
+                last = _pool?.Rent(size) ?? new byte[size];
                 _segments.Add(last);
                 _held += last.Length;
                 used = 0;
@@ -229,7 +243,10 @@ public sealed class NetstringFramer
 
         if (_segments.Count == 1)
         {
-            return _segments[0];
+            // Handed out as the payload: it never goes back to the pool.
+            var only = _segments[0];
+            _segments.Clear();
+            return only;
         }
 
         var payload = new byte[_filled];
@@ -243,8 +260,29 @@ public sealed class NetstringFramer
         return payload;
     }
 
+    /// <summary>
+    /// Hands the unfinished frame's segments back to the pool (its connection closed); the framer is failed from then on.
+    /// </summary>
+    public void Release()
+    {
+        if (_state != State.Failed)
+        {
+            Fail(ErrorCode.BadRequest, "The framer was released.");
+        }
+
+        ClearPayload();
+    }
+
     private void ClearPayload()
     {
+        if (_pool is not null)
+        {
+            foreach (var segment in _segments)
+            {
+                _pool.Return(segment);
+            }
+        }
+
         _segments.Clear();
         _held = 0;
         _filled = 0;

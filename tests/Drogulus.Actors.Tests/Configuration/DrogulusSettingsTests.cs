@@ -39,6 +39,7 @@ public sealed class DrogulusSettingsTests
         Assert.Equal(32, settings.ConnectionRateLimitWideBlockMultiple);
         Assert.True(settings.DiversityExemptPrivate);
         Assert.Equal(32 * 1024 * 1024, settings.MaxPartialFrameBytes);
+        Assert.Equal(4 * 1024 * 1024, settings.MaxSpareFrameBytes);
         Assert.Equal(TimeSpan.FromSeconds(2), settings.HelloTimeout);
         Assert.Equal(32, settings.MaxAcceptedPerGroup);
         Assert.Equal(100, settings.AcceptedHandshakeRatePerSecond);
@@ -334,6 +335,7 @@ public sealed class DrogulusSettingsTests
     [InlineData("connection-rate-limit.wide-block-multiple = 7", "connection-rate-limit.wide-block-multiple")]
     [InlineData("max-partial-frame-bytes = 1 KiB", "max-partial-frame-bytes")]
     [InlineData("max-partial-frame-bytes = 2 GiB", "max-partial-frame-bytes")]
+    [InlineData("max-spare-frame-bytes = 1025 MiB", "max-spare-frame-bytes")]
     [InlineData("hello-timeout = 0s", "hello-timeout")]
     [InlineData("max-accepted-per-group = 0", "max-accepted-per-group")]
     [InlineData("accepted-handshake-rate.handshakes-per-second = 0", "accepted-handshake-rate.handshakes-per-second")]
@@ -489,7 +491,7 @@ public sealed class DrogulusSettingsTests
         "heap-trim.enabled = off", "heap-trim.check-interval = 10s", "heap-trim.burst-bytes = 16 MiB", "heap-trim.min-interval = 60s",
         // Issue 21
         "rate-limit.group-multiple = 8", "rate-limit.wide-block-multiple = 32", "connection-rate-limit.group-multiple = 8",
-        "connection-rate-limit.wide-block-multiple = 32",
+        "connection-rate-limit.wide-block-multiple = 32", "max-spare-frame-bytes = 4 MiB",
         "max-partial-frame-bytes = 32 MiB", "hello-timeout = 2s", "max-accepted-per-group = 32", "max-pending-admissions = 256",
         "accepted-handshake-rate.handshakes-per-second = 100", "accepted-handshake-rate.burst = 100",
         // Issue 26

@@ -193,6 +193,79 @@ public sealed class NetstringFramerTests
         Assert.Equal(0, framer.HeldBytes);
     }
 
+    [Fact]
+    public void Framer_should_hand_its_segments_back_to_the_pool_when_released_inside_a_frame()
+    {
+        // Issue 21 item 4: a closed connection's half-sent frame serves the next frame instead of waiting as garbage.
+        var pool = new FrameSegmentPool(4096, maxIdleBytes: 1 << 20);
+        var closing = new NetstringFramer(1 << 20, 4096, pool);
+        var staying = new NetstringFramer(1 << 20, 4096, pool);
+        var frames = new List<ReadOnlyMemory<byte>>();
+        Assert.True(closing.Feed([.. "100000:"u8, .. new byte[8192]], frames).IsOk);
+        Assert.True(staying.Feed([.. "100000:"u8, .. new byte[8192]], frames).IsOk);
+
+        closing.Release();
+
+        Assert.Equal(0, closing.HeldBytes);
+        Assert.Equal(2 * 4096, pool.IdleBytes);
+        Assert.Equal(2 * 4096, pool.LentBytes);
+        Assert.True(closing.IsFailed);
+    }
+
+    [Fact]
+    public void Framer_should_hand_its_segments_back_to_the_pool_when_a_frame_of_many_segments_completes()
+    {
+        var pool = new FrameSegmentPool(4096, maxIdleBytes: 1 << 20);
+        var other = new NetstringFramer(1 << 20, 4096, pool);
+        var framer = new NetstringFramer(1 << 20, 4096, pool);
+        var frames = new List<ReadOnlyMemory<byte>>();
+        Assert.True(other.Feed([.. "100000:"u8, .. new byte[5 * 4096]], frames).IsOk);
+
+        Assert.True(framer.Feed(NetstringFramer.Frame(new byte[3 * 4096]), frames).IsOk);
+
+        Assert.Equal(3 * 4096, Assert.Single(frames).Length);
+        Assert.Equal(3 * 4096, pool.IdleBytes);
+        Assert.Equal(0, framer.HeldBytes);
+    }
+
+    [Fact]
+    public void Framer_should_yield_exact_payloads_that_no_later_frame_overwrites_when_segments_are_reused()
+    {
+        var random = new Random(21);
+        var pool = new FrameSegmentPool(4096, maxIdleBytes: 1 << 20);
+        var holder = new NetstringFramer(1 << 20, 4096, pool);
+        var frames = new List<ReadOnlyMemory<byte>>();
+        Assert.True(holder.Feed([.. "1000000:"u8, .. new byte[40 * 4096]], frames).IsOk);
+        var expected = new List<byte[]>();
+
+        // Half-sent frames released, frames of one segment exactly (handed out as the payload itself) and frames of
+        // many segments, on framers sharing one pool, fed in reads of 1,000 bytes.
+        for (var round = 0; round < 30; round++)
+        {
+            var released = new NetstringFramer(1 << 20, 4096, pool);
+            var junk = new byte[3 * 4096];
+            random.NextBytes(junk);
+            Assert.True(released.Feed([.. "50000:"u8, .. junk], frames).IsOk);
+            released.Release();
+
+            var payload = new byte[round % 2 == 0 ? 4096 : 4096 * 3 + random.Next(4096)];
+            random.NextBytes(payload);
+            expected.Add(payload);
+            var framed = NetstringFramer.Frame(payload);
+            var framer = new NetstringFramer(1 << 20, 4096, pool);
+            for (var at = 0; at < framed.Length; at += 1000)
+            {
+                Assert.True(framer.Feed(framed.AsSpan(at, Math.Min(1000, framed.Length - at)), frames).IsOk);
+            }
+        }
+
+        Assert.Equal(expected.Count, frames.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i], frames[i].ToArray());
+        }
+    }
+
     private static List<string> Texts(List<ReadOnlyMemory<byte>> frames) =>
         frames.Select(f => Encoding.ASCII.GetString(f.Span)).ToList();
 }

@@ -75,6 +75,9 @@ internal sealed partial class ConnectionActor
         }
 
         Context.Parent.Tell(Closed.Instance);
+
+        // The unfinished frame will never complete: its segments serve the next connection's (issue 21 item 4).
+        (_phase as Session)?.Reads.Frames.Release();
         var ending = new Ending(stillAnswering: _phase is Session { Answers.Busy: true });
         _phase = ending;
         Become(() => Closing(ending));

@@ -124,7 +124,7 @@ internal sealed partial class ConnectionActor
         // From here on the SslStream runs on this actor's thread: reads and writes complete inline, without pool hops.
         link.Stream.RunContinuationsInline();
         Context.Parent.Tell(new Established(link.PeerId));
-        var session = new Session(link, link.Ssl, _settings, Context.System.Scheduler.Now);
+        var session = new Session(link, link.Ssl, _settings, Context.System.Scheduler.Now, _listening.FrameSegments);
         _phase = session;
         Timers.StartSingleTimer("idle", IdleCheck.Instance, _settings.IdleTimeout);
         Become(() => Open(session));

@@ -56,7 +56,7 @@ internal sealed partial class ConnectionActor
     }
 
     /// <summary>Open and Draining: the proven peer and what its traffic holds, reads, answers and writes.</summary>
-    private sealed class Session(Link link, SslStream ssl, DrogulusSettings settings, DateTimeOffset now) : Phase
+    private sealed class Session(Link link, SslStream ssl, DrogulusSettings settings, DateTimeOffset now, FrameSegmentPool? segments) : Phase
     {
         public Link Link { get; } = link;
 
@@ -70,7 +70,7 @@ internal sealed partial class ConnectionActor
         /// <summary>The last read or write: <c>idle-timeout</c> counts from it.</summary>
         public DateTimeOffset LastActivity { get; set; } = now;
 
-        public Reads Reads { get; } = new(settings.MaxFrameSize);
+        public Reads Reads { get; } = new(settings.MaxFrameSize, segments);
 
         public PeerRequestsInFlight Answers { get; } = new(settings.MaxRequestsInFlight);
 
@@ -89,9 +89,9 @@ internal sealed partial class ConnectionActor
     }
 
     /// <summary>Open: the read in progress and the frame being read.</summary>
-    private sealed class Reads(int maxFrameSize)
+    private sealed class Reads(int maxFrameSize, FrameSegmentPool? segments)
     {
-        public InboundFrames Frames { get; } = new(maxFrameSize, ReadBufferSize);
+        public InboundFrames Frames { get; } = new(maxFrameSize, ReadBufferSize, segments);
 
         public ReadState State { get; set; }
 

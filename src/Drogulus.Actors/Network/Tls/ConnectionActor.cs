@@ -46,7 +46,7 @@ namespace Drogulus.Actors.Network.Tls;
 /// </summary>
 internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWithStash
 {
-    private const int ReadBufferSize = 8 * 1024;
+    internal const int ReadBufferSize = 8 * 1024;
 
     private readonly TlsCredentials _credentials;
     private readonly Key _self;
@@ -127,6 +127,7 @@ internal sealed partial class ConnectionActor : ReceiveActor, IWithTimers, IWith
         _cts.Cancel();
         ReleaseTurn();
         _link?.Stream.Complete();
+        (_phase as Session)?.Reads.Frames.Release();
         FailAll("the connection stopped");
         NodeMetrics.For(_self).ConnectionClosed();
         _link?.Ssl?.Dispose();

@@ -19,9 +19,9 @@ internal sealed class InboundFrames
     // zero-byte read, holds no read buffer (issue 9, memory per connection).
     private byte[]? _buffer;
 
-    public InboundFrames(int maxFrameSize, int bufferSize)
+    public InboundFrames(int maxFrameSize, int bufferSize, FrameSegmentPool? segments = null)
     {
-        _framer = new NetstringFramer(maxFrameSize, segmentSize: bufferSize);
+        _framer = new NetstringFramer(maxFrameSize, segmentSize: bufferSize, segments);
         _bufferSize = bufferSize;
     }
 
@@ -36,6 +36,12 @@ internal sealed class InboundFrames
 
     /// <summary>Forgets the read buffer without returning it to the pool (a read may still write into it).</summary>
     public void Drop() => _buffer = null;
+
+    /// <summary>
+    /// The connection closed: the unfinished frame's segments go back to the node's <see cref="FrameSegmentPool"/> (issue 21
+    /// item 4), and nothing more is framed.
+    /// </summary>
+    public void Release() => _framer.Release();
 
     /// <summary>Bytes held for the frame being read: at most one read more than what arrived of it (PROTOCOL §5).</summary>
     public int HeldFrameBytes => _framer.HeldBytes;

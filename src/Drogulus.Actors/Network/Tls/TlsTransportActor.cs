@@ -5,6 +5,7 @@ using Akka.IO;
 using Drogulus.Actors.Configuration;
 using Drogulus.Actors.Diagnostics;
 using Drogulus.Core.Identity;
+using Drogulus.Core.Wire;
 using static Drogulus.Actors.Network.TransportProtocol;
 
 namespace Drogulus.Actors.Network.Tls;
@@ -59,9 +60,14 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
         Props(identity, settings, node, handler, admission: null);
 
     /// <summary>Props of a transport that asks <paramref name="admission"/> (the actor system's admission actor when null).</summary>
-    internal static Props Props(NodeIdentity identity, DrogulusSettings settings, IActorRef node, IActorRef handler, IActorRef? admission)
+    internal static Props Props(NodeIdentity identity, DrogulusSettings settings, IActorRef node, IActorRef handler, IActorRef? admission) =>
+        Props(identity, settings, node, handler, admission, new FrameSegmentPool(ConnectionActor.ReadBufferSize, settings.MaxSpareFrameBytes));
+
+    /// <summary>Props of a transport whose connections hold their unfinished frames in <paramref name="frameSegments"/>.</summary>
+    internal static Props Props(
+        NodeIdentity identity, DrogulusSettings settings, IActorRef node, IActorRef handler, IActorRef? admission, FrameSegmentPool frameSegments)
     {
-        var listening = new ListenerState { Advertise = settings.Reachability == ReachabilityMode.Server };
+        var listening = new ListenerState { Advertise = settings.Reachability == ReachabilityMode.Server, FrameSegments = frameSegments };
         return Akka.Actor.Props.Create(() => new TlsTransportActor(identity, settings, node, handler, listening, admission));
     }
 
@@ -313,6 +319,12 @@ internal sealed partial class TlsTransportActor : ReceiveActor, IWithStash, IWit
         private volatile int _port;
 
         public IActorRef? Listener { get; set; }
+
+        /// <summary>
+        /// Where the transport's connections hold their unfinished frames (issue 21 item 4): one pool for the node, so that
+        /// the frames of closed connections serve the next ones instead of waiting as garbage for a full collection.
+        /// </summary>
+        public FrameSegmentPool? FrameSegments { get; init; }
 
         public int Port
         {

@@ -215,6 +215,24 @@ public sealed class InboundFramesTests
         Assert.False(inbound.HoldsBuffer);
     }
 
+    [Fact]
+    public void InboundFrames_should_hand_the_unfinished_frame_back_to_the_pool_when_released()
+    {
+        // Issue 21 item 4: the connection closed inside a frame; its pieces serve the next connection's frame.
+        var pool = new FrameSegmentPool(4096, maxIdleBytes: 1 << 20);
+        var staying = new InboundFrames(1 << 20, 4096, pool);
+        var closing = new InboundFrames(1 << 20, 4096, pool);
+        byte[] half = [.. "60000:"u8, .. new byte[3 * 4096]];
+        Feed(staying, half, 4096);
+        Feed(closing, half, 4096);
+        Assert.Equal(6 * 4096, pool.LentBytes);
+
+        closing.Release();
+
+        Assert.Equal(0, closing.HeldFrameBytes);
+        Assert.Equal((3 * 4096, 3 * 4096), (pool.LentBytes, pool.IdleBytes));
+    }
+
     private static byte[] Frame(Message message) => NetstringFramer.Frame(MessageCodec.Encode(message));
 
     private static byte[] Map(params (string Name, string Value)[] fields)

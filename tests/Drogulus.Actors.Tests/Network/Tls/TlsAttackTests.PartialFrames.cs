@@ -1,4 +1,6 @@
 using Akka.Event;
+using Drogulus.Actors.Network.Tls;
+using Drogulus.Core.Wire;
 
 using static Drogulus.Actors.Tests.Network.Tls.TlsTestServer;
 
@@ -29,6 +31,28 @@ public sealed partial class TlsAttackTests
         var warning = (await warnings.ExpectMsgAsync<Warning>(Bound)).ToString();
         Assert.Contains("max-partial-frame-bytes", warning, StringComparison.Ordinal);
         Assert.Contains(largest.Identity.Id.ToShortString(), warning, StringComparison.Ordinal);
+        await AssertStillAnswersAsync(server);
+    }
+
+    [Fact]
+    public async Task Transport_should_hand_an_unfinished_frame_to_the_next_connection_when_its_connection_closes()
+    {
+        // Issue 21 item 4: a closed connection's half-sent frame is not left as garbage; its 8 KiB pieces serve the next
+        // connection's frame.
+        var pool = new FrameSegmentPool(ConnectionActor.ReadBufferSize, maxIdleBytes: 1024 * 1024);
+        var server = await TlsTestServer.StartAsync(this, Settings("max-frame-size = 128 KiB\nlog-warning-interval = 1h"), Bound, pool);
+        await using var staying = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
+        var leaving = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
+        await staying.SendRawAsync([.. "131072:"u8, .. new byte[64 * 1024]]);
+        await leaving.SendRawAsync([.. "131072:"u8, .. new byte[64 * 1024]]);
+        await AwaitAssertAsync(() => Assert.Equal(128 * 1024, pool.LentBytes), Bound);
+
+        await leaving.DisposeAsync();
+
+        await AwaitAssertAsync(() => Assert.Equal((64 * 1024, 64 * 1024), (pool.LentBytes, pool.IdleBytes)), Bound);
+        await using var next = await RawTlsClient.ConnectAsync(server.Port, NewIdentity());
+        await next.SendRawAsync([.. "131072:"u8, .. new byte[64 * 1024]]);
+        await AwaitAssertAsync(() => Assert.Equal((128 * 1024, 0L), (pool.LentBytes, pool.IdleBytes)), Bound);
         await AssertStillAnswersAsync(server);
     }
 }

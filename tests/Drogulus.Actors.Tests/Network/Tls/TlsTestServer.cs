@@ -27,11 +27,14 @@ internal sealed record TlsTestServer(NodeIdentity Identity, TestProbe Node, IAct
     public static NodeIdentity NewIdentity() => NodeIdentity.Generate(DateTimeOffset.UnixEpoch.AddYears(55));
 
     /// <summary>Starts the transport in <paramref name="kit"/>'s system and waits until it listens.</summary>
-    public static async Task<TlsTestServer> StartAsync(TestKitBase kit, DrogulusSettings settings, TimeSpan bound)
+    public static async Task<TlsTestServer> StartAsync(TestKitBase kit, DrogulusSettings settings, TimeSpan bound, FrameSegmentPool? frameSegments = null)
     {
         var identity = NewIdentity();
         var node = kit.CreateTestProbe();
-        var transport = kit.Sys.ActorOf(new TlsTransport().Props(identity, settings, node.Ref, node.Ref));
+        var props = frameSegments is null
+            ? new TlsTransport().Props(identity, settings, node.Ref, node.Ref)
+            : TlsTransportActor.Props(identity, settings, node.Ref, node.Ref, admission: null, frameSegments);
+        var transport = kit.Sys.ActorOf(props);
         var ready = await node.ExpectMsgAsync<TransportReady>(bound);
         return new TlsTestServer(identity, node, transport, ready.Port);
     }
