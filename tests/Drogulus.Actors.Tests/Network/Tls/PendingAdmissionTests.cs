@@ -46,10 +46,19 @@ public sealed class PendingAdmissionTests : TestKit
 
         // Two wait for an answer that does not come: the third is closed, and admission is not asked.
         using var third = new TcpClient();
-        await third.ConnectAsync(IPAddress.Loopback, ready.Port);
+        var resetAtConnect = false;
+        try
+        {
+            await third.ConnectAsync(IPAddress.Loopback, ready.Port);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            resetAtConnect = true; // the abort came back before the connect's completion was read: closed at once too
+        }
+
         var warning = await warnings.FishForMessageAsync<Warning>(w => w.Message.ToString()!.Contains("max-pending-admissions", StringComparison.Ordinal), Bound);
         Assert.Contains("2 connections already wait for admission", warning.Message.ToString(), StringComparison.Ordinal);
-        Assert.True(await IsClosedAsync(third));
+        Assert.True(resetAtConnect || await IsClosedAsync(third));
         admission.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
     }
 
