@@ -11,12 +11,15 @@ internal sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _lines = [];
+    private readonly List<(double Seconds, double CpuSeconds)> _arrivals = [];
+    private readonly Stopwatch _sinceStart;
     private readonly object _gate = new();
 
-    private ChildProcess(string name, Process process)
+    private ChildProcess(string name, Process process, Stopwatch sinceStart)
     {
         Name = name;
         _process = process;
+        _sinceStart = sinceStart;
     }
 
     public string Name { get; }
@@ -36,8 +39,9 @@ internal sealed class ChildProcess : IAsyncDisposable
             info.Environment[key] = value;
         }
 
+        var sinceStart = Stopwatch.StartNew();
         var process = Process.Start(info) ?? throw new InvalidOperationException($"{name} did not start");
-        var child = new ChildProcess(name, process);
+        var child = new ChildProcess(name, process, sinceStart);
         process.OutputDataReceived += (_, e) => child.Add(e.Data);
         process.ErrorDataReceived += (_, e) => child.Add(e.Data is null ? null : "stderr: " + e.Data);
         process.BeginOutputReadLine();
@@ -76,6 +80,19 @@ internal sealed class ChildProcess : IAsyncDisposable
         throw new InvalidOperationException($"{Name} printed no line starting with '{prefix}' in {timeout.TotalSeconds} s:\n{output}");
     }
 
+    /// <summary>
+    /// When the first output line that starts with <paramref name="prefix"/> arrived: seconds since the process
+    /// was started and the CPU time it had used by then (start-up cost: the runtime, the JIT, the node's own).
+    /// </summary>
+    public (double Seconds, double CpuSeconds)? Arrival(string prefix)
+    {
+        lock (_gate)
+        {
+            var i = _lines.FindIndex(l => l.StartsWith(prefix, StringComparison.Ordinal));
+            return i >= 0 ? _arrivals[i] : null;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -103,12 +120,14 @@ internal sealed class ChildProcess : IAsyncDisposable
             return;
         }
 
+        var arrival = (_sinceStart.Elapsed.TotalSeconds, ProcessSample.CpuSecondsOf(_process.Id));
         lock (_gate)
         {
             // Only the first lines matter (the ready lines); a chatty child must not grow this for ever.
             if (_lines.Count < 1000)
             {
                 _lines.Add(line);
+                _arrivals.Add(arrival);
             }
         }
     }

@@ -17,11 +17,7 @@ internal sealed record ProcessSample(DateTime At, long RssKib, long PssKib, long
         {
             var rollup = File.ReadAllLines($"/proc/{pid}/smaps_rollup");
             var status = File.ReadAllLines($"/proc/{pid}/status");
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-
-            // The command name (field 2) may hold spaces; the fields after it start past its closing parenthesis.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var cpu = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            var cpu = CpuTicksOf(pid);
             return new ProcessSample(DateTime.UtcNow, Kib(rollup, "Rss"), Kib(rollup, "Pss"), Kib(rollup, "Pss_Anon"), (int)Kib(status, "Threads"), cpu);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -29,6 +25,31 @@ internal sealed record ProcessSample(DateTime At, long RssKib, long PssKib, long
             return null;
         }
     }
+
+    /// <summary>CPU time (user + system) a process has used, in seconds; NaN when it is gone.</summary>
+    public static double CpuSecondsOf(int pid)
+    {
+        try
+        {
+            return CpuTicksOf(pid) / TicksPerSecond;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return double.NaN;
+        }
+    }
+
+    private static long CpuTicksOf(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+
+        // The command name (field 2) may hold spaces; the fields after it start past its closing parenthesis.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>CPU time used since the process started, in seconds.</summary>
+    public double CpuSeconds => CpuTicks / TicksPerSecond;
 
     /// <summary>Share of one core used between <paramref name="earlier"/> and this sample, in percent.</summary>
     public double CpuPercentSince(ProcessSample earlier) =>

@@ -13,7 +13,8 @@ using Drogulus.IdleBenchmark;
 // system (children of this program, same runtime settings as the node) and OpenDHT's `dhtnode` when it is on
 // the PATH. Every process is read from /proc (smaps_rollup: RSS and PSS; stat: CPU time) after --idle seconds
 // idle, right after a burst of --requests findvalue requests sent to the measured node (the second one) over
-// --connections TLS connections with --in-flight requests each, and --idle seconds after the burst.
+// --connections TLS connections with --in-flight requests each, and --idle seconds after the burst. Also printed:
+// each node's start-up (seconds and CPU time to its "listening on" line) and the measured node's CPU for the burst.
 //   dotnet build -c Release samples/Drogulus.Node
 //   dotnet run -c Release --project benchmarks/Drogulus.IdleBenchmark -- [--idle 60] [--requests 24000]
 //       [--connections 8] [--in-flight 16] [--config FILE] [--env NAME=VALUE]... [--label TEXT] [--json FILE]
@@ -82,6 +83,13 @@ try
     var measuredId = Key.Parse((await measured.WaitForLine("node ", timeout))[5..].Trim());
     await other.WaitForLine("listening on ", timeout);
 
+    // Start-up: seconds from the process's start to its "listening on" line and the CPU time it had used by then
+    // (the seed starts alone; the other two start together, so they share the machine's cores).
+    var startup = new[] { seed, measured, other }.ToDictionary(ch => ch.Name, ch => ch.Arrival("listening on ") is { } a
+        ? new Dictionary<string, object> { ["seconds"] = Math.Round(a.Seconds, 2), ["cpu_seconds"] = Math.Round(a.CpuSeconds, 2) }
+        : new Dictionary<string, object>());
+    Console.WriteLine("listening after: " + string.Join("; ", startup.Select(kv => $"{kv.Key} {kv.Value.GetValueOrDefault("seconds")} s, {kv.Value.GetValueOrDefault("cpu_seconds")} s CPU")));
+
     var self = Environment.ProcessPath!;
     string[] selfArgs = Path.GetFileName(self) is "dotnet" ? [typeof(Baselines).Assembly.Location] : [];
     foreach (var (kind, name) in new[] { ("akka", "akka-empty"), ("akka-tqs", "akka-empty-tqs"), ("bare", "bare") })
@@ -104,6 +112,7 @@ try
     await Task.Delay(TimeSpan.FromSeconds(10));
     var rows = new List<Dictionary<string, object>>();
     var start = children.ToDictionary(ch => ch.Name, ch => ProcessSample.Read(ch.Pid));
+    var nodeCpuBeforeIdle = start["node"]?.CpuSeconds ?? double.NaN;
     await Task.Delay(idle);
     var idleSamples = Record("idle", start, rows);
 
@@ -117,6 +126,8 @@ try
     var burstSeconds = clock.Elapsed.TotalSeconds;
     Console.WriteLine($"burst: {answered:N0} answered ({failed} not with nodes/value) in {burstSeconds:F1} s, {answered / burstSeconds:N0}/s");
     var burstSamples = Record("after burst", before, rows);
+    var burstCpu = burstSamples["node"] is { } b && before["node"] is { } a ? b.CpuSeconds - a.CpuSeconds : double.NaN;
+    Console.WriteLine($"the measured node's CPU: {nodeCpuBeforeIdle:F2} s before the idle window (start-up, join, 10 s settling); {burstCpu:F2} s for the burst, {burstCpu * 1000 / requests:F3} ms a request");
     await Task.Delay(idle);
     Record($"{idle.TotalSeconds:F0} s after", burstSamples, rows);
 
@@ -140,7 +151,9 @@ try
             ["environment"] = extraEnvironment,
             ["config"] = configFile is null ? "" : await File.ReadAllTextAsync(configFile),
             ["idle_seconds"] = idle.TotalSeconds,
-            ["burst"] = new Dictionary<string, object> { ["requests"] = requests, ["answered"] = answered, ["failed"] = failed, ["connections"] = connections, ["in_flight"] = inFlight, ["seconds"] = Math.Round(burstSeconds, 2) },
+            ["startup"] = startup,
+            ["node_cpu_seconds_before_idle"] = Math.Round(nodeCpuBeforeIdle, 2),
+            ["burst"] = new Dictionary<string, object> { ["requests"] = requests, ["answered"] = answered, ["failed"] = failed, ["connections"] = connections, ["in_flight"] = inFlight, ["seconds"] = Math.Round(burstSeconds, 2), ["node_cpu_seconds"] = Math.Round(burstCpu, 2) },
             ["rows"] = rows,
         };
         await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(document, new JsonSerializerOptions { WriteIndented = true }));

@@ -249,7 +249,8 @@ def _workload(tb, name, links=None, extra_config="", after_join=None):
     warm = None
     if a.warmup:
         # Not measured: fresh node processes spend about three times the CPU per request of the same processes after a
-        # few hundred requests (.NET's tiered compilation), and with every host's node on the same two cores that queues everyone.
+        # few hundred requests when .NET's tiered compilation is on (drogulus-node turns it off since issue 24; a --dll built
+        # with it on, or DOTNET_TieredCompilation=1, brings it back), and with every host's node on the same two cores that queues everyone.
         (warm_items, warm_put), cpu["warmup_puts"] = _cpu_of(tb, lambda: tb.put_items(a.warmup, prefix="warmup"))
         _, cpu["warmup_plain_gets"] = _cpu_of(tb, lambda: tb.get_items(tb.readers_for(warm_items)))
         _, cpu["warmup_latest_gets"] = _cpu_of(tb, lambda: tb.get_items(tb.readers_for(warm_items), latest=True))
