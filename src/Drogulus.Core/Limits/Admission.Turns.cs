@@ -18,8 +18,9 @@ namespace Drogulus.Core.Limits;
 /// addresses also need a token of the process's accepted-handshake rate (Admission.HandshakeRate.cs); a waiting line
 /// whose first connection needs one is passed over until one accrues, and the last few tokens are kept for owners that
 /// have not had a turn. Because groups that keep emptying their lines come back as new ones, new lines alone could
-/// take every token; so a connection that has waited <see cref="MaxWait"/> goes first, the one waiting longest first:
-/// no line waits much longer than that behind new ones.
+/// take every token; so once a connection of an owner that has had a turn has waited <see cref="MaxWait"/>, such
+/// connections (the one waiting longest first) and new owners take turns: no line waits much longer than that behind new
+/// ones, and a newcomer never waits behind a whole backlog (a thousand connections opened at once all wait that long).
 /// </remarks>
 public sealed partial class Admission<TNode, TConnection>
 {
@@ -107,6 +108,7 @@ public sealed partial class Admission<TNode, TConnection>
         private readonly LinkedList<Line> _served = new();
         private readonly Dictionary<object, LinkedListNode<Line>> _owners = new();
         private readonly Dictionary<TConnection, (LinkedListNode<Line> Owner, LinkedListNode<Turn> Place)> _waiters = new();
+        private bool _agedNext; // whether the next turn, while connections waited MaxWait, is theirs rather than a new owner's
 
         public int Running { get; set; }
 
@@ -135,15 +137,28 @@ public sealed partial class Admission<TNode, TConnection>
         }
 
         /// <summary>
-        /// The first waiting connection of the owner whose turn it is: the one that has waited <see cref="MaxWait"/>
-        /// longest, else the first fresh owner, else the first owner that has had a turn, each only if its first
-        /// connection may go now (<paramref name="freshToken"/>, <paramref name="servedToken"/>: a token is ready for one
-        /// that needs it, of an owner that has not had a turn and of one that has; one that waited that long needs only a
-        /// token). That owner goes to the back of the owners that have had a turn.
+        /// The first waiting connection of the owner whose turn it is: the first fresh owner, else the first owner that
+        /// has had a turn; but while a connection of an owner that has had a turn has waited <see cref="MaxWait"/>, every
+        /// other turn goes to the one that has waited longest. Each only if its first connection may go now
+        /// (<paramref name="freshToken"/>, <paramref name="servedToken"/>: a token is ready for one that needs it, of an
+        /// owner that has not had a turn and of one that has; one that waited that long needs only a token). That owner
+        /// goes to the back of the owners that have had a turn.
         /// </summary>
         public Turn? Dequeue(DateTimeOffset now, bool freshToken, bool servedToken)
         {
-            var line = Longest(now - MaxWait, freshToken) ?? First(_fresh, freshToken) ?? First(_served, servedToken);
+            var aged = Longest(now - MaxWait, freshToken);
+            var fresh = First(_fresh, freshToken);
+            LinkedListNode<Line>? line;
+            if (aged is not null && (fresh is null || _agedNext))
+            {
+                (line, _agedNext) = (aged, false);
+            }
+            else
+            {
+                line = fresh ?? First(_served, servedToken);
+                _agedNext = line is null ? _agedNext : aged is not null; // a turn given past a waiting aged one makes the next theirs
+            }
+
             if (line is null)
             {
                 return null;
@@ -188,19 +203,17 @@ public sealed partial class Admission<TNode, TConnection>
             return oldest;
         }
 
-        // The line whose first connection has waited longest, if it waited since `before` or earlier and may go now.
+        // The line of an owner that has had a turn whose first connection has waited longest, if it waited since
+        // `before` or earlier and may go now.
         private LinkedListNode<Line>? Longest(DateTimeOffset before, bool token)
         {
             LinkedListNode<Line>? longest = null;
-            foreach (var owners in new[] { _fresh, _served })
+            for (var line = _served.First; line is not null; line = line.Next)
             {
-                for (var line = owners.First; line is not null; line = line.Next)
+                var head = line.Value.Waiting.First!.Value;
+                if (head.Since <= before && (token || !head.Rated) && (longest is null || head.Since < longest.Value.Waiting.First!.Value.Since))
                 {
-                    var head = line.Value.Waiting.First!.Value;
-                    if (head.Since <= before && (token || !head.Rated) && (longest is null || head.Since < longest.Value.Waiting.First!.Value.Since))
-                    {
-                        longest = line;
-                    }
+                    longest = line;
                 }
             }
 

@@ -72,7 +72,7 @@ public sealed class AdmissionHandshakeRateTests
     }
 
     [Fact]
-    public void AskTurn_should_give_the_next_token_to_a_connection_that_waited_max_wait_before_groups_that_have_not_had_a_turn()
+    public void AskTurn_should_give_every_other_token_to_a_connection_that_waited_max_wait_while_new_groups_keep_coming()
     {
         var admission = Joined(perSecond: 10, burst: 1, handshakes: 100);
         Assert.Equal(["s0"], admission.AskTurn("s0", dial: false, "flood", rated: true, T0));
@@ -86,9 +86,11 @@ public sealed class AdmissionHandshakeRateTests
             Assert.Equal([$"n{k}"], admission.AskTurn($"n{k}", dial: false, $"group {k}", rated: true, T0 + (k * Tenth)));
         }
 
-        // ...until s2 has waited MaxWait: then it goes before them.
-        Assert.Equal(["s2"], admission.AskTurn("n10", dial: false, "group 10", rated: true, T0 + Admission<string, string>.MaxWait));
-        Assert.Equal(["n10"], admission.Wake(T0 + Admission<string, string>.MaxWait + Tenth));
+        // ...until s2 has waited MaxWait: then they take turns.
+        Assert.Equal(["n10"], admission.AskTurn("n10", dial: false, "group 10", rated: true, T0 + Admission<string, string>.MaxWait));
+        Assert.Empty(admission.AskTurn("n11", dial: false, "group 11", rated: true, T0 + Admission<string, string>.MaxWait + Tenth - TimeSpan.FromMilliseconds(1)));
+        Assert.Equal(["s2"], admission.Wake(T0 + Admission<string, string>.MaxWait + Tenth));
+        Assert.Equal(["n11"], admission.Wake(T0 + Admission<string, string>.MaxWait + (2 * Tenth)));
     }
 
     [Fact]
