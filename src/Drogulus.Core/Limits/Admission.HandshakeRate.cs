@@ -8,7 +8,7 @@ namespace Drogulus.Core.Limits;
 /// at this rate; past it they wait in their group's line (Admission.Turns.cs), where a group that has not had a turn
 /// goes first. And the last tenth of the bucket (at least one token, less than the burst) is kept for such groups:
 /// the groups flooding spend tokens only down to that reserve, so an honest newcomer finds a token at once instead of
-/// waiting for the next one to accrue (a flood from many groups that each have one connection can still spend it). Each node brings the rate it
+/// waiting for the next one to accrue (a burst from many new groups can still spend it). Each node brings the rate it
 /// announced: the process's rate is the sum (a process hosting many nodes is sized for them); a node that announced
 /// none leaves the accepts of its process unlimited. Time is passed in.
 /// </summary>
@@ -33,7 +33,8 @@ public sealed partial class Admission<TNode, TConnection>
         }
 
         // A connection of an owner that has had a turn needs the reserve left over, unless it has waited MaxWait.
-        var aged = _accepts.OldestServed() is { } since && since + MaxWait <= now;
+        var oldest = _accepts.OldestServed();
+        var aged = oldest is { } since && since + MaxWait <= now;
         double? needed = _accepts.FreshWaitsForToken || aged ? 1 : _accepts.ServedWaitsForToken ? 1 + Reserve(rate) : null;
         if (needed is not { } tokens)
         {
@@ -44,8 +45,8 @@ public sealed partial class Admission<TNode, TConnection>
         var at = _tokens + Epsilon >= tokens ? now : now + TimeSpan.FromSeconds((tokens - _tokens) / rate.PerSecond);
 
         // Or, sooner, when the oldest of them will have waited MaxWait and may take an ordinary token.
-        return _accepts.OldestServed() is { } oldest && oldest + MaxWait > now && oldest + MaxWait < at && _tokens + ((oldest + MaxWait - now).TotalSeconds * rate.PerSecond) >= 1
-            ? oldest + MaxWait
+        return oldest is { } first && first + MaxWait > now && first + MaxWait < at && _tokens + ((first + MaxWait - now).TotalSeconds * rate.PerSecond) >= 1
+            ? first + MaxWait
             : at;
     }
 
