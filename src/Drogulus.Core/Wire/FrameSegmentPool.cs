@@ -98,5 +98,23 @@ public sealed class FrameSegmentPool
         }
     }
 
+    /// <summary>
+    /// A segment from <see cref="Rent"/> left the pool's keeping for good (handed out as a payload): it no longer counts as
+    /// lent, so the bytes lent stay what unfinished frames hold however many such frames a peer sends.
+    /// </summary>
+    public void Forget(byte[] segment)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        if (segment.Length != SegmentSize)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _lent = Math.Max(0, _lent - SegmentSize);
+        }
+    }
+
     private long IdleAfterOneMore() => ((long)_idle.Count + 1) * SegmentSize;
 }

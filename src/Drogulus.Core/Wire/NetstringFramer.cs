@@ -243,9 +243,10 @@ public sealed class NetstringFramer
 
         if (_segments.Count == 1)
         {
-            // Handed out as the payload: it never goes back to the pool.
+            // Handed out as the payload: it never goes back to the pool, and no longer counts as lent.
             var only = _segments[0];
             _segments.Clear();
+            _pool?.Forget(only);
             return only;
         }
 

@@ -229,6 +229,23 @@ public sealed class NetstringFramerTests
     }
 
     [Fact]
+    public void Framer_should_leave_nothing_counted_as_lent_when_frames_of_exactly_one_segment_are_handed_out()
+    {
+        var pool = new FrameSegmentPool(4096, maxIdleBytes: 1 << 20);
+        var framer = new NetstringFramer(1 << 20, 4096, pool);
+        var frames = new List<ReadOnlyMemory<byte>>();
+
+        // A peer's frames of one segment each: the segment becomes the payload and never comes back.
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.True(framer.Feed(NetstringFramer.Frame(new byte[4096]), frames).IsOk);
+        }
+
+        Assert.Equal(100, frames.Count);
+        Assert.Equal(0, pool.LentBytes);
+    }
+
+    [Fact]
     public void Framer_should_yield_exact_payloads_that_no_later_frame_overwrites_when_segments_are_reused()
     {
         var random = new Random(21);
